@@ -1,0 +1,173 @@
+"""``python build.py …``: the command line editors and staff use.
+
+build    build the site into a fresh folder and swap it into site/ on success
+serve    live preview (MkDocs' server with reload)
+check    validate content and data without building
+
+The build never writes inside content/, and a failed build (an error, Ctrl-C,
+a killed process) leaves the previous site/ as it was: the new site is written
+beside it and renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .dates import DateProblem, parse_date
+from .errors import BuildFailed
+from .pipeline import Project, load_site
+
+log = logging.getLogger("gongshi")
+
+# Commands added by other modules (notices, digest, new): name → (help, setup, run)
+EXTRA_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+def _today_arg(text: str) -> str:
+    try:
+        return parse_date(text).isoformat()
+    except DateProblem as exc:
+        raise argparse.ArgumentTypeError(f"{exc}，请写成 2026-12-05") from None
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-f", "--config-file", default="mkdocs.yml", help="MkDocs 配置文件（默认 mkdocs.yml）")
+    p.add_argument("--today", type=_today_arg, help="把这一天当作“今天”（YYYY-MM-DD），决定哪些活动算近期")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python build.py", description="公示：社区科普简报与楼门公示栏网站生成器")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="生成网站到 site/")
+    _common(b)
+    b.add_argument("-d", "--site-dir", default=None, help="输出目录（默认取 mkdocs.yml 的 site_dir）")
+    b.add_argument("-s", "--strict", action="store_true", help="把警告当作错误")
+    s = sub.add_parser("serve", help="实时预览（保存即刷新）")
+    _common(s)
+    s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="地址和端口（默认 127.0.0.1:8000）")
+    c = sub.add_parser("check", help="只检查内容和数据，不生成网站")
+    _common(c)
+    for name, (help_text, setup, _run) in EXTRA_COMMANDS.items():
+        setup(sub.add_parser(name, help=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _register_extra_commands()
+    args = make_parser().parse_args(argv)
+    _setup_logging()
+    if args.today:
+        os.environ["GONGSHI_TODAY"] = args.today
+    if args.command == "build":
+        return cmd_build(args)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "check":
+        return cmd_check(args)
+    return EXTRA_COMMANDS[args.command][2](args)
+
+
+def _register_extra_commands() -> None:
+    # Imported here so a missing optional dependency of one command
+    # cannot break the others.
+    for module in ("generator.notices", "generator.digest", "generator.scaffold"):
+        try:
+            __import__(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    for name in ("mkdocs", "gongshi"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def project_of(config_file: str) -> Project:
+    import yaml
+
+    root = Path(config_file).resolve().parent
+    docs_dir = "content"
+    try:
+        with open(config_file, encoding="utf-8") as fh:
+            # Only docs_dir is needed here; MkDocs' own loader handles the rest.
+            for line in fh:
+                if line.startswith("docs_dir:"):
+                    docs_dir = yaml.safe_load(line)["docs_dir"]
+    except OSError:
+        pass
+    return Project(root, (root / docs_dir).resolve())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    project = project_of(args.config_file)
+    try:
+        _site, problems = load_site(project, parse_date(args.today) if args.today else None)
+    except BuildFailed as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    for w in problems.sorted_warnings():
+        print(f"警告: {w}", file=sys.stderr)
+    print(f"检查通过：{len(_site.bulletins)} 期简报，{len(_site.activities)} 项活动，{len(_site.buildings)} 栋楼。", file=sys.stderr)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+
+    config = load_config(args.config_file, strict=args.strict or None)
+    target = Path(args.site_dir or config.site_dir).resolve()
+    content = Path(config.docs_dir).resolve()
+    if target == content or content in target.parents or target in content.parents:
+        print(f"错误：输出目录 {target} 与内容目录 {content} 重叠，构建不会写入 content/", file=sys.stderr)
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        config.site_dir = str(tmp)
+        try:
+            build(config)
+        except (Abort, ConfigurationError, MkDocsException) as exc:
+            print(f"构建失败：{exc}".rstrip(), file=sys.stderr)
+            print(f"原有的 {target.name}/ 未被改动。", file=sys.stderr)
+            return 1
+        publish(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    log.info(f"网站已生成：{target}")
+    return 0
+
+
+def publish(new: Path, target: Path) -> None:
+    """Swap a finished build into place with renames, so site/ is always
+    either the old complete site or the new complete site."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+
+    serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True)
+    return 0

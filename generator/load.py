@@ -1,0 +1,214 @@
+"""Stage 1, load: text files → located records.
+
+YAML is composed into nodes (never constructed by PyYAML), then turned into
+:class:`YMap` / :class:`YList` / :class:`YStr` values that remember the file,
+line and column of every value. All scalars stay text; the validate stage
+converts them by field. That keeps YAML 1.1's surprises out (``no`` → False,
+``09:00`` → 540, ``010`` → 8) and lets every error point at its line.
+
+Markdown articles are split into front matter (loaded the same way, with line
+numbers offset to the file) and body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+import yaml
+
+from .errors import ContentError, Location
+from .textio import read_text
+
+# An alias can make a small file expand exponentially ("billion laughs").
+# No hand-written data file comes near this many values.
+MAX_NODES = 200_000
+
+
+class YStr(str):
+    """A scalar as the editor wrote it, with its location."""
+
+    loc: Location
+    quoted: bool
+
+    def __new__(cls, value: str, loc: Location, quoted: bool = False) -> YStr:
+        obj = super().__new__(cls, value)
+        obj.loc = loc
+        obj.quoted = quoted
+        return obj
+
+
+class YMap(dict[str, "YValue"]):
+    """A mapping with the location of itself and of each key."""
+
+    loc: Location
+    key_locs: dict[str, Location]
+
+    def __init__(self, loc: Location) -> None:
+        super().__init__()
+        self.loc = loc
+        self.key_locs = {}
+
+    def loc_of(self, key: str) -> Location:
+        """Where the value of ``key`` is, or the mapping itself when absent."""
+        value = self.get(key)
+        if value is not None and hasattr(value, "loc"):
+            return value.loc  # type: ignore[no-any-return]
+        return self.key_locs.get(key, self.loc)
+
+
+class YList(list["YValue"]):
+    loc: Location
+
+    def __init__(self, loc: Location) -> None:
+        super().__init__()
+        self.loc = loc
+
+
+class YNull:
+    """An empty value (``key:`` with nothing after it, or ``null``)."""
+
+    def __init__(self, loc: Location) -> None:
+        self.loc = loc
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "YNull()"
+
+
+YValue = Union[YStr, YMap, YList, YNull]
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+def _loc(shown: str, mark: yaml.Mark, line_offset: int = 0) -> Location:
+    return Location(shown, mark.line + 1 + line_offset, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, shown: str, line_offset: int) -> None:
+        self.shown = shown
+        self.offset = line_offset
+        self.count = 0
+
+    def build(self, node: yaml.Node) -> YValue:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise ContentError(
+                Location(self.shown),
+                f"YAML 内容展开后超过 {MAX_NODES} 个值（可能是锚点/别名的循环引用或“炸弹”）",
+                "请删去 & 锚点和 * 别名，直接写出内容",
+            )
+        loc = _loc(self.shown, node.start_mark, self.offset)
+        if isinstance(node, yaml.ScalarNode):
+            if node.style is None and node.value in _NULLS:
+                return YNull(loc)
+            return YStr(node.value, loc, quoted=node.style is not None)
+        if isinstance(node, yaml.SequenceNode):
+            seq = YList(loc)
+            for item in node.value:
+                seq.append(self.build(item))
+            return seq
+        if isinstance(node, yaml.MappingNode):
+            mapping = YMap(loc)
+            for key_node, value_node in node.value:
+                key_loc = _loc(self.shown, key_node.start_mark, self.offset)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise ContentError(key_loc, "不支持 YAML 合并键（<<）", "请把要合并的字段直接写出来")
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise ContentError(key_loc, "字段名必须是简单文字", "请检查这一行的缩进和冒号")
+                key = str(key_node.value)
+                if key in mapping.key_locs:
+                    first = mapping.key_locs[key]
+                    raise ContentError(
+                        key_loc,
+                        f"字段“{key}”重复出现（第一次在第 {first.line} 行）",
+                        "同一条记录中每个字段只能写一次，请删去其中一个",
+                    )
+                mapping.key_locs[key] = key_loc
+                mapping[key] = self.build(value_node)
+            return mapping
+        raise ContentError(loc, "无法识别的 YAML 内容", "")  # pragma: no cover
+
+
+def parse_yaml(text: str, shown: str, line_offset: int = 0) -> YValue:
+    """Parse one YAML document into located values; syntax errors become
+    ContentErrors at the line PyYAML names."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = _loc(shown, mark, line_offset) if mark else Location(shown)
+        problem = exc.problem or "语法错误"
+        raise ContentError(
+            loc,
+            f"YAML 格式错误：{_explain_yaml(problem)}",
+            "请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(Location(shown), f"YAML 格式错误：{exc}", "请检查文件格式") from None
+    if node is None:
+        return YNull(Location(shown, 1, 1))
+    return _Builder(shown, line_offset).build(node)
+
+
+def _explain_yaml(problem: str) -> str:
+    known = {
+        "found character '\\t' that cannot start any token": "出现了制表符（Tab），YAML 只能用空格缩进",
+        "mapping values are not allowed here": "此处不能出现冒号（如文字中含“: ”，请给整段文字加引号）",
+        "could not find expected ':'": "缺少冒号",
+        "found undefined alias": "引用了未定义的别名",
+    }
+    for english, chinese in known.items():
+        if problem.startswith(english):
+            return chinese
+    return problem
+
+
+def load_yaml_file(path: Path, shown: str) -> YValue:
+    return parse_yaml(read_text(path, shown), shown)
+
+
+@dataclass(frozen=True)
+class Article:
+    """A Markdown file split into its front matter and body."""
+
+    path: Path
+    shown: str  # the path as shown in messages, relative to the project
+    rel: str  # the path relative to content/, with forward slashes
+    meta: YMap
+    body: str
+    body_line: int  # the line of the file where the body starts
+
+
+def load_article(path: Path, shown: str, rel: str) -> Article:
+    text = read_text(path, shown)
+    meta = YMap(Location(shown, 1, 1))
+    body, body_line = text, 1
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() in ("---", "..."):
+                front = "\n".join(lines[1:i])
+                parsed = parse_yaml(front, shown, line_offset=1)
+                if isinstance(parsed, YMap):
+                    meta = parsed
+                elif not isinstance(parsed, YNull):
+                    raise ContentError(
+                        parsed.loc,
+                        "文章开头的元数据必须是“字段: 值”的形式",
+                        "参照编辑指南中的简报模板填写 title、issue、date 等字段",
+                    )
+                body = "\n".join(lines[i + 1 :])
+                body_line = i + 2
+                break
+        else:
+            raise ContentError(
+                Location(shown, 1, 1),
+                "元数据以 --- 开始，但没有找到结束的 ---",
+                "请在元数据最后一行之后单独写一行 ---",
+            )
+    return Article(path, shown, rel, meta, body, body_line)

@@ -1,0 +1,81 @@
+"""Markdown for data fields (descriptions, editor's notes) and HTML sanitising.
+
+One configured Markdown instance renders every short text once, at model
+time; templates receive the HTML. Raw HTML from editors goes through an
+allow-list sanitiser (nh3, the maintained binding of Rust's ammonia): scripts,
+``on*`` handlers and ``javascript:`` URLs never reach a resident's phone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list", "footnotes", "md_in_html"]
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
+    "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
+    "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "sup", "section", "nav",
+    "label", "input", "svg", "path", "time",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "tabindex"},
+    "a": {"href", "name", "target"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "col": {"span"},
+    "ol": {"start", "type"},
+    "time": {"datetime"},
+    "input": {"type", "checked", "disabled", "id", "name"},
+    "label": {"for"},
+    "svg": {"viewbox", "width", "height", "xmlns", "fill", "class"},
+    "path": {"d", "fill"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel", "webcal"}
+
+_md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+
+_DANGER_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b|\son[a-z]+\s*=|javascript\s*:", re.I)
+
+
+def sanitize(html: str) -> str:
+    """Remove everything not on the allow-list."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def dangerous_html(text: str) -> str | None:
+    """The first dangerous construct in raw text, to report it to the editor."""
+    m = _DANGER_RE.search(text)
+    return m.group(0).strip() if m else None
+
+
+def render_markdown(text: str) -> str:
+    """Markdown → sanitised HTML (for short fields, not whole articles)."""
+    if not text.strip():
+        return ""
+    _md.reset()
+    return sanitize(_md.convert(text))
+
+
+def plain_text(html: str) -> str:
+    """HTML → text for feeds, calendars and digests."""
+    text = re.sub(r"<(br|/p|/li|/h\d|/tr)\b[^>]*>", "\n", html)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        .replace("&#39;", "'").replace("&nbsp;", " ").replace("&amp;", "&")
+    )
+    return re.sub(r"\n{2,}", "\n", text).strip()

@@ -1,0 +1,285 @@
+"""Stage 3, the model: frozen dataclasses with every reference resolved.
+
+Templates, feeds, notices and exports only ever see these objects, never raw
+YAML. Cross references are kept as ids (so the dataclasses stay flat, hashable
+and cheap to compare) and resolved through :class:`Site`'s indexes, which the
+validate stage has already checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from .errors import Location
+
+Status = Literal["scheduled", "cancelled", "postponed"]
+
+
+@dataclass(frozen=True)
+class Contact:
+    role: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    address: str
+    phone: str
+    postcode: str
+    icp: str
+    fax: str = ""
+    email: str = ""
+    psb: str = ""
+
+    @property
+    def psb_code(self) -> str:
+        """The digits of the public-security filing number, for its link."""
+        return "".join(ch for ch in self.psb if ch.isdigit())
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    name: str
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    url: str  # absolute, ends with "/"
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh-CN"
+    description: str = ""
+    welcome_html: str = ""
+    notice_days: int = 14
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Entrance:
+    id: str  # local to its building
+    name: str
+    building: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.building}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Building:
+    id: str
+    name: str
+    community: str
+    estate: str
+    courtyard: str  # "" when the estate has no courtyards
+    entrances: tuple[Entrance, ...]
+    notice_per_entrance: bool = False
+    grid: str = ""  # the grid covering it ("" if none)
+    loc: Location = field(default=Location(""), compare=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"buildings/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Courtyard:
+    id: str
+    name: str
+    estate: str
+    buildings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Estate:
+    id: str
+    name: str
+    community: str
+    address: str
+    courtyards: tuple[str, ...]
+    buildings: tuple[str, ...]  # every building, courtyards included, in order
+
+
+@dataclass(frozen=True)
+class Grid:
+    id: str
+    name: str
+    community: str
+    worker: Contact | None
+    buildings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Community:
+    id: str
+    name: str
+    address: str
+    phone: str
+    estates: tuple[str, ...]
+    grids: tuple[str, ...]
+    buildings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class District:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: str
+    name: str
+    kind: str
+    address: str
+    community: str = ""
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    kind: str
+    community: str = ""
+    description_html: str = ""
+    contact: Contact | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    id: str
+    name: str
+    description_html: str = ""
+
+
+@dataclass(frozen=True)
+class Lecture:
+    speaker: str
+    affiliation: str
+    topic: str
+    series: str
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated happening of an activity (a single activity has one).
+
+    ``key`` is the occurrence's original date (ISO) for recurring activities
+    and "" for single ones: it stays stable when an occurrence is moved, as an
+    iCalendar RECURRENCE-ID does.
+    """
+
+    activity: str
+    start: datetime  # aware, in the site's zone
+    end: datetime
+    status: Status = "scheduled"
+    note: str = ""
+    key: str = ""
+    moved_from: date | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    every: Literal["day", "week", "month"]
+    interval: int
+    weekdays: tuple[int, ...]  # 0 = Monday
+    nth: int  # with every=month: nth weekday of the month, 0 = by day of month
+    until: date
+    skip: tuple[date, ...] = ()
+    describe: str = ""  # in Chinese, for pages: "每周二、周四 19:00"
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    title: str
+    kind: str
+    start: datetime  # first occurrence, aware
+    end: datetime
+    venue: str
+    team: str
+    audience_buildings: frozenset[str]
+    audience_label: str  # for whom, in words: "桂园社区全体居民"
+    description_html: str
+    description_text: str
+    registration: str
+    contact: Contact | None
+    status: Status
+    status_note: str
+    occurrences: tuple[Occurrence, ...]
+    recurrence: Recurrence | None = None
+    lecture: Lecture | None = None
+    source: Location = field(default=Location(""), compare=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"activities/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    id: str  # from the file name
+    src: str  # path relative to content/
+    title: str
+    issue: int
+    date: date
+    published: date
+    column: str
+    office: str
+    editor_note_html: str
+    summary: str
+    draft: bool
+    source: Location = field(default=Location(""), compare=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"bulletins/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the faces need, with indexes for the lookups they make."""
+
+    organisation: Organisation
+    info: SiteInfo
+    district: District
+    columns: dict[str, Column]
+    communities: dict[str, Community]
+    grids: dict[str, Grid]
+    estates: dict[str, Estate]
+    courtyards: dict[str, Courtyard]
+    buildings: dict[str, Building]
+    venues: dict[str, Venue]
+    teams: dict[str, Team]
+    series: dict[str, Series]
+    activities: dict[str, Activity]  # lectures included, in start order
+    bulletins: tuple[Bulletin, ...]  # published only, newest first
+    today: date
+    drafts: frozenset[str] = frozenset()  # src paths of draft bulletins (not published)
+    # building id → activity ids whose audience includes it (start order)
+    activities_by_building: dict[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.info.tz
+
+    def absolute(self, url: str) -> str:
+        """An absolute URL for a site-relative one, for QR codes and feeds."""
+        return self.info.url + url.lstrip("/")
+
+    def building_label(self, building_id: str) -> str:
+        b = self.buildings[building_id]
+        return f"{self.estates[b.estate].name} {b.name}"

@@ -1,0 +1,57 @@
+"""Stage 4a, the site's generated pages: which pages exist, at which URL,
+with which template and model object. No MkDocs here: the plugin turns each
+:class:`PageSpec` into a virtual MkDocs file, another engine could turn it
+into whatever it uses.
+
+URLs come from stable ids only (never titles or positions), so a QR code
+printed on a door keeps working after any edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Site
+from .strings import strings
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    src_uri: str  # as if it were a Markdown file in content/: "buildings/gy-01.md"
+    template: str
+    title: str
+    kind: str
+    obj: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        stem = self.src_uri[: -len(".md")]
+        if stem == "index":
+            return ""
+        if stem.endswith("/index"):
+            return stem[: -len("index")]
+        return stem + "/"
+
+
+def generated_pages(site: Site) -> list[PageSpec]:
+    """Every page the model generates, in a stable order."""
+    t = strings(site.info.language)
+    pages = [
+        PageSpec("index.md", "gongshi/home.html", site.info.title, "home"),
+        PageSpec("bulletins/index.md", "gongshi/bulletins.html", t.bulletin_archive, "bulletins"),
+        PageSpec("activities/index.md", "gongshi/activities.html", t.activity_calendar, "activities"),
+        PageSpec("activities/past.md", "gongshi/activities_past.html", t.past_activities, "activities_past"),
+        PageSpec("lectures/index.md", "gongshi/lectures.html", t.lectures, "lectures"),
+        PageSpec("places/index.md", "gongshi/places.html", t.places_index, "places"),
+        PageSpec("teams/index.md", "gongshi/teams.html", t.teams_title, "teams"),
+        PageSpec("venues/index.md", "gongshi/venues.html", t.venues_title, "venues"),
+    ]
+    for column in site.columns.values():
+        pages.append(PageSpec(f"bulletins/columns/{column.id}.md", "gongshi/column.html", column.name, "column", column))
+    for activity in site.activities.values():
+        pages.append(PageSpec(f"activities/{activity.id}.md", "gongshi/activity.html", activity.title, "activity", activity))
+    for building in site.buildings.values():
+        pages.append(PageSpec(f"buildings/{building.id}.md", "gongshi/building.html", site.building_label(building.id), "building", building))
+    return pages

@@ -1,0 +1,133 @@
+"""The MkDocs face of Gongshi: thin event handlers that call the core.
+
+on_config   load + validate the content into the model (or stop with every error)
+on_files    drop drafts and data files, add one virtual file per generated page
+on_env      give templates the model, the queries and the filters
+on_page_*   pick each page's template and sanitise editors' HTML
+on_post_build  write the outputs that are not pages (feeds, notices, …)
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from . import outputs
+from .dates import DateProblem, parse_date
+from .errors import BuildFailed
+from .markup import sanitize
+from .model import Site
+from .pages import PageSpec, generated_pages
+from .pipeline import Project, is_bulletin, load_site
+from .render import TEMPLATE_FILTERS, template_globals
+
+log = get_plugin_logger(__name__)
+
+
+class GongshiConfig(Config):
+    enabled = c.Type(bool, default=True)
+    # "today" for what counts as coming or past; "" = today in the site's zone.
+    # build.py passes --today through the GONGSHI_TODAY environment variable.
+    today = c.Type((str, date), default="")
+
+
+class GongshiPlugin(BasePlugin[GongshiConfig]):
+    site: Site | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        root = Path(config.config_file_path).parent
+        project = Project(root.resolve(), Path(config.docs_dir).resolve())
+        today = _resolve_today(str(self.config.today or os.environ.get("GONGSHI_TODAY", "")))
+        try:
+            self.site, problems = load_site(project, today)
+        except BuildFailed as exc:
+            raise PluginError("\n" + exc.report()) from None
+        for warning in problems.sorted_warnings():
+            log.warning(str(warning))
+        self.project = project
+        self.specs: dict[str, PageSpec] = {}
+        config.site_url = self.site.info.url
+        config.site_name = self.site.info.title
+        config.site_description = self.site.info.description or config.site_description
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.site is None:
+            return files
+        for file in list(files):
+            if file.src_uri.startswith("data/") or file.src_uri in self.site.drafts:
+                files.remove(file)
+        self.specs = {}
+        errors = []
+        for spec in generated_pages(self.site):
+            existing = files.get_file_from_path(spec.src_uri)
+            if existing is not None:
+                errors.append(f"content/{spec.src_uri}: 与自动生成的页面“{spec.title}”（{spec.url}）网址相同 — 请给这个文件改名或移到别的文件夹")
+                continue
+            files.append(File.generated(config, spec.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+            self.specs[spec.src_uri] = spec
+        if errors:
+            raise PluginError("\n" + "\n".join(errors))
+        return files
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment | None:
+        if self.site is not None:
+            env.globals.update(template_globals(self.site))
+            env.filters.update(TEMPLATE_FILTERS)
+        return env
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.site is None:
+            return markdown
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None:
+            page.meta.update(spec.meta)
+            page.meta.update({"template": spec.template, "title": spec.title, "gs_kind": spec.kind, "gs_obj": spec.obj})
+            return ""
+        if is_bulletin(page.file.src_uri):
+            bulletin = _find_bulletin(self.site, page.file.src_uri)
+            if bulletin is not None:
+                page.meta.update({"template": "gongshi/bulletin.html", "gs_kind": "bulletin", "gs_obj": bulletin, "title": bulletin.title})
+        return markdown
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        # Editors paste HTML from Word and WeChat: keep only the allow-list.
+        return sanitize(html) if page.file.src_uri not in self.specs else html
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.site is None:
+            return
+        theme_dir = Path(config.theme.custom_dir or self.project.root / "theme")
+        try:
+            outputs.write_all(self.site, self.project, Path(config.site_dir), theme_dir)
+        except outputs.OutputClash as exc:
+            raise PluginError(str(exc)) from None
+
+
+def _resolve_today(text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except DateProblem as exc:
+        raise PluginError(f"--today: {exc} — 请写成 2026-12-05") from None
+
+
+def _find_bulletin(site: Site, src_uri: str) -> Any:
+    for b in site.bulletins:
+        if b.src == src_uri:
+            return b
+    return None

@@ -1,0 +1,129 @@
+"""Every string a resident sees, in one place per language.
+
+Templates reach these as ``t.<key>``; Python code as ``strings(lang)[key]``.
+Adding a language is adding a dictionary here with the same keys (a test
+checks that every language has every key).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+ZH_CN: dict[str, str] = {
+    "home": "首页",
+    "bulletins": "简报",
+    "bulletin_archive": "简报档案",
+    "bulletins_by_year": "按年份",
+    "bulletins_by_column": "按栏目",
+    "issue": "第 {n} 期",
+    "issued_by": "发文单位",
+    "issue_date": "成文日期",
+    "published": "发布日期",
+    "editor_note": "编者按",
+    "breadcrumb": "当前位置",
+    "news_column": "新闻栏目",
+    "latest_bulletins": "最新简报",
+    "all_bulletins": "全部简报",
+    "activities": "活动",
+    "activity_calendar": "活动日历",
+    "coming_activities": "近期活动",
+    "this_week": "近七天活动",
+    "past_activities": "往期活动",
+    "all_coming": "全部近期活动",
+    "no_coming": "近期暂无活动",
+    "no_this_week": "近七天暂无活动",
+    "lectures": "讲座",
+    "lecture_series": "讲座系列",
+    "next_lecture": "下一场讲座",
+    "coming_lectures": "即将举行的讲座",
+    "past_lectures": "往期讲座",
+    "speaker": "主讲人",
+    "affiliation": "单位",
+    "topic": "主题",
+    "series": "系列",
+    "when": "时间",
+    "where": "地点",
+    "for_whom": "对象",
+    "organiser": "组织",
+    "registration": "报名",
+    "contact": "联系",
+    "kind": "类别",
+    "repeats": "重复",
+    "dates": "活动日期",
+    "status_scheduled": "",
+    "status_cancelled": "已取消",
+    "status_postponed": "已延期",
+    "moved_from": "原定 {date}",
+    "places": "楼栋",
+    "places_index": "社区与楼栋",
+    "building": "楼栋",
+    "building_activities": "本楼居民可参加的活动",
+    "grid": "网格",
+    "grid_worker": "网格员",
+    "entrances": "单元",
+    "teams": "队伍",
+    "teams_title": "一校七队",
+    "venues": "场地",
+    "venues_title": "活动场地",
+    "address": "地址",
+    "phone": "电话",
+    "fax": "传真",
+    "postcode": "邮编",
+    "email": "邮箱",
+    "icp": "ICP备案号",
+    "psb": "公安备案号",
+    "more": "更多",
+    "back_to_top": "回到顶部",
+    "month": "{y}年{m}月",
+    "date": "{y}年{m}月{d}日",
+    "date_short": "{m}月{d}日",
+    "print": "打印",
+    "no_bulletins": "暂无简报",
+    "no_lectures": "暂无讲座",
+    "count_activities": "共 {n} 项",
+    "notice_for": "{name}居民",
+}
+
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+LANGUAGES: dict[str, dict[str, str]] = {"zh-CN": ZH_CN}
+
+
+class Strings(dict[str, str]):
+    """A language's strings; attribute access for templates."""
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+def strings(lang: str = "zh-CN") -> Strings:
+    return Strings(LANGUAGES.get(lang, ZH_CN))
+
+
+def zh_date(d: date | datetime) -> str:
+    return ZH_CN["date"].format(y=d.year, m=d.month, d=d.day)
+
+
+def zh_date_short(d: date | datetime) -> str:
+    return ZH_CN["date_short"].format(m=d.month, d=d.day)
+
+
+def zh_weekday(d: date | datetime) -> str:
+    return WEEKDAYS[d.weekday()]
+
+
+def zh_month(d: date | datetime) -> str:
+    return ZH_CN["month"].format(y=d.year, m=d.month)
+
+
+def hm(dt: datetime) -> str:
+    return f"{dt:%H:%M}"
+
+
+def time_range(start: datetime, end: datetime) -> str:
+    if start.date() == end.date():
+        return f"{start:%H:%M}–{end:%H:%M}"
+    return f"{start:%H:%M} 至 {zh_date_short(end)} {end:%H:%M}"

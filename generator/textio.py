@@ -1,0 +1,91 @@
+"""Reading editors' files safely: size limits, encodings, garbled text.
+
+Editors paste from Word, WeChat and old websites. A file saved as GBK, a
+half-converted page full of U+FFFD, a BOM or CRLF line ends must either be
+accepted silently (BOM, CRLF) or refused with a message that names the line and
+the command that fixes it. Nothing here ever writes to the editor's file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import ContentError, Location
+
+# A data file or article larger than this is almost certainly not hand-written
+# (a pasted database dump, a binary): refuse before parsing it.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+# Signs of text that went through a wrong encoding somewhere on its way.
+_GARBLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile("\ufffd"), "替换字符 U+FFFD（�），说明文字在复制或转码时已经损坏"),
+    (re.compile("[\u00c0-\u00ff][\u0080-\u00bf]{1,2}"), "“Ã¤ å…”一类乱码，说明 UTF-8 文字被当成了 Latin-1/GBK 读取"),
+    (re.compile("锟斤拷"), "“锟斤拷”乱码，说明文字曾被错误地转码"),
+    (re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"), "不可见的控制字符"),
+]
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read an editor's file as text, or raise a ContentError saying why not.
+
+    Accepts a UTF-8 BOM and CRLF/CR line ends (normalised to LF). Rejects
+    files over the size limit, non-UTF-8 files (naming GBK/GB18030 when the
+    bytes decode as such, with the iconv command to convert), and text that
+    shows signs of earlier garbling.
+    """
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            Location(shown),
+            f"文件过大（{size // 1024} KB，上限 {MAX_FILE_BYTES // 1024} KB）",
+            "请拆分为多个文件，或检查是否误粘贴了非文本内容",
+        )
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        if _looks_like_gb(data):
+            raise ContentError(
+                Location(shown, line, col),
+                "文件不是 UTF-8 编码，看起来是 GBK/GB18030（常见于 Windows 记事本或旧网站）",
+                f"请另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 '{shown}' -o '{shown}.utf8' && mv '{shown}.utf8' '{shown}'",
+            ) from None
+        raise ContentError(
+            Location(shown, line, col),
+            "文件不是有效的 UTF-8 文本（可能是二进制文件或编码错误）",
+            "请用编辑器以 UTF-8 编码重新保存该文件",
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    check_garbled(text, shown)
+    return text
+
+
+def _looks_like_gb(data: bytes) -> bool:
+    try:
+        decoded = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    # GB18030 decodes almost anything; call it GBK only when CJK text results.
+    cjk = sum(1 for ch in decoded if "\u4e00" <= ch <= "\u9fff")
+    return cjk >= 2
+
+
+def check_garbled(text: str, shown: str, first_line: int = 1) -> None:
+    """Raise a ContentError at the first sign of garbled text."""
+    for pattern, what in _GARBLE_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            line = text.count("\n", 0, m.start()) + first_line
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            raise ContentError(
+                Location(shown, line, col),
+                f"文字疑似乱码：发现{what}",
+                "请从原始文档重新复制这一段，或删去乱码后再保存",
+            )

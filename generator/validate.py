@@ -1,0 +1,747 @@
+"""Stage 2, validate: located records → the model, or every problem at once.
+
+Each record is read through :class:`Fields`, which converts text to the
+field's type and records a :class:`ContentError` (file, line, column, record,
+field, what is wrong, how to fix it) instead of stopping at the first mistake.
+References are resolved after all records are read, so an activity may name a
+venue defined later, and an unknown id suggests the nearest known one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import recurrence as rec_mod
+from .dates import DateProblem, parse_date, parse_datetime, parse_time, parse_weekday
+from .errors import ContentError, Location, Problems
+from .load import Article, YList, YMap, YNull, YStr, YValue
+from .markup import dangerous_html, plain_text, render_markdown
+from .model import (
+    Activity,
+    Building,
+    Bulletin,
+    Column,
+    Community,
+    Contact,
+    Courtyard,
+    District,
+    Entrance,
+    Estate,
+    Grid,
+    Lecture,
+    Organisation,
+    Recurrence,
+    Series,
+    SiteInfo,
+    Status,
+    Team,
+    Venue,
+)
+
+ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,63}$")
+ID_FIX = "id 只能用小写英文字母、数字和单个连字符（如 gy-03），最长 64 个字符"
+STATUSES: tuple[Status, ...] = ("scheduled", "cancelled", "postponed")
+STATUS_ALIASES: dict[str, Status] = {"正常": "scheduled", "取消": "cancelled", "延期": "postponed"}
+VENUE_KINDS = ("station", "school", "substation", "gallery", "other")
+TEAM_KINDS = ("school", "team")
+AUDIENCE_KEYS = ("communities", "grids", "estates", "courtyards", "buildings")
+T = TypeVar("T")
+
+
+def suggest(value: str, candidates: Iterable[str]) -> str:
+    """'，是否想写“x”？' for the nearest candidate, or ''."""
+    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.5)
+    return f"是否想写“{close[0]}”？" if close else ""
+
+
+def slugify_id(text: str) -> str:
+    """A valid id close to what the editor wrote (for suggestions)."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:64] or "new-id"
+
+
+class Fields:
+    """Typed access to one record's fields, collecting problems."""
+
+    def __init__(self, m: YMap, problems: Problems, record: str, known: Iterable[str]):
+        self.m = m
+        self.p = problems
+        self.record = record
+        self.known = tuple(known)
+        for key in m:
+            if key not in self.known:
+                hint = suggest(key, self.known)
+                self.p.error(
+                    m.key_locs[key],
+                    f"未知字段“{key}”",
+                    hint or f"可用的字段：{'、'.join(self.known)}",
+                    record=record,
+                    field=key,
+                )
+
+    def _err(self, key: str, message: str, fix: str, loc: Location | None = None) -> None:
+        self.p.error(loc or self.m.loc_of(key), message, fix, record=self.record, field=key)
+
+    def raw(self, key: str) -> YValue | None:
+        value = self.m.get(key)
+        return None if value is None or isinstance(value, YNull) else value
+
+    def text(self, key: str, required: bool = False, default: str = "", fix: str = "") -> str:
+        value = self.raw(key)
+        if value is None:
+            if required:
+                self._err(key, "缺少必填字段", fix or f"请填写 {key}", self.m.loc)
+            return default
+        if not isinstance(value, YStr):
+            self._err(key, "应为一段文字", "如文字中含冒号或以 - 开头，请给整段文字加引号")
+            return default
+        text = str(value).strip()
+        danger = dangerous_html(text)
+        if danger:
+            self.p.warn(value.loc, f"含有不安全的 HTML（{danger}），已被移除", "请删去脚本和事件属性", record=self.record, field=key)
+        return text
+
+    def ident(self, key: str = "id") -> str:
+        value = self.text(key, required=True)
+        if value and not ID_RE.match(value):
+            self._err(key, f"“{value}”不是有效的 id", f"{ID_FIX}，例如 {slugify_id(value)}")
+            return ""
+        return value
+
+    def integer(self, key: str, required: bool = False, default: int = 0, minimum: int | None = None) -> int:
+        text = self.text(key, required=required)
+        if not text:
+            return default
+        from .dates import normalise
+
+        try:
+            value = int(normalise(text))
+        except ValueError:
+            self._err(key, f"“{text}”不是整数", "请只写阿拉伯数字，如 13")
+            return default
+        if minimum is not None and value < minimum:
+            self._err(key, f"{value} 太小", f"应不小于 {minimum}")
+            return default
+        return value
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        text = self.text(key)
+        if not text:
+            return default
+        low = text.lower()
+        if low in ("true", "yes", "是", "on"):
+            return True
+        if low in ("false", "no", "否", "off"):
+            return False
+        self._err(key, f"“{text}”不是是/否", "请写 true 或 false")
+        return default
+
+    def date(self, key: str, required: bool = False) -> date | None:
+        text = self.text(key, required=required)
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except DateProblem as exc:
+            self._err(key, str(exc), "请写成 2026-12-05 或 2026年12月5日")
+            return None
+
+    def datetime(self, key: str, required: bool = False) -> datetime | None:
+        text = self.text(key, required=required)
+        if not text:
+            return None
+        try:
+            return parse_datetime(text)
+        except DateProblem as exc:
+            self._err(key, str(exc), "请写成 2026-12-05 09:00 或 2026年12月5日 9:00")
+            return None
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str = "", aliases: dict[str, str] | None = None) -> str:
+        text = self.text(key, required=not default)
+        if not text:
+            return default
+        if aliases and text in aliases:
+            return aliases[text]
+        if text not in choices:
+            self._err(key, f"“{text}”不是可选值", f"可选：{'、'.join(choices)}" + (("；" + suggest(text, choices)) if suggest(text, choices) else ""))
+            return default
+        return text
+
+    def mapping(self, key: str, required: bool = False) -> YMap | None:
+        value = self.raw(key)
+        if value is None:
+            if required:
+                self._err(key, "缺少必填字段", f"请填写 {key}", self.m.loc)
+            return None
+        if not isinstance(value, YMap):
+            self._err(key, "应为“字段: 值”的组合", "请在下一行缩进两个空格，逐项写出")
+            return None
+        return value
+
+    def items(self, key: str, required: bool = False) -> list[YValue]:
+        value = self.raw(key)
+        if value is None:
+            if required:
+                self._err(key, "缺少必填字段", f"请填写 {key}", self.m.loc)
+            return []
+        if isinstance(value, YStr) and key not in ("entrances",):
+            # A single value where a list is expected: accept it as a list of one.
+            return [value]
+        if not isinstance(value, YList):
+            self._err(key, "应为列表", "请写成 [a, b] 或每行一个“- 值”")
+            return []
+        return list(value)
+
+    def id_list(self, key: str) -> list[YStr]:
+        result = []
+        for item in self.items(key):
+            if isinstance(item, YStr):
+                result.append(item)
+            elif not isinstance(item, YNull):
+                self.p.error(item.loc, "列表中的每一项应为一个 id", "请写成 [gy-01, gy-02]", record=self.record, field=key)
+        return result
+
+    def contact(self, key: str) -> Contact | None:
+        value = self.raw(key)
+        if value is None:
+            return None
+        if isinstance(value, YStr):
+            return Contact(role=str(value).strip())
+        m = self.mapping(key)
+        if m is None:
+            return None
+        f = Fields(m, self.p, self.record, ("role", "phone"))
+        return Contact(role=f.text("role", required=True), phone=f.text("phone"))
+
+
+def records(value: YValue | None, p: Problems, where: Location, what: str) -> list[YMap]:
+    """The mappings of a list, reporting items that are not mappings."""
+    if value is None or isinstance(value, YNull):
+        return []
+    if not isinstance(value, YList):
+        p.error(value.loc, f"{what}应为列表（每项以“- ”开头）", "请参照数据格式说明调整缩进")
+        return []
+    out = []
+    for item in value:
+        if isinstance(item, YMap):
+            out.append(item)
+        elif not isinstance(item, YNull):
+            p.error(item.loc, f"{what}的每一项应为“字段: 值”的组合", "请在“- ”后写 id: …，并逐行写出其余字段")
+    return out
+
+
+@dataclass
+class Registry:
+    """Ids seen per kind, to report duplicates naming both places."""
+
+    p: Problems
+    seen: dict[str, dict[str, Location]] = field(default_factory=dict)
+
+    def claim(self, kind: str, ident: str, loc: Location, record: str = "") -> bool:
+        if not ident:
+            return False
+        table = self.seen.setdefault(kind, {})
+        if ident in table:
+            first = table[ident]
+            self.p.error(loc, f"id“{ident}”重复，已在 {first} 使用", "每个 id 在全站只能用一次，请改用另一个 id", record=record or ident, field="id")
+            return False
+        table[ident] = loc
+        return True
+
+
+# ---------------------------------------------------------------------------
+# site.yml
+
+
+def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteInfo, dict[str, Column]]:
+    root = _root_map(doc, p, shown, "site.yml")
+    f = Fields(root, p, "site", ("organisation", "site", "columns", "notices"))
+    org_map = f.mapping("organisation", required=True) or YMap(root.loc)
+    o = Fields(org_map, p, "organisation", ("name", "address", "phone", "fax", "postcode", "email", "icp", "psb"))
+    organisation = Organisation(
+        name=o.text("name", required=True),
+        address=o.text("address", required=True),
+        phone=o.text("phone", required=True),
+        postcode=o.text("postcode", required=True),
+        icp=o.text("icp", required=True, fix="网站在中国大陆托管必须展示 ICP 备案号，如 鄂ICP备2026000123号-1"),
+        fax=o.text("fax"),
+        email=o.text("email"),
+        psb=o.text("psb"),
+    )
+    site_map = f.mapping("site", required=True) or YMap(root.loc)
+    s = Fields(site_map, p, "site", ("title", "description", "url", "timezone", "language", "welcome"))
+    url = s.text("url", required=True, fix="请填写网站的完整地址，如 https://kepu.example.cn/")
+    if url and not re.match(r"^https?://[^/\s]+", url):
+        s._err("url", f"“{url}”不是完整网址", "请以 https:// 开头，如 https://kepu.example.cn/")
+    if url and not url.endswith("/"):
+        url += "/"
+    tz = s.text("timezone") or "Asia/Shanghai"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        s._err("timezone", f"“{tz}”不是时区名称", "中国大陆请写 Asia/Shanghai")
+        tz = "Asia/Shanghai"
+    notice_days = 14
+    notices = f.mapping("notices")
+    if notices is not None:
+        n = Fields(notices, p, "notices", ("days",))
+        notice_days = n.integer("days", default=14, minimum=1)
+    info = SiteInfo(
+        title=s.text("title", required=True),
+        url=url,
+        timezone=tz,
+        language=s.text("language") or "zh-CN",
+        description=s.text("description"),
+        welcome_html=render_markdown(s.text("welcome")),
+        notice_days=notice_days,
+    )
+    columns: dict[str, Column] = {}
+    for m in records(root.get("columns"), p, root.loc, "栏目（columns）"):
+        c = Fields(m, p, str(m.get("id", "")), ("id", "name", "parent"))
+        cid = c.ident()
+        if cid in columns:
+            c._err("id", f"栏目 id“{cid}”重复", "请改用另一个 id")
+        elif cid:
+            columns[cid] = Column(cid, c.text("name", required=True), c.text("parent"))
+    return organisation, info, columns
+
+
+def _root_map(doc: YValue, p: Problems, shown: str, name: str) -> YMap:
+    if isinstance(doc, YMap):
+        return doc
+    loc = doc.loc if not isinstance(doc, YNull) else Location(shown, 1, 1)
+    p.error(loc, f"{name} 的最外层应为“字段: 值”的组合", "请参照数据格式说明（docs/data-formats.md）中的示例")
+    return YMap(loc)
+
+
+# ---------------------------------------------------------------------------
+# places.yml
+
+
+@dataclass
+class Places:
+    district: District
+    communities: dict[str, Community]
+    grids: dict[str, Grid]
+    estates: dict[str, Estate]
+    courtyards: dict[str, Courtyard]
+    buildings: dict[str, Building]
+
+
+def read_places(doc: YValue, p: Problems, reg: Registry, shown: str) -> Places:
+    root = _root_map(doc, p, shown, "places.yml")
+    f = Fields(root, p, "places", ("district", "communities"))
+    dm = f.mapping("district", required=True) or YMap(root.loc)
+    d = Fields(dm, p, "district", ("id", "name"))
+    district = District(d.ident(), d.text("name", required=True))
+
+    communities: dict[str, Community] = {}
+    estates: dict[str, Estate] = {}
+    courtyards: dict[str, Courtyard] = {}
+    buildings: dict[str, Building] = {}
+    grids: dict[str, Grid] = {}
+    grid_specs: list[tuple[Fields, str, str, list[YStr], list[YStr]]] = []
+
+    def read_building(m: YMap, community: str, estate: str, courtyard: str) -> str:
+        bf = Fields(m, p, str(m.get("id", "")), ("id", "name", "entrances", "notice_per_entrance", "address"))
+        bid = bf.ident()
+        name = bf.text("name", required=True, fix="请填写楼栋名称，如 3 号楼")
+        entrances: list[Entrance] = []
+        raw = bf.raw("entrances")
+        if isinstance(raw, YStr):
+            try:
+                count = int(str(raw))
+                if not 1 <= count <= 50:
+                    raise ValueError
+            except ValueError:
+                bf._err("entrances", f"“{raw}”不是单元数", "请写单元个数（如 3），或逐个列出 {id, name}")
+                count = 0
+            entrances = [Entrance(str(i), f"{i}单元", bid) for i in range(1, count + 1)]
+        elif raw is not None:
+            seen: set[str] = set()
+            for em in records(raw, p, m.loc, "单元（entrances）"):
+                ef = Fields(em, p, f"{bid}/{em.get('id', '')}", ("id", "name"))
+                eid = ef.ident()
+                if eid in seen:
+                    ef._err("id", f"单元 id“{eid}”在本楼重复", "请改用另一个 id")
+                elif eid:
+                    seen.add(eid)
+                    entrances.append(Entrance(eid, ef.text("name", required=True), bid))
+        per_entrance = bf.boolean("notice_per_entrance")
+        if per_entrance and not entrances:
+            bf._err("notice_per_entrance", "按单元出公示，但本楼没有列出单元", "请填写 entrances，或删去 notice_per_entrance")
+            per_entrance = False
+        if reg.claim("building", bid, m.loc_of("id")):
+            buildings[bid] = Building(bid, name, community, estate, courtyard, tuple(entrances), per_entrance, "", m.loc)
+            return bid
+        return ""
+
+    for cm in records(root.get("communities"), p, root.loc, "社区（communities）"):
+        cf = Fields(cm, p, str(cm.get("id", "")), ("id", "name", "address", "phone", "grids", "estates"))
+        cid = cf.ident()
+        if not reg.claim("community", cid, cm.loc_of("id")):
+            continue
+        estate_ids: list[str] = []
+        community_buildings: list[str] = []
+        for em in records(cm.get("estates"), p, cm.loc, "小区（estates）"):
+            ef = Fields(em, p, str(em.get("id", "")), ("id", "name", "address", "courtyards", "buildings"))
+            eid = ef.ident()
+            if not reg.claim("estate", eid, em.loc_of("id")):
+                continue
+            court_ids: list[str] = []
+            estate_buildings: list[str] = []
+            for ym in records(em.get("courtyards"), p, em.loc, "院落（courtyards）"):
+                yf = Fields(ym, p, str(ym.get("id", "")), ("id", "name", "buildings"))
+                yid = yf.ident()
+                if not reg.claim("courtyard", yid, ym.loc_of("id")):
+                    continue
+                ybs = [b for bm in records(ym.get("buildings"), p, ym.loc, "楼栋（buildings）") if (b := read_building(bm, cid, eid, yid))]
+                courtyards[yid] = Courtyard(yid, yf.text("name", required=True), eid, tuple(ybs))
+                court_ids.append(yid)
+                estate_buildings.extend(ybs)
+            for bm in records(em.get("buildings"), p, em.loc, "楼栋（buildings）"):
+                if b := read_building(bm, cid, eid, ""):
+                    estate_buildings.append(b)
+            if not estate_buildings:
+                p.warn(em.loc, "小区下没有任何楼栋", "请在 buildings 或 courtyards 下列出楼栋", record=eid)
+            estates[eid] = Estate(eid, ef.text("name", required=True), cid, ef.text("address"), tuple(court_ids), tuple(estate_buildings))
+            estate_ids.append(eid)
+            community_buildings.extend(estate_buildings)
+        grid_ids: list[str] = []
+        for gm in records(cm.get("grids"), p, cm.loc, "网格（grids）"):
+            gf = Fields(gm, p, str(gm.get("id", "")), ("id", "name", "worker", "buildings", "estates"))
+            gid = gf.ident()
+            if reg.claim("grid", gid, gm.loc_of("id")):
+                grid_specs.append((gf, gid, cid, gf.id_list("buildings"), gf.id_list("estates")))
+                grid_ids.append(gid)
+        communities[cid] = Community(
+            cid, cf.text("name", required=True), cf.text("address"), cf.text("phone"),
+            tuple(estate_ids), tuple(grid_ids), tuple(community_buildings),
+        )
+
+    # Grids refer to buildings and estates anywhere in their community.
+    building_grid: dict[str, tuple[str, Location]] = {}
+    for gf, gid, cid, b_refs, e_refs in grid_specs:
+        covered: list[str] = []
+        for ref in e_refs:
+            if ref in estates:
+                covered.extend(estates[ref].buildings)
+            else:
+                _unknown(p, ref, "小区", estates, gid, "estates")
+        for ref in b_refs:
+            if ref in buildings:
+                covered.append(ref)
+            else:
+                _unknown(p, ref, "楼栋", buildings, gid, "buildings")
+        for bid in covered:
+            if bid in building_grid and building_grid[bid][0] != gid:
+                p.error(gf.m.loc, f"楼栋“{bid}”同时属于网格“{building_grid[bid][0]}”和“{gid}”", "每栋楼只能属于一个网格，请从其中一个网格中删去", record=gid, field="buildings")
+            building_grid[bid] = (gid, gf.m.loc)
+        grids[gid] = Grid(gid, gf.text("name", required=True), cid, gf.contact("worker"), tuple(dict.fromkeys(covered)))
+    for bid, (gid, _) in building_grid.items():
+        if bid in buildings:
+            b = buildings[bid]
+            buildings[bid] = Building(b.id, b.name, b.community, b.estate, b.courtyard, b.entrances, b.notice_per_entrance, gid, b.loc)
+    return Places(district, communities, grids, estates, courtyards, buildings)
+
+
+def _unknown(p: Problems, ref: YStr, what: str, known: Iterable[str], record: str, field_name: str) -> None:
+    hint = suggest(str(ref), known)
+    p.error(ref.loc, f"找不到{what}“{ref}”", hint or f"请先在数据文件中定义这个{what}，或检查拼写", record=record, field=field_name)
+
+
+# ---------------------------------------------------------------------------
+# venues.yml, teams.yml
+
+
+def read_venues(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community]) -> dict[str, Venue]:
+    root = _root_map(doc, p, shown, "venues.yml")
+    Fields(root, p, "venues", ("venues",))
+    venues: dict[str, Venue] = {}
+    for m in records(root.get("venues"), p, root.loc, "场地（venues）"):
+        f = Fields(m, p, str(m.get("id", "")), ("id", "name", "kind", "address", "community"))
+        vid = f.ident()
+        community = _ref_field(f, "community", communities, "社区")
+        venue = Venue(vid, f.text("name", required=True), f.choice("kind", VENUE_KINDS, default="other"), f.text("address", required=True, fix="请填写场地地址，居民要按地址找过去"), community)
+        if reg.claim("venue", vid, m.loc_of("id")):
+            venues[vid] = venue
+    return venues
+
+
+def read_teams(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community]) -> dict[str, Team]:
+    root = _root_map(doc, p, shown, "teams.yml")
+    Fields(root, p, "teams", ("teams",))
+    teams: dict[str, Team] = {}
+    for m in records(root.get("teams"), p, root.loc, "队伍（teams）"):
+        f = Fields(m, p, str(m.get("id", "")), ("id", "name", "kind", "community", "description", "contact"))
+        tid = f.ident()
+        team = Team(tid, f.text("name", required=True), f.choice("kind", TEAM_KINDS, default="team"), _ref_field(f, "community", communities, "社区"), render_markdown(f.text("description")), f.contact("contact"))
+        if reg.claim("team", tid, m.loc_of("id")):
+            teams[tid] = team
+    return teams
+
+
+def _ref_field(f: Fields, key: str, known: dict[str, object], what: str, required: bool = False) -> str:
+    value = f.raw(key)
+    text = f.text(key, required=required)
+    if text and text not in known:
+        assert isinstance(value, YStr)
+        _unknown(f.p, value, what, known, f.record, key)
+        return ""
+    return text
+
+
+# ---------------------------------------------------------------------------
+# activities and lectures
+
+ACTIVITY_FIELDS = (
+    "id", "title", "kind", "start", "end", "venue", "team", "audience", "description",
+    "registration", "contact", "status", "status_note", "recurrence",
+)
+LECTURE_FIELDS = ACTIVITY_FIELDS + ("series", "speaker", "affiliation", "topic")
+
+
+@dataclass
+class Context:
+    """What activities refer to."""
+
+    places: Places
+    venues: dict[str, Venue]
+    teams: dict[str, Team]
+    series: dict[str, Series]
+    tz: ZoneInfo
+
+
+def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bool) -> Activity | None:
+    record = str(m.get("id", "")) or "(无 id)"
+    f = Fields(m, p, record, LECTURE_FIELDS if lecture else ACTIVITY_FIELDS)
+    aid = f.ident()
+    title = f.text("title", required=True, fix="请填写活动名称")
+    kind = f.text("kind", required=not lecture) or ("讲座" if lecture else "")
+    start = f.datetime("start", required=True)
+    end = _read_end(f, start)
+    venue = _ref_field(f, "venue", ctx.venues, "场地", required=True)
+    team = _ref_field(f, "team", ctx.teams, "队伍")
+    buildings, label = _read_audience(f, ctx.places)
+    description = f.text("description")
+    status_text = f.choice("status", STATUSES, default="scheduled", aliases=dict(STATUS_ALIASES))
+    status: Status = status_text if status_text in STATUSES else "scheduled"  # type: ignore[assignment]
+    status_note = f.text("status_note")
+    if status != "scheduled" and not status_note:
+        f._err("status_note", "活动已取消或延期，但没有说明", "请在 status_note 写明原因和新的时间，例如：因降雨改期至 12 月 12 日", m.loc_of("status"))
+    lec = None
+    if lecture:
+        lec = Lecture(
+            speaker=f.text("speaker", required=True, fix="请填写主讲人姓名"),
+            affiliation=f.text("affiliation", required=True, fix="请填写主讲人单位和职称"),
+            topic=f.text("topic") or title,
+            series=_ref_field(f, "series", ctx.series, "讲座系列", required=True),
+        )
+    rec_map = f.mapping("recurrence")
+    if not (aid and start and end and reg.claim("activity", aid, m.loc_of("id"), record)):
+        return None
+    if end <= start:
+        f._err("end", "结束时间不晚于开始时间", "请检查 start 和 end", m.loc_of("end"))
+        return None
+    tz = ctx.tz
+    start_aware, end_aware = start.replace(tzinfo=tz), end.replace(tzinfo=tz)
+    recurrence = None
+    if rec_map is not None:
+        recurrence, occurrences = _read_recurrence(rec_map, p, aid, start, end, tz, status, status_note)
+    else:
+        from .model import Occurrence
+
+        occurrences = (Occurrence(aid, start_aware, end_aware, status, status_note),)
+    description_html = render_markdown(description)
+    return Activity(
+        id=aid, title=title, kind=kind, start=start_aware, end=end_aware, venue=venue, team=team,
+        audience_buildings=frozenset(buildings), audience_label=label,
+        description_html=description_html, description_text=plain_text(description_html),
+        registration=f.text("registration"), contact=f.contact("contact"), status=status,
+        status_note=status_note, occurrences=occurrences, recurrence=recurrence, lecture=lec, source=m.loc,
+    )
+
+
+def _read_end(f: Fields, start: datetime | None) -> datetime | None:
+    text = f.text("end", required=True, fix="请填写结束时间，如 11:00")
+    if not text:
+        return None
+    try:
+        return parse_datetime(text)
+    except DateProblem:
+        pass
+    try:
+        t = parse_time(text)
+    except DateProblem:
+        f._err("end", f"“{text}”不是时间", "请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
+        return None
+    return datetime.combine(start.date(), t) if start else None
+
+
+def _read_audience(f: Fields, places: Places) -> tuple[set[str], str]:
+    value = f.raw("audience")
+    if value is None:
+        f._err("audience", "缺少必填字段", "请写明面向哪些居民，如 audience: {estates: [guiyuan-huayuan]}，全站写 audience: all", f.m.loc)
+        return set(), ""
+    if isinstance(value, YStr) and str(value).strip() in ("all", "全部"):
+        return set(places.buildings), "全体居民"
+    m = f.mapping("audience")
+    if m is None:
+        return set(), ""
+    af = Fields(m, f.p, f.record, AUDIENCE_KEYS)
+    result: set[str] = set()
+    labels: list[str] = []
+    tables: dict[str, tuple[str, dict[str, object], Callable[[str], Iterable[str]], Callable[[str], str]]] = {
+        "communities": ("社区", places.communities, lambda i: places.communities[i].buildings, lambda i: places.communities[i].name),
+        "grids": ("网格", places.grids, lambda i: places.grids[i].buildings, lambda i: f"{places.communities[places.grids[i].community].name}{places.grids[i].name}"),
+        "estates": ("小区", places.estates, lambda i: places.estates[i].buildings, lambda i: places.estates[i].name),
+        "courtyards": ("院落", places.courtyards, lambda i: places.courtyards[i].buildings, lambda i: places.estates[places.courtyards[i].estate].name + places.courtyards[i].name),
+        "buildings": ("楼栋", places.buildings, lambda i: (i,), lambda i: places.estates[places.buildings[i].estate].name + places.buildings[i].name),
+    }
+    for key, (what, table, members, name) in tables.items():
+        for ref in af.id_list(key):
+            if ref not in table:
+                _unknown(f.p, ref, what, table, f.record, f"audience.{key}")
+                continue
+            result.update(members(ref))
+            labels.append(name(ref))
+    if not labels and not f.p.errors:
+        f._err("audience", "没有列出任何居民范围", "请至少填写 communities、grids、estates、courtyards、buildings 中的一项")
+    if labels and not result:
+        f.p.warn(m.loc, "活动面向的范围内没有任何楼栋，不会出现在任何楼栋页和公示上", "请检查 audience", record=f.record, field="audience")
+    return result, "、".join(labels) + "居民" if labels else ""
+
+
+def _read_recurrence(
+    m: YMap, p: Problems, aid: str, start: datetime, end: datetime, tz: ZoneInfo, status: Status, status_note: str
+) -> tuple[Recurrence | None, tuple]:  # type: ignore[type-arg]
+    from .model import Occurrence
+
+    single = (Occurrence(aid, start.replace(tzinfo=tz), end.replace(tzinfo=tz), status, status_note),)
+    f = Fields(m, p, aid, ("every", "interval", "weekdays", "nth", "until", "skip", "moved", "cancelled"))
+    every = f.choice("every", ("day", "week", "month"), aliases={"天": "day", "日": "day", "周": "week", "月": "month"})
+    interval = f.integer("interval", default=1, minimum=1)
+    weekdays: list[int] = []
+    for item in f.id_list("weekdays"):
+        try:
+            weekdays.append(parse_weekday(item))
+        except DateProblem as exc:
+            p.error(item.loc, str(exc), "例如 weekdays: [tue, thu]", record=aid, field="recurrence.weekdays")
+    nth = f.integer("nth", default=0)
+    if nth and (every != "month" or not weekdays or not (-1 <= nth <= 5) or nth == 0):
+        f._err("nth", "nth（第几个星期几）只能与 every: month 和 weekdays 一起使用，取值 1–5 或 -1", "例如每月第二个周六：every: month, weekdays: [sat], nth: 2")
+    until = f.date("until", required=True)
+    if until and until < start.date():
+        f._err("until", "重复截止日期早于第一次活动", "请检查 until 与 start")
+        until = None
+    if until and until > start.date() + timedelta(days=3 * 366):
+        f._err("until", "重复时间超过三年", "请把 until 设在三年之内，到期后再续")
+        until = None
+    if start.weekday() not in weekdays and weekdays and every == "week":
+        f._err("weekdays", "第一次活动（start）的日期不在 weekdays 所列的星期内", "请把 start 改为第一次实际活动的日期")
+    skip: list[date] = []
+    for item in f.items("skip"):
+        if isinstance(item, YStr):
+            try:
+                skip.append(parse_date(item))
+            except DateProblem as exc:
+                p.error(item.loc, str(exc), "请写成 2026-12-24", record=aid, field="recurrence.skip")
+    moved: dict[date, datetime] = {}
+    for mm in records(m.get("moved"), p, m.loc, "调整（moved）"):
+        mf = Fields(mm, p, aid, ("from", "to"))
+        frm, to = mf.date("from", required=True), mf.datetime("to", required=True)
+        if frm and to:
+            moved[frm] = to
+    cancelled: dict[date, str] = {}
+    for cm in records(m.get("cancelled"), p, m.loc, "取消（cancelled）"):
+        cf = Fields(cm, p, aid, ("date", "note"))
+        d = cf.date("date", required=True)
+        if d:
+            cancelled[d] = cf.text("note") or "本次活动取消"
+    if not (every and until):
+        return None, single
+    recurrence = Recurrence(every=every, interval=interval, weekdays=tuple(weekdays), nth=nth, until=until, skip=tuple(skip))  # type: ignore[arg-type]
+    recurrence = Recurrence(**{**recurrence.__dict__, "describe": rec_mod.describe(recurrence, start, end)})
+    occurrences = rec_mod.expand(aid, recurrence, start, end - start, tz, moved, cancelled, status, status_note)
+    # An exception must name a date the rule produces, else it silently does nothing.
+    rule_dates = {d.date() for d in rec_mod.build_rrule(recurrence, start)}
+    for label, field_name, dates in (("调整", "moved", list(moved)), ("取消", "cancelled", list(cancelled)), ("跳过", "skip", skip)):
+        for d in dates:
+            if d not in rule_dates:
+                p.error(m.loc_of(field_name), f"{label}的日期 {d.isoformat()} 不是这项重复活动的日期", "请写原定的活动日期（按 every/weekdays 规则产生的日期）", record=aid, field=f"recurrence.{field_name}")
+    if not occurrences:
+        f._err("until", "按此规则没有任何一次活动", "请检查 every、weekdays、nth 和 until")
+        return None, single
+    return recurrence, occurrences
+
+
+def read_series(root: YMap, p: Problems, reg: Registry) -> dict[str, Series]:
+    result: dict[str, Series] = {}
+    for m in records(root.get("series"), p, root.loc, "讲座系列（series）"):
+        f = Fields(m, p, str(m.get("id", "")), ("id", "name", "description"))
+        sid = f.ident()
+        series = Series(sid, f.text("name", required=True), render_markdown(f.text("description")))
+        if reg.claim("series", sid, m.loc_of("id")):
+            result[sid] = series
+    return result
+
+
+# ---------------------------------------------------------------------------
+# bulletins
+
+BULLETIN_FIELDS = ("title", "issue", "date", "published", "column", "office", "editor_note", "summary", "draft", "template")
+
+
+def read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) -> Bulletin | None:
+    stem = Path(article.rel).stem
+    f = Fields(article.meta, p, stem, BULLETIN_FIELDS)
+    loc = Location(article.shown, 1, 1)
+    ok = True
+    if not ID_RE.match(stem):
+        p.error(loc, f"文件名“{stem}”不能用作网址", f"请把文件改名为 {slugify_id(stem) if slugify_id(stem) != 'new-id' else '2026-13-jianbao'}.md（{ID_FIX}）", record=stem)
+        ok = False
+    title = f.text("title", required=True, fix="请在元数据中填写 title: 标题")
+    issue = f.integer("issue", required=True, minimum=1)
+    day = f.date("date", required=True)
+    published = f.date("published") or day
+    column = f.text("column", required=True, fix=f"请填写栏目 id（{'、'.join(columns)}）")
+    if column and column not in columns:
+        by_name = {c.name: c.id for c in columns.values()}
+        if column in by_name:
+            column = by_name[column]
+        else:
+            _unknown(p, article.meta["column"], "栏目", columns, stem, "column")  # type: ignore[arg-type]
+            ok = False
+    danger = dangerous_html(article.body)
+    if danger:
+        line = article.body[: article.body.find(danger)].count("\n") + article.body_line if danger in article.body else article.body_line
+        p.warn(Location(article.shown, line, 1), f"正文含有不安全的 HTML（{danger}），发布时已移除", "请删去 <script>、on… 事件属性和 javascript: 链接", record=stem)
+    if not (ok and title and issue and day and published):
+        return None
+    return Bulletin(
+        id=stem, src=article.rel, title=title, issue=issue, date=day, published=published, column=column,
+        office=f.text("office"), editor_note_html=render_markdown(f.text("editor_note")),
+        summary=f.text("summary"), draft=f.boolean("draft"), source=loc,
+    )
+
+
+def check_bulletin_numbers(bulletins: list[Bulletin], p: Problems) -> None:
+    by_issue: dict[int, Bulletin] = {}
+    for b in sorted(bulletins, key=lambda b: b.source.path):
+        if b.issue in by_issue:
+            first = by_issue[b.issue]
+            p.error(b.source, f"期号 {b.issue} 与 {first.source.path} 重复", f"请改为下一个未用的期号 {max(by_issue) + 1}", record=b.id, field="issue")
+        else:
+            by_issue[b.issue] = b
+    if by_issue:
+        missing = sorted(set(range(min(by_issue), max(by_issue) + 1)) - set(by_issue))
+        if missing:
+            last = by_issue[max(by_issue)]
+            p.warn(last.source, f"期号不连续，缺少第 {'、'.join(map(str, missing[:10]))} 期", "如有遗漏请补上；草稿（draft: true）也占用期号", record=last.id, field="issue")

@@ -1,0 +1,131 @@
+"""The public site built from the 'basic' fixture: parse the HTML and check
+what residents see. Expected values are worked out here from the fixture
+data (tests/fixtures/basic/content/data), not by calling the code under test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import page
+
+# Buildings per estate/community in the fixture.
+ESTATE_A = {"a-1", "a-2", "a-3"}
+ESTATE_B = {"b-b1", "b-b2"}
+EAST = ESTATE_A | ESTATE_B
+ALL = EAST | {"c-1"}
+
+
+def titles_on(site: Path, url: str) -> list[str]:
+    doc = page(site, url)
+    return [a.get_text(strip=True) for a in doc.select(".gs-item__title a")]
+
+
+def test_every_building_has_a_page(basic_site: Path) -> None:
+    for b in ALL:
+        doc = page(basic_site, f"buildings/{b}/")
+        assert doc.select_one("h1") is not None
+
+
+def test_estate_activity_on_its_buildings_only(basic_site: Path) -> None:
+    for b in ESTATE_A:
+        assert "甲小区消防演练" in titles_on(basic_site, f"buildings/{b}/")
+    for b in ALL - ESTATE_A:
+        assert "甲小区消防演练" not in titles_on(basic_site, f"buildings/{b}/")
+
+
+def test_audience_resolution_through_the_tree(basic_site: Path) -> None:
+    expected = {
+        "东社区义诊": EAST,  # community
+        "乙小区1号楼垃圾分类宣传": {"b-b1"},  # one building
+        "健步走": ESTATE_B,  # grid east-g2 covers b-b1, b-b2
+        "北院燃气检查": {"a-1", "a-2"},  # courtyard
+        "科普文艺汇演": ALL,  # audience: all
+        "冬季心脑血管保健": ALL,  # two communities
+    }
+    for title, buildings in expected.items():
+        for b in ALL:
+            assert (title in titles_on(basic_site, f"buildings/{b}/")) == (b in buildings), (title, b)
+
+
+def test_cancelled_and_postponed_are_marked(basic_site: Path) -> None:
+    doc = page(basic_site, "buildings/b-b1/")
+    items = {i.select_one(".gs-item__title a").get_text(strip=True): i for i in doc.select(".gs-item")}
+    assert "已取消" in items["健步走"].get_text()
+    assert "因寒潮取消" in items["健步走"].get_text()
+    assert "已延期" in items["科普文艺汇演"].get_text()
+    assert "已取消" not in items["东社区义诊"].get_text()
+    act = page(basic_site, "activities/cancelled-walk/")
+    assert "已取消" in act.select_one("h1").get_text()
+
+
+def test_past_activity_not_in_coming(basic_site: Path) -> None:
+    assert "往期活动" not in titles_on(basic_site, "activities/")
+    assert "往期活动" in titles_on(basic_site, "activities/past/")
+
+
+def test_footer_has_icp_link(basic_site: Path) -> None:
+    for url in ("", "bulletins/", "buildings/a-1/", "activities/east-clinic/", "bulletins/2025-01-first/"):
+        doc = page(basic_site, url)
+        icp = doc.select_one("a.gs-icp")
+        assert icp is not None and icp["href"] == "https://beian.miit.gov.cn/"
+        assert icp.get_text(strip=True) == "鄂ICP备0000001号-1"
+        assert "42000000000001" in doc.select_one("a.gs-psb")["href"]
+
+
+def test_bulletin_archive_order_and_numbers(basic_site: Path) -> None:
+    doc = page(basic_site, "bulletins/")
+    issues = [li.select_one(".gs-bulletin__issue").get_text(strip=True) for li in doc.select(".gs-bulletin")]
+    assert issues == ["第 3 期", "第 2 期", "第 1 期"]  # newest first; the draft (4) is absent
+    years = [h.get_text(strip=True) for h in doc.select(".gs-year h3")]
+    assert years == ["2026 年", "2025 年"]
+    assert not (basic_site / "bulletins" / "2026-04-draft").exists()
+
+
+def test_bulletin_page(basic_site: Path) -> None:
+    doc = page(basic_site, "bulletins/2025-01-first/")
+    assert "第 1 期" in doc.select_one(".gs-article__issue").get_text()
+    crumb = doc.select_one(".gs-breadcrumb").get_text(" ", strip=True)
+    assert "当前位置" in crumb and "新闻栏目" in crumb and "科协动态" in crumb
+    note = doc.select_one(".gs-editor-note")
+    assert note is not None and "这是编者按" in note.get_text()
+    assert "这是编者按" not in doc.select_one(".gs-article__body").get_text()
+    assert "2025年12月20日" in doc.select_one(".gs-article__meta").get_text()
+
+
+def test_column_pages(basic_site: Path) -> None:
+    doc = page(basic_site, "bulletins/columns/notice/")
+    assert [a.get_text(strip=True) for a in doc.select(".gs-bulletin a")] == ["第二期简报"]
+
+
+def test_lectures_show_speaker(basic_site: Path) -> None:
+    doc = page(basic_site, "lectures/")
+    text = doc.get_text(" ", strip=True)
+    assert "李明" in text and "测试市中心医院" in text
+    assert "王强" in text  # past lecture listed as past
+
+
+def test_recurring_occurrences_on_building_page(basic_site: Path) -> None:
+    doc = page(basic_site, "buildings/b-b2/")
+    dance = [i for i in doc.select(".gs-item") if i.select_one(".gs-item__title a").get_text(strip=True) == "健身舞"]
+    whens = [i.select_one("time")["datetime"][:10] for i in dance]
+    # Tue/Thu from 12-01 to 12-31, minus the skipped 12-24, 12-10 moved to 12-12.
+    expected = ["2026-12-01", "2026-12-03", "2026-12-08", "2026-12-12", "2026-12-15", "2026-12-17", "2026-12-22", "2026-12-29", "2026-12-31"]
+    assert sorted(whens) == expected
+    cancelled = [i for i in dance if "已取消" in i.get_text()]
+    assert [i.select_one("time")["datetime"][:10] for i in cancelled] == ["2026-12-15"]
+
+
+def test_html_lang_and_no_google_fonts(basic_site: Path) -> None:
+    html = (basic_site / "index.html").read_text(encoding="utf-8")
+    assert 'lang="zh"' in html or 'lang="zh-CN"' in html
+    assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
+
+
+def test_unicode_heading_anchors(make_project) -> None:  # type: ignore[no-untyped-def]
+    from conftest import build_project
+
+    project = make_project("basic")
+    (project / "content" / "about.md").write_text("# 关于\n\n## 一、社区科普大讲坛\n\n正文\n", encoding="utf-8")
+    site = build_project(project)
+    doc = page(site, "about/")
+    assert doc.find(id="一社区科普大讲坛") is not None
