@@ -29,6 +29,7 @@ class Output:
     project: Project
     out_dir: Path
     theme_dir: Path
+    pdf: bool = True  # False in `serve`: PDFs are slow and not needed for a preview
     written: dict[str, str] = field(default_factory=dict)
     _env: Environment | None = None
 
@@ -62,12 +63,34 @@ class Output:
         return self._env
 
 
-# Writers run in this order; each takes the Output. Issues add theirs here.
-WRITERS: list[Callable[[Output], None]] = []
+# Modules that write non-page outputs, in this order. Each defines
+# ``write(out: Output) -> None``. A module not present yet is skipped.
+WRITER_MODULES = (
+    "generator.feeds",  # Atom feeds
+    "generator.calendar",  # iCalendar feeds
+    "generator.export",  # JSON export
+    "generator.digest",  # plain-text digests per building
+    "generator.notices",  # door notices (HTML + PDF)
+)
 
 
-def write_all(site: Site, project: Project, out_dir: Path, theme_dir: Path) -> Output:
-    out = Output(site, project, out_dir, theme_dir)
-    for writer in WRITERS:
+def writers() -> list[Callable[[Output], None]]:
+    import importlib
+
+    found = []
+    for name in WRITER_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        found.append(module.write)
+    return found
+
+
+def write_all(site: Site, project: Project, out_dir: Path, theme_dir: Path, *, pdf: bool = True) -> Output:
+    out = Output(site, project, out_dir, theme_dir, pdf=pdf)
+    for writer in writers():
         writer(out)
     return out
