@@ -44,6 +44,12 @@ class GongshiConfig(Config):
 
 class GongshiPlugin(BasePlugin[GongshiConfig]):
     site: Site | None = None
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also keeps one plugin instance across `serve`
+        # rebuilds; the model is still rebuilt from disk on every rebuild.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -112,7 +118,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             return
         theme_dir = Path(config.theme.custom_dir or self.project.root / "theme")
         try:
-            outputs.write_all(self.site, self.project, Path(config.site_dir), theme_dir)
+            outputs.write_all(self.site, self.project, Path(config.site_dir), theme_dir, pdf=not self.serving)
         except outputs.OutputClash as exc:
             raise PluginError(str(exc)) from None
 
