@@ -102,6 +102,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if spec is not None:
             page.meta.update(spec.meta)
             page.meta.update({"template": spec.template, "title": spec.title, "gs_kind": spec.kind, "gs_obj": spec.obj})
+            # The tabs already carry the (short) nav; a sidebar repeating it
+            # only narrows the text on a desktop.
+            page.meta.setdefault("hide", ["navigation"])
             return ""
         if is_bulletin(page.file.src_uri):
             bulletin = _find_bulletin(self.site, page.file.src_uri)

@@ -82,6 +82,7 @@ ZH_CN: dict[str, str] = {
     "no_lectures": "暂无讲座",
     "count_activities": "共 {n} 项",
     "notice_for": "{name}居民",
+    "past_dates": "已结束的 {n} 次",
 }
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
