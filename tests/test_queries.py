@@ -1,0 +1,50 @@
+"""The one answer to "what is on for building B between D1 and D2", checked
+against the basic fixture by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from conftest import FIXTURES
+
+from generator import queries as q
+from generator.pipeline import Project, load_site
+
+
+def load(today: str = "2026-11-29"):  # type: ignore[no-untyped-def]
+    project = Project.at(FIXTURES / "basic")
+    site, _ = load_site(project, date.fromisoformat(today))
+    return site
+
+
+def test_window_is_inclusive_and_counts_days() -> None:
+    assert q.window(date(2026, 11, 29), 14) == (date(2026, 11, 29), date(2026, 12, 12))
+    assert q.window(date(2026, 11, 29), 1) == (date(2026, 11, 29), date(2026, 11, 29))
+
+
+def test_for_building_in_window() -> None:
+    site = load()
+    first, last = q.window(date(2026, 12, 3), 3)  # 12-03 .. 12-05
+    got = [(i.activity.id, i.occurrence.start.date().isoformat()) for i in q.for_building(site, "b-b1", first, last)]
+    # b-b1 (乙小区 1 号楼, east community, grid east-g2): dance on Thu 12-03,
+    # its own promotion on 12-04, the community clinic on 12-05.
+    assert got == [("dance", "2026-12-03"), ("b1-only", "2026-12-04"), ("east-clinic", "2026-12-05")]
+
+
+def test_machine_timezone_does_not_move_days() -> None:
+    # conftest sets TZ=America/Los_Angeles; 2026-12-03 09:00 in Shanghai is
+    # 12-02 in Los Angeles. The window is in the site's zone.
+    site = load()
+    first, last = q.window(date(2026, 12, 3), 1)
+    ids = [i.activity.id for i in q.for_building(site, "a-1", first, last)]
+    assert "estate-a-drill" in ids
+    first, last = q.window(date(2026, 12, 2), 1)
+    assert "estate-a-drill" not in [i.activity.id for i in q.for_building(site, "a-1", first, last)]
+
+
+def test_next_lecture_skips_past() -> None:
+    site = load()
+    item = q.next_lecture(site)
+    assert item is not None and item.activity.id == "heart-talk"
+    assert q.next_lecture(load("2026-12-13")) is None
