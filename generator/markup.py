@@ -20,7 +20,7 @@ ALLOWED_TAGS = {
     "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2",
     "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
     "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "sup", "section", "nav",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "section", "nav",
     "label", "input", "svg", "path", "time",
 }
 ALLOWED_ATTRIBUTES = {

@@ -4,7 +4,6 @@ against the basic fixture by hand."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from conftest import FIXTURES
 

@@ -3,10 +3,7 @@ with --strict and every place and activity must have its page."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
-
 from conftest import REPO, build_project, page
 
 
