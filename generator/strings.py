@@ -83,6 +83,19 @@ ZH_CN: dict[str, str] = {
     "count_activities": "共 {n} 项",
     "notice_for": "{name}居民",
     "past_dates": "已结束的 {n} 次",
+    # subscriptions: feeds, calendars, digests
+    "feed_name": "{site} · {name}",
+    "atom_feed": "简报订阅（Atom）",
+    "all_activities": "全部活动",
+    "details": "详情",
+    "subscribe_building": "订阅本楼活动日历",
+    "download_ics": "下载日历文件",
+    "add_to_calendar": "添加到日历",
+    "subscribe_hint": "订阅后，本楼活动的新增和变动会自动出现在手机日历里。",
+    "digest_text": "微信群文字版",
+    "digest_title": "【{building}】近期科普活动（{first}—{last}）",
+    "digest_empty": "这段时间暂无活动。",
+    "digest_link": "详情：{url}",
 }
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
