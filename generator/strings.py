@@ -96,6 +96,25 @@ ZH_CN: dict[str, str] = {
     "digest_title": "【{building}】近期科普活动（{first}—{last}）",
     "digest_empty": "这段时间暂无活动。",
     "digest_link": "详情：{url}",
+    # door notices (printed A4, one per building entrance)
+    "notice_headline": "近期科普活动",
+    "notice_period": "{first}（{first_wd}）至 {last}（{last_wd}）",
+    "notice_more": "另有 {n} 项活动，请扫码查看",
+    "notice_empty_hint": "新的活动安排会及时张贴在这里，也可以扫码随时查看本楼最新活动。",
+    "notice_scan": "扫码查看本楼最新活动",
+    "notice_posted": "张贴日期",
+    "notice_valid": "有效期至",
+    "notice_hotline": "社区咨询电话",
+    "notice_organiser": "主办",
+    "notice_note": "说明",
+    "notice_back": "返回公示栏目录",
+    "notice_print": "打印本页",
+    "notices_index": "楼门公示栏",
+    "notices_intro": "每栋楼（或每个单元门）一张 A4 公示，列出 {days} 天内本楼居民可参加的科普活动，附二维码。请用 A4 纸、纵向、100% 比例打印。",
+    "notices_all_pdf": "全部公示合并 PDF（按楼栋顺序，每栋一页）",
+    "notice_html": "网页",
+    "notice_pdf": "PDF",
+    "door_notice": "楼门公示（A4 打印）",
 }
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
