@@ -115,6 +115,20 @@ ZH_CN: dict[str, str] = {
     "notice_html": "网页",
     "notice_pdf": "PDF",
     "door_notice": "楼门公示（A4 打印）",
+    # residents' reading aids: search, elder mode, print
+    "menu": "菜单",
+    "search": "搜索",
+    "search_placeholder": "搜索简报、活动、讲座、楼栋",
+    "search_hint": "输入关键词，例如：讲座、防灾减灾、主讲人姓名、楼栋名称、第 13 期",
+    "search_loading": "正在搜索……",
+    "search_none": "没有找到相关内容，请换个词试试",
+    "search_count": "找到 {n} 条结果",
+    "search_more": "显示更多结果",
+    "search_failed": "搜索暂时无法使用，请稍后再试",
+    "search_clear": "清除",
+    "elder_mode": "长辈模式",
+    "elder_mode_hint": "大字、高对比度显示，再点一次恢复标准显示",
+    "print_page": "打印本页",
 }
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
