@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import outputs
+from . import outputs, sitemap
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed
 from .markup import sanitize
@@ -113,6 +113,10 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.site is not None:
+            # sitemap lastmod (and the sitemap.xml.gz stamp) from content dates, not the build time
+            page.meta["gs_lastmod"] = sitemap.lastmod(self.site, page.meta.get("gs_kind", ""), page.meta.get("gs_obj"))
+            page.update_date = (page.meta["gs_lastmod"] or sitemap.latest(self.site)).isoformat()
         # Editors paste HTML from Word and WeChat: keep only the allow-list.
         return sanitize(html) if page.file.src_uri not in self.specs else html
 

@@ -1,0 +1,222 @@
+"""iCalendar (RFC 5545) feeds, written with the maintained ``icalendar`` library.
+
+Files, at URLs made from stable ids so a subscription never breaks::
+
+    calendar/all.ics                    every activity
+    calendar/buildings/<building>.ics   what a building's residents are invited to
+    calendar/series/<series>.ics        one lecture series
+    calendar/teams/<team>.ics           one team's activities
+    calendar/activities/<activity>.ics  one activity ("add to calendar")
+
+Choices that make the files correct and reproducible:
+
+* A recurring activity is ONE VEVENT series: RRULE generated from the same
+  :class:`~generator.model.Recurrence` the core expands, EXDATE for skipped
+  dates, and an override VEVENT with RECURRENCE-ID (the original date at the
+  rule's time of day) for every moved or individually cancelled occurrence.
+  Calendar apps then show one series that residents can delete in one go,
+  while the core's expansion (building page, notice, digest) stays the single
+  source of truth: overrides are taken from the expanded occurrences, so the
+  feed cannot disagree with the pages.
+* UID is ``<activity id>@<site host>``: ids never change, so an edited
+  activity updates the resident's copy instead of duplicating it.
+* DTSTAMP must not be the build time (two builds must give the same bytes),
+  and activities carry no "last edited" date. We use the activity's first
+  start, in UTC: it is content, it never changes unless the activity itself is
+  moved, and subscription clients compare UIDs and RECURRENCE-IDs, not DTSTAMP.
+* Times carry TZID of the site's zone with a VTIMEZONE built from zoneinfo
+  for the years the content covers (the range is content-derived too).
+* Cancelled → STATUS:CANCELLED. Postponed → STATUS:TENTATIVE: the activity
+  will happen but not at this time, and clients show tentative events
+  greyed; the note ("改期至 12 月 20 日") leads the DESCRIPTION. Because many
+  phone calendars ignore STATUS on subscribed feeds, the SUMMARY also starts
+  with 【已取消】/【已延期】, as every other list on the site does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+
+from . import queries as q
+from .model import Activity, Occurrence, Site
+from .outputs import Output
+from .strings import Strings, strings, zh_date_short
+
+_RR_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_FREQ = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY"}
+_STATUS = {"scheduled": "CONFIRMED", "cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+# Ask subscribed clients to look again twice a day: notices change weekly,
+# cancellations on the day.
+_REFRESH = timedelta(hours=12)
+
+
+def write(out: Output) -> None:
+    """Write every calendar feed of the site."""
+    site = out.site
+    who = "iCalendar 日历"
+    for rel, name, acts in calendar_files(site):
+        out.write(rel, build_calendar(site, name, acts), who)
+
+
+def calendar_files(site: Site) -> list[tuple[str, str, list[Activity]]]:
+    """(path, calendar name, activities) for every feed, in a stable order."""
+    t = strings(site.info.language)
+    title = site.info.title
+    files = [("calendar/all.ics", t.feed_name.format(site=title, name=t.all_activities), list(site.activities.values()))]
+    for bid in site.buildings:
+        files.append((building_path(bid), t.feed_name.format(site=title, name=site.building_label(bid)), building_activities(site, bid)))
+    for series in site.series.values():
+        acts = [a for a in q.lectures(site) if a.lecture and a.lecture.series == series.id]
+        files.append((f"calendar/series/{series.id}.ics", t.feed_name.format(site=title, name=series.name), acts))
+    for team in site.teams.values():
+        acts = [a for a in site.activities.values() if a.team == team.id]
+        files.append((f"calendar/teams/{team.id}.ics", t.feed_name.format(site=title, name=team.name), acts))
+    for a in site.activities.values():
+        files.append((activity_path(a.id), t.feed_name.format(site=title, name=a.title), [a]))
+    return files
+
+
+def building_path(building_id: str) -> str:
+    return f"calendar/buildings/{building_id}.ics"
+
+
+def activity_path(activity_id: str) -> str:
+    return f"calendar/activities/{activity_id}.ics"
+
+
+def building_activities(site: Site, building_id: str) -> list[Activity]:
+    """The activities a building is invited to, through the shared query (the
+    same audience resolution as the building page and the door notice); a
+    series is published whole, so each activity appears once."""
+    seen: dict[str, Activity] = {}
+    for item in q.for_building(site, building_id):
+        seen.setdefault(item.activity.id, item.activity)
+    return sorted(seen.values(), key=lambda a: (a.start, a.id))
+
+
+def build_calendar(site: Site, name: str, activities: Iterable[Activity]) -> bytes:
+    """One VCALENDAR with a VTIMEZONE and the activities' events, as bytes."""
+    t = strings(site.info.language)
+    acts = sorted(activities, key=lambda a: (a.start, a.id))
+    cal = Calendar()
+    cal.add("prodid", "-//Gongshi//公示//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", site.info.timezone)
+    cal.add("refresh-interval", _REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(_REFRESH))
+    cal.add_component(_vtimezone(site))
+    for a in acts:
+        for event in _events(site, t, a):
+            cal.add_component(event)
+    return cal.to_ical()
+
+
+def _vtimezone(site: Site) -> Timezone:
+    # Cover every year the content touches (first start to last rule end),
+    # so the bytes depend on the content only, never on the build date.
+    years = [a.start.year for a in site.activities.values()] + [
+        (a.recurrence.until.year if a.recurrence else a.end.year) for a in site.activities.values()
+    ]
+    first = date(min(years, default=site.today.year), 1, 1)
+    last = date(max(years, default=site.today.year) + 1, 1, 1)
+    return Timezone.from_tzid(site.info.timezone, first_date=first, last_date=last)
+
+
+def _events(site: Site, t: Strings, a: Activity) -> list[Event]:
+    if a.recurrence is None:
+        return [_event(site, t, a, a.occurrences[0] if a.occurrences else None)]
+    master = _event(site, t, a, None)
+    master.add("rrule", _rrule(site, a))
+    rule_time = a.start.timetz()
+    skips = [datetime.combine(d, rule_time) for d in sorted(a.recurrence.skip)]
+    if skips:
+        master.add("exdate", skips)
+    events = [master]
+    for o in a.occurrences:
+        if o.moved_from is not None or (o.status, o.note) != (a.status, a.status_note):
+            event = _event(site, t, a, o)
+            event.add("recurrence-id", datetime.combine(date.fromisoformat(o.key), rule_time))
+            events.append(event)
+    return events
+
+
+def _rrule(site: Site, a: Activity) -> vRecur:
+    """The RRULE matching :func:`generator.recurrence.build_rrule` exactly."""
+    rec = a.recurrence
+    assert rec is not None
+    rule: dict[str, object] = {"freq": _FREQ[rec.every]}
+    if rec.interval != 1:
+        rule["interval"] = rec.interval
+    if rec.weekdays:
+        prefix = str(rec.nth) if rec.every == "month" and rec.nth else ""
+        rule["byday"] = [prefix + _RR_DAYS[d] for d in rec.weekdays]
+    # RFC 5545: with a TZID start, UNTIL is in UTC. The core's rule stops at
+    # the last date at the rule's time of day; so does this one.
+    until = datetime.combine(rec.until, a.start.time(), site.tz)
+    rule["until"] = until.astimezone(timezone.utc)
+    return vRecur(rule)
+
+
+def _event(site: Site, t: Strings, a: Activity, o: Occurrence | None) -> Event:
+    """A VEVENT for an activity (o=None: a series' master) or one occurrence."""
+    venue = site.venues[a.venue]
+    start, end = (o.start, o.end) if o is not None else (a.start, a.end)
+    status = o.status if o is not None else a.status
+    note = o.note if o is not None else a.status_note
+    event = Event()
+    event.add("uid", f"{a.id}@{_host(site)}")
+    event.add("dtstamp", a.start.astimezone(timezone.utc))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    label = t.get(f"status_{status}", "")
+    event.add("summary", f"【{label}】{a.title}" if label else a.title)
+    event.add("location", f"{venue.name}（{venue.address}）")
+    event.add("url", site.absolute(a.url))
+    event.add("description", description(site, t, a, status, note, o))
+    event.add("status", _STATUS[status])
+    event.add("categories", [a.kind])
+    return event
+
+
+def description(site: Site, t: Strings, a: Activity, status: str, note: str, o: Occurrence | None) -> str:
+    """Plain text for DESCRIPTION: what changed first, then what residents need."""
+    lines = []
+    if status != "scheduled":
+        lines.append(f"{t.get(f'status_{status}', '')}：{note}" if note else t.get(f"status_{status}", ""))
+    if o is not None and o.moved_from is not None:
+        lines.append(t.moved_from.format(date=zh_date_short(o.moved_from)))
+    if a.description_text:
+        lines.append(a.description_text)
+    if a.lecture:
+        lines.append(f"{t.speaker}：{a.lecture.speaker}（{a.lecture.affiliation}）")
+        lines.append(f"{t.topic}：{a.lecture.topic}")
+    if a.recurrence and o is None:
+        lines.append(f"{t.repeats}：{a.recurrence.describe}")
+    lines.append(f"{t.for_whom}：{a.audience_label}")
+    if a.team:
+        lines.append(f"{t.organiser}：{site.teams[a.team].name}")
+    if a.registration:
+        lines.append(f"{t.registration}：{a.registration}")
+    if a.contact:
+        lines.append(f"{t.contact}：{a.contact.role} {a.contact.phone}".rstrip())
+    lines.append(f"{t.details}：{site.absolute(a.url)}")
+    return "\n".join(lines)
+
+
+def _host(site: Site) -> str:
+    return urlsplit(site.info.url).hostname or "localhost"
+
+
+def webcal_url(site: Site, rel: str) -> str:
+    """``webcal://`` form of a site URL: phones open it as a subscription."""
+    absolute = site.absolute(rel)
+    return "webcal://" + absolute.split("://", 1)[1]
+

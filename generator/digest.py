@@ -1,0 +1,112 @@
+"""Plain-text digests per building, for the building's WeChat group or an SMS.
+
+    digests/<building>.txt      written into the site for every building
+    python build.py digest --building ID [--days N] [--from D] [--today D]
+
+A digest is what a building steward pastes into the group: no Markdown, no
+HTML, one short line per occurrence (date with weekday, time, title, place),
+cancelled and postponed ones marked the way the notices mark them, and the
+building page's link last, so a resident can tap through. The window starts
+at ``--from`` (default: today in the site's zone) and lasts ``--days`` days
+(default: the site's notice window, ``notices.days``), the same window as the
+door notice. What is on comes from :func:`generator.queries.for_building`,
+the question the building page, the notice and the calendar feed also ask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from . import queries as q
+from .cli import EXTRA_COMMANDS, _common, _today_arg, project_of
+from .errors import BuildFailed
+from .model import Site
+from .outputs import Output
+from .pipeline import load_site
+from .strings import hm, strings, zh_date, zh_date_short, zh_weekday
+
+
+def path(building_id: str) -> str:
+    return f"digests/{building_id}.txt"
+
+
+def write(out: Output) -> None:
+    """Write one digest per building for the default window from today."""
+    site = out.site
+    for bid in site.buildings:
+        out.write(path(bid), digest(site, bid), "楼栋文字摘要")
+
+
+def digest(site: Site, building_id: str, first: date | None = None, days: int | None = None) -> str:
+    """The digest text of a building, ending with a newline."""
+    t = strings(site.info.language)
+    first, last = q.window(first or site.today, days or site.info.notice_days)
+    lines = [t.digest_title.format(building=site.building_label(building_id), first=_day(first, last), last=_day(last, first))]
+    items = q.for_building(site, building_id, first, last)
+    for item in items:
+        lines.append(line(site, item))
+    if not items:
+        lines.append(t.digest_empty)
+    lines.append(t.digest_link.format(url=site.absolute(site.buildings[building_id].url)))
+    return "\n".join(lines) + "\n"
+
+
+def line(site: Site, item: q.Item) -> str:
+    """``12月4日 周五 08:30 【已取消】冬季健步走 @活动站（因寒潮取消）``"""
+    t = strings(site.info.language)
+    o, a = item.occurrence, item.activity
+    label = t.get(f"status_{o.status}", "")
+    title = f"【{label}】{a.title}" if label else a.title
+    notes = []
+    if o.status != "scheduled" and o.note:
+        notes.append(o.note)
+    if o.moved_from is not None:
+        notes.append(t.moved_from.format(date=zh_date_short(o.moved_from)))
+    tail = f"（{'，'.join(notes)}）" if notes else ""
+    return f"{zh_date_short(o.start)} {zh_weekday(o.start)} {hm(o.start)} {title} @{site.venues[a.venue].name}{tail}"
+
+
+def _day(d: date, other: date) -> str:
+    # The year only when the window crosses into another year.
+    return zh_date(d) if d.year != other.year else zh_date_short(d)
+
+
+# --- the command -----------------------------------------------------------
+
+
+def _setup(p: argparse.ArgumentParser) -> None:
+    _common(p)
+    p.add_argument("--building", required=True, metavar="ID", help="楼栋 id，如 gy-01")
+    p.add_argument("--days", type=_positive, default=None, help="天数（默认取 site.yml 的 notices.days）")
+    p.add_argument("--from", dest="first", type=_today_arg, default=None, help="从这一天开始（默认今天）")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"“{text}”不是正整数，请写天数，如 14")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    project = project_of(args.config_file)
+    try:
+        site, _problems = load_site(project, date.fromisoformat(args.today) if args.today else None)
+    except BuildFailed as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    if args.building not in site.buildings:
+        known = "、".join(list(site.buildings)[:10])
+        print(f"错误：没有 id 为“{args.building}”的楼栋 — 请用 places.yml 中的楼栋 id（例如 {known}）", file=sys.stderr)
+        return 2
+    first = date.fromisoformat(args.first) if args.first else None
+    sys.stdout.write(digest(site, args.building, first, args.days))
+    return 0
+
+
+EXTRA_COMMANDS["digest"] = ("打印某栋楼近期活动的文字摘要（可粘贴到微信群或短信）", _setup, _run)
