@@ -12,12 +12,15 @@ beside it and renamed into place only when complete.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .dates import DateProblem, parse_date
@@ -54,6 +57,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="地址和端口（默认 127.0.0.1:8000）")
     c = sub.add_parser("check", help="只检查内容和数据，不生成网站")
     _common(c)
+    c.add_argument("-s", "--strict", action="store_true", help="有警告时也以状态 1 退出")
     for name, (help_text, setup, _run) in EXTRA_COMMANDS.items():
         setup(sub.add_parser(name, help=help_text))
     return parser
@@ -118,9 +122,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     except BuildFailed as exc:
         print(exc.report(), file=sys.stderr)
         return 1
-    for w in problems.sorted_warnings():
+    warnings = problems.sorted_warnings()
+    for w in warnings:
         print(f"警告: {w}", file=sys.stderr)
-    print(f"检查通过：{len(_site.bulletins)} 期简报，{len(_site.activities)} 项活动，{len(_site.buildings)} 栋楼。", file=sys.stderr)
+    summary = f"{len(_site.bulletins)} 期简报，{len(_site.activities)} 项活动，{len(_site.buildings)} 栋楼"
+    if warnings:
+        print(f"检查完成：{summary}；{len(warnings)} 条警告。", file=sys.stderr)
+        return 1 if args.strict else 0
+    print(f"检查通过：{summary}。", file=sys.stderr)
     return 0
 
 
@@ -129,23 +138,33 @@ def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-    config = load_config(args.config_file, strict=args.strict or None)
+    try:
+        config = load_config(args.config_file, strict=args.strict or None)
+    except (Abort, ConfigurationError, MkDocsException, OSError) as exc:
+        print(f"{args.config_file}: 配置文件有误：{exc} — 请对照仓库中的 mkdocs.yml 修改", file=sys.stderr)
+        return 1
     target = Path(args.site_dir or config.site_dir).resolve()
     content = Path(config.docs_dir).resolve()
     if target == content or content in target.parents or target in content.parents:
         print(f"错误：输出目录 {target} 与内容目录 {content} 重叠，构建不会写入 content/", file=sys.stderr)
         return 2
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    clean_stale(target)
+    # The pid in the name tells a later build whether this folder is abandoned.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
     try:
         config.site_dir = str(tmp)
         try:
-            build(config)
+            with _sigterm_as_interrupt():
+                build(config)
+                publish(tmp, target)
         except (Abort, ConfigurationError, MkDocsException) as exc:
             print(f"构建失败：{exc}".rstrip(), file=sys.stderr)
             print(f"原有的 {target.name}/ 未被改动。", file=sys.stderr)
             return 1
-        publish(tmp, target)
+        except KeyboardInterrupt:
+            print(f"构建已中断，原有的 {target.name}/ 未被改动。", file=sys.stderr)
+            return 130
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -153,21 +172,90 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A terminated build cleans up like Ctrl-C (SIGKILL cannot be caught:
+    its leftovers are removed by the next build, see clean_stale)."""
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. called from a test helper)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(target: Path) -> None:
+    """Remove the temporary folders of builds that were killed, and put back
+    a previous site that a kill caught in the middle of the swap."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}-(new|old)-(\d+)-")
+    stale: list[tuple[str, Path]] = []
+    for entry in sorted(target.parent.iterdir()):
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not _pid_alive(int(m.group(2))):
+            stale.append((m.group(1), entry))
+    for kind, entry in stale:
+        if kind == "old" and not target.exists():
+            entry.rename(target)
+            log.info(f"已恢复上次被中断时的 {target.name}/")
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def publish(new: Path, target: Path) -> None:
-    """Swap a finished build into place with renames, so site/ is always
-    either the old complete site or the new complete site."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
+    """Swap a finished build into place, so site/ is always either the old
+    complete site or the new complete site.
+
+    On Linux the two folders are exchanged in one atomic step (renameat2
+    RENAME_EXCHANGE), so a web server never sees site/ missing; elsewhere two
+    renames, and clean_stale repairs a kill between them."""
+    if not target.exists():
+        new.rename(target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-{os.getpid()}-", dir=target.parent))
+    old.rmdir()
+    target.rename(old)
     new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths on Linux; False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
-    serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True)
+    # watch_theme: editing theme/ templates or CSS also reloads the preview.
+    serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True)
     return 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 import yaml
 
@@ -79,7 +78,7 @@ class YNull:
         return "YNull()"
 
 
-YValue = Union[YStr, YMap, YList, YNull]
+YValue = YStr | YMap | YList | YNull
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
 

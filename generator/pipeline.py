@@ -178,6 +178,10 @@ def load_site(project: Project, today: date | None = None) -> tuple[Site, Proble
     p.raise_if_errors()
     if site is None:  # pragma: no cover - errors were raised above
         raise BuildFailed(p.errors)
+    # Well-formed but probably wrong (broken links, double-booked venues): warnings.
+    from .checks import check_site
+
+    check_site(project.content_dir, loaded.articles, site, p)
     return site, p
 
 

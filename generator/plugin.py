@@ -30,6 +30,7 @@ from .markup import sanitize
 from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import Project, is_bulletin, load_site
+from .preview import write_error_pages
 from .render import TEMPLATE_FILTERS, template_globals
 
 log = get_plugin_logger(__name__)
@@ -45,6 +46,10 @@ class GongshiConfig(Config):
 class GongshiPlugin(BasePlugin[GongshiConfig]):
     site: Site | None = None
     serving = False
+    # While serving: the errors of the current rebuild, and the pages of the
+    # last good one (where the error page is shown until the fix).
+    failed: BuildFailed | None = None
+    last_pages: tuple[str, ...] = ()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps one plugin instance across `serve`
@@ -57,10 +62,14 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         root = Path(config.config_file_path).parent
         project = Project(root.resolve(), Path(config.docs_dir).resolve())
         today = _resolve_today(str(self.config.today or os.environ.get("GONGSHI_TODAY", "")))
+        self.project = project
+        self.failed = None
         try:
             self.site, problems = load_site(project, today)
         except BuildFailed as exc:
-            raise PluginError("\n" + exc.report()) from None
+            if not self.serving:
+                raise PluginError("\n" + exc.report()) from None
+            return self._serve_errors(exc, config)
         for warning in problems.sorted_warnings():
             log.warning(str(warning))
         self.project = project
@@ -70,7 +79,22 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         config.site_description = self.site.info.description or config.site_description
         return config
 
+    def _serve_errors(self, exc: BuildFailed, config: MkDocsConfig) -> MkDocsConfig:
+        # The preview keeps running: errors go to the terminal and, through
+        # on_files/on_post_build, to an error page in the browser.
+        self.site, self.failed = None, exc
+        for line in exc.report().splitlines():
+            log.error(line)
+        config.nav = None
+        config.theme.static_templates.clear()
+        return config
+
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        if self.failed is not None:
+            for file in list(files):
+                if file.is_documentation_page():
+                    files.remove(file)
+            return files
         if not self.config.enabled or self.site is None:
             return files
         for file in list(files):
@@ -87,6 +111,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self.specs[spec.src_uri] = spec
         if errors:
             raise PluginError("\n" + "\n".join(errors))
+        self.last_pages = tuple(f.dest_uri for f in files.documentation_pages())
         return files
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment | None:
@@ -121,9 +146,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         return sanitize(html) if page.file.src_uri not in self.specs else html
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        theme_dir = Path(config.theme.custom_dir or self.project.root / "theme")
+        if self.failed is not None:
+            write_error_pages(Path(config.site_dir), theme_dir, self.failed.errors, self.last_pages)
+            return
         if self.site is None:
             return
-        theme_dir = Path(config.theme.custom_dir or self.project.root / "theme")
         try:
             outputs.write_all(self.site, self.project, Path(config.site_dir), theme_dir, pdf=not self.serving)
         except outputs.OutputClash as exc:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import recurrence as rec_mod
 from .dates import DateProblem, parse_date, parse_datetime, parse_time, parse_weekday
-from .errors import ContentError, Location, Problems
+from .errors import Location, Problems
 from .load import Article, YList, YMap, YNull, YStr, YValue
 from .markup import dangerous_html, plain_text, render_markdown
 from .model import (
@@ -89,6 +89,10 @@ class Fields:
     def _err(self, key: str, message: str, fix: str, loc: Location | None = None) -> None:
         self.p.error(loc or self.m.loc_of(key), message, fix, record=self.record, field=key)
 
+    def _missing_loc(self, key: str) -> Location:
+        # "title:" written but left empty points at that line; absent, at the record.
+        return self.m.key_locs.get(key, self.m.loc)
+
     def raw(self, key: str) -> YValue | None:
         value = self.m.get(key)
         return None if value is None or isinstance(value, YNull) else value
@@ -97,7 +101,7 @@ class Fields:
         value = self.raw(key)
         if value is None:
             if required:
-                self._err(key, "缺少必填字段", fix or f"请填写 {key}", self.m.loc)
+                self._err(key, "缺少必填字段", fix or f"请填写 {key}", self._missing_loc(key))
             return default
         if not isinstance(value, YStr):
             self._err(key, "应为一段文字", "如文字中含冒号或以 - 开头，请给整段文字加引号")
@@ -178,7 +182,7 @@ class Fields:
         value = self.raw(key)
         if value is None:
             if required:
-                self._err(key, "缺少必填字段", f"请填写 {key}", self.m.loc)
+                self._err(key, "缺少必填字段", f"请填写 {key}", self._missing_loc(key))
             return None
         if not isinstance(value, YMap):
             self._err(key, "应为“字段: 值”的组合", "请在下一行缩进两个空格，逐项写出")
@@ -189,7 +193,7 @@ class Fields:
         value = self.raw(key)
         if value is None:
             if required:
-                self._err(key, "缺少必填字段", f"请填写 {key}", self.m.loc)
+                self._err(key, "缺少必填字段", f"请填写 {key}", self._missing_loc(key))
             return []
         if isinstance(value, YStr) and key not in ("entrances",):
             # A single value where a list is expected: accept it as a list of one.
@@ -538,9 +542,13 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
         f._err("status_note", "活动已取消或延期，但没有说明", "请在 status_note 写明原因和新的时间，例如：因降雨改期至 12 月 12 日", m.loc_of("status"))
     lec = None
     if lecture:
+        # A lecture whose speaker is not yet confirmed can still be announced.
+        speaker = f.text("speaker")
+        if not speaker:
+            p.warn(m.loc, "讲座没有填写主讲人", "请填写 speaker（主讲人姓名）和 affiliation（单位）；主讲人未定时可写“待定”", record=record, field="speaker")
         lec = Lecture(
-            speaker=f.text("speaker", required=True, fix="请填写主讲人姓名"),
-            affiliation=f.text("affiliation", required=True, fix="请填写主讲人单位和职称"),
+            speaker=speaker,
+            affiliation=f.text("affiliation", required=bool(speaker), fix="请填写主讲人单位和职称"),
             topic=f.text("topic") or title,
             series=_ref_field(f, "series", ctx.series, "讲座系列", required=True),
         )
@@ -598,6 +606,7 @@ def _read_audience(f: Fields, places: Places) -> tuple[set[str], str]:
     af = Fields(m, f.p, f.record, AUDIENCE_KEYS)
     result: set[str] = set()
     labels: list[str] = []
+    listed = 0
     tables: dict[str, tuple[str, dict[str, object], Callable[[str], Iterable[str]], Callable[[str], str]]] = {
         "communities": ("社区", places.communities, lambda i: places.communities[i].buildings, lambda i: places.communities[i].name),
         "grids": ("网格", places.grids, lambda i: places.grids[i].buildings, lambda i: f"{places.communities[places.grids[i].community].name}{places.grids[i].name}"),
@@ -607,12 +616,13 @@ def _read_audience(f: Fields, places: Places) -> tuple[set[str], str]:
     }
     for key, (what, table, members, name) in tables.items():
         for ref in af.id_list(key):
+            listed += 1
             if ref not in table:
                 _unknown(f.p, ref, what, table, f.record, f"audience.{key}")
                 continue
             result.update(members(ref))
             labels.append(name(ref))
-    if not labels and not f.p.errors:
+    if not listed:
         f._err("audience", "没有列出任何居民范围", "请至少填写 communities、grids、estates、courtyards、buildings 中的一项")
     if labels and not result:
         f.p.warn(m.loc, "活动面向的范围内没有任何楼栋，不会出现在任何楼栋页和公示上", "请检查 audience", record=f.record, field="audience")
@@ -728,18 +738,28 @@ def read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) -> 
     return Bulletin(
         id=stem, src=article.rel, title=title, issue=issue, date=day, published=published, column=column,
         office=f.text("office"), editor_note_html=render_markdown(f.text("editor_note")),
-        summary=f.text("summary"), draft=f.boolean("draft"), source=loc,
+        # Issue-number problems point at the issue line.
+        summary=f.text("summary"), draft=f.boolean("draft"), source=article.meta.loc_of("issue"),
     )
 
 
 def check_bulletin_numbers(bulletins: list[Bulletin], p: Problems) -> None:
+    """Issue numbers and ids are unique across the site; gaps are a warning."""
     by_issue: dict[int, Bulletin] = {}
+    by_id: dict[str, Bulletin] = {}
+    next_free = max((b.issue for b in bulletins), default=0) + 1
     for b in sorted(bulletins, key=lambda b: b.source.path):
         if b.issue in by_issue:
             first = by_issue[b.issue]
-            p.error(b.source, f"期号 {b.issue} 与 {first.source.path} 重复", f"请改为下一个未用的期号 {max(by_issue) + 1}", record=b.id, field="issue")
+            p.error(b.source, f"期号 {b.issue} 与 {first.source.path} 重复", f"请改为下一个未用的期号 {next_free}", record=b.id, field="issue")
+            next_free += 1
         else:
             by_issue[b.issue] = b
+        # Two files with one name in different folders: one id for two bulletins.
+        if b.id in by_id:
+            p.error(Location(b.source.path, 1, 1), f"简报 id“{b.id}”与 {by_id[b.id].source.path} 重复（文件名相同）", "每期简报的文件名在全站只能用一次，请给其中一个文件改名", record=b.id)
+        else:
+            by_id[b.id] = b
     if by_issue:
         missing = sorted(set(range(min(by_issue), max(by_issue) + 1)) - set(by_issue))
         if missing:

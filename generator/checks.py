@@ -1,0 +1,172 @@
+"""Content-level checks on a valid model: what is well-formed but probably wrong.
+
+The validate stage refuses what cannot be published. These checks run after it,
+on the assembled model, and only warn: a broken link, a missing image, two
+activities booked into one room at the same time. ``check`` prints them, the
+MkDocs build logs them through the plugin logger (so ``--strict`` fails on them).
+No MkDocs here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import unquote
+
+from .errors import Location, Problems
+from .load import Article
+from .model import Activity, Occurrence, Site
+from .pages import generated_pages
+
+# Markdown links and images: [text](target "title"), ![alt](src), <target>.
+_MD_LINK_RE = re.compile(r"(?P<img>!?)\[(?:[^\]\\]|\\.)*\]\(\s*(?:<(?P<angle>[^>]*)>|(?P<plain>[^)\s]+))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# Raw HTML an editor pasted: <a href="…">, <img src="…">.
+_HTML_LINK_RE = re.compile(r"<(?P<tag>a|img)\b[^>]*?\b(?:href|src)\s*=\s*(?P<q>[\"'])(?P<target>[^\"']*)(?P=q)", re.I)
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Problems) -> None:
+    """Every content-level warning of the site, added to ``p``."""
+    check_links(content_dir, list(articles), site, p)
+    check_venue_overlaps(site, p)
+
+
+# ---------------------------------------------------------------------------
+# links and images
+
+
+def _url_of(src: str) -> str:
+    """The directory URL MkDocs gives a Markdown source path."""
+    stem = src[: -len(".md")]
+    if stem == "index" or stem == "README":
+        return ""
+    if stem.endswith("/index") or stem.endswith("/README"):
+        return stem.rsplit("/", 1)[0] + "/"
+    return stem + "/"
+
+
+def _targets(article: Article) -> Iterable[tuple[int, int, str, bool]]:
+    """(line, col, target, is_image) for each link in the body, outside code."""
+    in_fence = False
+    for i, line in enumerate(article.body.split("\n")):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or line.startswith(("    ", "\t")):
+            continue
+        # Inline code spans are not links.
+        scan = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+        for m in _MD_LINK_RE.finditer(scan):
+            group = "angle" if m.group("angle") is not None else "plain"
+            yield article.body_line + i, m.start(group) + 1, m.group(group), bool(m.group("img"))
+        for m in _HTML_LINK_RE.finditer(scan):
+            yield article.body_line + i, m.start("target") + 1, m.group("target"), m.group("tag").lower() == "img"
+
+
+def check_links(content_dir: Path, articles: list[Article], site: Site, p: Problems) -> None:
+    """Warn about internal links to pages that do not exist and missing images."""
+    published_md = {a.rel for a in articles if a.rel not in site.drafts}
+    published_md.update(spec.src_uri for spec in generated_pages(site))
+    static = {
+        f.relative_to(content_dir).as_posix()
+        for f in content_dir.rglob("*")
+        if f.is_file() and f.suffix != ".md" and "data" != f.relative_to(content_dir).parts[0]
+    }
+    urls = {_url_of(src) for src in published_md}
+    for article in articles:
+        if article.rel in site.drafts:
+            continue
+        here_dir = posixpath.dirname(article.rel)
+        page_url = _url_of(article.rel)
+        record = Path(article.rel).stem
+        for line, col, raw, is_image in _targets(article):
+            target = unquote(raw.split("#", 1)[0].split("?", 1)[0]).strip()
+            if not target or _SCHEME_RE.match(target) or target.startswith("//"):
+                continue
+            loc = Location(article.shown, line, col)
+            if _resolves(target, here_dir, page_url, published_md, urls, static):
+                continue
+            if is_image:
+                p.warn(loc, f"图片“{raw}”不存在", "请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写", record=record, field="正文")
+                continue
+            if target.endswith(".md"):
+                resolved = posixpath.normpath(posixpath.join(here_dir, target))
+                if resolved in site.drafts:
+                    p.warn(loc, f"链接“{raw}”指向一篇草稿，草稿不会发布", "请等那篇简报发布后再加链接，或删去 draft: true", record=record, field="正文")
+                    continue
+            hint = _nearest(target, here_dir, page_url, published_md, urls)
+            p.warn(loc, f"链接“{raw}”指向的页面不存在", hint or "请检查链接地址；站内链接可写成相对于本文件的 .md 文件路径", record=record, field="正文")
+
+
+def _resolves(target: str, here_dir: str, page_url: str, md: set[str], urls: set[str], static: set[str]) -> bool:
+    if target.startswith("/"):
+        path = target.lstrip("/")
+        return path in static or _as_url(path) in urls or path.removesuffix("index.html") in urls
+    file_rel = posixpath.normpath(posixpath.join(here_dir, target))
+    if target.endswith(".md"):
+        return file_rel in md
+    if file_rel in static:
+        return True
+    # A URL-style link is resolved by the browser against the page's URL.
+    url_rel = posixpath.normpath(posixpath.join(page_url or ".", target))
+    if url_rel.startswith(".."):
+        return False
+    return url_rel in static or _as_url(url_rel) in urls or url_rel.removesuffix("index.html") in urls
+
+
+def _as_url(path: str) -> str:
+    path = path.strip("/")
+    return "" if path in ("", ".") else path + "/"
+
+
+def _nearest(target: str, here_dir: str, page_url: str, md: set[str], urls: set[str]) -> str:
+    if target.endswith(".md"):
+        wanted = posixpath.normpath(posixpath.join(here_dir, target))
+        close = difflib.get_close_matches(wanted, sorted(md), n=1, cutoff=0.6)
+        if close:
+            return f"是否想链接到“{posixpath.relpath(close[0], here_dir or '.')}”？"
+        return ""
+    wanted = _as_url(posixpath.normpath(posixpath.join(page_url or ".", target)))
+    close = difflib.get_close_matches(wanted, sorted(urls), n=1, cutoff=0.6)
+    if close:
+        return f"是否想链接到“/{close[0]}”？"
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# venues booked twice
+
+
+def check_venue_overlaps(site: Site, p: Problems) -> None:
+    """Warn once per pair of activities held in one venue at overlapping times."""
+    by_venue: dict[str, list[tuple[Occurrence, Activity]]] = {}
+    for activity in site.activities.values():
+        for occ in activity.occurrences:
+            if occ.status == "scheduled":
+                by_venue.setdefault(activity.venue, []).append((occ, activity))
+    reported: set[tuple[str, str]] = set()
+    for venue_id in sorted(by_venue):
+        items = sorted(by_venue[venue_id], key=lambda pair: (pair[0].start, pair[1].id))
+        for i, (occ, activity) in enumerate(items):
+            for later_occ, later in items[i + 1 :]:
+                if later_occ.start >= occ.end:
+                    break
+                pair = (activity.id, later.id)
+                if later.id == activity.id or pair in reported:
+                    continue
+                reported.add(pair)
+                start = max(occ.start, later_occ.start)
+                end = min(occ.end, later_occ.end)
+                when = f"{start:%Y-%m-%d} {start:%H:%M}–{end:%H:%M}"
+                venue = site.venues[venue_id].name if venue_id in site.venues else venue_id
+                p.warn(
+                    later.source,
+                    f"与活动“{activity.id}”（{activity.source}）同在“{venue}”，时间重叠：{when}",
+                    "请改动其中一项的时间或场地；如场地确实能同时容纳两项活动，可忽略此警告",
+                    record=later.id,
+                    field="venue",
+                )
