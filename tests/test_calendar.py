@@ -1,0 +1,245 @@
+"""iCalendar feeds: every .ics parsed by two independent parsers (icalendar and
+ics-py), and the events of fixture buildings compared with what the test
+works out from the fixture YAML, recurring occurrences and exceptions
+included. Two builds must give byte-identical feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import ics
+import icalendar
+import pytest
+import recurring_ical_events
+from dateutil import rrule
+
+from conftest import FIXTURES, build_project, make_project_at, page
+from subs_expect import Occ, activities, buildings_tree, for_building, load, occurrences
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _no_colorama(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ics-py's grammar engine (TatSu) calls colorama.init() on every parse,
+    # which wraps sys.stdout once more each time; after a few hundred files
+    # the wrappers overflow the stack. Colours are irrelevant here.
+    import tatsu.color
+
+    monkeypatch.setattr(tatsu.color, "init", lambda: None)
+STATUS = {"scheduled": "CONFIRMED", "cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+
+
+@pytest.fixture(scope="module")
+def subs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project_at(tmp_path_factory.mktemp("subs") / "p", FIXTURES / "subscriptions" / "content")
+    return build_project(project)
+
+
+def expected(occs: list[Occ]) -> set[tuple[str, datetime, datetime, str]]:
+    return {(o.activity, o.start, o.end, STATUS[o.status]) for o in occs}
+
+
+def via_icalendar(path: Path) -> set[tuple[str, datetime, datetime, str]]:
+    """Parser 1: icalendar + recurring_ical_events expand the series."""
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    found = set()
+    for e in recurring_ical_events.of(cal).between(date(2000, 1, 1), date(2100, 1, 1)):
+        uid = str(e["UID"]).split("@")[0]
+        found.add((uid, e["DTSTART"].dt, e["DTEND"].dt, str(e["STATUS"])))
+    return found
+
+
+def via_ics_py(path: Path) -> set[tuple[str, datetime, datetime, str]]:
+    """Parser 2: ics-py reads the events; RRULE/EXDATE/RECURRENCE-ID are
+    applied here with dateutil, independently of parser 1."""
+    cal = ics.Calendar(path.read_text(encoding="utf-8"))
+    masters, overrides = {}, {}
+    for e in cal.events:
+        extra = {line.name: line for line in e.extra}
+        if "RECURRENCE-ID" in extra:
+            rid = datetime.strptime(extra["RECURRENCE-ID"].value, "%Y%m%dT%H%M%S").replace(tzinfo=TZ)
+            assert extra["RECURRENCE-ID"].params["TZID"] == ["Asia/Shanghai"]
+            overrides[(e.uid, rid)] = e
+        else:
+            masters[e.uid] = (e, extra)
+    found = set()
+    for uid, (e, extra) in masters.items():
+        start = e.begin.datetime.astimezone(TZ)
+        length = e.end.datetime - e.begin.datetime
+        if "RRULE" not in extra:
+            found.add((uid.split("@")[0], start, start + length, e.status))
+            continue
+        rule = rrule.rrulestr(extra["RRULE"].value, dtstart=start)
+        exdates = set()
+        if "EXDATE" in extra:
+            for v in extra["EXDATE"].value.split(","):
+                exdates.add(datetime.strptime(v, "%Y%m%dT%H%M%S").replace(tzinfo=TZ))
+        for when in rule:
+            when = when.astimezone(TZ)
+            if when in exdates:
+                continue
+            if (uid, when) in overrides:
+                o = overrides[(uid, when)]
+                found.add((uid.split("@")[0], o.begin.datetime.astimezone(TZ), o.end.datetime.astimezone(TZ), o.status))
+            else:
+                found.add((uid.split("@")[0], when, when + length, e.status))
+    return found
+
+
+def all_ics(site: Path) -> list[Path]:
+    return sorted((site / "calendar").rglob("*.ics"))
+
+
+@pytest.mark.parametrize("case", ["basic", "subscriptions"])
+def test_every_building_feed_has_exactly_its_events(case: str, basic_site: Path, subs_site: Path) -> None:
+    site = basic_site if case == "basic" else subs_site
+    buildings = buildings_tree(case)
+    assert sorted(p.stem for p in (site / "calendar" / "buildings").glob("*.ics")) == sorted(buildings)
+    for bid in buildings:
+        path = site / "calendar" / "buildings" / f"{bid}.ics"
+        want = expected(for_building(case, bid, TZ))
+        assert via_icalendar(path) == want, bid
+        assert via_ics_py(path) == want, bid
+
+
+def test_dance_exceptions_in_basic_building_feed(basic_site: Path) -> None:
+    # Spelled out from tests/fixtures/basic: Tue/Thu 19:00 in December 2026,
+    # 12-24 skipped, 12-10 moved to Saturday 12-12, 12-15 cancelled.
+    got = sorted((s, st) for uid, s, _e, st in via_icalendar(basic_site / "calendar/buildings/b-b1.ics") if uid == "dance")
+    days = [1, 3, 8, 12, 15, 17, 22, 29, 31]
+    assert [s.day for s, _ in got] == days
+    assert all(s.hour == 19 and s.minute == 0 for s, _ in got)
+    assert dict((s.day, st) for s, st in got)[15] == "CANCELLED"
+    assert {st for s, st in got if s.day != 15} == {"CONFIRMED"}
+    # The estate-A building is not invited to the dance.
+    assert not any(uid == "dance" for uid, *_ in via_icalendar(basic_site / "calendar/buildings/a-1.ics"))
+
+
+def test_series_is_one_vevent_with_rrule_exdate_and_overrides(subs_site: Path) -> None:
+    cal = icalendar.Calendar.from_ical((subs_site / "calendar/series/forum.ics").read_bytes())
+    events = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("forum-monthly@")]
+    master = [e for e in events if "RECURRENCE-ID" not in e]
+    assert len(master) == 1
+    rule = master[0]["RRULE"]
+    assert rule["FREQ"] == ["MONTHLY"] and rule["BYDAY"] == ["2SA"]
+    assert [d.dt for d in master[0]["EXDATE"].dts] == [datetime(2027, 2, 13, 9, 0, tzinfo=TZ)]
+    overrides = {e["RECURRENCE-ID"].dt: e for e in events if "RECURRENCE-ID" in e}
+    moved = overrides[datetime(2027, 1, 9, 9, 0, tzinfo=TZ)]
+    assert moved["DTSTART"].dt == datetime(2027, 1, 16, 9, 0, tzinfo=TZ)
+    cancelled = overrides[datetime(2027, 3, 13, 9, 0, tzinfo=TZ)]
+    assert cancelled["STATUS"] == "CANCELLED" and "专家临时出差" in str(cancelled["DESCRIPTION"])
+    assert len(overrides) == 2
+    # Expanded: second Saturdays Dec 2026 – Mar 2027, Feb skipped, Jan moved.
+    got = sorted(s for _uid, s, _e, _st in via_icalendar(subs_site / "calendar/series/forum.ics"))
+    assert got == [datetime(*d, 9, 0, tzinfo=TZ) for d in ((2026, 12, 12), (2027, 1, 16), (2027, 3, 13))]
+
+
+def test_wholly_cancelled_series_is_cancelled_everywhere(subs_site: Path) -> None:
+    got = via_ics_py(subs_site / "calendar/activities/taichi.ics")
+    assert {s.day for _u, s, _e, _st in got} == {5, 12, 19, 26}
+    assert {st for *_r, st in got} == {"CANCELLED"}
+    cal = icalendar.Calendar.from_ical((subs_site / "calendar/activities/taichi.ics").read_bytes())
+    (event,) = cal.walk("VEVENT")
+    assert str(event["SUMMARY"]).startswith("【已取消】")
+
+
+def test_event_properties(basic_site: Path) -> None:
+    venues = {v["id"]: v for v in load("basic", "venues.yml")["venues"]}
+    site_url = load("basic", "site.yml")["site"]["url"]
+    for a in activities("basic"):
+        path = basic_site / "calendar" / "activities" / f"{a['id']}.ics"
+        raw = path.read_bytes()
+        assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+        cal = icalendar.Calendar.from_ical(raw)
+        tzs = cal.walk("VTIMEZONE")
+        assert [str(z["TZID"]) for z in tzs] == ["Asia/Shanghai"]
+        first = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" not in e][0]
+        assert str(first["UID"]) == f"{a['id']}@test.example.cn"
+        assert first["DTSTART"].params["TZID"] == "Asia/Shanghai"
+        assert first["DTSTAMP"].dt.utcoffset() == timedelta(0)
+        venue = venues[a["venue"]]
+        assert venue["name"] in str(first["LOCATION"]) and venue["address"] in str(first["LOCATION"])
+        assert str(first["URL"]) == f"{site_url}activities/{a['id']}/"
+        desc = str(first["DESCRIPTION"])
+        assert "<" not in desc and "**" not in desc and desc.endswith(f"{site_url}activities/{a['id']}/")
+        assert str(first["STATUS"]) == STATUS[a.get("status", "scheduled")]
+        if a.get("status") in ("cancelled", "postponed"):
+            assert a["status_note"] in desc
+        if a.get("description"):
+            assert a["description"].strip() in desc
+
+
+def test_plain_text_description_from_markdown(subs_site: Path) -> None:
+    cal = icalendar.Calendar.from_ical((subs_site / "calendar/activities/dance.ics").read_bytes())
+    master = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" not in e][0]
+    desc = str(master["DESCRIPTION"])
+    assert "穿舒适的鞋" in desc and "*" not in desc and "<" not in desc
+    # Titles with & and <> survive as text.
+    cal = icalendar.Calendar.from_ical((subs_site / "calendar/activities/fire-talk.ics").read_bytes())
+    assert str(cal.walk("VEVENT")[0]["SUMMARY"]) == "冬季用电用气安全 & 防火<常识>"
+
+
+def test_team_series_and_all_feeds(subs_site: Path) -> None:
+    acts = activities("subscriptions")
+    def uids(rel: str) -> set[str]:
+        cal = icalendar.Calendar.from_ical((subs_site / rel).read_bytes())
+        return {str(e["UID"]).split("@")[0] for e in cal.walk("VEVENT")}
+    assert uids("calendar/all.ics") == {a["id"] for a in acts}
+    assert uids("calendar/teams/dancers.ics") == {a["id"] for a in acts if a.get("team") == "dancers"}
+    assert uids("calendar/teams/school.ics") == {a["id"] for a in acts if a.get("team") == "school"}
+    assert uids("calendar/series/forum.ics") == {a["id"] for a in acts if a.get("series") == "forum"}
+    for path in all_ics(subs_site):
+        ics.Calendar(path.read_text(encoding="utf-8"))  # the second parser accepts every file
+
+
+def test_every_ics_parses_with_both_parsers(basic_site: Path) -> None:
+    paths = all_ics(basic_site)
+    assert len(paths) > 10
+    for path in paths:
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        assert cal["VERSION"] == "2.0" and cal.walk("VTIMEZONE")
+        ics.Calendar(path.read_text(encoding="utf-8"))
+
+
+def test_activity_and_building_pages_link_their_feeds(basic_site: Path) -> None:
+    for bid in buildings_tree("basic"):
+        doc = page(basic_site, f"buildings/{bid}/")
+        hrefs = [a["href"] for a in doc.select(".gs-actions a")]
+        assert f"webcal://test.example.cn/calendar/buildings/{bid}.ics" in hrefs
+        download = [h for h in hrefs if h.endswith(f"calendar/buildings/{bid}.ics") and not h.startswith("webcal")]
+        assert download and (basic_site / "buildings" / bid / download[0]).resolve().is_file()
+        labels = [a.get_text(strip=True) for a in doc.select(".gs-actions a")]
+        assert "订阅本楼活动日历" in labels and "下载日历文件" in labels
+    for a in activities("basic"):
+        doc = page(basic_site, f"activities/{a['id']}/")
+        link = [x for x in doc.select(".gs-actions a") if x.get_text(strip=True) == "添加到日历"]
+        assert link
+        assert (basic_site / "activities" / a["id"] / link[0]["href"]).resolve() == (basic_site / "calendar/activities" / f"{a['id']}.ics").resolve()
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, basic_site: Path) -> None:
+    # A second build of the same content with the same --today, later and in
+    # another folder, must give the same bytes for every subscription output.
+    project = make_project_at(tmp_path / "again", FIXTURES / "basic" / "content")
+    again = build_project(project)
+    outputs: list[Callable[[Path], list[Path]]] = [
+        lambda s: sorted((s / "calendar").rglob("*.ics")),
+        lambda s: sorted((s / "feeds").rglob("*.xml")),
+        lambda s: sorted((s / "digests").glob("*.txt")),
+        lambda s: [s / "api/site.json", s / "sitemap.xml", s / "sitemap.xml.gz"],
+    ]
+    for files in outputs:
+        first, second = files(basic_site), files(again)
+        assert [p.relative_to(basic_site) for p in first] == [p.relative_to(again) for p in second]
+        for a, b in zip(first, second, strict=True):
+            assert a.read_bytes() == b.read_bytes(), a.relative_to(basic_site)
+
+
+def test_occurrence_helper_agrees_with_fixture_reading() -> None:
+    # Guard for the test's own expansion: the dance has nine December dates.
+    dance = next(a for a in activities("basic") if a["id"] == "dance")
+    assert len(occurrences("basic", dance, TZ)) == 9

@@ -1,0 +1,141 @@
+"""Atom feeds (parsed with feedparser), their links in every page's head, and
+sitemap.xml with content dates. Expected values come from the fixtures'
+front matter, read here."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import feedparser
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import FIXTURES, build_project, make_project_at, page
+from subs_expect import activities, load, parse_dt
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def subs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project_at(tmp_path_factory.mktemp("subs") / "p", FIXTURES / "subscriptions" / "content")
+    return build_project(project)
+
+
+def _date(text: str) -> date:
+    m = re.match(r"(\d{4})[-年](\d{1,2})[-月](\d{1,2})", str(text))
+    assert m
+    return date(*map(int, m.groups()))
+
+
+def bulletins(case: str) -> list[dict]:
+    """Published bulletins from the fixture's front matter, newest first."""
+    result = []
+    for path in sorted((FIXTURES / case / "content" / "bulletins").glob("*.md")):
+        meta = yaml.load(path.read_text(encoding="utf-8").split("---")[1], Loader=yaml.BaseLoader)
+        if meta.get("draft") == "true":
+            continue
+        meta["id"] = path.stem
+        meta["published_date"] = _date(meta.get("published") or meta["date"])
+        result.append(meta)
+    return sorted(result, key=lambda m: (m["published_date"], int(m["issue"])), reverse=True)
+
+
+def midnight(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=TZ)
+
+
+@pytest.mark.parametrize("case", ["basic", "subscriptions"])
+def test_site_feed_entries(case: str, basic_site: Path, subs_site: Path) -> None:
+    site = basic_site if case == "basic" else subs_site
+    url = load(case, "site.yml")["site"]["url"]
+    feed = feedparser.parse((site / "feeds/atom.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    want = bulletins(case)
+    assert [e.id for e in feed.entries] == [f"{url}bulletins/{b['id']}/" for b in want]
+    assert [e.title for e in feed.entries] == [b["title"] for b in want]
+    assert [e.link for e in feed.entries] == [f"{url}bulletins/{b['id']}/" for b in want]
+    for entry, b in zip(feed.entries, want, strict=True):
+        assert datetime.fromisoformat(entry.updated) == midnight(b["published_date"])
+        assert datetime.fromisoformat(entry.published) == midnight(b["published_date"])
+        summary = b.get("summary") or re.sub(r"\*\*", "", b.get("editor_note", "")).strip()
+        assert entry.get("summary", "") == summary
+    assert datetime.fromisoformat(feed.feed.updated) == midnight(want[0]["published_date"])
+    assert feed.feed.links[0].href == f"{url}feeds/atom.xml" or any(link.href == f"{url}feeds/atom.xml" and link.rel == "self" for link in feed.feed.links)
+
+
+def test_column_feeds(subs_site: Path, basic_site: Path) -> None:
+    for case, site in (("basic", basic_site), ("subscriptions", subs_site)):
+        for column in load(case, "site.yml")["columns"]:
+            feed = feedparser.parse((site / "feeds/columns" / f"{column['id']}.xml").read_bytes())
+            assert not feed.bozo
+            want = [b for b in bulletins(case) if b["column"] == column["id"]]
+            assert [e.title for e in feed.entries] == [b["title"] for b in want]
+            assert all(e.tags[0].term == column["id"] for e in feed.entries)
+    # An empty column still has a valid feed, dated by the site's newest bulletin.
+    empty = feedparser.parse((subs_site / "feeds/columns/empty.xml").read_bytes())
+    assert empty.entries == [] and not empty.bozo
+    assert datetime.fromisoformat(empty.feed.updated) == midnight(bulletins("subscriptions")[0]["published_date"])
+
+
+def test_escaping_in_feed(subs_site: Path) -> None:
+    feed = feedparser.parse((subs_site / "feeds/atom.xml").read_bytes())
+    assert "科普公示栏启用 & 订阅<说明>" in [e.title for e in feed.entries]
+
+
+def test_every_page_links_the_feed_in_its_head(basic_site: Path) -> None:
+    url = load("basic", "site.yml")["site"]["url"]
+    # Every site page, as listed by the sitemap (printable door notices are
+    # standalone documents, not site pages).
+    pages = [basic_site / loc[len(url):] / "index.html" for loc in sitemap(basic_site)]
+    assert len(pages) > 20
+    for path in pages:
+        head = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml").head
+        links = head.select('link[rel=alternate][type="application/atom+xml"]')
+        assert f"{url}feeds/atom.xml" in [x["href"] for x in links], path
+    column = page(basic_site, "bulletins/columns/news/").head
+    assert f"{url}feeds/columns/news.xml" in [x["href"] for x in column.select('link[type="application/atom+xml"]')]
+    building = page(basic_site, "buildings/a-1/").head
+    assert [x["href"] for x in building.select('link[type="text/calendar"]')] == [f"{url}calendar/buildings/a-1.ics"]
+
+
+def sitemap(site: Path) -> dict[str, str | None]:
+    doc = BeautifulSoup((site / "sitemap.xml").read_bytes(), "xml")
+    return {u.loc.text: (u.lastmod.text if u.lastmod else None) for u in doc.find_all("url")}
+
+
+def test_sitemap_lastmod_from_content(basic_site: Path) -> None:
+    url = load("basic", "site.yml")["site"]["url"]
+    entries = sitemap(basic_site)
+    assert all(loc.startswith(url) for loc in entries)
+    for b in bulletins("basic"):
+        assert entries[f"{url}bulletins/{b['id']}/"] == b["published_date"].isoformat()
+    starts = {}
+    for a in activities("basic"):
+        starts[a["id"]] = parse_dt(a["start"]).date()
+        assert entries[f"{url}activities/{a['id']}/"] == starts[a["id"]].isoformat()
+    # b-b1's newest activity (by start) is the lecture on 12-12.
+    assert entries[f"{url}buildings/b-b1/"] == "2026-12-12"
+    assert entries[f"{url}bulletins/"] == bulletins("basic")[0]["published_date"].isoformat()
+    # No build date anywhere (the test machine's date is not a content date).
+    content_dates = {d.isoformat() for d in starts.values()} | {b["published_date"].isoformat() for b in bulletins("basic")}
+    assert {v for v in entries.values() if v} <= content_dates
+
+
+def test_sitemap_gz_is_reproducible(basic_site: Path) -> None:
+    raw = (basic_site / "sitemap.xml.gz").read_bytes()
+    assert raw[4:8] == b"\0\0\0\0"  # gzip MTIME field: no build time
+    assert gzip.decompress(raw) == (basic_site / "sitemap.xml").read_bytes()
+
+
+def test_feeds_ignore_the_build_day(tmp_path: Path, basic_site: Path) -> None:
+    # Another --today changes what is "coming", never the feed's dates.
+    project = make_project_at(tmp_path / "later", FIXTURES / "basic" / "content")
+    later = build_project(project, (date(2026, 11, 29) + timedelta(days=40)).isoformat())
+    for rel in ("feeds/atom.xml", "feeds/columns/news.xml", "calendar/all.ics", "calendar/buildings/b-b1.ics", "api/site.json", "sitemap.xml"):
+        assert (later / rel).read_bytes() == (basic_site / rel).read_bytes(), rel
