@@ -36,7 +36,7 @@ Choices that make the files correct and reproducible:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
@@ -161,7 +161,7 @@ def _rrule(site: Site, a: Activity) -> vRecur:
     # RFC 5545: with a TZID start, UNTIL is in UTC. The core's rule stops at
     # the last date at the rule's time of day; so does this one.
     until = datetime.combine(rec.until, a.start.time(), site.tz)
-    rule["until"] = until.astimezone(timezone.utc)
+    rule["until"] = until.astimezone(UTC)
     return vRecur(rule)
 
 
@@ -173,7 +173,7 @@ def _event(site: Site, t: Strings, a: Activity, o: Occurrence | None) -> Event:
     note = o.note if o is not None else a.status_note
     event = Event()
     event.add("uid", f"{a.id}@{_host(site)}")
-    event.add("dtstamp", a.start.astimezone(timezone.utc))
+    event.add("dtstamp", a.start.astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", end)
     label = t.get(f"status_{status}", "")

@@ -10,13 +10,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import ics
 import icalendar
+import ics
 import pytest
 import recurring_ical_events
-from dateutil import rrule
-
 from conftest import FIXTURES, build_project, make_project_at, page
+from dateutil import rrule
 from subs_expect import Occ, activities, buildings_tree, for_building, load, occurrences
 
 TZ = ZoneInfo("Asia/Shanghai")

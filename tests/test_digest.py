@@ -8,7 +8,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import FIXTURES, make_project_at, run_cli
 from subs_expect import Occ, buildings_tree, for_building, load, weekday_zh
 

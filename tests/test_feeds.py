@@ -14,7 +14,6 @@ import feedparser
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from conftest import FIXTURES, build_project, make_project_at, page
 from subs_expect import activities, load, parse_dt
 
