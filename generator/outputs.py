@@ -71,6 +71,7 @@ WRITER_MODULES = (
     "generator.export",  # JSON export
     "generator.digest",  # plain-text digests per building
     "generator.notices",  # door notices (HTML + PDF)
+    "generator.search",  # Pagefind index over the finished pages: keep last
 )
 
 

@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import outputs, sitemap
+from .a11y import images_without_alt, source_line
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed
 from .markup import sanitize
@@ -142,6 +143,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             # sitemap lastmod (and the sitemap.xml.gz stamp) from content dates, not the build time
             page.meta["gs_lastmod"] = sitemap.lastmod(self.site, page.meta.get("gs_kind", ""), page.meta.get("gs_obj"))
             page.update_date = (page.meta["gs_lastmod"] or sitemap.latest(self.site)).isoformat()
+        if page.file.src_uri not in self.specs:
+            _warn_images_without_alt(html, page)
         # Editors paste HTML from Word and WeChat: keep only the allow-list.
         return sanitize(html) if page.file.src_uri not in self.specs else html
 
@@ -156,6 +159,20 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             outputs.write_all(self.site, self.project, Path(config.site_dir), theme_dir, pdf=not self.serving)
         except outputs.OutputClash as exc:
             raise PluginError(str(exc)) from None
+
+
+def _warn_images_without_alt(html: str, page: Page) -> None:
+    missing = images_without_alt(html)
+    if not missing:
+        return
+    try:
+        source = Path(page.file.abs_src_path or "").read_text(encoding="utf-8-sig")
+    except OSError:
+        source = ""
+    for src in missing:
+        line = source_line(source, src)
+        where = f"content/{page.file.src_uri}" + (f":{line}:1" if line else "")
+        log.warning(f"{where}: 图片 {src} 缺少替代文字（alt） — 请写成 ![图片内容的简短说明]({src})，读屏软件会把说明读给看不见图片的居民")
 
 
 def _resolve_today(text: str) -> date | None:

@@ -1,0 +1,135 @@
+"""Stage 5, the search index: Pagefind over the finished pages.
+
+Why Pagefind and not Material's built-in search: Material's search sends the
+whole index to every phone before the first result (83 MB for 5,000 Chinese
+bulletins); Pagefind splits the index into small chunks and fragments, and a
+first search on a district-sized site downloads well under 300 KB
+(bench/search_compare.py measures both and writes bench/search_compare.md).
+The ``extended`` Pagefind build segments Chinese words (pages declare
+``lang="zh-CN"``), so 防灾减灾 or a speaker's name find the right pages.
+
+What is indexed: the pages a resident would want to land on — bulletins,
+activities and lectures, buildings, teams, venues and ordinary pages. The
+listing pages (home, archives, calendars, the building index) are left out:
+they repeat every title, would match almost any query, and at district scale
+their text alone would blow the download budget. Files written by other
+outputs (door notices, feeds) are not pages of the site and are left out too.
+
+Output goes to ``pagefind/`` inside the build folder, before the build is
+swapped into place. Files are added in sorted order, so the same site gives
+byte-identical index files.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from html import escape, unescape
+from pathlib import Path
+
+from .outputs import Output
+from .pages import generated_pages
+
+# Listing pages: they summarise other pages, see the module docstring.
+UNINDEXED_KINDS = frozenset({"home", "bulletins", "column", "activities", "activities_past", "lectures", "places"})
+
+# What Pagefind reads on each page: Material's content column, without the
+# breadcrumb (the same 当前位置 on every page) and the buttons.
+ROOT_SELECTOR = ".md-content"
+EXCLUDE_SELECTORS = (".gs-breadcrumb", ".md-content__button", ".gs-print", ".gs-actions", "[data-gs-noindex]")
+
+OUTPUT_SUBDIR = "pagefind"
+
+
+class SearchIndexFailed(Exception):
+    pass
+
+
+def pages_to_index(out: Output) -> list[tuple[str, Path]]:
+    """(url, file) of every page to index, sorted by URL."""
+    skip_urls = {spec.url for spec in generated_pages(out.site) if spec.kind in UNINDEXED_KINDS}
+    found = []
+    for path in out.out_dir.rglob("index.html"):
+        rel = path.relative_to(out.out_dir).as_posix()
+        if rel in out.written:  # door notices and other non-page outputs
+            continue
+        url = rel[: -len("index.html")]
+        if url in skip_urls or url.startswith(OUTPUT_SUBDIR + "/"):
+            continue
+        found.append(("/" + url, path))
+    found.sort()
+    return found
+
+
+_KEY_TEXT = re.compile(r"<(h1|dd)\b[^>]*>(.*?)</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff])")
+
+
+def with_key_characters(html: str) -> str:
+    """The page with its key text (title, facts such as the speaker or the
+    building) added once more, one Chinese character per word.
+
+    Why: Pagefind cuts the indexed text into words with jieba, but the browser
+    cuts the query with its own segmenter (ICU), which splits names and rare
+    words into single characters: 李明华 becomes 李 / 明 / 华 and no longer
+    matches the indexed word 李明华. Each query word matches indexed words
+    that start with it, so single characters of the key text make such
+    queries find their page. Only the key text is added, not the body: single
+    characters of a whole article would make every index chunk huge.
+    Only the staging copy Pagefind reads is changed, never the published page.
+    """
+    parts = [unescape(_TAG.sub(" ", m.group(2))) for m in _KEY_TEXT.finditer(html)]
+    spaced = " ".join(_CJK.sub(r" \1 ", " ".join(parts)).split())
+    at = html.rfind("</article>")
+    if not spaced or at < 0:
+        return html
+    return f"{html[:at]}<p>{escape(spaced)}</p>{html[at:]}"
+
+
+def _index(pages: list[tuple[str, Path]], site_dir: Path, dest: Path) -> None:
+    """Run the Pagefind command line over a staging folder holding only the
+    pages to index (with their key characters, see below). The command line, not
+    Pagefind's Python API: the API answers one page per 0.1 s poll (10 s for
+    100 pages, minutes at district scale); the command line indexes the same
+    pages in well under a second."""
+    from pagefind.service import get_executable
+
+    exe = get_executable()
+    if exe is None:
+        raise SearchIndexFailed("找不到 Pagefind 程序")
+    stage = Path(tempfile.mkdtemp(prefix=".pagefind-src-", dir=site_dir.parent))
+    try:
+        for _url, path in pages:
+            rel = path.relative_to(site_dir)
+            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+            (stage / rel).write_text(with_key_characters(path.read_text(encoding="utf-8")), encoding="utf-8")
+        cmd = [
+            str(exe),
+            "--site", str(stage),
+            "--output-path", str(dest),
+            "--root-selector", ROOT_SELECTOR,
+            "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
+            "--silent",
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=stage, check=False)
+        if done.returncode != 0:
+            raise SearchIndexFailed((done.stderr or done.stdout).strip())
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def write(out: Output) -> None:
+    """Index the built pages into ``<site>/pagefind/``."""
+    pages = pages_to_index(out)
+    dest = out.out_dir / OUTPUT_SUBDIR
+    try:
+        _index(pages, out.out_dir, dest)
+    except (OSError, SearchIndexFailed) as exc:
+        raise SearchIndexFailed(f"搜索索引生成失败（Pagefind）：{exc} — 请确认已安装 requirements.lock 中的 pagefind[extended]") from exc
+    for path in sorted(dest.rglob("*")):
+        if path.is_file():
+            # Registered so no other output can claim the same path.
+            out.written.setdefault(path.relative_to(out.out_dir).as_posix(), "search")

@@ -1,0 +1,221 @@
+/* Gongshi: residents' reading aids.
+ *
+ * 1. 长辈模式 (elder mode): large type and high contrast, remembered in
+ *    localStorage so it holds across pages and visits. The <head> partial
+ *    applies it before the first paint; this file only wires the button.
+ * 2. Print buttons ([data-gs-print]).
+ * 3. Search: Pagefind's browser API behind Material's own search box. The
+ *    index is split into small chunks, so a phone downloads only the parts a
+ *    query needs (Material's search would send the whole index first).
+ *    Nothing here is loaded from another host.
+ */
+(function () {
+  "use strict";
+
+  var ELDER_KEY = "gongshi.elder";
+  var root = document.documentElement;
+  // The site's root URL, from this script's own address (assets/gongshi-reader.js),
+  // so the site works under any sub-path.
+  var script = document.currentScript;
+  var siteRoot = new URL("..", script ? script.src : location.href);
+
+  /* ---- elder mode ---- */
+  function elderOn() {
+    return root.classList.contains("gs-elder");
+  }
+  function syncElderButtons() {
+    var on = elderOn();
+    document.querySelectorAll("[data-gs-elder-toggle]").forEach(function (b) {
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+  function setElder(on) {
+    root.classList.toggle("gs-elder", on);
+    try {
+      localStorage.setItem(ELDER_KEY, on ? "1" : "0");
+    } catch (e) {
+      /* private browsing: the mode still applies to this page */
+    }
+    syncElderButtons();
+  }
+  document.addEventListener("click", function (ev) {
+    var target = ev.target instanceof Element ? ev.target : null;
+    if (!target) return;
+    if (target.closest("[data-gs-elder-toggle]")) {
+      setElder(!elderOn());
+    } else if (target.closest("[data-gs-print]")) {
+      window.print();
+    }
+  });
+  syncElderButtons();
+
+  /* ---- search ---- */
+  var box = document.querySelector("[data-gs-search]");
+  if (!box) return;
+  var toggle = document.getElementById("__search");
+  var form = box.querySelector("[data-gs-search-form]");
+  var input = box.querySelector("[data-gs-search-query]");
+  var meta = box.querySelector("[data-gs-search-meta]");
+  var list = box.querySelector("[data-gs-search-results]");
+  var PAGE = 8; // results whose text is fetched at once: each costs a request
+  var pagefind = null;
+  var loading = null;
+  var seq = 0;
+  var timer = 0;
+  var pending = [];
+
+  function loadPagefind() {
+    if (!loading) {
+      loading = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (pf) {
+        pf.options({ baseUrl: siteRoot.pathname, excerptLength: 40 });
+        pagefind = pf;
+        return pf;
+      });
+      loading.catch(function () {
+        loading = null;
+      });
+    }
+    return loading;
+  }
+
+  // Tests and assistive tools can tell when a query's results are in.
+  function done(q) {
+    box.setAttribute("data-gs-search-done", q);
+  }
+
+  function say(key, n) {
+    meta.textContent = (meta.getAttribute("data-" + key) || "").replace("{n}", String(n));
+  }
+
+  // Pagefind's excerpt is HTML with <mark> around the hits; keep only text
+  // and those marks, so nothing from a page can inject markup here.
+  function excerptNodes(html) {
+    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    var out = document.createDocumentFragment();
+    doc.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === 1 && node.nodeName === "MARK") {
+        var m = document.createElement("mark");
+        m.textContent = node.textContent;
+        out.appendChild(m);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function resultItem(data) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item";
+    var a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.href = data.url;
+    var art = document.createElement("article");
+    art.className = "md-search-result__article md-typeset";
+    var h = document.createElement("h1");
+    h.textContent = (data.meta && data.meta.title) || data.url;
+    var p = document.createElement("p");
+    p.appendChild(excerptNodes(data.excerpt || ""));
+    art.appendChild(h);
+    art.appendChild(p);
+    a.appendChild(art);
+    li.appendChild(a);
+    return li;
+  }
+
+  function showMore(mySeq) {
+    var batch = pending.splice(0, PAGE);
+    var old = list.querySelector(".gs-search-more");
+    if (old) old.remove();
+    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+      if (mySeq !== seq) return;
+      items.forEach(function (d) { list.appendChild(resultItem(d)); });
+      if (pending.length) {
+        var li = document.createElement("li");
+        li.className = "gs-search-more";
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "md-button";
+        b.textContent = meta.getAttribute("data-more");
+        b.addEventListener("click", function () { showMore(mySeq); });
+        li.appendChild(b);
+        list.appendChild(li);
+      }
+    });
+  }
+
+  function run() {
+    var q = input.value.trim();
+    var mySeq = ++seq;
+    list.textContent = "";
+    pending = [];
+    box.removeAttribute("data-gs-search-done");
+    if (!q) {
+      say("hint");
+      return;
+    }
+    say("loading");
+    loadPagefind()
+      .then(function (pf) { return pf.search(q); })
+      .then(function (res) {
+        if (mySeq !== seq || !res) return;
+        if (!res.results.length) {
+          say("none");
+          done(q);
+          return;
+        }
+        say("count", res.results.length);
+        pending = res.results.slice();
+        return showMore(mySeq).then(function () {
+          if (mySeq === seq) done(q);
+        });
+      })
+      .catch(function () {
+        if (mySeq === seq) {
+          say("failed");
+          done(q);
+        }
+      });
+  }
+
+  function open() {
+    if (toggle && !toggle.checked) toggle.checked = true;
+    loadPagefind().catch(function () {});
+  }
+
+  input.addEventListener("focus", open);
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(run, 250);
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    clearTimeout(timer);
+    var first = list.querySelector(".md-search-result__link");
+    if (first) location.href = first.href;
+    else run();
+  });
+  form.addEventListener("reset", function () {
+    setTimeout(function () {
+      run();
+      input.focus();
+    }, 0);
+  });
+  if (toggle) {
+    toggle.addEventListener("change", function () {
+      if (toggle.checked) {
+        loadPagefind().catch(function () {});
+        // after Material's transition has made the box visible
+        setTimeout(function () { input.focus(); }, 50);
+      } else {
+        input.blur();
+      }
+    });
+  }
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && toggle && toggle.checked) {
+      toggle.checked = false;
+      input.blur();
+    }
+  });
+})();
