@@ -9,7 +9,6 @@ No MkDocs here.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from .errors import Location, Problems
 from .load import Article
 from .model import Activity, Occurrence, Site
 from .pages import generated_pages
+from .validate import nearest
 
 # Markdown links and images: [text](target "title"), ![alt](src), <target>.
 _MD_LINK_RE = re.compile(r"(?P<img>!?)\[(?:[^\]\\]|\\.)*\]\(\s*(?:<(?P<angle>[^>]*)>|(?P<plain>[^)\s]+))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
@@ -126,15 +126,12 @@ def _as_url(path: str) -> str:
 def _nearest(target: str, here_dir: str, page_url: str, md: set[str], urls: set[str]) -> str:
     if target.endswith(".md"):
         wanted = posixpath.normpath(posixpath.join(here_dir, target))
-        close = difflib.get_close_matches(wanted, sorted(md), n=1, cutoff=0.6)
-        if close:
-            return f"是否想链接到“{posixpath.relpath(close[0], here_dir or '.')}”？"
-        return ""
-    wanted = _as_url(posixpath.normpath(posixpath.join(page_url or ".", target)))
-    close = difflib.get_close_matches(wanted, sorted(urls), n=1, cutoff=0.6)
-    if close:
-        return f"是否想链接到“/{close[0]}”？"
-    return ""
+        close = nearest(wanted, md)
+        return f"是否想链接到“{posixpath.relpath(close, here_dir or '.')}”？" if close else ""
+    base = "" if target.startswith("/") else page_url
+    wanted = _as_url(posixpath.normpath(posixpath.join(base or ".", target.lstrip("/"))))
+    close = nearest(wanted, urls)
+    return f"是否想链接到“/{close}”？" if close else ""
 
 
 # ---------------------------------------------------------------------------

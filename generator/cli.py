@@ -159,8 +159,10 @@ def cmd_build(args: argparse.Namespace) -> int:
                 build(config)
                 publish(tmp, target)
         except (Abort, ConfigurationError, MkDocsException) as exc:
-            print(f"构建失败：{exc}".rstrip(), file=sys.stderr)
-            print(f"原有的 {target.name}/ 未被改动。", file=sys.stderr)
+            # Abort means the errors were already logged above; its own text is MkDocs' English.
+            if not isinstance(exc, Abort):
+                print(f"构建失败：{exc}".rstrip(), file=sys.stderr)
+            print(f"构建失败，原有的 {target.name}/ 未被改动。", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print(f"构建已中断，原有的 {target.name}/ 未被改动。", file=sys.stderr)

@@ -20,7 +20,6 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 # Signs of text that went through a wrong encoding somewhere on its way.
 _GARBLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile("\ufffd"), "替换字符 U+FFFD（�），说明文字在复制或转码时已经损坏"),
-    (re.compile("[\u00c0-\u00ff][\u0080-\u00bf]{1,2}"), "“Ã¤ å…”一类乱码，说明 UTF-8 文字被当成了 Latin-1/GBK 读取"),
     (re.compile("锟斤拷"), "“锟斤拷”乱码，说明文字曾被错误地转码"),
     (re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"), "不可见的控制字符"),
 ]
@@ -77,15 +76,49 @@ def _looks_like_gb(data: bytes) -> bool:
     return cjk >= 2
 
 
+# UTF-8 read as Windows-1252 or Latin-1 ("æ–°é—»" for 新闻): runs of the
+# characters those code pages produce.
+_CP1252_EXTRA = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_RE = re.compile(f"[\u0080-\u00ff{_CP1252_EXTRA}]{{3,}}")
+
+
+def _mojibake(text: str) -> tuple[int, str, str] | None:
+    """(offset, garbled, original) of the first run that is UTF-8 text decoded
+    with the wrong code page; only runs that turn back into non-Latin text
+    count, so "café" or Chinese quotes “…” are never flagged."""
+    for m in _MOJIBAKE_RE.finditer(text):
+        current = m.group(0)
+        # Text garbled twice ("Ã¥Â¤Â§") needs undoing twice.
+        for _ in range(3):
+            for codec in ("cp1252", "latin-1"):
+                try:
+                    current = current.encode(codec).decode("utf-8")
+                    break
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+            else:
+                break
+            if any(ord(ch) > 0x2FF for ch in current):
+                return m.start(), m.group(0), current
+    return None
+
+
 def check_garbled(text: str, shown: str, first_line: int = 1) -> None:
     """Raise a ContentError at the first sign of garbled text."""
+    found: list[tuple[int, str]] = []
     for pattern, what in _GARBLE_PATTERNS:
         m = pattern.search(text)
         if m:
-            line = text.count("\n", 0, m.start()) + first_line
-            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-            raise ContentError(
-                Location(shown, line, col),
-                f"文字疑似乱码：发现{what}",
-                "请从原始文档重新复制这一段，或删去乱码后再保存",
-            )
+            found.append((m.start(), what))
+    bad = _mojibake(text)
+    if bad:
+        found.append((bad[0], f"“{bad[1]}”一类乱码（原文应为“{bad[2]}”），说明 UTF-8 文字被当成 Windows/Latin-1 编码读取过"))
+    if found:
+        start, what = min(found)
+        line = text.count("\n", 0, start) + first_line
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        raise ContentError(
+            Location(shown, line, col),
+            f"文字疑似乱码：发现{what}",
+            "请从原始文档重新复制这一段，或删去乱码后再保存",
+        )

@@ -55,10 +55,40 @@ AUDIENCE_KEYS = ("communities", "grids", "estates", "courtyards", "buildings")
 T = TypeVar("T")
 
 
+def nearest(value: str, candidates: Iterable[str]) -> str | None:
+    """The candidate fewest edits away (a swap of two neighbours counts as
+    one: "statoin" → "station"), ties broken by similarity then by name;
+    None when nothing is close enough to be a typo."""
+    best: tuple[int, float, str] | None = None
+    for cand in sorted(set(candidates)):
+        key = (_edits(value, cand), -difflib.SequenceMatcher(None, value, cand).ratio(), cand)
+        if best is None or key < best:
+            best = key
+    # A few typos, or most of the word (a truncated "cancel" → "cancelled").
+    if best is None or (best[0] > max(2, len(value) // 3) and -best[1] < 0.75):
+        return None
+    return best[2]
+
+
+def _edits(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (Levenshtein plus adjacent swaps)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
 def suggest(value: str, candidates: Iterable[str]) -> str:
-    """'，是否想写“x”？' for the nearest candidate, or ''."""
-    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.5)
-    return f"是否想写“{close[0]}”？" if close else ""
+    """'是否想写“x”？' for the nearest candidate, or ''."""
+    close = nearest(value, candidates)
+    return f"是否想写“{close}”？" if close else ""
 
 
 def slugify_id(text: str) -> str:
@@ -131,7 +161,7 @@ class Fields:
             self._err(key, f"“{text}”不是整数", "请只写阿拉伯数字，如 13")
             return default
         if minimum is not None and value < minimum:
-            self._err(key, f"{value} 太小", f"应不小于 {minimum}")
+            self._err(key, f"“{text}”太小", f"请改为不小于 {minimum} 的整数")
             return default
         return value
 
@@ -556,7 +586,7 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
     if not (aid and start and end and reg.claim("activity", aid, m.loc_of("id"), record)):
         return None
     if end <= start:
-        f._err("end", "结束时间不晚于开始时间", "请检查 start 和 end", m.loc_of("end"))
+        f._err("end", "结束时间早于或等于开始时间", "请把 end 改为 start 之后的时间", m.loc_of("end"))
         return None
     tz = ctx.tz
     start_aware, end_aware = start.replace(tzinfo=tz), end.replace(tzinfo=tz)

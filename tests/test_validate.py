@@ -1,0 +1,768 @@
+"""One test per validation rule: the exact line an editor sees.
+
+Each test copies the 'basic' fixture, makes one mistake an editor could make,
+runs ``build.py check`` and asserts the full line
+``path:line:col: record: field: what is wrong — how to fix it``. Lines and
+columns are found here in the edited text (never asked of the code under test).
+The last tests run ``check`` and ``build`` as real subprocesses with mistakes in
+several files: every error together, sorted, exit status 1, no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY, run_cli
+
+ACT = "content/data/activities.yml"
+LEC = "content/data/lectures.yml"
+PLACES = "content/data/places.yml"
+SITE = "content/data/site.yml"
+VENUES = "content/data/venues.yml"
+TEAMS = "content/data/teams.yml"
+B1 = "content/bulletins/2025-01-first.md"
+
+NEW_ACTIVITY = """
+  - id: new-one
+    title: 新活动
+    kind: 宣传
+    start: 2027-01-10 10:00
+    end: "11:00"
+    venue: station
+    audience: all
+"""
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def check(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    rc = run_cli("check", "--today", TODAY, *args, cwd=project)
+    return rc, capsys.readouterr().err.splitlines()
+
+
+def edit(project: Path, rel: str, old: str, new: str) -> str:
+    path = project / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} not unique in {rel}"
+    text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def append(project: Path, rel: str, extra: str) -> str:
+    path = project / rel
+    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n" + extra.lstrip("\n")
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def add_activity(project: Path, **changes: str | None) -> str:
+    """Append NEW_ACTIVITY with some fields changed (None = removed)."""
+    lines = NEW_ACTIVITY.strip("\n").split("\n")
+    out = []
+    for line in lines:
+        key = line.strip().removeprefix("- ").split(":")[0]
+        if key in changes:
+            value = changes.pop(key)
+            if value is None:
+                continue
+            prefix = line[: line.index(key)]
+            out.append(f"{prefix}{key}: {value}")
+        else:
+            out.append(line)
+    out += [f"    {k}: {v}" for k, v in changes.items() if v is not None]
+    if not out[0].startswith("  - "):  # the id was removed: the next field opens the item
+        out[0] = "  - " + out[0].lstrip()
+    return append(project, ACT, "\n".join(out) + "\n")
+
+
+def pos(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """1-based line and column of the nth occurrence of needle in text
+    (nth=-1: the last one, i.e. in what a test appended)."""
+    if nth < 0:
+        nth = text.count(needle) + nth
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    return line, col
+
+
+def at(rel: str, text: str, needle: str, nth: int = 0, shift: int = 0) -> str:
+    line, col = pos(text, needle, nth)
+    return f"{rel}:{line}:{col + shift}"
+
+
+def assert_error(project: Path, capsys: pytest.CaptureFixture[str], expected: str) -> None:
+    rc, lines = check(project, capsys)
+    assert rc == 1, lines
+    assert expected in lines, "\n".join(lines)
+
+
+def assert_warning(project: Path, capsys: pytest.CaptureFixture[str], expected: str) -> None:
+    rc, lines = check(project, capsys)
+    assert rc == 0, lines
+    assert "警告: " + expected in lines, "\n".join(lines)
+    # --strict turns warnings into a failure, as in `build --strict`.
+    rc, _ = check(project, capsys, "--strict")
+    assert rc == 1
+
+
+@pytest.fixture
+def basic(make_project) -> Path:  # type: ignore[no-untyped-def]
+    return make_project("basic")
+
+
+def test_the_basic_fixture_is_clean(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, lines = check(basic, capsys)
+    assert rc == 0
+    assert lines == ["检查通过：3 期简报，10 项活动，6 栋楼。"]
+
+
+# ---------------------------------------------------------------------------
+# files and text (textio.py, load.py, pipeline.py)
+
+
+def test_missing_data_folder(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    shutil.rmtree(basic / "content/data")
+    assert_error(basic, capsys, "content/data: 找不到数据文件夹 — 请创建 content/data/ 并放入 site.yml 和 places.yml")
+
+
+def test_missing_required_data_file(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / PLACES).unlink()
+    assert_error(basic, capsys, f"{PLACES}: 缺少必需的数据文件 — 请创建 {PLACES}（格式见 docs/data-formats.md）")
+
+
+def test_yaml_extension(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/data/extra.yaml").write_text("a: b\n", encoding="utf-8")
+    assert_error(basic, capsys, "content/data/extra.yaml: 数据文件的扩展名应为 .yml — 请改名为 extra.yml")
+
+
+def test_file_too_large(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.textio import MAX_FILE_BYTES
+
+    size = MAX_FILE_BYTES + 1024
+    (basic / "content/big.md").write_bytes(b"a" * size)
+    assert_error(
+        basic, capsys,
+        f"content/big.md: 文件过大（{size // 1024} KB，上限 {MAX_FILE_BYTES // 1024} KB） — 请拆分为多个文件，或检查是否误粘贴了非文本内容",
+    )
+
+
+def test_gbk_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (basic / B1).read_text(encoding="utf-8")
+    (basic / B1).write_bytes(text.encode("gb18030"))
+    line, col = pos(text, "第一期")  # the first non-ASCII character
+    assert_error(
+        basic, capsys,
+        f"{B1}:{line}:{col}: 文件不是 UTF-8 编码，看起来是 GBK/GB18030（常见于 Windows 记事本或旧网站） — "
+        f"请另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 '{B1}' -o '{B1}.utf8' && mv '{B1}.utf8' '{B1}'",
+    )
+
+
+def test_invalid_utf8(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/about.md").write_bytes(b"# About\n\nok \xff\xfe\x00 binary\n")
+    assert_error(basic, capsys, "content/about.md:3:4: 文件不是有效的 UTF-8 文本（可能是二进制文件或编码错误） — 请用编辑器以 UTF-8 编码重新保存该文件")
+
+
+@pytest.mark.parametrize(
+    ("garble", "what"),
+    [
+        ("\ufffd", "替换字符 U+FFFD（�），说明文字在复制或转码时已经损坏"),
+        ("æ–°é—»", "“æ–°é—»”一类乱码（原文应为“新闻”），说明 UTF-8 文字被当成 Windows/Latin-1 编码读取过"),
+        ("Ã¥Â¤Â§", "“Ã¥Â¤Â§”一类乱码（原文应为“大”），说明 UTF-8 文字被当成 Windows/Latin-1 编码读取过"),
+        ("锟斤拷", "“锟斤拷”乱码，说明文字曾被错误地转码"),
+        ("\x07", "不可见的控制字符"),
+    ],
+)
+def test_garbled_text(basic: Path, capsys: pytest.CaptureFixture[str], garble: str, what: str) -> None:
+    text = edit(basic, B1, "正文第一段。", f"正文{garble}第一段。")
+    line, col = pos(text, garble)
+    assert_error(basic, capsys, f"{B1}:{line}:{col}: 文字疑似乱码：发现{what} — 请从原始文档重新复制这一段，或删去乱码后再保存")
+
+
+def test_yaml_alias_bomb(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.load import MAX_NODES
+
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev = f"*a{i - 1}"
+        levels.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
+    (basic / TEAMS).write_text("\n".join(levels) + "\n", encoding="utf-8")
+    assert_error(basic, capsys, f"{TEAMS}: YAML 内容展开后超过 {MAX_NODES} 个值（可能是锚点/别名的循环引用或“炸弹”） — 请删去 & 锚点和 * 别名，直接写出内容")
+
+
+def test_yaml_merge_key(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = append(basic, VENUES, "  - {<<: {id: x}, name: y, address: z}\n")
+    assert_error(basic, capsys, f"{at(VENUES, text, '<<')}: 不支持 YAML 合并键（<<） — 请把要合并的字段直接写出来")
+
+
+def test_yaml_complex_key(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = append(basic, VENUES, "  - {[a, b]: c}\n")
+    assert_error(basic, capsys, f"{at(VENUES, text, '[a, b]')}: 字段名必须是简单文字 — 请检查这一行的缩进和冒号")
+
+
+def test_yaml_duplicate_key(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, SITE, "  title: 测试公示\n", "  title: 测试公示\n  title: 又一个标题\n")
+    first, _ = pos(text, "  title: 测试公示")
+    assert_error(
+        basic, capsys,
+        f"{at(SITE, text, 'title: 又一个', shift=0)}: 字段“title”重复出现（第一次在第 {first} 行） — 同一条记录中每个字段只能写一次，请删去其中一个",
+    )
+
+
+def test_yaml_tab_indent(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, TEAMS, "teams:\n", "teams:\n\t- {id: t, name: n}\n")
+    assert_error(
+        basic, capsys,
+        f"{at(TEAMS, text, chr(9))}: YAML 格式错误：出现了制表符（Tab），YAML 只能用空格缩进 — 请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对",
+    )
+
+
+def test_yaml_colon_in_text(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "summary: 第一期摘要", "summary: 时间: 上午: 九点")
+    assert_error(
+        basic, capsys,
+        f"{at(B1, text, ': 上午')}: YAML 格式错误：此处不能出现冒号（如文字中含“: ”，请给整段文字加引号） — 请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对",
+    )
+
+
+def test_front_matter_not_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/about.md").write_text("---\n- a\n- b\n---\n\n正文\n", encoding="utf-8")
+    assert_error(basic, capsys, "content/about.md:2:1: 文章开头的元数据必须是“字段: 值”的形式 — 参照编辑指南中的简报模板填写 title、issue、date 等字段")
+
+
+def test_front_matter_unclosed(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/about.md").write_text("---\ntitle: 关于\n\n正文\n", encoding="utf-8")
+    assert_error(basic, capsys, "content/about.md:1:1: 元数据以 --- 开始，但没有找到结束的 --- — 请在元数据最后一行之后单独写一行 ---")
+
+
+def test_root_not_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / VENUES).write_text("- a\n- b\n", encoding="utf-8")
+    assert_error(basic, capsys, f"{VENUES}:1:1: venues.yml 的最外层应为“字段: 值”的组合 — 请参照数据格式说明（docs/data-formats.md）中的示例")
+
+
+def test_list_expected(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / VENUES).write_text("venues:\n  id: station\n", encoding="utf-8")
+    assert_error(basic, capsys, f"{VENUES}:2:3: 场地（venues）应为列表（每项以“- ”开头） — 请参照数据格式说明调整缩进")
+
+
+def test_list_item_not_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = append(basic, VENUES, "  - station-two\n")
+    assert_error(basic, capsys, f"{at(VENUES, text, 'station-two')}: 场地（venues）的每一项应为“字段: 值”的组合 — 请在“- ”后写 id: …，并逐行写出其余字段")
+
+
+# ---------------------------------------------------------------------------
+# fields (validate.Fields)
+
+
+def test_unknown_field_suggests(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, venu="station")
+    assert_error(basic, capsys, f"{at(ACT, text, 'venu: station')}: new-one: venu: 未知字段“venu” — 是否想写“venue”？")
+
+
+def test_missing_required_field(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, title=None)
+    assert_error(basic, capsys, f"{at(ACT, text, 'id: new-one')}: new-one: title: 缺少必填字段 — 请填写活动名称")
+
+
+def test_required_field_left_empty_points_at_its_line(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, title="")
+    assert_error(basic, capsys, f"{at(ACT, text, 'title: ', nth=8)}: new-one: title: 缺少必填字段 — 请填写活动名称")
+
+
+def test_text_expected(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, title="[甲, 乙]")
+    assert_error(basic, capsys, f"{at(ACT, text, '[甲, 乙]')}: new-one: title: 应为一段文字 — 如文字中含冒号或以 - 开头，请给整段文字加引号")
+
+
+@pytest.mark.parametrize(("bad", "suggestion"), [("Fire Drill", "fire-drill"), ("../../etc/passwd", "etc-passwd"), ("/abs/path", "abs-path")])
+def test_invalid_id(basic: Path, capsys: pytest.CaptureFixture[str], bad: str, suggestion: str) -> None:
+    text = add_activity(basic, id=f'"{bad}"')
+    assert_error(
+        basic, capsys,
+        f"{at(ACT, text, chr(34) + bad)}: {bad}: id: “{bad}”不是有效的 id — id 只能用小写英文字母、数字和单个连字符（如 gy-03），最长 64 个字符，例如 {suggestion}",
+    )
+
+
+def test_missing_id(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, id=None)
+    assert_error(basic, capsys, f"{at(ACT, text, 'title: 新活动')}: (无 id): id: 缺少必填字段 — 请填写 id")
+
+
+def test_not_an_integer(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "issue: 1\n", "issue: 第一期\n")
+    assert_error(basic, capsys, f"{at(B1, text, 'issue: 第一期', shift=7)}: 2025-01-first: issue: “第一期”不是整数 — 请只写阿拉伯数字，如 13")
+
+
+def test_integer_too_small(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "issue: 1\n", "issue: 0\n")
+    assert_error(basic, capsys, f"{at(B1, text, '0', nth=0)}: 2025-01-first: issue: “0”太小 — 请改为不小于 1 的整数")
+
+
+def test_full_width_integer_accepted(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, B1, "issue: 1\n", "issue: １\n")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+
+
+def test_not_a_boolean(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, "content/bulletins/2026-04-draft.md", "draft: true", "draft: 也许")
+    assert_error(basic, capsys, f"{at('content/bulletins/2026-04-draft.md', text, '也许')}: 2026-04-draft: draft: “也许”不是是/否 — 请写 true 或 false")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2026-02-30", "“2026-02-30”不是真实存在的日期"),
+        ("12/05/2026", "“12/05/2026”的年月日顺序不明确"),
+        ("05-12-2026", "“05-12-2026”的年月日顺序不明确"),
+        ("下周一", "“下周一”不是可识别的日期"),
+        ("2026-12-05 上午", "“2026-12-05 上午”不是日期（多出了“上午”）"),
+        ("２０２６－０２－３０", "“2026-02-30”不是真实存在的日期"),
+    ],
+)
+def test_bad_date(basic: Path, capsys: pytest.CaptureFixture[str], typed: str, message: str) -> None:
+    text = edit(basic, B1, "date: 2025-12-20", f"date: {typed}")
+    assert_error(basic, capsys, f"{at(B1, text, typed)}: 2025-01-first: date: {message} — 请写成 2026-12-05 或 2026年12月5日")
+
+
+@pytest.mark.parametrize("typed", ["2025年12月20日", "２０２５-１２-２０", "2025/12/20", "2025.12.20", "2025年12月20号"])
+def test_dates_editors_type_are_accepted(basic: Path, capsys: pytest.CaptureFixture[str], typed: str) -> None:
+    edit(basic, B1, "date: 2025-12-20", f"date: {typed}")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2027-01-10", "“2027-01-10”缺少时间"),
+        ("2027-01-10 25:00", "“25:00”不是真实存在的时间"),
+        ("2027-01-10 十点", "“十点”不是可识别的时间"),
+    ],
+)
+def test_bad_datetime(basic: Path, capsys: pytest.CaptureFixture[str], typed: str, message: str) -> None:
+    text = add_activity(basic, start=typed)
+    assert_error(basic, capsys, f"{at(ACT, text, typed)}: new-one: start: {message} — 请写成 2026-12-05 09:00 或 2026年12月5日 9:00")
+
+
+def test_bad_end_time(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, end="傍晚")
+    assert_error(basic, capsys, f"{at(ACT, text, '傍晚')}: new-one: end: “傍晚”不是时间 — 请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
+
+
+def test_end_before_start(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, end='"09:30"')
+    assert_error(basic, capsys, f"{at(ACT, text, chr(34) + '09:30')}: new-one: end: 结束时间早于或等于开始时间 — 请把 end 改为 start 之后的时间")
+
+
+def test_choice_with_suggestion(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, status="cancel")
+    assert_error(basic, capsys, f"{at(ACT, text, 'cancel', nth=-1)}: new-one: status: “cancel”不是可选值 — 可选：scheduled、cancelled、postponed；是否想写“cancelled”？")
+
+
+def test_status_note_required(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, status="取消")
+    assert_error(basic, capsys, f"{at(ACT, text, '取消', nth=-1)}: new-one: status_note: 活动已取消或延期，但没有说明 — 请在 status_note 写明原因和新的时间，例如：因降雨改期至 12 月 12 日")
+
+
+def test_mapping_expected(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, recurrence="每周")
+    assert_error(basic, capsys, f"{at(ACT, text, '每周')}: new-one: recurrence: 应为“字段: 值”的组合 — 请在下一行缩进两个空格，逐项写出")
+
+
+def test_id_list_item_not_an_id(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, audience="{buildings: [a-1, {x: y}]}")
+    assert_error(basic, capsys, f"{at(ACT, text, '{x: y}')}: new-one: buildings: 列表中的每一项应为一个 id — 请写成 [gy-01, gy-02]")
+
+
+def test_list_field_given_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, audience="{buildings: {a: b}}")
+    assert_error(basic, capsys, f"{at(ACT, text, '{a: b}')}: new-one: buildings: 应为列表 — 请写成 [a, b] 或每行一个“- 值”")
+
+
+def test_contact_role_required(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, contact='{phone: "123"}')
+    assert_error(basic, capsys, f"{at(ACT, text, '{phone')}: new-one: role: 缺少必填字段 — 请填写 role")
+
+
+def test_dangerous_html_in_a_field(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, description='"<img src=x onerror=alert(1)>请带水杯"')
+    assert_warning(basic, capsys, f"{at(ACT, text, chr(34) + '<img')}: new-one: description: 含有不安全的 HTML（onerror=），已被移除 — 请删去脚本和事件属性")
+
+
+# ---------------------------------------------------------------------------
+# references and duplicates
+
+
+def test_duplicate_id_names_both_places(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, id="dance")
+    first = at(ACT, text, "id: dance", shift=4)
+    assert_error(basic, capsys, f"{at(ACT, text, 'id: dance', nth=1, shift=4)}: dance: id: id“dance”重复，已在 {first} 使用 — 每个 id 在全站只能用一次，请改用另一个 id")
+
+
+def test_duplicate_building_id_across_estates(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, PLACES, "{id: c-1, name: 1 栋", "{id: a-1, name: 1 栋")
+    first = at(PLACES, text, "a-1")
+    assert_error(basic, capsys, f"{at(PLACES, text, 'a-1', nth=1)}: a-1: id: id“a-1”重复，已在 {first} 使用 — 每个 id 在全站只能用一次，请改用另一个 id")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what", "hint"),
+    [
+        ("venue", "statoin", "场地", "是否想写“station”？"),
+        ("team", "emergncy", "队伍", "是否想写“emergency”？"),
+        ("venue", "zzzzzz", "场地", "请先在数据文件中定义这个场地，或检查拼写"),
+    ],
+)
+def test_unknown_reference_suggests(basic: Path, capsys: pytest.CaptureFixture[str], field: str, value: str, what: str, hint: str) -> None:
+    text = add_activity(basic, **{field: value})
+    assert_error(basic, capsys, f"{at(ACT, text, value)}: new-one: {field}: 找不到{what}“{value}” — {hint}")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "what", "hint"),
+    [
+        ("estates", "e-aa", "小区", "是否想写“e-a”？"),
+        ("buildings", "a-11", "楼栋", "是否想写“a-1”？"),
+        ("communities", "eastt", "社区", "是否想写“east”？"),
+        ("grids", "east-g11", "网格", "是否想写“east-g1”？"),
+        ("courtyards", "e-a-nort", "院落", "是否想写“e-a-north”？"),
+    ],
+)
+def test_unknown_audience(basic: Path, capsys: pytest.CaptureFixture[str], key: str, value: str, what: str, hint: str) -> None:
+    text = add_activity(basic, audience=f"{{{key}: [{value}]}}")
+    assert_error(basic, capsys, f"{at(ACT, text, value + ']')}: new-one: audience.{key}: 找不到{what}“{value}” — {hint}")
+
+
+def test_unknown_series(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, LEC, "    series: forum\n    speaker: 李明", "    series: forun\n    speaker: 李明")
+    assert_error(basic, capsys, f"{at(LEC, text, 'forun')}: heart-talk: series: 找不到讲座系列“forun” — 是否想写“forum”？")
+
+
+def test_unknown_community_of_venue(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, VENUES, "community: east}", "community: esat}")
+    assert_error(basic, capsys, f"{at(VENUES, text, 'esat')}: station: community: 找不到社区“esat” — 是否想写“east”？")
+
+
+def test_unknown_grid_members(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, PLACES, "estates: [e-a]", "estates: [e-z]")
+    assert_error(basic, capsys, f"{at(PLACES, text, 'e-z')}: east-g1: estates: 找不到小区“e-z” — 是否想写“e-a”？")
+
+
+def test_building_in_two_grids(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, PLACES, "buildings: [b-b1, b-b2]", "buildings: [b-b1, b-b2, a-1]")
+    assert_error(basic, capsys, f"{at(PLACES, text, 'id: east-g2')}: east-g2: buildings: 楼栋“a-1”同时属于网格“east-g1”和“east-g2” — 每栋楼只能属于一个网格，请从其中一个网格中删去")
+
+
+def test_unknown_column(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "column: news", "column: nwes")
+    assert_error(basic, capsys, f"{at(B1, text, 'nwes')}: 2025-01-first: column: 找不到栏目“nwes” — 是否想写“news”？")
+
+
+def test_column_by_name_is_accepted(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, B1, "column: news", "column: 科协动态")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+
+
+def test_duplicate_column(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, SITE, "  - id: notice\n", "  - id: news\n")
+    assert_error(basic, capsys, f"{at(SITE, text, 'news', nth=1)}: news: id: 栏目 id“news”重复 — 请改用另一个 id")
+
+
+# ---------------------------------------------------------------------------
+# site.yml and places.yml
+
+
+def test_site_url_not_absolute(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, SITE, "url: https://test.example.cn/", "url: test.example.cn")
+    assert_error(basic, capsys, f"{at(SITE, text, 'test.example.cn')}: site: url: “test.example.cn”不是完整网址 — 请以 https:// 开头，如 https://kepu.example.cn/")
+
+
+def test_bad_timezone(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, SITE, "  url: https://test.example.cn/\n", "  url: https://test.example.cn/\n  timezone: Beijing\n")
+    assert_error(basic, capsys, f"{at(SITE, text, 'Beijing')}: site: timezone: “Beijing”不是时区名称 — 中国大陆请写 Asia/Shanghai")
+
+
+def test_icp_required(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, SITE, "  icp: 鄂ICP备0000001号-1\n", "")
+    assert_error(basic, capsys, f"{at(SITE, text, 'name: 测试市科协', shift=0)}: organisation: icp: 缺少必填字段 — 网站在中国大陆托管必须展示 ICP 备案号，如 鄂ICP备2026000123号-1")
+
+
+def test_bad_entrance_count(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, PLACES, "{id: c-1, name: 1 栋, entrances: 1}", "{id: c-1, name: 1 栋, entrances: 三}")
+    assert_error(basic, capsys, f"{at(PLACES, text, '三}')}: c-1: entrances: “三”不是单元数 — 请写单元个数（如 3），或逐个列出 {{id, name}}")
+
+
+def test_duplicate_entrance(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, PLACES, '{id: "2", name: 西单元}', '{id: "1", name: 西单元}')
+    assert_error(basic, capsys, f"{at(PLACES, text, chr(34) + '1' + chr(34), nth=1)}: a-3/1: id: 单元 id“1”在本楼重复 — 请改用另一个 id")
+
+
+def test_notice_per_entrance_without_entrances(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, PLACES, "{id: c-1, name: 1 栋, entrances: 1}", "{id: c-1, name: 1 栋, notice_per_entrance: true}")
+    assert_error(basic, capsys, f"{at(PLACES, text, 'true}')}: c-1: notice_per_entrance: 按单元出公示，但本楼没有列出单元 — 请填写 entrances，或删去 notice_per_entrance")
+
+
+def test_estate_without_buildings_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = append(basic, PLACES, "      - {id: w-d, name: 丁小区}\n")
+    assert_warning(basic, capsys, f"{at(PLACES, text, '{id: w-d')}: w-d: 小区下没有任何楼栋 — 请在 buildings 或 courtyards 下列出楼栋")
+
+
+def test_audience_resolving_to_no_building_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places = append(basic, PLACES, "      - {id: w-d, name: 丁小区}\n")
+    text = add_activity(basic, audience="{estates: [w-d]}")
+    lines = [f"警告: {at(PLACES, places, '{id: w-d')}: w-d: 小区下没有任何楼栋 — 请在 buildings 或 courtyards 下列出楼栋"]
+    expected = f"{at(ACT, text, '{estates: [w-d]}')}: new-one: audience: 活动面向的范围内没有任何楼栋，不会出现在任何楼栋页和公示上 — 请检查 audience"
+    assert_warning(basic, capsys, expected)
+    assert lines[0] in check(basic, capsys)[1]
+
+
+def test_audience_missing(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, audience=None)
+    assert_error(basic, capsys, f"{at(ACT, text, 'id: new-one')}: new-one: audience: 缺少必填字段 — 请写明面向哪些居民，如 audience: {{estates: [guiyuan-huayuan]}}，全站写 audience: all")
+
+
+def test_audience_empty_even_with_other_errors(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # An error elsewhere must not hide this one (it used to).
+    text = add_activity(basic, audience="{buildings: []}", venue="nowhere")
+    rc, lines = check(basic, capsys)
+    assert rc == 1
+    assert f"{at(ACT, text, '{buildings: []}')}: new-one: audience: 没有列出任何居民范围 — 请至少填写 communities、grids、estates、courtyards、buildings 中的一项" in lines
+
+
+# ---------------------------------------------------------------------------
+# recurrence
+
+
+def rec(project: Path, body: str, start: str = "2027-01-05 19:00") -> str:
+    return add_activity(project, start=start, end='"20:00"', recurrence="\n" + body)
+
+
+def test_recurrence_bad_weekday(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue, tues]\n      until: 2027-02-01")
+    assert_error(basic, capsys, f"{at(ACT, text, 'tues')}: new-one: recurrence.weekdays: “tues”不是星期几（可写 mon…sun 或 周一…周日） — 例如 weekdays: [tue, thu]")
+
+
+def test_recurrence_nth_without_month(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      nth: 2\n      until: 2027-02-01")
+    assert_error(basic, capsys, f"{at(ACT, text, 'nth: 2', shift=5)}: new-one: nth: nth（第几个星期几）只能与 every: month 和 weekdays 一起使用，取值 1–5 或 -1 — 例如每月第二个周六：every: month, weekdays: [sat], nth: 2")
+
+
+def test_recurrence_until_required(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]")
+    assert_error(basic, capsys, f"{at(ACT, text, 'every: week', nth=1)}: new-one: until: 缺少必填字段 — 请填写 until")
+
+
+def test_recurrence_until_before_start(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      until: 2026-12-01")
+    assert_error(basic, capsys, f"{at(ACT, text, '2026-12-01', nth=0) if text.count('2026-12-01') == 1 else at(ACT, text, 'until: 2026-12-01', shift=7)}: new-one: until: 重复截止日期早于第一次活动 — 请检查 until 与 start")
+
+
+def test_recurrence_too_long(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      until: 2031-01-01")
+    assert_error(basic, capsys, f"{at(ACT, text, '2031-01-01')}: new-one: until: 重复时间超过三年 — 请把 until 设在三年之内，到期后再续")
+
+
+def test_recurrence_start_not_on_weekday(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 2027-01-05 is a Tuesday.
+    text = rec(basic, "      every: week\n      weekdays: [wed]\n      until: 2027-02-01")
+    assert_error(basic, capsys, f"{at(ACT, text, '[wed]')}: new-one: weekdays: 第一次活动（start）的日期不在 weekdays 所列的星期内 — 请把 start 改为第一次实际活动的日期")
+
+
+def test_recurrence_bad_skip_date(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      until: 2027-02-01\n      skip: [2027-01-32]")
+    assert_error(basic, capsys, f"{at(ACT, text, '2027-01-32')}: new-one: recurrence.skip: “2027-01-32”不是真实存在的日期 — 请写成 2026-12-24")
+
+
+@pytest.mark.parametrize(
+    ("field", "body", "label"),
+    [
+        ("skip", "      skip: [2027-01-13]", "跳过"),
+        ("moved", "      moved:\n        - {from: 2027-01-13, to: 2027-01-14 19:00}", "调整"),
+        ("cancelled", "      cancelled:\n        - {date: 2027-01-13, note: 停电}", "取消"),
+    ],
+)
+def test_recurrence_exception_not_a_rule_date(basic: Path, capsys: pytest.CaptureFixture[str], field: str, body: str, label: str) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      until: 2027-02-01\n" + body)
+    line, col = pos(text, f"{field}:", nth=text.count(f"{field}:") - 1)
+    value_line, value_col = (line, col + len(field) + 2) if field == "skip" else (line + 1, col + 2)
+    assert_error(basic, capsys, f"{ACT}:{value_line}:{value_col}: new-one: recurrence.{field}: {label}的日期 2027-01-13 不是这项重复活动的日期 — 请写原定的活动日期（按 every/weekdays 规则产生的日期）")
+
+
+def test_recurrence_with_no_occurrence(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      until: 2027-01-05\n      skip: [2027-01-05]")
+    assert_error(basic, capsys, f"{at(ACT, text, 'until: 2027-01-05', shift=7)}: new-one: until: 按此规则没有任何一次活动 — 请检查 every、weekdays、nth 和 until")
+
+
+# ---------------------------------------------------------------------------
+# bulletins
+
+
+def test_bulletin_file_name_not_a_url(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / B1).rename(basic / "content/bulletins/第一期 简报.md")
+    assert_error(basic, capsys, "content/bulletins/第一期 简报.md:1:1: 第一期 简报: 文件名“第一期 简报”不能用作网址 — 请把文件改名为 2026-13-jianbao.md（id 只能用小写英文字母、数字和单个连字符（如 gy-03），最长 64 个字符）")
+
+
+def test_bulletin_file_name_suggests_slug(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / B1).rename(basic / "content/bulletins/2025_01_First.md")
+    assert_error(basic, capsys, "content/bulletins/2025_01_First.md:1:1: 2025_01_First: 文件名“2025_01_First”不能用作网址 — 请把文件改名为 2025-01-first.md（id 只能用小写英文字母、数字和单个连字符（如 gy-03），最长 64 个字符）")
+
+
+def test_duplicate_issue_number(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, "content/bulletins/2026-03-third.md", "issue: 3", "issue: 2")
+    # Issues in use: 1, 2, 2, 4 → the next free one is 5.
+    assert_error(basic, capsys, f"{at('content/bulletins/2026-03-third.md', text, '2', nth=0) if False else 'content/bulletins/2026-03-third.md:' + str(pos(text, 'issue: 2')[0]) + ':8'}: 2026-03-third: issue: 期号 2 与 content/bulletins/2026-02-second.md 重复 — 请改为下一个未用的期号 5")
+
+
+def test_gap_in_issue_numbers_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, "content/bulletins/2026-04-draft.md", "issue: 4", "issue: 7")
+    assert_warning(basic, capsys, f"{at('content/bulletins/2026-04-draft.md', text, '7')}: 2026-04-draft: issue: 期号不连续，缺少第 4、5、6 期 — 如有遗漏请补上；草稿（draft: true）也占用期号")
+
+
+def test_duplicate_bulletin_file_name(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/bulletins/old").mkdir()
+    copy = (basic / B1).read_text(encoding="utf-8").replace("issue: 1", "issue: 5")
+    (basic / "content/bulletins/old/2025-01-first.md").write_text(copy, encoding="utf-8")
+    assert_error(basic, capsys, f"content/bulletins/old/2025-01-first.md:1:1: 2025-01-first: 简报 id“2025-01-first”与 {B1} 重复（文件名相同） — 每期简报的文件名在全站只能用一次，请给其中一个文件改名")
+
+
+def test_dangerous_html_in_a_bulletin(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "正文第一段。\n\n<script>alert(1)</script>")
+    line, _ = pos(text, "<script>")
+    assert_warning(basic, capsys, f"{B1}:{line}:1: 2025-01-first: 正文含有不安全的 HTML（<script），发布时已移除 — 请删去 <script>、on… 事件属性和 javascript: 链接")
+
+
+# ---------------------------------------------------------------------------
+# lectures, links, images, venues (checks.py)
+
+
+def test_lecture_without_speaker_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, LEC, "    speaker: 李明\n    affiliation: 测试市中心医院\n", "")
+    assert_warning(basic, capsys, f"{at(LEC, text, 'id: heart-talk', shift=0)}: heart-talk: speaker: 讲座没有填写主讲人 — 请填写 speaker（主讲人姓名）和 affiliation（单位）；主讲人未定时可写“待定”")
+
+
+def test_lecture_speaker_without_affiliation(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, LEC, "    affiliation: 测试市中心医院\n", "")
+    assert_error(basic, capsys, f"{at(LEC, text, 'id: heart-talk')}: heart-talk: affiliation: 缺少必填字段 — 请填写主讲人单位和职称")
+
+
+def test_broken_internal_link_suggests(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "见[第二期](2026-02-secnd.md)。")
+    assert_warning(basic, capsys, f"{at(B1, text, '2026-02-secnd.md')}: 2025-01-first: 正文: 链接“2026-02-secnd.md”指向的页面不存在 — 是否想链接到“2026-02-second.md”？")
+
+
+def test_link_to_generated_page_by_url(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, B1, "正文第一段。", "见[1 栋](/buildings/a-1/)、[活动](../../activities/dance/)和[链接](../bulletins/2026-02-second.md)。")
+    rc, lines = check(basic, capsys)
+    assert (rc, lines) == (0, ["检查通过：3 期简报，10 项活动，6 栋楼。"])
+
+
+def test_broken_url_link(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "见[1 栋](/buildings/a-7/)。")
+    assert_warning(basic, capsys, f"{at(B1, text, '/buildings/a-7/')}: 2025-01-first: 正文: 链接“/buildings/a-7/”指向的页面不存在 — 是否想链接到“/buildings/a-1/”？")
+
+
+def test_link_to_draft(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "见[草稿](2026-04-draft.md)。")
+    assert_warning(basic, capsys, f"{at(B1, text, '2026-04-draft.md')}: 2025-01-first: 正文: 链接“2026-04-draft.md”指向一篇草稿，草稿不会发布 — 请等那篇简报发布后再加链接，或删去 draft: true")
+
+
+def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "![演练现场](img/drill.jpg)\n\n<img src=\"img/x.png\">")
+    expected_md = f"{at(B1, text, 'img/drill.jpg')}: 2025-01-first: 正文: 图片“img/drill.jpg”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
+    expected_html = f"{at(B1, text, 'img/x.png')}: 2025-01-first: 正文: 图片“img/x.png”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
+    rc, lines = check(basic, capsys)
+    assert "警告: " + expected_md in lines and "警告: " + expected_html in lines, lines
+    # With the file in place the warning goes away.
+    (basic / "content/bulletins/img").mkdir()
+    (basic / "content/bulletins/img/drill.jpg").write_bytes(b"\xff\xd8\xff")
+    (basic / "content/bulletins/img/x.png").write_bytes(b"\x89PNG")
+    rc, lines = check(basic, capsys)
+    assert (rc, lines) == (0, ["检查通过：3 期简报，10 项活动，6 栋楼。"])
+
+
+def test_links_in_code_are_not_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, B1, "正文第一段。", "```\n[x](nope.md)\n```\n\n`[y](nope.md)`")
+    rc, lines = check(basic, capsys)
+    assert rc == 0 and not any(line.startswith("警告") for line in lines), lines
+
+
+def test_venue_double_booked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # estate-a-drill is at the station on 2026-12-03 09:00–11:00.
+    text = add_activity(basic, start="2026-12-03 10:00", end='"12:00"')
+    first = at(ACT, text, "id: estate-a-drill", shift=0)
+    assert_warning(
+        basic, capsys,
+        f"{at(ACT, text, 'id: new-one')}: new-one: venue: 与活动“estate-a-drill”（{first}）同在“东社区科普活动站”，时间重叠：2026-12-03 10:00–11:00 — 请改动其中一项的时间或场地；如场地确实能同时容纳两项活动，可忽略此警告",
+    )
+
+
+def test_cancelled_activity_frees_the_venue(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # cancelled-walk (station, 2026-12-06 07:00–08:00) is cancelled.
+    add_activity(basic, start="2026-12-06 07:00", end='"08:00"')
+    rc, lines = check(basic, capsys)
+    assert (rc, lines) == (0, ["检查通过：3 期简报，11 项活动，6 栋楼。"])
+
+
+def test_page_clashing_with_a_generated_page(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/buildings").mkdir()
+    (basic / "content/buildings/a-1.md").write_text("# 1 栋\n", encoding="utf-8")
+    rc = run_cli("build", "--today", TODAY, cwd=basic)
+    err = capsys.readouterr().err
+    assert rc == 1
+    clash = [line for line in err.splitlines() if line.startswith("content/buildings/a-1.md: 与自动生成的页面“")]
+    assert len(clash) == 1 and clash[0].endswith("（buildings/a-1/）网址相同 — 请给这个文件改名或移到别的文件夹"), err
+    assert "构建失败，原有的 site/ 未被改动。" in err.splitlines()
+
+
+# ---------------------------------------------------------------------------
+# all together, as a user runs it
+
+
+def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args, "--today", TODAY],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_many_errors_in_many_files_together_sorted(basic: Path) -> None:
+    acts = add_activity(basic, venue="statoin")
+    bul = edit(basic, B1, "date: 2025-12-20", "date: 2025-13-01")
+    ven = edit(basic, VENUES, "community: east}", "community: esat}")
+    (basic / "content/about.md").write_bytes("# 关于\n\n乱码\ufffd\n".encode())
+    expected = sorted(
+        [
+            f"{at(ACT, acts, 'statoin')}: new-one: venue: 找不到场地“statoin” — 是否想写“station”？",
+            f"{at(B1, bul, '2025-13-01')}: 2025-01-first: date: “2025-13-01”不是真实存在的日期 — 请写成 2026-12-05 或 2026年12月5日",
+            f"{at(VENUES, ven, 'esat')}: station: community: 找不到社区“esat” — 是否想写“east”？",
+            "content/about.md:3:3: 文字疑似乱码：发现替换字符 U+FFFD（�），说明文字在复制或转码时已经损坏 — 请从原始文档重新复制这一段，或删去乱码后再保存",
+        ],
+        key=lambda s: (s.split(":")[0], int(s.split(":")[1]), int(s.split(":")[2])),
+    )
+    (basic / "site").mkdir()
+    (basic / "site/index.html").write_text("old site", encoding="utf-8")
+    for command in ("check", "build"):
+        result = _run(basic, command)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+        lines = result.stderr.splitlines()
+        found = [line for line in lines if line in expected]
+        assert found == expected, result.stderr
+        assert "发现 4 处错误，网站未更新。" in lines
+    # The failed build left the previous site alone and no temp folder behind.
+    assert (basic / "site/index.html").read_text(encoding="utf-8") == "old site"
+    assert sorted(p.name for p in basic.iterdir()) == ["content", "mkdocs.yml", "site", "theme"]
