@@ -46,26 +46,29 @@ def digest(site: Site, building_id: str, first: date | None = None, days: int | 
     lines = [t.digest_title.format(building=site.building_label(building_id), first=_day(first, last), last=_day(last, first))]
     items = q.for_building(site, building_id, first, last)
     for item in items:
-        lines.append(line(site, item))
+        lines.extend(item_lines(site, item))
     if not items:
         lines.append(t.digest_empty)
     lines.append(t.digest_link.format(url=site.absolute(site.buildings[building_id].url)))
     return "\n".join(lines) + "\n"
 
 
-def line(site: Site, item: q.Item) -> str:
-    """``12月4日 周五 08:30 【已取消】冬季健步走 @活动站（因寒潮取消）``"""
+def item_lines(site: Site, item: q.Item) -> list[str]:
+    """One short line per occurrence, e.g. ``12月4日 周五 08:30 【已取消】冬季健步走 @活动站``.
+
+    A cancellation or postponement note (often a whole sentence: why, and the
+    new date) goes on its own indented line below, so the line a resident
+    scans stays short on a phone screen; a moved occurrence says where from.
+    """
     t = strings(site.info.language)
     o, a = item.occurrence, item.activity
     label = t.get(f"status_{o.status}", "")
     title = f"【{label}】{a.title}" if label else a.title
-    notes = []
+    moved = f"（{t.moved_from.format(date=zh_date_short(o.moved_from))}）" if o.moved_from is not None else ""
+    lines = [f"{zh_date_short(o.start)} {zh_weekday(o.start)} {hm(o.start)} {title} @{site.venues[a.venue].name}{moved}"]
     if o.status != "scheduled" and o.note:
-        notes.append(o.note)
-    if o.moved_from is not None:
-        notes.append(t.moved_from.format(date=zh_date_short(o.moved_from)))
-    tail = f"（{'，'.join(notes)}）" if notes else ""
-    return f"{zh_date_short(o.start)} {zh_weekday(o.start)} {hm(o.start)} {title} @{site.venues[a.venue].name}{tail}"
+        lines.append(f"　　{o.note}")
+    return lines
 
 
 def _day(d: date, other: date) -> str:

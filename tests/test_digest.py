@@ -24,17 +24,17 @@ def expected_lines(case: str, building: str, first: date, days: int) -> list[str
     def day(d: date, other: date) -> str:
         return f"{d.year}年{d.month}月{d.day}日" if d.year != other.year else f"{d.month}月{d.day}日"
 
-    def line(o: Occ) -> str:
+    def lines(o: Occ) -> list[str]:
         badge = {"cancelled": "【已取消】", "postponed": "【已延期】"}.get(o.status, "")
-        notes = ([o.note] if o.status != "scheduled" and o.note else []) + ([f"原定 {o.original.month}月{o.original.day}日"] if o.moved and o.original else [])
-        tail = f"（{'，'.join(notes)}）" if notes else ""
+        moved = f"（原定 {o.original.month}月{o.original.day}日）" if o.moved and o.original else ""
         s = o.start
-        return f"{s.month}月{s.day}日 {weekday_zh(s)} {s:%H:%M} {badge}{o.title} @{venues[o.venue]}{tail}"
+        head = f"{s.month}月{s.day}日 {weekday_zh(s)} {s:%H:%M} {badge}{o.title} @{venues[o.venue]}{moved}"
+        return [head, f"　　{o.note}"] if o.status != "scheduled" and o.note else [head]
 
     occs = for_building(case, building, TZ, first, last)
     return [
         f"【{info['estate_name']} {info['name']}】近期科普活动（{day(first, last)}—{day(last, first)}）",
-        *([line(o) for o in occs] or ["这段时间暂无活动。"]),
+        *([x for o in occs for x in lines(o)] or ["这段时间暂无活动。"]),
         f"详情：{url}buildings/{building}/",
     ]
 
@@ -47,9 +47,11 @@ def test_b_b1_digest_spelled_out(basic_site: Path) -> None:
         "12月3日 周四 19:00 健身舞 @东社区科普活动站",
         "12月4日 周五 19:00 乙小区1号楼垃圾分类宣传 @东社区科普活动站",
         "12月5日 周六 08:30 东社区义诊 @东社区科普活动站",
-        "12月6日 周日 07:00 【已取消】健步走 @东社区科普活动站（因寒潮取消）",
+        "12月6日 周日 07:00 【已取消】健步走 @东社区科普活动站",
+        "　　因寒潮取消",
         "12月8日 周二 19:00 健身舞 @东社区科普活动站",
-        "12月8日 周二 19:00 【已延期】科普文艺汇演 @科普学校（改期至 12 月 20 日）",
+        "12月8日 周二 19:00 【已延期】科普文艺汇演 @科普学校",
+        "　　改期至 12 月 20 日",
         "12月12日 周六 14:30 冬季心脑血管保健 @科普学校",
         "12月12日 周六 19:00 健身舞 @东社区科普活动站（原定 12月10日）",
         "详情：https://test.example.cn/buildings/b-b1/",
@@ -81,7 +83,7 @@ def test_digest_command_window_across_new_year(tmp_path: Path, capsys: pytest.Ca
     assert out.splitlines() == expected_lines("subscriptions", "hy-1", date(2026, 12, 28), 14)
     # The moved and the cancelled dance of January are both there, marked.
     assert "1月6日 周三 19:30 社区健身舞 @和园中心广场（原定 1月5日）" in out
-    assert "1月7日 周四 19:00 【已取消】社区健身舞 @和园中心广场（广场施工暂停一次）" in out
+    assert "1月7日 周四 19:00 【已取消】社区健身舞 @和园中心广场\n　　广场施工暂停一次\n" in out
     assert out.splitlines()[0] == "【和园 1 栋】近期科普活动（2026年12月28日—2027年1月10日）"
 
 
