@@ -44,6 +44,7 @@ from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 from . import queries as q
 from .model import Activity, Occurrence, Site
 from .outputs import Output
+from .recurrence import build_rrule
 from .strings import Strings, strings, zh_date_short
 
 _RR_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -133,7 +134,14 @@ def _vtimezone(site: Site) -> Timezone:
 def _events(site: Site, t: Strings, a: Activity) -> list[Event]:
     if a.recurrence is None:
         return [_event(site, t, a, a.occurrences[0] if a.occurrences else None)]
-    master = _event(site, t, a, None)
+    # RFC 5545 counts DTSTART as an instance even when the rule would not
+    # produce it (dateutil does not): start the series on the rule's first
+    # date, so a monthly "second Saturday" whose start was written as another
+    # day cannot gain an extra instance in calendar apps.
+    first = next(iter(build_rrule(a.recurrence, a.start)), None)
+    if first is None:
+        return []
+    master = _event(site, t, a, None, first.replace(tzinfo=site.tz))
     master.add("rrule", _rrule(site, a))
     rule_time = a.start.timetz()
     skips = [datetime.combine(d, rule_time) for d in sorted(a.recurrence.skip)]
@@ -165,10 +173,15 @@ def _rrule(site: Site, a: Activity) -> vRecur:
     return vRecur(rule)
 
 
-def _event(site: Site, t: Strings, a: Activity, o: Occurrence | None) -> Event:
-    """A VEVENT for an activity (o=None: a series' master) or one occurrence."""
+def _event(site: Site, t: Strings, a: Activity, o: Occurrence | None, series_start: datetime | None = None) -> Event:
+    """A VEVENT for an activity, a series' master (o=None, series_start set)
+    or one occurrence."""
     venue = site.venues[a.venue]
-    start, end = (o.start, o.end) if o is not None else (a.start, a.end)
+    if o is not None:
+        start, end = o.start, o.end
+    else:
+        start = series_start or a.start
+        end = start + (a.end - a.start)
     status = o.status if o is not None else a.status
     note = o.note if o is not None else a.status_note
     event = Event()

@@ -242,3 +242,15 @@ def test_occurrence_helper_agrees_with_fixture_reading() -> None:
     # Guard for the test's own expansion: the dance has nine December dates.
     dance = next(a for a in activities("basic") if a["id"] == "dance")
     assert len(occurrences("basic", dance, TZ)) == 9
+
+
+def test_series_start_off_the_rule_adds_no_instance(tmp_path: Path) -> None:
+    # "Second Saturday" written with start on a Tuesday: the core skips that
+    # Tuesday, and so must calendar apps (RFC 5545 would count DTSTART).
+    project = make_project_at(tmp_path / "p", FIXTURES / "subscriptions" / "content")
+    lectures = project / "content/data/lectures.yml"
+    lectures.write_text(lectures.read_text(encoding="utf-8").replace("start: 2026-12-12 09:00", "start: 2026-12-01 09:00"), encoding="utf-8")
+    site = build_project(project)
+    got = sorted(s for _u, s, _e, _st in via_icalendar(site / "calendar/series/forum.ics"))
+    assert got == [datetime(*d, 9, 0, tzinfo=TZ) for d in ((2026, 12, 12), (2027, 1, 16), (2027, 3, 13))]
+    assert {s for _u, s, _e, _st in via_ics_py(site / "calendar/series/forum.ics")} == set(got)
