@@ -1,0 +1,254 @@
+"""The command line's promises: atomic publish, content/ never written, and
+``build.py new`` scaffolding that check then accepts.
+
+Builds that must be interrupted run as real subprocesses (SIGKILL, SIGINT,
+SIGTERM); the previous site/ must come out byte-for-byte identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, REPO, TODAY, build_project, make_project_at, run_cli
+
+from generator.cli import clean_stale
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under root → sha256 of its bytes (and symlinks' targets)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            out[rel] = "-> " + os.readlink(path)
+        elif path.is_file():
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def leftovers(project: Path) -> list[str]:
+    return sorted(p.name for p in project.iterdir() if p.name.startswith(".site-"))
+
+
+def start_build(project: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def wait_mid_build(project: Path, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Return once the build has started writing its temporary folder."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tmp = [p for p in project.iterdir() if p.name.startswith(".site-new-")]
+        if tmp and any(tmp[0].rglob("*.css")):
+            return
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        time.sleep(0.02)
+    raise AssertionError("the build never started writing")
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The basic fixture with a published site/, built once for this module."""
+    project = make_project_at(tmp_path_factory.mktemp("cli") / "p", FIXTURES / "basic" / "content")
+    site = build_project(project)
+    (site / "marker.txt").write_text("the previous site", encoding="utf-8")
+    return project
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project = tmp_path / "p"
+    shutil.copytree(built_once, project, symlinks=True)
+    return project, tree(project / "site")
+
+
+def test_failed_build_leaves_site_untouched(built: tuple[Path, dict[str, str]]) -> None:
+    project, before = built
+    path = project / "content/data/venues.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: school", "id: School"), encoding="utf-8")
+    assert run_cli("build", "--today", TODAY, cwd=project) == 1
+    assert tree(project / "site") == before
+    assert leftovers(project) == []
+
+
+@pytest.mark.parametrize(("sig", "rc"), [(signal.SIGINT, 130), (signal.SIGTERM, 130)])
+def test_interrupted_build_leaves_site_untouched(built: tuple[Path, dict[str, str]], sig: int, rc: int) -> None:
+    project, before = built
+    proc = start_build(project)
+    wait_mid_build(project, proc)
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == rc, err.decode()
+    assert "构建已中断，原有的 site/ 未被改动。" in err.decode()
+    assert b"Traceback" not in err
+    assert tree(project / "site") == before
+    assert leftovers(project) == []  # cleaned on the way out
+
+
+def test_killed_build_leaves_site_untouched_and_is_cleaned_next_time(built: tuple[Path, dict[str, str]]) -> None:
+    project, before = built
+    proc = start_build(project)
+    wait_mid_build(project, proc)
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert tree(project / "site") == before
+    stale = leftovers(project)
+    assert len(stale) == 1 and stale[0].startswith(f".site-new-{proc.pid}-")
+    # The next build removes the abandoned folder and publishes normally.
+    build_project(project)
+    assert leftovers(project) == []
+    assert not (project / "site/marker.txt").exists()
+    assert (project / "site/index.html").is_file()
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_kill_inside_the_swap_is_repaired(tmp_path: Path) -> None:
+    # Without an atomic exchange, publish renames site/ away then the new one in;
+    # killed between the two, site/ is missing and the old one sits aside.
+    old = tmp_path / f".site-old-{_dead_pid()}-abc"
+    old.mkdir()
+    (old / "index.html").write_text("previous", encoding="utf-8")
+    new = tmp_path / f".site-new-{_dead_pid()}-def"
+    new.mkdir()
+    (new / "half.html").write_text("half", encoding="utf-8")
+    live = tmp_path / f".site-new-{os.getpid()}-ghi"  # a build still running: left alone
+    live.mkdir()
+    clean_stale(tmp_path / "site")
+    assert (tmp_path / "site/index.html").read_text(encoding="utf-8") == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", live.name])
+
+
+def test_publish_swaps_and_never_writes_content(built: tuple[Path, dict[str, str]]) -> None:
+    project, _before = built
+    content_before = tree(project / "content")
+    first_inode = (project / "site").stat().st_ino
+    build_project(project)
+    assert (project / "site").stat().st_ino != first_inode  # a new folder was swapped in
+    assert tree(project / "content") == content_before
+    assert leftovers(project) == []
+
+
+def test_output_inside_content_is_refused(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    before = tree(project / "content")
+    assert run_cli("build", "--today", TODAY, "-d", "content/site", cwd=project) == 2
+    assert "构建不会写入 content/" in capsys.readouterr().err
+    assert tree(project / "content") == before
+
+
+def test_broken_mkdocs_yml_is_a_message_not_a_traceback(make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    (project / "mkdocs.yml").write_text("site_name: [unclosed\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build"], cwd=project, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("mkdocs.yml: 配置文件有误：")
+
+
+def test_bad_today_is_a_message(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    with pytest.raises(SystemExit) as exc:
+        run_cli("check", "--today", "2026-02-30", cwd=project)
+    assert exc.value.code == 2
+    assert "“2026-02-30”不是真实存在的日期，请写成 2026-12-05" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# build.py new
+
+
+def issues_in(project: Path) -> list[int]:
+    found = []
+    for path in (project / "content/bulletins").glob("*.md"):
+        m = re.search(r"^issue: (\d+)$", path.read_text(encoding="utf-8"), re.M)
+        if m:
+            found.append(int(m.group(1)))
+    return found
+
+
+def test_new_bulletin(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    expected_issue = max(issues_in(project)) + 1  # drafts hold their number too
+    assert run_cli("new", "bulletin", "--today", "2026-12-01", cwd=project) == 0
+    rel = f"content/bulletins/2026-{expected_issue:02d}-jianbao.md"
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"已创建：{rel}:2"
+    text = (project / rel).read_text(encoding="utf-8")
+    assert f"\nissue: {expected_issue}\n" in text and "\ndate: 2026-12-01\n" in text and "\ndraft: true " in text
+    for field in ("title", "issue", "date", "column", "office", "editor_note", "summary", "draft"):
+        assert re.search(rf"^{field}:", text, re.M), field
+    # Until the title is written, check says exactly that.
+    rc = run_cli("check", "--today", TODAY, cwd=project)
+    lines = capsys.readouterr().err.splitlines()
+    assert rc == 1
+    assert lines == [f"{rel}:2:1: 2026-{expected_issue:02d}-jianbao: title: 缺少必填字段 — 请在元数据中填写 title: 标题", "发现 1 处错误，网站未更新。"]
+    # A second one gets the next number; a title given up front is enough for check.
+    assert run_cli("new", "bulletin", "--today", "2026-12-01", "--title", "冬季: 用电安全", "--id", "2026-winter", cwd=project) == 0
+    text = (project / "content/bulletins/2026-winter.md").read_text(encoding="utf-8")
+    assert f"\nissue: {expected_issue + 1}\n" in text and '\ntitle: "冬季: 用电安全"\n' in text
+    capsys.readouterr()
+
+
+def test_new_activity_appends_without_touching_the_rest(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    path = project / "content/data/activities.yml"
+    before = path.read_text(encoding="utf-8")
+    assert run_cli("new", "activity", "--today", "2026-12-20", "--title", "冬至包饺子", cwd=project) == 0
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip("\n") + "\n")
+    line = before.rstrip("\n").count("\n") + 2
+    assert capsys.readouterr().err.splitlines()[0] == f"已创建：content/data/activities.yml:{line}"
+    assert after.split("\n")[line - 1] == "  - id: 2026-12-20-huodong"
+    rc = run_cli("check", "--today", TODAY, cwd=project)
+    lines = capsys.readouterr().err.splitlines()
+    assert rc == 1
+    assert lines == [f"content/data/activities.yml:{line + 2}:5: 2026-12-20-huodong: kind: 缺少必填字段 — 请填写 kind", "发现 1 处错误，网站未更新。"]
+    path.write_text(re.sub(r"kind: +#", "kind: 文艺 #", after), encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=project) == 0
+    # The same day again: a distinct id.
+    assert run_cli("new", "activity", "--today", "2026-12-20", cwd=project) == 0
+    assert "  - id: 2026-12-20-huodong-2\n" in path.read_text(encoding="utf-8")
+
+
+def test_new_lecture_goes_into_the_lectures_list(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    path = project / "content/data/lectures.yml"
+    # A top-level key after the lectures list: the entry must still land in it.
+    path.write_text(path.read_text(encoding="utf-8").replace("series:\n  - id: forum\n    name: 社区科普大讲坛\n", "") + "series:\n  - id: forum\n    name: 社区科普大讲坛\n", encoding="utf-8")
+    assert run_cli("new", "lecture", "--today", "2027-01-09", "--title", "春季过敏防护", cwd=project) == 0
+    capsys.readouterr()
+    rc = run_cli("check", "--today", TODAY, cwd=project)
+    lines = capsys.readouterr().err.splitlines()
+    text = path.read_text(encoding="utf-8")
+    line = text.split("\n").index("  - id: 2027-01-09-jiangzuo") + 1
+    assert rc == 0, lines
+    assert f"警告: content/data/lectures.yml:{line}:5: 2027-01-09-jiangzuo: speaker: 讲座没有填写主讲人 — 请填写 speaker（主讲人姓名）和 affiliation（单位）；主讲人未定时可写“待定”" in lines
+    assert text.index("2027-01-09-jiangzuo") < text.index("\nseries:")
+
+
+def test_new_refuses_a_bad_or_taken_id(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    assert run_cli("new", "bulletin", "--id", "../evil", cwd=project) == 2
+    assert "“../evil”不能用作 id" in capsys.readouterr().err
+    assert run_cli("new", "bulletin", "--id", "2025-01-first", cwd=project) == 1
+    assert "content/bulletins/2025-01-first.md 已存在" in capsys.readouterr().err
+    assert run_cli("new", "activity", "--id", "dance", cwd=project) == 1
+    assert "id“dance” 已存在" in capsys.readouterr().err
