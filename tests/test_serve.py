@@ -1,0 +1,151 @@
+"""The live preview, for real: ``build.py serve`` as a subprocess on a free
+port. Editing a bulletin, a data file or the theme rebuilds and tells the
+browser to reload; a data error shows as an error page (and in the terminal)
+without stopping the server, which recovers when the file is fixed.
+Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY
+
+WAIT = 20.0  # seconds, for any one change to show
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str, timeout: float = 5.0) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def wait_for(url: str, ok: Callable[[int, str], bool], what: str) -> str:
+    deadline = time.monotonic() + WAIT
+    last: tuple[int, str] = (0, "")
+    while time.monotonic() < deadline:
+        try:
+            last = fetch(url)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+            continue
+        if ok(*last):
+            return last[1]
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {WAIT} s; last response {last[0]}: {last[1][:500]}")
+
+
+@pytest.fixture
+def server(make_project, tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    # A private copy of the theme, so the test may edit it.
+    (project / "theme").unlink()
+    shutil.copytree(REPO / "theme", project / "theme")
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w+", encoding="utf-8")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--today", TODAY, "-a", f"127.0.0.1:{port}"],
+        cwd=project, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(base, lambda code, body: code == 200, "the first page")
+        yield project, base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def epoch_of(html: str) -> int:
+    m = re.search(r"livereload\((\d+), \d+\)", html)
+    assert m, "no live-reload script in the page"
+    return int(m.group(1))
+
+
+def test_edit_error_and_recovery(server: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    project, base, proc = server
+    url = base + "bulletins/2026-02-second/"
+    html = wait_for(url, lambda c, b: c == 200 and "第二期简报" in b, "the bulletin page")
+    epoch = epoch_of(html)
+
+    # 1. Editing a bulletin rebuilds, and the page's reload poll answers a newer epoch.
+    md = project / "content/bulletins/2026-02-second.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("title: 第二期简报", "title: 第二期简报（修订）"), encoding="utf-8")
+    code, newer = fetch(f"{base}livereload/{epoch}/1", timeout=WAIT)
+    assert code == 200 and int(newer) > epoch
+    wait_for(url, lambda c, b: c == 200 and "第二期简报（修订）" in b, "the edited title")
+
+    # 2. A data error: the server stays up and every open page shows the error.
+    venues = project / "content/data/venues.yml"
+    good = venues.read_text(encoding="utf-8")
+    venues.write_text(good.replace("{id: school,", "{id: school\t,"), encoding="utf-8")
+    # expected line computed from the edited file: the tab's position
+    broken = venues.read_text(encoding="utf-8")
+    at = broken.index("\t")
+    line = broken.count("\n", 0, at) + 1
+    body = wait_for(url, lambda c, b: "预览未更新" in b, "the error page")
+    assert f"content/data/venues.yml:{line}:" in body
+    assert "livereload(" in body  # the error page reloads itself once fixed
+    home = fetch(base)[1]
+    assert "预览未更新" in home
+    assert proc.poll() is None
+    terminal = (project.parent / "serve.log").read_text(encoding="utf-8")
+    assert f"content/data/venues.yml:{line}:" in terminal and "Traceback" not in terminal
+
+    # 3. Fixed: the site comes back.
+    venues.write_text(good, encoding="utf-8")
+    wait_for(url, lambda c, b: c == 200 and "第二期简报（修订）" in b and "预览未更新" not in b, "recovery")
+    assert proc.poll() is None
+
+    # 4. A theme edit reloads too.
+    css = project / "theme/assets/gongshi.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* serve-test-marker */\n", encoding="utf-8")
+    wait_for(base + "assets/gongshi.css", lambda c, b: "serve-test-marker" in b, "the theme change")
+
+
+def test_error_at_startup_still_serves_the_errors(make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    path = project / "content/data/activities.yml"
+    text = path.read_text(encoding="utf-8").replace("venue: school", "venue: shcool")
+    path.write_text(text, encoding="utf-8")
+    line = text.split("\n").index("    venue: shcool") + 1
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--today", TODAY, "-a", f"127.0.0.1:{port}"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        body = wait_for(f"http://127.0.0.1:{port}/", lambda c, b: "预览未更新" in b, "the error page")
+        expected = f"content/data/activities.yml:{line}:12: postponed-show: venue: 找不到场地“shcool” — 是否想写“school”？"
+        assert expected in body
+        # A page that does not exist yet also answers with the errors (404 page).
+        code, missing = fetch(f"http://127.0.0.1:{port}/buildings/a-1/")
+        assert code == 404 and expected in missing
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert expected in out  # the terminal shows it too
+    assert "Traceback" not in out
