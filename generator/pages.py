@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Site
+from .notices import index_entries as notice_index
 from .strings import strings
 
 
@@ -47,6 +48,7 @@ def generated_pages(site: Site) -> list[PageSpec]:
         PageSpec("places/index.md", "gongshi/places.html", t.places_index, "places"),
         PageSpec("teams/index.md", "gongshi/teams.html", t.teams_title, "teams"),
         PageSpec("venues/index.md", "gongshi/venues.html", t.venues_title, "venues"),
+        PageSpec("notices/index.md", "gongshi/notices.html", t.notices_index, "notices", notice_index(site)),
     ]
     for column in site.columns.values():
         pages.append(PageSpec(f"bulletins/columns/{column.id}.md", "gongshi/column.html", column.name, "column", column))

@@ -1,0 +1,777 @@
+"""Door notices (楼门科普公示): one print-ready A4 page per building door.
+
+What goes on a notice comes from :func:`generator.queries.for_building`, the
+same answer the building page, the calendar feed and the digest use. This
+module decides how much of it fits on exactly one A4 page, renders the
+standalone HTML page (``theme/notices/``) and the PDFs (WeasyPrint), and adds
+the ``python build.py notices`` command.
+
+Fitting is computed here, before rendering, from the fixed page geometry in
+:data:`LAYOUT` (which also feeds the print CSS, so the two cannot drift): every
+field is wrapped with a conservative, CJK-aware width estimate and cut to a
+maximum number of lines, items are added while they fit, and the rest is
+counted in the line 另有 N 项活动，请扫码查看. The CSS clips each notice to
+one page as a last safety net, and after layout :func:`_overflowing` checks
+with WeasyPrint's own boxes that nothing was clipped; a notice that was gets
+one item fewer and is laid out again. So the page count is always the notice
+count, and no item is ever half printed.
+
+PDFs: notices are laid out as few WeasyPrint documents as possible (layout
+is the expensive part; one document shares fonts and styles) — one for a
+small site, chunks over two worker processes for a district. Each building's
+own PDF is its page split from that document with pypdf, not laid out again:
+for CJK the embedded font subset is mostly fixed overhead, so a split page is
+barely larger than a page rendered alone and ten times cheaper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from . import queries
+from .errors import BuildFailed, ContentError, Location
+from .model import Building, Entrance, Site
+from .strings import Strings, strings, time_range, zh_date, zh_date_short, zh_weekday
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from .outputs import Output
+
+log = logging.getLogger("gongshi")
+
+PT = 25.4 / 72  # mm per typographic point
+
+# The page geometry in millimetres and points. The print CSS is rendered from
+# these numbers (theme/notices/notice.css), and the fitting below uses them.
+LAYOUT: dict[str, float] = {
+    "page_w": 210.0,
+    "page_h": 297.0,
+    "margin_x": 13.0,
+    "margin_y": 12.0,
+    # header: place line(s), headline, window
+    "place_pt": 20.0,
+    "place_lh": 1.25,
+    "headline_pt": 32.0,
+    "headline_lh": 1.2,
+    "period_pt": 16.0,
+    "period_lh": 1.3,
+    "header_rule_mm": 1.0,
+    "header_pad_mm": 2.0,
+    "gap_mm": 3.0,
+    # activity items
+    "left_mm": 46.0,  # date and time column
+    "col_gap_mm": 4.0,
+    "date_pt": 18.0,
+    "date_lh": 1.3,
+    "title_pt": 20.0,
+    "title_lh": 1.3,
+    "detail_pt": 16.0,
+    "detail_lh": 1.35,
+    "item_pad_mm": 2.0,
+    "item_rule_mm": 0.3,
+    # 另有 N 项 line
+    "more_pt": 18.0,
+    "more_h_mm": 12.0,
+    # footer: QR code and standing information
+    "footer_h_mm": 47.0,
+    "qr_mm": 40.0,
+    "footer_pt": 16.0,
+    "footer_lh": 1.3,
+    "scan_pt": 18.0,
+}
+
+# Maximum lines per field: a title or venue that runs on is cut with "…"
+# rather than pushing every later activity off the page.
+MAX_TITLE_LINES = 2
+MAX_DETAIL_LINES = 2
+MAX_PLACE_LINES = 2
+
+# Estimated text is this much narrower than the box: room for line-breaking
+# rules (no line may start with "，" or "）") and font metric differences.
+WIDTH_SAFETY = 0.93
+
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+PDF_WORKERS = 2  # the target machine has two cores
+PARALLEL_FROM = 60  # below this many notices one process is faster than two
+CHUNK = 150  # notices per document in a worker: the main process writes one chunk while the next is laid out
+
+
+# --------------------------------------------------------------------------
+# What gets a notice
+
+
+@dataclass(frozen=True)
+class Target:
+    """One door: a building, or one entrance of a building that asks for
+    per-entrance notices."""
+
+    building: Building
+    entrance: Entrance | None = None
+
+    @property
+    def key(self) -> str:
+        """Path below notices/: stable ids only, so printed links never break."""
+        return self.building.id if self.entrance is None else f"{self.building.id}/{self.entrance.id}"
+
+    @property
+    def url(self) -> str:
+        return f"notices/{self.key}/"
+
+    @property
+    def pdf_name(self) -> str:
+        return f"notice-{self.key.replace('/', '-')}.pdf"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"{self.url}{self.pdf_name}"
+
+
+def targets(site: Site) -> list[Target]:
+    """Every door, in place order (community → estate → courtyard → building
+    → entrance, as in places.yml): the order staff walk and print in."""
+    result: list[Target] = []
+    for community in site.communities.values():
+        for building_id in community.buildings:
+            building = site.buildings[building_id]
+            if building.notice_per_entrance and building.entrances:
+                result.extend(Target(building, e) for e in building.entrances)
+            else:
+                result.append(Target(building))
+    return result
+
+
+ALL_PDF = "notices/all-notices.pdf"
+
+
+# --------------------------------------------------------------------------
+# What a notice says
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    date_text: str  # 12月5日 周六
+    time_text: str  # 09:00–11:00
+    iso: str  # machine-readable start
+    status: str  # scheduled | cancelled | postponed
+    status_label: str  # 已取消 / 已延期 / ""
+    title: str  # cut to MAX_TITLE_LINES
+    details: tuple[tuple[str, str], ...]  # (label, text), each cut to its lines
+    height_mm: float
+
+
+@dataclass(frozen=True)
+class Notice:
+    target: Target
+    place_line: str
+    place_lines: int
+    headline: str
+    period: str
+    first: date
+    last: date
+    items: tuple[NoticeItem, ...]
+    more: int  # activities in the window that did not fit
+    more_text: str
+    total: int
+    contacts: tuple[tuple[str, str], ...]
+    posted: str
+    valid_until: str
+    page_url: str  # absolute URL of the building's page (the QR code's target)
+    qr_svg: Markup
+
+    @property
+    def empty(self) -> bool:
+        return self.total == 0
+
+
+def notice_window(site: Site, first: date | None = None, days: int | None = None) -> tuple[date, date]:
+    """The notice's dates: ``days`` (default site.yml notices.days) from
+    ``first`` (default today in the site's zone)."""
+    return queries.window(first or site.today, days or site.info.notice_days)
+
+
+def build_notices(site: Site, first: date, last: date) -> list[Notice]:
+    """The data of every notice, in place order."""
+    t = strings(site.info.language)
+    qr_cache: dict[str, Markup] = {}
+    result = []
+    for target in targets(site):
+        url = site.absolute(target.building.url)
+        if url not in qr_cache:  # entrances of one building share their QR code
+            qr_cache[url] = qr_svg(url)
+        result.append(build_notice(site, target, first, last, t, qr_cache[url]))
+    return result
+
+
+def build_notice(site: Site, target: Target, first: date, last: date, t: Strings, qr: Markup, max_items: int | None = None) -> Notice:
+    b = target.building
+    community = site.communities[b.community]
+    estate = site.estates[b.estate]
+    parts = [community.name, estate.name]
+    if b.courtyard:
+        parts.append(site.courtyards[b.courtyard].name)
+    name = b.name if target.entrance is None else f"{b.name}（{target.entrance.name}）"
+    place_em = _em_avail(LAYOUT["page_w"] - 2 * LAYOUT["margin_x"], LAYOUT["place_pt"])
+    place_line, place_lines = fit_text(" · ".join(parts) + " · " + name, place_em, MAX_PLACE_LINES)
+
+    all_items = queries.for_building(site, b.id, first, last)
+    made = [_item(site, i, t) for i in all_items]
+    shown = fit_items(made, list_height_mm(place_lines))
+    if max_items is not None:
+        shown = shown[:max_items]
+    more = len(made) - len(shown)
+
+    contacts: list[tuple[str, str]] = []
+    if b.grid:
+        grid = site.grids[b.grid]
+        if grid.worker:
+            contacts.append((t.grid_worker, f"{grid.worker.role} {grid.worker.phone}".strip()))
+    if community.phone:
+        contacts.append((t.notice_hotline, f"{community.name} {community.phone}"))
+    contacts.append((t.notice_organiser, f"{site.organisation.name} {site.organisation.phone}"))
+
+    return Notice(
+        target=target,
+        place_line=place_line,
+        place_lines=place_lines,
+        headline=t.notice_headline,
+        period=t.notice_period.format(first=zh_date_short(first), first_wd=zh_weekday(first), last=zh_date_short(last), last_wd=zh_weekday(last)),
+        first=first,
+        last=last,
+        items=tuple(shown),
+        more=more,
+        more_text=t.notice_more.format(n=more) if more else "",
+        total=len(made),
+        contacts=tuple(contacts),
+        posted=zh_date(first),
+        valid_until=zh_date(last),
+        page_url=site.absolute(b.url),
+        qr_svg=qr,
+    )
+
+
+def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
+    a, o = item.activity, item.occurrence
+    status_label = t.get(f"status_{o.status}", "")
+    right_mm = LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["left_mm"] - LAYOUT["col_gap_mm"]
+    title_em = _em_avail(right_mm, LAYOUT["title_pt"])
+    detail_em = _em_avail(right_mm, LAYOUT["detail_pt"])
+    # The status badge 【已取消】 starts the title line: count its width.
+    badge = sum(char_em(ch) for ch in f"【{status_label}】") + 0.5 if status_label else 0.0
+    title, title_lines = fit_text(a.title, title_em, MAX_TITLE_LINES, lead=badge)
+
+    venue = site.venues[a.venue]
+    # The address helps only if it costs no extra line: a lost activity at
+    # the bottom of the page costs more than a missing street number.
+    place = venue.name
+    if venue.address and count_lines(f"{venue.name}（{venue.address}）", detail_em, _label_em(t.where)) <= count_lines(venue.name, detail_em, _label_em(t.where)):
+        place = f"{venue.name}（{venue.address}）"
+    fields = [(t.where, place), (t.for_whom, a.audience_label)]
+    if a.lecture:
+        fields.append((t.speaker, f"{a.lecture.speaker}（{a.lecture.affiliation}）"))
+    notes = [n for n in (o.note if o.status != "scheduled" else "", t.moved_from.format(date=zh_date_short(o.moved_from)) if o.moved_from else "") if n]
+    if notes:
+        fields.append((t.notice_note, "；".join(notes)))
+    details = []
+    detail_lines = 0
+    for label, text in fields:
+        lead = _label_em(label)
+        cut, lines = fit_text(text, detail_em, MAX_DETAIL_LINES, lead=lead)
+        details.append((label, cut))
+        detail_lines += lines
+
+    right = title_lines * LAYOUT["title_pt"] * LAYOUT["title_lh"] + detail_lines * LAYOUT["detail_pt"] * LAYOUT["detail_lh"]
+    left = 2 * LAYOUT["date_pt"] * LAYOUT["date_lh"]
+    height = max(left, right) * PT + 2 * LAYOUT["item_pad_mm"] + LAYOUT["item_rule_mm"]
+    start = o.start
+    return NoticeItem(
+        date_text=f"{zh_date_short(start)} {zh_weekday(start)}",
+        time_text=time_range(o.start, o.end),
+        iso=start.isoformat(),
+        status=o.status,
+        status_label=status_label,
+        title=title,
+        details=tuple(details),
+        height_mm=height,
+    )
+
+
+def _label_em(label: str) -> float:
+    return sum(char_em(ch) for ch in f"{label}：")
+
+
+def list_top_mm(place_lines: int) -> float:
+    L = LAYOUT
+    header = place_lines * L["place_pt"] * L["place_lh"] * PT + L["headline_pt"] * L["headline_lh"] * PT + L["period_pt"] * L["period_lh"] * PT
+    return L["margin_y"] + header + L["header_pad_mm"] + L["header_rule_mm"] + L["gap_mm"]
+
+
+def list_height_mm(place_lines: int) -> float:
+    L = LAYOUT
+    bottom = L["page_h"] - L["margin_y"] - L["footer_h_mm"] - L["gap_mm"]
+    return bottom - list_top_mm(place_lines)
+
+
+def fit_items(items: Sequence[NoticeItem], height_mm: float) -> list[NoticeItem]:
+    """The leading items that fit in ``height_mm``, keeping room for the
+    另有 N 项 line whenever some are left out."""
+    shown: list[NoticeItem] = []
+    used = 0.0
+    for i, item in enumerate(items):
+        left_after = len(items) - i - 1
+        budget = height_mm - (LAYOUT["more_h_mm"] if left_after else 0.0)
+        if used + item.height_mm > budget:
+            break
+        shown.append(item)
+        used += item.height_mm
+    return shown
+
+
+# --------------------------------------------------------------------------
+# Text width: a conservative estimate in em, CJK-aware
+
+
+def _em_avail(width_mm: float, size_pt: float) -> float:
+    return width_mm / (size_pt * PT) * WIDTH_SAFETY
+
+
+def char_em(ch: str) -> float:
+    """Advance width of one character in em, rounded up for Noto Sans CJK
+    (CJK and full-width forms are exactly 1 em; Latin is proportional)."""
+    if ch == " ":
+        return 0.3
+    if ch.isascii():
+        if ch in "MWmw@%&":
+            return 0.95
+        if ch.isupper() or ch.isdigit():
+            return 0.66
+        return 0.6
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    return 1.0  # anything else: assume a full em, never less
+
+
+# No line may start with these (Chinese line-breaking rules), and no line may
+# end with the openers: they travel with their neighbour.
+_CLOSERS = set("，。、；：？！）》」』】〉…—,.;:?!)]}%·–")
+_OPENERS = set("（《「『【〈([{")
+
+
+def _tokens(text: str) -> list[float]:
+    """Widths of the unbreakable pieces of ``text``: a run of ASCII letters
+    and digits, or one other character, with punctuation glued on."""
+    tokens: list[float] = []
+    word = 0.0
+    glue_next = 0.0
+    for ch in text:
+        if ch.isascii() and (ch.isalnum() or ch in "-_/.:'@"):
+            word += char_em(ch)
+            continue
+        if word:
+            tokens.append(word + glue_next)
+            glue_next, word = 0.0, 0.0
+        w = char_em(ch)
+        if ch in _CLOSERS and tokens:
+            tokens[-1] += w
+        elif ch in _OPENERS:
+            glue_next += w
+        else:
+            tokens.append(w + glue_next)
+            glue_next = 0.0
+    if word or glue_next:
+        tokens.append(word + glue_next)
+    return tokens
+
+
+def count_lines(text: str, width_em: float, lead: float = 0.0) -> int:
+    """Lines ``text`` takes in a box ``width_em`` wide (greedy, as browsers),
+    after ``lead`` em already used on the first line (a label, a badge)."""
+    lines, used = 1, lead
+    for w in _tokens(text):
+        if used + w <= width_em:
+            used += w
+            continue
+        if used > 0:
+            lines += 1
+            used = 0.0
+        # An over-long piece is broken anywhere (CSS overflow-wrap: anywhere).
+        while w > width_em:
+            lines += 1
+            w -= width_em
+        used = w
+    return lines
+
+
+def fit_text(text: str, width_em: float, max_lines: int, lead: float = 0.0) -> tuple[str, int]:
+    """``text`` cut with "…" so that it takes at most ``max_lines`` lines
+    (after ``lead`` em on the first); returns the text and its line count."""
+    text = " ".join(text.split())
+    lines = count_lines(text, width_em, lead)
+    if lines <= max_lines:
+        return text, lines
+    # Start from a prefix that cannot be too short, then shorten by one char.
+    keep = min(len(text), int(width_em * max_lines * 2) + 1)
+    while keep > 0 and count_lines(text[:keep].rstrip() + "…", width_em, lead) > max_lines:
+        keep -= 1
+    return text[:keep].rstrip() + "…", max_lines
+
+
+# --------------------------------------------------------------------------
+# QR code
+
+
+def qr_svg(url: str) -> Markup:
+    """The QR code as inline SVG, ``qr_mm`` wide including the four-module
+    quiet zone (white, so it survives a grey background on screen)."""
+    import segno
+
+    qr = segno.make(url, error="m", micro=False)
+    size = qr.symbol_size(border=4)[0]
+    # segno writes the SVG itself (no user text reaches it unescaped: the
+    # URL is encoded as modules), so it is safe to insert as markup.
+    return Markup(qr.svg_inline(scale=LAYOUT["qr_mm"] / size, unit="mm", border=4, light="#fff", title=url))
+
+
+# --------------------------------------------------------------------------
+# HTML
+
+
+def _css(env: Environment) -> Markup:
+    return Markup(env.get_template("notices/notice.css").render(L=LAYOUT, top1=list_top_mm(1), top2=list_top_mm(2)))
+
+
+def render_page(env: Environment, n: Notice, css: Markup, index_href: str) -> str:
+    """The standalone HTML page of one notice (screen toolbar, print CSS)."""
+    return env.get_template("notices/notice.html").render(n=n, css=css, index_href=index_href, pdf_href=n.target.pdf_name)
+
+
+def render_batch(env: Environment, notices: Sequence[Notice], css: Markup) -> str:
+    """One HTML document of many notices, one per page, for WeasyPrint."""
+    return env.get_template("notices/batch.html").render(notices=notices, css=css)
+
+
+# --------------------------------------------------------------------------
+# PDF
+
+
+def check_cjk_font() -> None:
+    """Stop before rendering when no Chinese font is installed: WeasyPrint
+    would otherwise print empty boxes on every door."""
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout.strip()
+    except FileNotFoundError:
+        found = ""
+    if not found:
+        raise BuildFailed([
+            ContentError(
+                Location("PDF"),
+                "没有安装中文字体，公示栏 PDF 会把汉字印成方框",
+                f"请安装 {CJK_FONT_PACKAGE}：sudo apt-get install -y {CJK_FONT_PACKAGE}（或运行 scripts/system-deps.sh）",
+                record="楼门公示",
+            )
+        ])
+
+
+class _GlyphWatch(logging.Handler):
+    """Collects WeasyPrint's missing-glyph warnings: a .notdef box on a door
+    notice is a build failure, not a log line."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.missing: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if ".notdef" in message or "unsupported by fonts" in message:
+            self.missing.append(message)
+
+
+# Fixed metadata so two builds of the same content give the same bytes: no
+# file identifier and no creation date (the HTML carries none).
+_PDF_OPTIONS: dict[str, Any] = {"pdf_identifier": False}
+
+
+@dataclass
+class _Renderer:
+    """What a PDF worker needs: the model (for refitting) and the templates."""
+
+    site: Site
+    env: Environment
+    base_url: str
+
+    def render(self, notices: list[Notice]) -> tuple[bytes, list[bytes], list[str], int]:
+        """Lay out ``notices`` as one document; returns its PDF, one PDF per
+        page (split from it), glyph problems and how many notices were refit."""
+        from weasyprint import HTML
+
+        watch = _GlyphWatch()
+        wlog = logging.getLogger("weasyprint")
+        wlog.addHandler(watch)
+        try:
+            css = _css(self.env)
+            doc = HTML(string=render_batch(self.env, notices, css), base_url=self.base_url).render()
+            pages = list(doc.pages)
+            refits = 0
+            # The fitting estimate is conservative, but WeasyPrint has the last
+            # word: a notice whose items run past the list box gets one item
+            # fewer until none is clipped.
+            for i, page in enumerate(pages):
+                n = notices[i]
+                while _overflowing(page) and n.items:
+                    refits += 1
+                    n = refit(self.site, n, len(n.items) - 1)
+                    page = HTML(string=render_batch(self.env, [n], css), base_url=self.base_url).render().pages[0]
+                pages[i] = page
+            if len(pages) != len(notices):  # pragma: no cover - each notice is one clipped page
+                raise RuntimeError(f"{len(notices)} 张公示排出了 {len(pages)} 页")
+            combined = doc.copy(pages).write_pdf(**_PDF_OPTIONS)
+        finally:
+            wlog.removeHandler(watch)
+        return combined, split_pdf(combined), watch.missing, refits
+
+
+def refit(site: Site, n: Notice, max_items: int) -> Notice:
+    t = strings(site.info.language)
+    return build_notice(site, n.target, n.first, n.last, t, n.qr_svg, max_items=max_items)
+
+
+_worker: _Renderer | None = None
+
+
+def _worker_init(site: Site, project: Any, theme_dir: Path, base_url: str) -> None:
+    from .outputs import Output
+
+    global _worker
+    _worker = _Renderer(site, Output(site, project, Path("."), theme_dir).env, base_url)
+
+
+def _worker_render(notices: list[Notice]) -> tuple[bytes, list[bytes], list[str], int]:
+    assert _worker is not None
+    return _worker.render(notices)
+
+
+def _overflowing(page: Any) -> bool:
+    """True if any activity on this laid-out page extends below its list box
+    (where the CSS would clip it)."""
+    bottom = None
+    items = []
+    for box in _descendants(page._page_box):
+        element = getattr(box, "element", None)
+        if element is None or not getattr(box, "element_tag", None):
+            continue
+        names = (element.get("class") or "").split()
+        if "nt-list" in names and bottom is None:
+            bottom = box.position_y + box.margin_height()
+        elif "nt-item" in names:
+            items.append(box.position_y + box.margin_height())
+    return bottom is not None and any(y > bottom + 0.5 for y in items)
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
+
+
+def split_pdf(data: bytes) -> list[bytes]:
+    """One PDF per page. Each keeps the document's font subset, which for
+    CJK is mostly fixed overhead: a page alone would be barely smaller, and
+    laying it out again would cost ten times as much."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    result = []
+    for page in reader.pages:
+        writer = PdfWriter()
+        writer.add_page(page)
+        result.append(_pdf_bytes(writer))
+    return result
+
+
+def join_pdfs(parts: list[bytes]) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    return _pdf_bytes(writer)
+
+
+def _pdf_bytes(writer: Any) -> bytes:
+    writer._ID = None  # no random file identifier: same input, same bytes
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def render_pdfs(out: Output, notices: list[Notice]) -> Iterator[tuple[int, bytes]]:
+    """Yield (index, PDF) for every notice as its chunk is done, then
+    (-1, combined PDF of all, in order). Large sites are laid out in chunks
+    by two worker processes while this one writes the finished files."""
+    check_cjk_font()
+    base_url = out.out_dir.as_uri() + "/"
+    workers = PDF_WORKERS if len(notices) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+    size = CHUNK if workers > 1 else max(len(notices), 1)
+    chunks = [notices[i : i + size] for i in range(0, len(notices), size)]
+    parts: list[bytes] = []
+    missing: list[str] = []
+    done = 0
+    if workers == 1:
+        renderer = _Renderer(out.site, out.env, base_url)
+        results: Iterator[tuple[bytes, list[bytes], list[str], int]] = (renderer.render(c) for c in chunks)
+        pool = None
+    else:
+        import multiprocessing
+
+        # forkserver, not fork: the build may run inside a threaded server
+        # or test runner, where forking can deadlock.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_worker_init, initargs=(out.site, out.project, out.theme_dir, base_url))
+        results = pool.map(_worker_render, chunks)
+    try:
+        for combined, singles, chunk_missing, refits in results:
+            missing.extend(chunk_missing)
+            if refits:
+                log.info(f"楼门公示：{refits} 处排版超出一页，已减少活动条数后重排")
+            parts.append(combined)
+            for data in singles:
+                yield done, data
+                done += 1
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if missing:
+        raise BuildFailed([
+            ContentError(
+                Location("PDF"),
+                f"公示栏 PDF 中有字体里没有的字，会印成方框：{'；'.join(sorted(set(missing))[:5])}",
+                f"请安装 {CJK_FONT_PACKAGE}（sudo apt-get install -y {CJK_FONT_PACKAGE}），或把这个字换成常用字",
+                record="楼门公示",
+            )
+        ])
+    yield -1, join_pdfs(parts)
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def write(out: Output) -> None:
+    """Writer hook of the site build: HTML notices always, PDFs unless serving."""
+    first, last = notice_window(out.site)
+    write_notices(out, "notices/", first, last, pdf=out.pdf)
+
+
+def write_notices(out: Output, prefix: str, first: date, last: date, *, pdf: bool) -> list[Notice]:
+    env = out.env
+    notices = build_notices(out.site, first, last)
+    css = _css(env)
+    for n in notices:
+        depth = n.target.key.count("/") + 1
+        out.write(f"{prefix}{n.target.key}/index.html", render_page(env, n, css, "../" * depth), "楼门公示")
+    if pdf and notices:
+        for i, data in render_pdfs(out, notices):
+            if i < 0:
+                out.write(prefix + ALL_PDF.removeprefix("notices/"), data, "楼门公示")
+            else:
+                n = notices[i]
+                out.write(f"{prefix}{n.target.key}/{n.target.pdf_name}", data, "楼门公示")
+    return notices
+
+
+def index_entries(site: Site) -> list[tuple[str, list[tuple[str, list[Target]]]]]:
+    """For the staff index page: (community name, [(estate name, targets)])."""
+    by_estate: dict[str, list[Target]] = {}
+    for target in targets(site):
+        by_estate.setdefault(target.building.estate, []).append(target)
+    result = []
+    for community in site.communities.values():
+        estates = [(site.estates[e].name, by_estate.get(e, [])) for e in community.estates]
+        result.append((community.name, estates))
+    return result
+
+
+# --------------------------------------------------------------------------
+# python build.py notices
+
+
+def _setup(p: argparse.ArgumentParser) -> None:
+    from .cli import _common, _today_arg
+
+    _common(p)
+    p.add_argument("--from", dest="first", type=_today_arg, help="公示的第一天（默认 --today 那天）")
+    p.add_argument("--days", type=_positive, help="公示覆盖的天数（默认 site.yml 的 notices.days，一般为 14）")
+    p.add_argument("--out", default=None, help="输出目录（默认 site/notices/）")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 or value > 366:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 1 到 366 之间的天数")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .cli import project_of, publish
+    from .dates import parse_date
+    from .outputs import Output
+    from .pipeline import load_site
+
+    project = project_of(args.config_file)
+    try:
+        site, problems = load_site(project, parse_date(args.today) if args.today else None)
+    except BuildFailed as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    for w in problems.sorted_warnings():
+        print(f"警告: {w}", file=sys.stderr)
+    first, last = notice_window(site, parse_date(args.first) if args.first else None, args.days)
+    target = Path(args.out).resolve() if args.out else project.root / "site" / "notices"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read it
+    try:
+        out = Output(site, project, tmp, project.root / "theme")
+        try:
+            notices = write_notices(out, "", first, last, pdf=True)
+        except BuildFailed as exc:
+            print(exc.report(), file=sys.stderr)
+            return 1
+        # The staff index page belongs to the site build: keep it.
+        if (target / "index.html").exists() and not (tmp / "index.html").exists():
+            shutil.copy2(target / "index.html", tmp / "index.html")
+        publish(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"已生成 {len(notices)} 张楼门公示（{zh_date(first)} 至 {zh_date(last)}）：{target}", file=sys.stderr)
+    return 0
+
+
+def _register() -> None:
+    from .cli import EXTRA_COMMANDS
+
+    EXTRA_COMMANDS["notices"] = ("生成楼门公示栏（每栋楼一页 A4 的网页和 PDF）", _setup, _run)
+
+
+_register()
