@@ -119,6 +119,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if self.site is not None:
             env.globals.update(template_globals(self.site))
             env.filters.update(TEMPLATE_FILTERS)
+        # MkDocs' theme environment does not escape; ours must (names and titles
+        # are what editors typed). Material's own templates stay as they are.
+        env.autoescape = _escapes
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -170,9 +173,17 @@ def _warn_images_without_alt(html: str, page: Page) -> None:
     except OSError:
         source = ""
     for src in missing:
-        line = source_line(source, src)
+        # MkDocs has rewritten src relative to the output page; the file name
+        # is what the editor wrote and can find.
+        name = src.rsplit("/", 1)[-1]
+        line = source_line(source, name)
         where = f"content/{page.file.src_uri}" + (f":{line}:1" if line else "")
-        log.warning(f"{where}: 图片 {src} 缺少替代文字（alt） — 请写成 ![图片内容的简短说明]({src})，读屏软件会把说明读给看不见图片的居民")
+        log.warning(f"{where}: 图片 {name} 缺少替代文字（alt） — 请在方括号里写上图片内容的简短说明，例如 ![志愿者搀扶老人下楼]({name})，读屏软件会把说明读给看不见图片的居民")
+
+
+def _escapes(name: str | None) -> bool:
+    """Autoescape Gongshi's templates: theme/gongshi/* and partials/gongshi-*."""
+    return name is not None and (name.startswith("gongshi/") or name.startswith("partials/gongshi-"))
 
 
 def _resolve_today(text: str) -> date | None:
@@ -185,7 +196,4 @@ def _resolve_today(text: str) -> date | None:
 
 
 def _find_bulletin(site: Site, src_uri: str) -> Any:
-    for b in site.bulletins:
-        if b.src == src_uri:
-            return b
-    return None
+    return site.bulletins_by_src.get(src_uri)

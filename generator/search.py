@@ -32,8 +32,11 @@ from pathlib import Path
 from .outputs import Output
 from .pages import generated_pages
 
-# Listing pages: they summarise other pages, see the module docstring.
-UNINDEXED_KINDS = frozenset({"home", "bulletins", "column", "activities", "activities_past", "lectures", "places"})
+# Generated pages worth landing on. Every other generated page is a listing
+# (home, archives, calendars, the building and notice indexes…) and is left
+# out, including listings other features add later. Editors' Markdown pages
+# (bulletins, 关于…) are always indexed.
+INDEXED_KINDS = frozenset({"activity", "building", "teams", "venues"})
 
 # What Pagefind reads on each page: Material's content column, without the
 # breadcrumb (the same 当前位置 on every page) and the buttons.
@@ -49,7 +52,7 @@ class SearchIndexFailed(Exception):
 
 def pages_to_index(out: Output) -> list[tuple[str, Path]]:
     """(url, file) of every page to index, sorted by URL."""
-    skip_urls = {spec.url for spec in generated_pages(out.site) if spec.kind in UNINDEXED_KINDS}
+    skip_urls = {spec.url for spec in generated_pages(out.site) if spec.kind not in INDEXED_KINDS}
     found = []
     for path in out.out_dir.rglob("index.html"):
         rel = path.relative_to(out.out_dir).as_posix()

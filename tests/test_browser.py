@@ -1,0 +1,416 @@
+"""The residents' site in a real browser (Debian's Chromium via Playwright):
+nothing from outside hosts, Chinese search within its download budget,
+长辈模式, phones at 360 × 740, axe-core accessibility, print.
+
+The 'browser' fixture (tests/fixtures/browser) is the hand-checked 'basic'
+fixture plus a 防灾减灾 bulletin with an image and a table, a lecture report
+and a 防灾减灾 activity. Expected pages are worked out here from its YAML and
+front matter, never by asking the code under test.
+
+A skip under CI=true is a failure (conftest.py): Chromium must be installed
+(scripts/system-deps.sh --test).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from browser_helpers import DESKTOP, PHONE, Traffic, chromium, new_context, serve, watch
+from conftest import FIXTURES, build_project, make_project_at, run_cli, soup
+
+CASE = FIXTURES / "browser" / "content"
+DATA = CASE / "data"
+
+if not Path("/usr/bin/chromium").exists():  # pragma: no cover - CI installs it
+    pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh --test)", allow_module_level=True)
+
+
+def _yaml(name: str) -> Any:
+    return yaml.load((DATA / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def _front_matter(path: Path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    return yaml.load(text.split("---")[1], Loader=yaml.BaseLoader)
+
+
+BULLETINS = {p.stem: _front_matter(p) for p in sorted((CASE / "bulletins").glob("*.md"))}
+PUBLISHED = {stem: fm for stem, fm in BULLETINS.items() if fm.get("draft") != "true"}
+ACTIVITIES = {a["id"]: a for a in _yaml("activities.yml")["activities"]}
+LECTURES = {a["id"]: a for a in _yaml("lectures.yml")["lectures"]}
+SITE_HOST = _yaml("site.yml")["site"]["url"].split("/")[2]
+
+
+def _buildings() -> dict[str, str]:
+    """building id → "estate name + building name", as residents say it."""
+    found = {}
+    for community in _yaml("places.yml")["communities"]:
+        for estate in community.get("estates", []):
+            buildings = list(estate.get("buildings", []))
+            for courtyard in estate.get("courtyards", []):
+                buildings += courtyard.get("buildings", [])
+            for b in buildings:
+                found[b["id"]] = f"{estate['name']} {b['name']}"
+    return found
+
+
+BUILDINGS = _buildings()
+
+# One URL per page type a resident meets; the notice is the printed door page.
+PAGES = {
+    "home": "",
+    "bulletin": "bulletins/2026-05-fangzai/",
+    "bulletin-archive": "bulletins/",
+    "activity": "activities/estate-a-drill/",
+    "lecture": "activities/heart-talk/",
+    "lectures": "lectures/",
+    "activity-calendar": "activities/",
+    "building": "buildings/a-1/",
+    "places": "places/",
+    "teams": "teams/",
+    "about": "about/",
+    "notice": "notices/a-1/",
+}
+AXE_PAGES = ["home", "bulletin", "activity", "lecture", "building", "notice"]
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project_at(tmp_path_factory.mktemp("browser") / "p", CASE)
+    return build_project(project)
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+def _open(browser: Any, site: Path, viewport: dict[str, int], *, elder: bool = False) -> tuple[Any, Any, Traffic]:
+    context = new_context(browser, viewport, elder=elder)
+    traffic = watch(context, own_host=SITE_HOST, own_site=site)
+    return context, context.new_page(), traffic
+
+
+def _goto(page: Any, url: str) -> None:
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+
+
+def _search(page: Any, query: str) -> list[str]:
+    """Type a query into the header search box as a resident would and
+    return the result links (all of them, following 显示更多结果)."""
+    if not page.is_checked("#__search"):
+        page.click("label.gs-search-button" if page.is_visible("label.gs-search-button") else "[data-gs-search-query]")
+    page.fill("[data-gs-search-query]", query)
+    page.wait_for_selector(f"[data-gs-search-done='{query}']", state="attached", timeout=20_000)
+    while page.is_visible(".gs-search-more button"):
+        count = page.locator(".md-search-result__link").count()
+        page.click(".gs-search-more button")
+        page.wait_for_function(f"document.querySelectorAll('.md-search-result__link').length > {count}")
+    return [href.split("#")[0] for href in page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => new URL(e.href).pathname)")]
+
+
+# ------------------------------------------------------ 1. nothing from outside
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_no_request_leaves_the_site(browser: Any, site: Path, base_url: str, kind: str) -> None:
+    context, page, traffic = _open(browser, site, PHONE)
+    try:
+        _goto(page, base_url + PAGES[kind])
+        if kind == "home":
+            _search(page, "讲座")  # the search bundle is part of the page too
+        assert traffic.local, "the page made no request at all?"
+        assert traffic.outside == [], f"{kind}: requests to other hosts: {traffic.outside}"
+    finally:
+        context.close()
+
+
+def test_html_declares_zh_cn_and_keeps_materials_chinese(site: Path) -> None:
+    for kind, url in PAGES.items():
+        doc = soup(site / url / "index.html")
+        assert doc.html["lang"] == "zh-CN", kind
+    home = soup(site / "index.html")
+    assert home.select_one(".md-search__input")["placeholder"].startswith("搜索")
+    # Material's own Chinese strings survive the language override.
+    assert "回到页面顶部" in home.get_text()
+    assert not (site / "search" / "search_index.json").exists(), "Material's whole-index search must stay off"
+
+
+# ------------------------------------------------------------- 2. search
+
+
+def _lecture_url(lecture_id: str) -> str:
+    return f"/activities/{lecture_id}/"
+
+
+def _search_cases() -> list[tuple[str, str, set[str], int]]:
+    """(name, query, pages that must be found, within the first N results)."""
+    cases = []
+    for lid, lecture in LECTURES.items():
+        cases.append((f"speaker-{lid}", lecture["speaker"], {_lecture_url(lid)}, 1))
+    fangzai_bulletins = {f"/bulletins/{stem}/" for stem, fm in PUBLISHED.items() if "防灾减灾" in fm["title"]}
+    fangzai_activities = {f"/activities/{aid}/" for aid, a in ACTIVITIES.items() if a["kind"] == "防灾减灾"}
+    assert fangzai_bulletins and fangzai_activities
+    cases.append(("fangzai", "防灾减灾", fangzai_bulletins | fangzai_activities, 99))
+    lecture_report = {f"/bulletins/{stem}/" for stem, fm in PUBLISHED.items() if "讲" in fm["title"]}
+    cases.append(("jiangzuo", "讲座", {_lecture_url(lid) for lid in LECTURES} | lecture_report, 99))
+    for bid in ("b-b1", "a-3"):
+        cases.append((f"building-{bid}", BUILDINGS[bid], {f"/buildings/{bid}/"}, 3))
+    for stem, fm in PUBLISHED.items():
+        if fm["issue"] in ("4", "5"):
+            cases.append((f"issue-{fm['issue']}", f"第 {fm['issue']} 期", {f"/bulletins/{stem}/"}, 3))
+            cases.append((f"issue-{fm['issue']}-tight", f"第{fm['issue']}期", {f"/bulletins/{stem}/"}, 3))
+    return cases
+
+
+SEARCH_CASES = _search_cases()
+
+
+@pytest.fixture(scope="module")
+def search_page(browser: Any, site: Path, base_url: str) -> Iterator[Any]:
+    context, page, _traffic = _open(browser, site, PHONE)
+    _goto(page, base_url)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize(("name", "query", "expected", "within"), SEARCH_CASES, ids=[c[0] for c in SEARCH_CASES])
+def test_chinese_queries_find_the_right_pages(search_page: Any, name: str, query: str, expected: set[str], within: int) -> None:
+    results = _search(search_page, query)
+    top = results[:within]
+    missing = expected - set(top)
+    assert not missing, f"{query!r}: {sorted(missing)} not in the first {within} results {results}"
+    listings = {"/", "/bulletins/", "/activities/", "/lectures/", "/places/"}
+    assert not listings & set(results), "listing pages must not be indexed"
+
+
+def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: str) -> None:
+    """What a phone downloads for its first search: Pagefind's script, the
+    WebAssembly, the index chunks the query needs and the shown results.
+    bench/search_compare.py measures the same at district scale."""
+    context, page, traffic = _open(browser, site, PHONE)
+    try:
+        _goto(page, base_url)
+        traffic.clear()
+        results = _search(page, "防灾减灾")
+        assert results
+        fetched = set(traffic.bytes_by_url)
+        assert any(u.endswith("pagefind/pagefind.js") for u in fetched)
+        assert not any("search_index.json" in u for u in fetched)
+        assert traffic.total_bytes <= 300 * 1024, f"first search downloaded {traffic.total_bytes} bytes"
+        # The index is split: the first search must not fetch every chunk.
+        chunks = list((site / "pagefind" / "index").iterdir()) + list((site / "pagefind" / "fragment").iterdir())
+        assert len([u for u in fetched if "/index/" in u or "/fragment/" in u]) < len(chunks)
+    finally:
+        context.close()
+
+
+def test_search_index_is_reproducible_and_holds_only_content_pages(site: Path, tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    again = build_project(make_project_at(tmp_path / "again", CASE))
+    first = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
+    second = {p.relative_to(again).as_posix(): p.read_bytes() for p in sorted((again / "pagefind").rglob("*")) if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    urls = set()
+    for rel, data in first.items():
+        if rel.endswith(".pf_fragment"):
+            record = gzip.decompress(data)
+            urls.add(json.loads(record[record.index(b"{") :])["url"])
+    expected = {f"/bulletins/{stem}/" for stem in PUBLISHED}
+    expected |= {f"/activities/{aid}/" for aid in ACTIVITIES} | {f"/activities/{lid}/" for lid in LECTURES}
+    expected |= {f"/buildings/{bid}/" for bid in BUILDINGS}
+    expected |= {"/teams/", "/venues/", "/about/"}
+    assert urls == expected
+
+
+# ------------------------------------------------------------ 3. 长辈模式
+
+
+def _font(page: Any, selector: str) -> tuple[float, float, str]:
+    size, line, color = page.eval_on_selector(
+        selector, "e => { const s = getComputedStyle(e); return [s.fontSize, s.lineHeight, s.color]; }"
+    )
+    return float(size.rstrip("px")), float(line.rstrip("px")), color
+
+
+def test_elder_mode_toggle_enlarges_and_is_remembered(browser: Any, site: Path, base_url: str) -> None:
+    context, page, _traffic = _open(browser, site, PHONE)
+    try:
+        _goto(page, base_url + PAGES["bulletin"])
+        body = ".md-typeset .gs-article__body p"
+        normal, _, _ = _font(page, body)
+        assert normal >= 16
+        toggle = page.locator("[data-gs-elder-toggle]")
+        assert toggle.is_visible()
+        assert "长辈模式" in toggle.inner_text()
+        assert toggle.get_attribute("aria-pressed") == "false"
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true"
+        size, line, color = _font(page, body)
+        assert size >= 20 and size > normal
+        assert line >= 1.5 * size
+        assert color == "rgb(0, 0, 0)"  # higher contrast: pure black text
+        # Across pages: follow a link as a resident would.
+        page.click(".gs-breadcrumb a[href]")
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.classList.contains('gs-elder')")
+        assert page.locator("[data-gs-elder-toggle]").get_attribute("aria-pressed") == "true"
+        # Across visits: a new tab in the same browser profile.
+        later = context.new_page()
+        _goto(later, base_url + PAGES["building"])
+        size2, _, _ = _font(later, ".md-typeset h1 ~ *")
+        assert later.evaluate("document.documentElement.classList.contains('gs-elder')")
+        assert size2 >= 20
+        # And off again, also remembered.
+        later.click("[data-gs-elder-toggle]")
+        _goto(later, base_url + PAGES["bulletin"])
+        assert _font(later, body)[0] == normal
+    finally:
+        context.close()
+
+
+def test_elder_mode_applies_before_first_paint(site: Path) -> None:
+    """The saved mode is applied by an inline script in <head>, before the
+    body exists, so the page never flashes small."""
+    doc = soup(site / PAGES["bulletin"] / "index.html")
+    inline = [s for s in doc.head.find_all("script") if not s.get("src") and "gs-elder" in s.get_text()]
+    assert inline, "no inline elder-mode script in <head>"
+
+
+# --------------------------------------------------------------- 4. phones
+
+
+def _layout_problems(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => {
+  const doc = document.documentElement;
+  const visible = e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none' && s.opacity !== '0'
+      && !e.closest('[hidden]') && r.bottom > 0 && r.right > 0 && r.left < doc.clientWidth; };
+  const small = [];
+  for (const el of document.querySelectorAll('.md-main *, .md-footer *, body > main *, body > article *, .gs-notice *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !visible(el)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 16) small.push(`${el.tagName.toLowerCase()}.${el.className}: ${size}px "${el.textContent.trim().slice(0, 20)}"`);
+  }
+  const tiny = [];
+  for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, label[for], summary')) {
+    if (!visible(el) || el.closest('.md-sidebar, .md-search, .md-tabs')) continue;
+    // A link inside running text is exempt (WCAG 2.5.5 "inline").
+    if (el.tagName === 'A' && el.closest('p, td, th, dd, .md-typeset li') && !el.closest('.gs-footer, .gs-breadcrumb, .gs-list, .gs-bulletins, .gs-chips, .gs-buildings, .md-footer')) {
+      const parent = el.closest('p, td, th, dd, li');
+      if (parent.textContent.trim() !== el.textContent.trim()) continue;
+    }
+    if (el.tagName === 'INPUT' && el.type === 'checkbox' && el.classList.contains('md-toggle')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.height < 44 - 0.5 || r.width < 44 - 0.5) tiny.push(`${el.tagName.toLowerCase()}.${el.className}: ${Math.round(r.width)}x${Math.round(r.height)} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 20)}"`);
+  }
+  return {scroll: [doc.scrollWidth, doc.clientWidth], small, tiny};
+}"""
+    )
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_phone_layout(browser: Any, site: Path, base_url: str, kind: str, elder: bool) -> None:
+    context, page, _traffic = _open(browser, site, PHONE, elder=elder)
+    try:
+        _goto(page, base_url + PAGES[kind])
+        found = _layout_problems(page)
+        width, client = found["scroll"]
+        assert width <= client, f"{kind}: scrolls sideways ({width} > {client} px)"
+        if kind != "notice":  # an A4 page set in points for paper, see the module docstring
+            assert found["small"] == [], f"{kind}: text under 16 px"
+        assert found["tiny"] == [], f"{kind}: tap targets under 44 px"
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------- 5. accessibility
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+@pytest.mark.parametrize("kind", AXE_PAGES)
+def test_axe_finds_nothing_serious(browser: Any, site: Path, base_url: str, kind: str, elder: bool) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page, _traffic = _open(browser, site, PHONE if kind != "home" else DESKTOP, elder=elder)
+    try:
+        _goto(page, base_url + PAGES[kind])
+        results = Axe().run(page)
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == [], f"{kind}: " + "\n".join(bad)
+    finally:
+        context.close()
+
+
+def test_image_without_alt_is_a_warning_and_fails_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project_at(tmp_path / "noalt", CASE)
+    article = project / "content" / "bulletins" / "2026-05-fangzai.md"
+    text = article.read_text(encoding="utf-8")
+    src = "../images/drill.svg"
+    text = re.sub(r"!\[[^\]]*\]\(" + re.escape(src) + r"\)", f"![]({src})", text)
+    article.write_text(text, encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if src in row)
+    assert run_cli("build", "--today", "2026-11-29", cwd=project) == 0
+    err = capsys.readouterr().err
+    assert f"content/bulletins/2026-05-fangzai.md:{line}:1: 图片 drill.svg 缺少替代文字" in err
+    shutil.rmtree(project / "site")
+    assert run_cli("build", "--today", "2026-11-29", "--strict", cwd=project) != 0
+    assert "2026-05-fangzai.md" in capsys.readouterr().err
+    assert not (project / "site").exists()
+
+
+def test_fixture_image_has_alt_text(site: Path) -> None:
+    img = soup(site / PAGES["bulletin"] / "index.html").select_one(".gs-article__body img")
+    assert img is not None and img["alt"].strip()
+
+
+# ------------------------------------------------------------------ print
+
+
+def test_print_buttons_print_and_print_css_keeps_only_the_article(browser: Any, site: Path, base_url: str) -> None:
+    context, page, _traffic = _open(browser, site, DESKTOP)
+    try:
+        page.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+        for kind in ("bulletin", "notice"):
+            _goto(page, base_url + PAGES[kind])
+            button = page.get_by_role("button", name=re.compile("打印"))
+            assert button.count() == 1, kind
+            button.click()
+            assert page.evaluate("window.__printed") == 1, kind
+        _goto(page, base_url + PAGES["bulletin"])
+        page.emulate_media(media="print")
+        hidden = page.evaluate(
+            "['.md-header', '.md-sidebar--primary', '.md-footer', '.gs-print', '.gs-elder-toggle']"
+            ".map(s => document.querySelector(s)).filter(Boolean).map(e => getComputedStyle(e).display)"
+        )
+        assert set(hidden) == {"none"}
+        assert page.is_visible(".gs-article__body")
+    finally:
+        context.close()
