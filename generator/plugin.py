@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -76,8 +77,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self.project = project
         self.specs: dict[str, PageSpec] = {}
         config.site_url = self.site.info.url
-        config.site_name = self.site.info.title
-        config.site_description = self.site.info.description or config.site_description
+        # Material prints these unescaped; editors' text must not become markup.
+        config.site_name = escape(self.site.info.title)
+        config.site_description = escape(self.site.info.description) if self.site.info.description else config.site_description
         return config
 
     def _serve_errors(self, exc: BuildFailed, config: MkDocsConfig) -> MkDocsConfig:
@@ -130,7 +132,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         spec = self.specs.get(page.file.src_uri)
         if spec is not None:
             page.meta.update(spec.meta)
-            page.meta.update({"template": spec.template, "title": spec.title, "gs_kind": spec.kind, "gs_obj": spec.obj})
+            page.meta.update({"template": spec.template, "title": escape(spec.title), "gs_kind": spec.kind, "gs_obj": spec.obj})
             # The tabs already carry the (short) nav; a sidebar repeating it
             # only narrows the text on a desktop.
             page.meta.setdefault("hide", ["navigation"])
@@ -138,7 +140,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if is_bulletin(page.file.src_uri):
             bulletin = _find_bulletin(self.site, page.file.src_uri)
             if bulletin is not None:
-                page.meta.update({"template": "gongshi/bulletin.html", "gs_kind": "bulletin", "gs_obj": bulletin, "title": bulletin.title})
+                # Titles are escaped here: Material prints page.title unescaped in <title>.
+                page.meta.update({"template": "gongshi/bulletin.html", "gs_kind": "bulletin", "gs_obj": bulletin, "title": escape(bulletin.title)})
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:

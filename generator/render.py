@@ -38,10 +38,7 @@ class SiteView:
         return [b for b in self.site.bulletins if b.column == column_id]
 
     def bulletin_by_src(self, src: str) -> Bulletin | None:
-        for b in self.site.bulletins:
-            if b.src == src:
-                return b
-        return None
+        return self.site.bulletins_by_src.get(src)
 
     # --- activities ------------------------------------------------------
     def this_week(self) -> list[q.Item]:
