@@ -23,6 +23,8 @@ from .textio import read_text
 # An alias can make a small file expand exponentially ("billion laughs").
 # No hand-written data file comes near this many values.
 MAX_NODES = 200_000
+# Nor this deep: places → community → estate → courtyard → building → entrance is ~12.
+MAX_DEPTH = 50
 
 
 class YStr(str):
@@ -93,7 +95,9 @@ class _Builder:
         self.offset = line_offset
         self.count = 0
 
-    def build(self, node: yaml.Node) -> YValue:
+    def build(self, node: yaml.Node, depth: int = 0) -> YValue:
+        if depth > MAX_DEPTH:
+            raise _too_deep(_loc(self.shown, node.start_mark, self.offset))
         self.count += 1
         if self.count > MAX_NODES:
             raise ContentError(
@@ -109,7 +113,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             seq = YList(loc)
             for item in node.value:
-                seq.append(self.build(item))
+                seq.append(self.build(item, depth + 1))
             return seq
         if isinstance(node, yaml.MappingNode):
             mapping = YMap(loc)
@@ -128,9 +132,17 @@ class _Builder:
                         "同一条记录中每个字段只能写一次，请删去其中一个",
                     )
                 mapping.key_locs[key] = key_loc
-                mapping[key] = self.build(value_node)
+                mapping[key] = self.build(value_node, depth + 1)
             return mapping
         raise ContentError(loc, "无法识别的 YAML 内容", "")  # pragma: no cover
+
+
+def _too_deep(loc: Location) -> ContentError:
+    return ContentError(
+        loc,
+        f"YAML 嵌套超过 {MAX_DEPTH} 层（方括号或缩进层层套叠）",
+        "请检查括号是否成对、缩进是否正确",
+    )
 
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0) -> YValue:
@@ -138,6 +150,9 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0) -> YValue:
     ContentErrors at the line PyYAML names."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        # PyYAML's composer recurses per nesting level: "[[[[…" thousands deep.
+        raise _too_deep(Location(shown, 1 + line_offset, 1)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(shown, mark, line_offset) if mark else Location(shown)

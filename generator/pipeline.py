@@ -48,6 +48,7 @@ class Loaded:
     data: dict[str, YValue] = field(default_factory=dict)
     activity_docs: list[tuple[str, YValue]] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)  # data files that could not be read
 
 
 def article_paths(project: Project) -> list[Path]:
@@ -80,6 +81,7 @@ def load_files(project: Project, p: Problems) -> Loaded:
             doc = load_yaml_file(path, project.shown(path))
         except ContentError as exc:
             p.add(exc)
+            loaded.failed.add(name)
             continue
         if name == "activities.yml":
             loaded.activity_docs.append((project.shown(path), doc))
@@ -114,14 +116,21 @@ def build_model(project: Project, loaded: Loaded, p: Problems, today: date | Non
     tz = ZoneInfo(info.timezone)
     places = v.read_places(places_doc, p, reg, "places.yml")
     empty = YNull(Location(""))
-    venues = v.read_venues(loaded.data.get("venues.yml", empty), p, reg, "venues.yml", places.communities) if "venues.yml" in loaded.data else {}
-    teams = v.read_teams(loaded.data.get("teams.yml", empty), p, reg, "teams.yml", places.communities) if "teams.yml" in loaded.data else {}
+    # A file that could not be read (or is not a mapping) would make every
+    # reference to its records "unknown": report the file, not the echoes.
+    unreliable = frozenset(
+        kind for name, kind in (("places.yml", "places"), ("venues.yml", "venue"), ("teams.yml", "team"), ("lectures.yml", "series"))
+        if name in loaded.failed or (name in loaded.data and not isinstance(loaded.data[name], YMap))
+    )
+    no_places = "places" in unreliable
+    venues = v.read_venues(loaded.data.get("venues.yml", empty), p, reg, "venues.yml", places.communities, no_places) if "venues.yml" in loaded.data else {}
+    teams = v.read_teams(loaded.data.get("teams.yml", empty), p, reg, "teams.yml", places.communities, no_places) if "teams.yml" in loaded.data else {}
     lectures_root = loaded.data.get("lectures.yml")
     lectures_map = v._root_map(lectures_root, p, "lectures.yml", "lectures.yml") if lectures_root is not None else YMap(Location(""))
     if lectures_root is not None:
         v.Fields(lectures_map, p, "lectures", ("series", "lectures"))
     series = v.read_series(lectures_map, p, reg)
-    ctx = v.Context(places, venues, teams, series, tz)
+    ctx = v.Context(places, venues, teams, series, tz, unreliable)
 
     activities: list[Activity] = []
     for shown, doc in loaded.activity_docs:

@@ -296,6 +296,8 @@ class Registry:
 
 def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteInfo, dict[str, Column]]:
     root = _root_map(doc, p, shown, "site.yml")
+    if _broken(root):
+        return Organisation("", "", "", "", ""), SiteInfo(title="", url="", timezone="Asia/Shanghai", language="zh-CN", description="", welcome_html="", notice_days=14), {}
     f = Fields(root, p, "site", ("organisation", "site", "columns", "notices"))
     org_map = f.mapping("organisation", required=True) or YMap(root.loc)
     o = Fields(org_map, p, "organisation", ("name", "address", "phone", "fax", "postcode", "email", "icp", "psb"))
@@ -348,11 +350,19 @@ def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteI
 
 
 def _root_map(doc: YValue, p: Problems, shown: str, name: str) -> YMap:
+    """The file's top-level mapping; otherwise one error, and an empty map
+    marked ``broken`` so readers skip their required-field errors (echoes)."""
     if isinstance(doc, YMap):
         return doc
-    loc = doc.loc if not isinstance(doc, YNull) else Location(shown, 1, 1)
+    loc = doc.loc if doc.loc.path else Location(shown, 1, 1)
     p.error(loc, f"{name} 的最外层应为“字段: 值”的组合", "请参照数据格式说明（docs/data-formats.md）中的示例")
-    return YMap(loc)
+    root = YMap(loc)
+    root.broken = True  # type: ignore[attr-defined]
+    return root
+
+
+def _broken(root: YMap) -> bool:
+    return bool(getattr(root, "broken", False))
 
 
 # ---------------------------------------------------------------------------
@@ -371,6 +381,8 @@ class Places:
 
 def read_places(doc: YValue, p: Problems, reg: Registry, shown: str) -> Places:
     root = _root_map(doc, p, shown, "places.yml")
+    if _broken(root):
+        return Places(District("", ""), {}, {}, {}, {}, {})
     f = Fields(root, p, "places", ("district", "communities"))
     dm = f.mapping("district", required=True) or YMap(root.loc)
     d = Fields(dm, p, "district", ("id", "name"))
@@ -495,39 +507,42 @@ def _unknown(p: Problems, ref: YStr, what: str, known: Iterable[str], record: st
 # venues.yml, teams.yml
 
 
-def read_venues(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community]) -> dict[str, Venue]:
+def read_venues(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community], skip_unknown: bool = False) -> dict[str, Venue]:
     root = _root_map(doc, p, shown, "venues.yml")
     Fields(root, p, "venues", ("venues",))
     venues: dict[str, Venue] = {}
     for m in records(root.get("venues"), p, root.loc, "场地（venues）"):
         f = Fields(m, p, str(m.get("id", "")), ("id", "name", "kind", "address", "community"))
         vid = f.ident()
-        community = _ref_field(f, "community", communities, "社区")
+        community = _ref_field(f, "community", communities, "社区", skip_unknown=skip_unknown)
         venue = Venue(vid, f.text("name", required=True), f.choice("kind", VENUE_KINDS, default="other"), f.text("address", required=True, fix="请填写场地地址，居民要按地址找过去"), community)
         if reg.claim("venue", vid, m.loc_of("id")):
             venues[vid] = venue
     return venues
 
 
-def read_teams(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community]) -> dict[str, Team]:
+def read_teams(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community], skip_unknown: bool = False) -> dict[str, Team]:
     root = _root_map(doc, p, shown, "teams.yml")
     Fields(root, p, "teams", ("teams",))
     teams: dict[str, Team] = {}
     for m in records(root.get("teams"), p, root.loc, "队伍（teams）"):
         f = Fields(m, p, str(m.get("id", "")), ("id", "name", "kind", "community", "description", "contact"))
         tid = f.ident()
-        team = Team(tid, f.text("name", required=True), f.choice("kind", TEAM_KINDS, default="team"), _ref_field(f, "community", communities, "社区"), render_markdown(f.text("description")), f.contact("contact"))
+        team = Team(tid, f.text("name", required=True), f.choice("kind", TEAM_KINDS, default="team"), _ref_field(f, "community", communities, "社区", skip_unknown=skip_unknown), render_markdown(f.text("description")), f.contact("contact"))
         if reg.claim("team", tid, m.loc_of("id")):
             teams[tid] = team
     return teams
 
 
-def _ref_field(f: Fields, key: str, known: dict[str, object], what: str, required: bool = False) -> str:
+def _ref_field(f: Fields, key: str, known: dict[str, object], what: str, required: bool = False, skip_unknown: bool = False) -> str:
+    """A reference by id; unknown ids are reported unless the file defining
+    them could not be read (then that file's error is the one to fix)."""
     value = f.raw(key)
     text = f.text(key, required=required)
     if text and text not in known:
         assert isinstance(value, YStr)
-        _unknown(f.p, value, what, known, f.record, key)
+        if not skip_unknown:
+            _unknown(f.p, value, what, known, f.record, key)
         return ""
     return text
 
@@ -551,6 +566,7 @@ class Context:
     teams: dict[str, Team]
     series: dict[str, Series]
     tz: ZoneInfo
+    unreliable: frozenset[str] = frozenset()  # kinds whose data file is unreadable
 
 
 def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bool) -> Activity | None:
@@ -561,9 +577,9 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
     kind = f.text("kind", required=not lecture) or ("讲座" if lecture else "")
     start = f.datetime("start", required=True)
     end = _read_end(f, start)
-    venue = _ref_field(f, "venue", ctx.venues, "场地", required=True)
-    team = _ref_field(f, "team", ctx.teams, "队伍")
-    buildings, label = _read_audience(f, ctx.places)
+    venue = _ref_field(f, "venue", ctx.venues, "场地", required=True, skip_unknown="venue" in ctx.unreliable)
+    team = _ref_field(f, "team", ctx.teams, "队伍", skip_unknown="team" in ctx.unreliable)
+    buildings, label = _read_audience(f, ctx.places, skip_unknown="places" in ctx.unreliable)
     description = f.text("description")
     status_text = f.choice("status", STATUSES, default="scheduled", aliases=dict(STATUS_ALIASES))
     status: Status = status_text if status_text in STATUSES else "scheduled"  # type: ignore[assignment]
@@ -580,7 +596,7 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
             speaker=speaker,
             affiliation=f.text("affiliation", required=bool(speaker), fix="请填写主讲人单位和职称"),
             topic=f.text("topic") or title,
-            series=_ref_field(f, "series", ctx.series, "讲座系列", required=True),
+            series=_ref_field(f, "series", ctx.series, "讲座系列", required=True, skip_unknown="series" in ctx.unreliable),
         )
     rec_map = f.mapping("recurrence")
     if not (aid and start and end and reg.claim("activity", aid, m.loc_of("id"), record)):
@@ -623,7 +639,7 @@ def _read_end(f: Fields, start: datetime | None) -> datetime | None:
     return datetime.combine(start.date(), t) if start else None
 
 
-def _read_audience(f: Fields, places: Places) -> tuple[set[str], str]:
+def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tuple[set[str], str]:
     value = f.raw("audience")
     if value is None:
         f._err("audience", "缺少必填字段", "请写明面向哪些居民，如 audience: {estates: [guiyuan-huayuan]}，全站写 audience: all", f.m.loc)
@@ -648,7 +664,8 @@ def _read_audience(f: Fields, places: Places) -> tuple[set[str], str]:
         for ref in af.id_list(key):
             listed += 1
             if ref not in table:
-                _unknown(f.p, ref, what, table, f.record, f"audience.{key}")
+                if not skip_unknown:
+                    _unknown(f.p, ref, what, table, f.record, f"audience.{key}")
                 continue
             result.update(members(ref))
             labels.append(name(ref))

@@ -1,0 +1,235 @@
+"""Hostile and messy input: what editors paste from Word, WeChat and old sites.
+
+Fast refusals (bombs, huge files, deep nesting, wrong encodings) are checked
+with ``check``; what must survive into the published site (BOM + CRLF, raw
+HTML with scripts, markup characters in every name, very long titles) is
+built once into a 'hostile' copy of the basic fixture and the output parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import FIXTURES, REPO, TODAY, make_project_at, page, run_cli
+
+# Characters that break HTML, XML and attributes if a template forgets to escape.
+MARKUP = "<b>粗</b>&\"引'号"
+LONG_WORD = "https://example.cn/" + "a" * 160  # no break opportunity at all
+LONG_TITLE = "乙小区1号楼垃圾分类宣传" + "，请大家准时参加并带好身份证件" * 12 + LONG_WORD
+SCRIPTS = (
+    '<p onclick="steal()">点我</p>\r\n\r\n'
+    '<script>alert("x")</script>\r\n\r\n'
+    '<a href="javascript:alert(1)">坏链接</a>\r\n\r\n'
+    "<img src=\"x.png\" onerror=\"alert(2)\" alt=\"图\">\r\n"
+)
+
+
+def check(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], float]:
+    started = time.monotonic()
+    rc = run_cli("check", "--today", TODAY, cwd=project)
+    return rc, capsys.readouterr().err.splitlines(), time.monotonic() - started
+
+
+# ---------------------------------------------------------------------------
+# refused quickly, with a message
+
+
+def test_alias_bomb_is_refused_quickly(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 12):  # 10**12 values if expanded
+        levels.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
+    (project / "content/data/teams.yml").write_text("\n".join(levels) + "\n", encoding="utf-8")
+    rc, lines, seconds = check(project, capsys)
+    assert rc == 1 and seconds < 5
+    assert lines[0].startswith("content/data/teams.yml: YAML 内容展开后超过 ")
+
+
+def test_huge_file_is_refused_before_reading(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    with open(project / "content/data/activities.yml", "ab") as fh:
+        fh.truncate(200 * 1024 * 1024)  # 200 MB (sparse: costs no disk)
+    rc, lines, seconds = check(project, capsys)
+    assert rc == 1 and seconds < 5
+    assert lines[0].startswith("content/data/activities.yml: 文件过大（204800 KB")
+
+
+def test_deep_nesting_is_refused(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    (project / "content/data/teams.yml").write_text("teams: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    rc, lines, seconds = check(project, capsys)
+    assert rc == 1 and seconds < 5
+    assert lines[0] == "content/data/teams.yml:1:1: YAML 嵌套超过 50 层（方括号或缩进层层套叠） — 请检查括号是否成对、缩进是否正确"
+
+
+def test_gb18030_file_is_named_and_the_printed_command_fixes_it(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    rel = "content/data/venues.yml"
+    original = (project / rel).read_bytes()
+    (project / rel).write_bytes(original.decode("utf-8").encode("gb18030"))
+    rc, lines, _ = check(project, capsys)
+    assert rc == 1
+    message = next(line for line in lines if line.startswith(rel))
+    assert "看起来是 GBK/GB18030" in message
+    command = message.split("请另存为 UTF-8，或运行：", 1)[1]
+    subprocess.run(["sh", "-c", command], cwd=project, check=True, timeout=30)
+    assert (project / rel).read_bytes() == original
+    rc, lines, _ = check(project, capsys)
+    assert rc == 0, lines
+
+
+def test_binary_file_is_not_text(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    data = bytes(range(256)) * 4
+    (project / "content/bulletins/2026-02-second.md").write_bytes(data)
+    first_bad = 128  # 0x80 cannot start a UTF-8 character
+    line = data[:first_bad].count(b"\n") + 1
+    col = first_bad - data[:first_bad].rfind(b"\n")
+    rc, lines, _ = check(project, capsys)
+    assert rc == 1
+    assert f"content/bulletins/2026-02-second.md:{line}:{col}: 文件不是有效的 UTF-8 文本（可能是二进制文件或编码错误） — 请用编辑器以 UTF-8 编码重新保存该文件" in lines
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("只是一段文字\n", "content/data/places.yml:1:1: places.yml 的最外层应为“字段: 值”的组合 — 请参照数据格式说明（docs/data-formats.md）中的示例"),
+        ("", "content/data/places.yml:1:1: places.yml 的最外层应为“字段: 值”的组合 — 请参照数据格式说明（docs/data-formats.md）中的示例"),
+        ("district: 测试区\ncommunities: []\n", "content/data/places.yml:1:11: places: district: 应为“字段: 值”的组合 — 请在下一行缩进两个空格，逐项写出"),
+    ],
+)
+def test_yaml_of_the_wrong_shape(make_project, capsys: pytest.CaptureFixture[str], text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    (project / "content/data/places.yml").write_text(text, encoding="utf-8")
+    rc, lines, _ = check(project, capsys)
+    assert rc == 1 and expected in lines, lines
+
+
+def test_ids_that_collide_after_slugging(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    # "2026-02-Second.md" would publish to the same URL as "2026-02-second.md"
+    # on a case-insensitive disk or server: upper case is refused outright.
+    src = project / "content/bulletins/2026-02-second.md"
+    (project / "content/bulletins/2026-02-Second.md").write_text(src.read_text(encoding="utf-8").replace("issue: 2", "issue: 5"), encoding="utf-8")
+    rc, lines, _ = check(project, capsys)
+    assert rc == 1
+    assert lines[0].startswith("content/bulletins/2026-02-Second.md:1:1: 2026-02-Second: 文件名“2026-02-Second”不能用作网址 — 请把文件改名为 2026-02-second.md")
+
+
+# ---------------------------------------------------------------------------
+# survives into the site, safely
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    project = make_project_at(tmp_path_factory.mktemp("hostile") / "p", FIXTURES / "basic" / "content")
+    data = project / "content/data"
+
+    def sub(rel: str, old: str, new: str) -> None:
+        path = project / "content" / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    quoted = '"' + MARKUP.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    sub("data/activities.yml", "title: 甲小区消防演练", f"title: {quoted}")
+    sub("data/activities.yml", "title: 乙小区1号楼垃圾分类宣传", f'title: "{LONG_TITLE}"')
+    sub("data/activities.yml", "    audience: {buildings: [b-b1]}", "    audience: {buildings: [b-b1]}\n    description: |\n      " + ("很长的说明文字，" * 80) + LONG_WORD)
+    sub("data/venues.yml", "name: 东社区科普活动站", f"name: {quoted}")
+    sub("data/teams.yml", "name: 防灾减灾应急队", f"name: {quoted}")
+    sub("data/site.yml", "    name: 科协动态", f"    name: {quoted}")
+    sub("data/lectures.yml", "    name: 社区科普大讲坛", f"    name: {quoted}")
+    sub("data/places.yml", "name: 甲小区", f"name: {quoted}")
+    sub("bulletins/2025-01-first.md", "title: 第一期简报", f"title: {quoted}")
+    # A bulletin saved by Windows Notepad (BOM, CRLF) with pasted scripts.
+    bom = project / "content/bulletins/2026-02-second.md"
+    text = bom.read_text(encoding="utf-8").replace("\n", "\r\n") + "\r\n" + SCRIPTS
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert (data / "site.yml").exists()
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY],
+        cwd=project, capture_output=True, text=True, timeout=300, env={**os.environ},
+    )
+    assert result.returncode == 0, result.stderr
+    return project / "site", result.stderr
+
+
+def test_bom_and_crlf_are_accepted_silently(hostile: tuple[Path, str]) -> None:
+    site, log = hostile
+    doc = page(site, "bulletins/2026-02-second/")
+    assert doc.select_one("h1").get_text(strip=True) == "第二期简报"
+    raw = (site / "bulletins/2026-02-second/index.html").read_text(encoding="utf-8")
+    assert "\ufeff" not in raw and "\r" not in raw
+    assert "2026-02-second.md:1:1" not in log
+
+
+def test_pasted_scripts_are_removed_and_reported(hostile: tuple[Path, str]) -> None:
+    site, log = hostile
+    doc = page(site, "bulletins/2026-02-second/")
+    article = doc.select_one("article") or doc
+    assert "点我" in article.get_text() and "坏链接" in article.get_text()
+    for tag in article.find_all(True):
+        assert not any(name.lower().startswith("on") for name in tag.attrs), tag
+    assert not [s for s in article.find_all("script") if "alert" in s.get_text()]
+    assert not [a for a in doc.find_all("a") if a.get("href", "").strip().lower().startswith("javascript:")]
+    raw = (site / "bulletins/2026-02-second/index.html").read_text(encoding="utf-8")
+    assert 'alert("x")' not in raw and "steal()" not in raw
+    source = (site.parent / "content/bulletins/2026-02-second.md").read_bytes().decode("utf-8-sig")
+    line = source[: source.index("<p onclick")].count("\n") + 1
+    expected = (
+        f"WARNING -  generator: content/bulletins/2026-02-second.md:{line}:1: 2026-02-second: 正文含有不安全的 HTML（onclick=），发布时已移除"
+        " — 请删去 <script>、on… 事件属性和 javascript: 链接"
+    )
+    assert expected in log.splitlines(), log
+
+
+def test_every_template_escapes_names(hostile: tuple[Path, str]) -> None:
+    site, _ = hostile
+    shown_literally = 0
+    for path in sorted(site.rglob("*")):
+        if path.suffix not in (".html", ".xml"):
+            continue
+        raw = path.read_text(encoding="utf-8")
+        assert "<b>粗</b>" not in raw, f"unescaped markup from data in {path.relative_to(site)}"
+        if path.suffix == ".html":
+            doc = BeautifulSoup(raw, "lxml")
+            assert doc.find("b", string="粗") is None, path
+            if MARKUP in doc.get_text():
+                shown_literally += 1
+    # Shown as the editor typed it on the pages that carry those names.
+    for url in ("activities/estate-a-drill/", "venues/", "teams/", "bulletins/2025-01-first/", "lectures/", "places/"):
+        assert MARKUP in page(site, url).get_text(), url
+    assert shown_literally >= 6
+
+
+@pytest.mark.browser
+def test_long_titles_keep_the_layout_on_a_phone(hostile: tuple[Path, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    site, _ = hostile
+    urls = ["", "activities/", "activities/b1-only/", "buildings/b-b1/", "venues/", "bulletins/"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        try:
+            ctx = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
+            pg = ctx.new_page()
+            for url in urls:
+                target = site / url / "index.html"
+                pg.goto(target.as_uri())
+                width = pg.evaluate("document.documentElement.scrollWidth")
+                assert width <= 360, f"{url or '/'} is {width}px wide on a 360px phone"
+                if url == "activities/b1-only/":
+                    h1 = pg.locator("h1").first
+                    box = h1.bounding_box()
+                    assert box is not None and box["x"] + box["width"] <= 360
+        finally:
+            browser.close()
