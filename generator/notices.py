@@ -59,7 +59,7 @@ log = logging.getLogger("gongshi")
 PT = 25.4 / 72  # mm per typographic point
 
 # The page geometry in millimetres and points. The print CSS is rendered from
-# these numbers (theme/notices/notice.css), and the fitting below uses them.
+# these numbers (theme/notices/style.html), and the fitting below uses them.
 LAYOUT: dict[str, float] = {
     "page_w": 210.0,
     "page_h": 297.0,
@@ -453,7 +453,7 @@ def qr_svg(url: str) -> Markup:
 
 
 def _css(env: Environment) -> Markup:
-    return Markup(env.get_template("notices/notice.css").render(L=LAYOUT, top1=list_top_mm(1), top2=list_top_mm(2)))
+    return Markup(env.get_template("notices/style.html").render(L=LAYOUT, top1=list_top_mm(1), top2=list_top_mm(2)))
 
 
 def render_page(env: Environment, n: Notice, css: Markup, index_href: str) -> str:

@@ -1,0 +1,459 @@
+"""Door notices: build real fixture sites and read the PDFs and pages that
+come out, with poppler (pdftotext, pdftoppm, pdffonts) and zbar (zbarimg).
+
+Expected activities are worked out here from the fixture YAML (audience
+through the place tree, the window, weekly recurrence), never by asking
+generator.queries or generator.notices.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from conftest import FIXTURES, REPO, TODAY, build_project, make_project_at, run_cli, soup
+
+pytestmark = pytest.mark.pdf
+
+CROWDED = FIXTURES / "crowded" / "content" / "data"
+WINDOW_FIRST = date.fromisoformat(TODAY)
+WINDOW_LAST = WINDOW_FIRST + timedelta(days=13)  # site.yml notices.days: 14
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:  # under CI=true a skip is a failure: the tools must be installed
+        pytest.skip(f"{name} not installed (scripts/system-deps.sh --test installs it)")
+    return path
+
+
+# --------------------------------------------------------------------------
+# The fixture data, read independently of the generator
+
+
+def _load(name: str, data: Path = CROWDED) -> dict:
+    # BaseLoader: every scalar stays text, as in the real loader.
+    return yaml.load((data / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+@dataclass(frozen=True)
+class Door:
+    building: str
+    entrance: str  # "" for a whole-building notice
+    place: str  # 北苑社区·北苑小区·东院·1 栋 (spaces removed)
+
+    @property
+    def key(self) -> str:
+        return f"{self.building}/{self.entrance}" if self.entrance else self.building
+
+
+def doors_in_place_order(data: Path = CROWDED) -> list[Door]:
+    places = _load("places.yml", data)
+    result = []
+    for c in places["communities"]:
+        for e in c.get("estates", []):
+            buildings = [(b, cy["name"]) for cy in e.get("courtyards", []) for b in cy["buildings"]]
+            buildings += [(b, "") for b in e.get("buildings", [])]
+            for b, courtyard in buildings:
+                parts = [c["name"], e["name"]] + ([courtyard] if courtyard else [])
+                per_entrance = b.get("notice_per_entrance") == "true" and isinstance(b.get("entrances"), list)
+                if per_entrance:
+                    for ent in b["entrances"]:
+                        result.append(Door(b["id"], ent["id"], _squash("·".join(parts + [f"{b['name']}（{ent['name']}）"]))))
+                else:
+                    result.append(Door(b["id"], "", _squash("·".join(parts + [b["name"]]))))
+    return result
+
+
+def _audience(a: dict, places: dict) -> set[str]:
+    """The buildings an activity is for, resolved through the place tree."""
+    groups: dict[str, dict[str, set[str]]] = {"communities": {}, "estates": {}, "courtyards": {}, "grids": {}}
+    for c in places["communities"]:
+        community: set[str] = set()
+        for e in c.get("estates", []):
+            estate = {b["id"] for b in e.get("buildings", [])}
+            for cy in e.get("courtyards", []):
+                groups["courtyards"][cy["id"]] = {b["id"] for b in cy["buildings"]}
+                estate |= groups["courtyards"][cy["id"]]
+            groups["estates"][e["id"]] = estate
+            community |= estate
+        groups["communities"][c["id"]] = community
+        for g in c.get("grids", []):
+            groups["grids"][g["id"]] = set(g.get("buildings", [])).union(*(groups["estates"][e] for e in g.get("estates", [])))
+    audience = a["audience"]
+    if audience == "all":
+        return set().union(*groups["communities"].values())
+    result = set(audience.get("buildings", []))
+    for kind, members in groups.items():
+        for ident in audience.get(kind, []):
+            result |= members[ident]
+    return result
+
+
+def _dt(text: str) -> datetime:
+    """2026-12-05 09:00 or 2026年12月5日 8:30, as the fixtures write them."""
+    m = re.fullmatch(r"(\d{4})\D(\d{1,2})\D(\d{1,2})\D?\s*(\d{1,2})[:：](\d{2})", text.strip())
+    assert m, text
+    return datetime(*(int(g) for g in m.groups()))
+
+
+def expected_items(building: str, first: date = WINDOW_FIRST, last: date = WINDOW_LAST, data: Path = CROWDED) -> list[tuple[datetime, str, str]]:
+    """(start, title, status) of what the building's notice should list, by start."""
+    places = _load("places.yml", data)
+    records = _load("activities.yml", data)["activities"] + _load("lectures.yml", data).get("lectures", [])
+    items = []
+    for a in records:
+        if building not in _audience(a, places):
+            continue
+        start = _dt(a["start"])
+        starts = [start]
+        cancelled: set[date] = set()
+        if "recurrence" in a:
+            # Weekly rules only (what the fixtures use): every listed weekday
+            # from the first date to `until`, minus skips, with moves applied.
+            r = a["recurrence"]
+            assert r["every"] == "week" and r.get("interval", "1") == "1", "the test handles weekly rules only"
+            days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            weekdays = {days.index(w) for w in r["weekdays"]}
+            until = date.fromisoformat(r["until"])
+            skip = {date.fromisoformat(x) for x in r.get("skip", [])}
+            moved = {date.fromisoformat(m["from"]): _dt(m["to"]) for m in r.get("moved", [])}
+            starts = []
+            day = start.date()
+            while day <= until:
+                if day.weekday() in weekdays and day not in skip:
+                    starts.append(moved.get(day, datetime.combine(day, start.time())))
+                day += timedelta(days=1)
+            cancelled = {date.fromisoformat(x["date"]) for x in r.get("cancelled", [])}
+        for s in starts:
+            if first <= s.date() <= last:
+                status = "cancelled" if s.date() in cancelled else a.get("status", "scheduled")
+                items.append((s, a["title"], status))
+    items.sort(key=lambda i: i[0])
+    return items
+
+
+# --------------------------------------------------------------------------
+# Reading the output
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_pages_text(pdf: Path) -> list[str]:
+    out = subprocess.run([_tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    pages = out.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    return [_squash(p) for p in pages]
+
+
+def more_count(text: str) -> int:
+    m = re.search(r"另有(\d+)项活动，请扫码查看", text)
+    return int(m.group(1)) if m else 0
+
+
+@pytest.fixture(scope="module")
+def crowded_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project_at(tmp_path_factory.mktemp("crowded") / "p", FIXTURES / "crowded" / "content")
+    return build_project(project)
+
+
+@pytest.fixture(scope="module")
+def crowded_pages(crowded_site: Path) -> list[str]:
+    return pdf_pages_text(crowded_site / "notices" / "all-notices.pdf")
+
+
+# --------------------------------------------------------------------------
+# The combined PDF: one page per door, in place order, the right activities
+
+
+def test_combined_pdf_one_page_per_door_in_place_order(crowded_site: Path, crowded_pages: list[str]) -> None:
+    doors = doors_in_place_order()
+    assert len(crowded_pages) == len(doors)
+    for text, door in zip(crowded_pages, doors, strict=True):
+        assert door.place in text, (door, text[:80])
+    # The per-door PDFs are one page each too, with the same text.
+    for text, door in zip(crowded_pages, doors, strict=True):
+        name = f"notice-{door.key.replace('/', '-')}.pdf"
+        single = pdf_pages_text(crowded_site / "notices" / door.key / name)
+        assert single == [text]
+
+
+def test_each_page_lists_exactly_the_expected_titles(crowded_pages: list[str]) -> None:
+    all_titles = {t for door in doors_in_place_order() for _, t, _ in expected_items(door.building, date(2000, 1, 1), date(2100, 1, 1))}
+    for text, door in zip(crowded_pages, doors_in_place_order(), strict=True):
+        if door.building == "long":
+            continue  # its titles are cut with "…": see test_absurd_lengths_stay_on_one_page
+        expected = [title for _, title, _ in expected_items(door.building)]
+        more = more_count(text)
+        shown = expected[: len(expected) - more]  # the earliest ones, in order
+        for title in all_titles:
+            assert text.count(title) == shown.count(title), (door.key, title, more)
+        positions = [text.index(t) for t in dict.fromkeys(shown)]
+        assert positions == sorted(positions), door.key  # sorted by start
+
+
+def test_forty_activities_stay_on_one_page_with_the_right_more_line(crowded_site: Path, crowded_pages: list[str]) -> None:
+    doors = doors_in_place_order()
+    text = crowded_pages[[d.building for d in doors].index("busy")]
+    expected = [title for _, title, _ in expected_items("busy")]
+    assert len(expected) == 40
+    shown = [t for t in expected if t in text]
+    assert len(shown) >= 5, "a page holds at least five ordinary activities"
+    assert shown == expected[: len(shown)]
+    assert more_count(text) == 40 - len(shown)
+    assert f"另有{40 - len(shown)}项活动，请扫码查看" in text
+    # The HTML notice says the same.
+    html = soup(crowded_site / "notices" / "busy" / "index.html")
+    assert len(html.select(".nt-item")) == len(shown)
+    assert _squash(html.select_one(".nt-more").get_text()) == f"另有{40 - len(shown)}项活动，请扫码查看"
+
+
+def test_cancelled_and_postponed_are_marked(crowded_pages: list[str]) -> None:
+    doors = doors_in_place_order()
+    text = crowded_pages[[d.building for d in doors].index("mixed")]
+    items = expected_items("mixed")
+    more = more_count(text)
+    shown = items[: len(items) - more]
+    assert any(status != "scheduled" for _, _, status in shown)
+    for _, title, status in shown:
+        if status == "cancelled":
+            assert f"【已取消】{title}" in text
+        elif status == "postponed":
+            assert f"【已延期】{title}" in text
+    assert "说明：因寒潮大风取消" in text
+    assert "说明：改期至12月20日" in text
+    assert "主讲人：张华（测试市第一人民医院心内科）" in text
+    # Date with the weekday in Chinese, and the time.
+    assert "12月4日周五14:30–16:00" in text
+
+
+def test_empty_building_still_gets_a_useful_notice(crowded_site: Path, crowded_pages: list[str]) -> None:
+    doors = doors_in_place_order()
+    text = crowded_pages[[d.building for d in doors].index("quiet")]
+    assert expected_items("quiet") == []
+    assert "近期暂无活动" in text
+    assert "扫码查看本楼最新活动" in text
+    assert "网格员：北苑第一网格网格员13900001111" in text
+    assert "社区咨询电话：北苑社区027-55550001" in text
+    assert "027-55550000" in text  # the organisation's phone
+    assert "张贴日期：2026年11月29日" in text and "有效期至：2026年12月12日" in text
+    assert "窗口后一天的活动" not in text and "窗口前一天的活动" not in text
+
+
+def test_absurd_lengths_stay_on_one_page(crowded_site: Path, crowded_pages: list[str]) -> None:
+    doors = doors_in_place_order()
+    text = crowded_pages[[d.building for d in doors].index("long")]
+    expected = expected_items("long")
+    html = soup(crowded_site / "notices" / "long" / "index.html")
+    shown = len(html.select(".nt-item"))
+    assert 1 <= shown < len(expected)
+    assert more_count(text) == len(expected) - shown
+    # Cut with an ellipsis, not overflowing: every line of every activity
+    # lies above the 另有 N 项 box, and that box above the footer.
+    boxes = word_boxes(crowded_site / "notices" / "long" / "notice-long.pdf")
+    more_top = min(y0 for word, y0, _ in boxes if "另有" in word)
+    scan_top = min(y0 for word, y0, _ in boxes if "扫码查看本楼最新活动" in word)
+    header_bottom = max(y1 for word, _, y1 in boxes if "有效期至" in word)
+    below_header = [(w, y1) for w, y0, y1 in boxes if header_bottom < y0 < scan_top and not (more_top - 1 <= y0)]
+    assert len(below_header) > 10
+    assert all(y1 <= more_top for _, y1 in below_header)  # nothing runs into the 另有 box or the footer
+    overflow = [w for w, y0, _ in boxes if more_top - 1 <= y0 < scan_top and w not in ("另有", str(more_count(text))) and "项活动" not in w]
+    assert overflow == []
+    assert more_top < scan_top
+    assert "…" in text
+
+
+def word_boxes(pdf: Path) -> list[tuple[str, float, float]]:
+    """(word, yMin, yMax) of every word poppler finds on the first page."""
+    out = subprocess.run([_tool("pdftotext"), "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, check=True).stdout
+    doc = BeautifulSoup(out, "lxml")
+    return [(w.get_text(), float(w["ymin"]), float(w["ymax"])) for w in doc.find_all("word")]
+
+
+def test_per_entrance_notices(crowded_site: Path, crowded_pages: list[str]) -> None:
+    notices = crowded_site / "notices"
+    assert (notices / "doors" / "1" / "index.html").is_file()
+    assert (notices / "doors" / "2" / "notice-doors-2.pdf").is_file()
+    assert not (notices / "doors" / "index.html").exists()
+    doors = [d for d in doors_in_place_order() if d.building == "doors"]
+    assert [d.entrance for d in doors] == ["1", "2"]
+    page = soup(notices / "doors" / "2" / "index.html")
+    assert "3 栋（乙单元）" in page.select_one(".nt-place").get_text()
+
+
+# --------------------------------------------------------------------------
+# Printing: QR code, fonts, ink, size
+
+
+def test_qr_code_decodes_to_the_building_page(crowded_site: Path, tmp_path: Path) -> None:
+    zbarimg = _tool("zbarimg")
+    site_url = _load("site.yml")["site"]["url"]
+    for door in doors_in_place_order():
+        if door.building not in ("busy", "quiet", "doors"):
+            continue
+        pdf = crowded_site / "notices" / door.key / f"notice-{door.key.replace('/', '-')}.pdf"
+        png = _render(pdf, tmp_path / door.key.replace("/", "-"), dpi=150)
+        decoded = subprocess.run([zbarimg, "--raw", "-q", str(png)], capture_output=True, text=True, check=True).stdout.strip()
+        assert decoded == f"{site_url}buildings/{door.building}/"
+
+
+def test_qr_code_is_svg_sized_in_mm_with_quiet_zone(crowded_site: Path) -> None:
+    html = soup(crowded_site / "notices" / "busy" / "index.html")
+    svg = html.select_one(".nt-qr svg")
+    assert svg["width"].endswith("mm") and float(svg["width"][:-2]) >= 30
+    assert svg["height"] == svg["width"]
+    # The white background square covers the whole symbol plus the border.
+    background = svg.select_one("path[fill='#fff']")
+    assert background is not None
+
+
+def _render(pdf: Path, stem: Path, dpi: int) -> Path:
+    subprocess.run([_tool("pdftoppm"), "-r", str(dpi), "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(stem)], check=True)
+    return stem.with_suffix(".png")
+
+
+def test_page_is_inked_in_a_cjk_font(crowded_site: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    pdf = crowded_site / "notices" / "all-notices.pdf"
+    png = _render(pdf, tmp_path / "page1", dpi=40)
+    image = Image.open(png).convert("L")
+    dark = sum(image.histogram()[:128]) / (image.width * image.height)
+    assert 0.02 < dark < 0.5, dark  # text and a QR code, not blank, not a black page
+    assert abs(image.width / image.height - 210 / 297) < 0.01  # A4 portrait
+    fonts = subprocess.run([_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts
+    for line in fonts:
+        assert "CJK" in line, line  # every font is the CJK one: no fallback boxes
+        assert " yes yes " in line  # embedded and subset
+    assert "Type 3" not in "\n".join(fonts)
+
+
+def test_print_css_sizes_for_arms_length_reading(crowded_site: Path) -> None:
+    html = (crowded_site / "notices" / "busy" / "index.html").read_text(encoding="utf-8")
+    css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+
+    def size(selector: str) -> float:
+        rule = re.search(re.escape(selector) + r"\s*\{[^}]*?font-size:\s*([\d.]+)pt", css)
+        assert rule, selector
+        return float(rule.group(1))
+
+    assert size(".nt-headline") >= 28
+    for selector in (".nt-title", ".nt-detail", ".nt-when", ".nt-more", ".nt-info"):
+        assert size(selector) >= 16, selector
+    assert "size: A4 portrait" in css
+    assert re.search(r"@media print\s*\{[^@]*\.nt-toolbar\s*\{\s*display:\s*none", css)
+    page = soup(crowded_site / "notices" / "busy" / "index.html")
+    toolbar = page.select_one(".nt-toolbar")
+    assert toolbar.select_one("a[href='../']").get_text() == "返回公示栏目录"
+    assert toolbar.select_one("a[href='notice-busy.pdf']") is not None
+    assert toolbar.select_one("button").get_text() == "打印本页"
+
+
+# --------------------------------------------------------------------------
+# The staff index and the building pages
+
+
+def test_staff_index_links_every_notice_pdf_and_digest(crowded_site: Path) -> None:
+    index = soup(crowded_site / "notices" / "index.html")
+    places = _load("places.yml")
+    assert [h.get_text(strip=True) for h in index.select("section.gs-notices h2")] == [c["name"] for c in places["communities"]]
+    assert [h.get_text(strip=True) for h in index.select("section.gs-notices h3")] == [e["name"] for c in places["communities"] for e in c["estates"]]
+    rows = index.select(".gs-notices__row")
+    assert [r["data-key"] for r in rows] == [d.key for d in doors_in_place_order()]
+    base = crowded_site / "notices"
+    for row in rows:
+        for cls in ("gs-notices__html", "gs-notices__pdf"):
+            target = (base / row.select_one(f"a.{cls}")["href"]).resolve()
+            assert (target / "index.html" if target.is_dir() else target).is_file(), row["data-key"]
+    digests = {a["href"] for a in index.select("a.gs-notices__digest")}
+    assert digests == {f"../digests/{b}.txt" for b in ("busy", "quiet", "doors", "long", "mixed", "s-1")}
+    assert index.select_one("a[href='all-notices.pdf']") is not None
+
+
+def test_building_page_links_to_its_notices(crowded_site: Path) -> None:
+    page = soup(crowded_site / "buildings" / "doors" / "index.html")
+    hrefs = [a["href"] for a in page.select(".gs-action--notice, .gs-action--notice-pdf")]
+    assert hrefs == ["../../notices/doors/1/", "../../notices/doors/1/notice-doors-1.pdf", "../../notices/doors/2/", "../../notices/doors/2/notice-doors-2.pdf"]
+    page = soup(crowded_site / "buildings" / "busy" / "index.html")
+    assert page.select_one(".gs-action--notice")["href"] == "../../notices/busy/"
+
+
+# --------------------------------------------------------------------------
+# The command: window options, determinism, missing fonts and glyphs
+
+
+@pytest.fixture
+def basic_project(tmp_path: Path) -> Path:
+    return make_project_at(tmp_path / "basic", FIXTURES / "basic" / "content")
+
+
+def test_notices_command_window_and_determinism(basic_project: Path) -> None:
+    data = FIXTURES / "basic" / "content" / "data"
+    first = date(2026, 12, 5)
+    args = ("notices", "--today", TODAY, "--from", first.isoformat(), "--days", "3")
+    assert run_cli(*args, "--out", "one", cwd=basic_project) == 0
+    assert run_cli(*args, "--out", "two", cwd=basic_project) == 0
+    one, two = basic_project / "one", basic_project / "two"
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    for rel in files:
+        assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
+    doors = doors_in_place_order(data)
+    pages = pdf_pages_text(one / "all-notices.pdf")
+    assert len(pages) == len(doors)
+    last = first + timedelta(days=2)
+    singles = [r for r in _load("activities.yml", data)["activities"] + _load("lectures.yml", data)["lectures"] if "recurrence" not in r]
+    for text, door in zip(pages, doors, strict=True):
+        assert "张贴日期：2026年12月5日" in text and "有效期至：2026年12月7日" in text
+        expected = {title for _, title, _ in expected_items(door.building, first, last, data)}
+        for record in singles:
+            assert (record["title"] in text) == (record["title"] in expected), (door.key, record["title"])
+
+
+def test_notices_command_default_target_keeps_the_staff_index(basic_project: Path) -> None:
+    site = build_project(basic_project)
+    index = (site / "notices" / "index.html").read_bytes()
+    assert run_cli("notices", "--today", "2026-12-01", cwd=basic_project) == 0
+    assert (site / "notices" / "index.html").read_bytes() == index
+    text = pdf_pages_text(site / "notices" / "all-notices.pdf")[0]
+    assert "张贴日期：2026年12月1日" in text
+
+
+def test_missing_cjk_font_stops_with_the_package_name(basic_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "fc-list").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    (fake / "fc-list").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 1
+    err = capsys.readouterr().err
+    assert "fonts-noto-cjk" in err and "apt-get install" in err
+    assert not (basic_project / "out").exists()
+
+
+def test_missing_glyph_fails_the_build(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = basic_project / "content" / "data" / "activities.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: 东社区义诊", "title: 东社区义诊\U00013000"), encoding="utf-8")
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 1
+    err = capsys.readouterr().err
+    assert "方框" in err and "U+13000" in err
+    assert not (basic_project / "out").exists()
+
+
+def test_system_deps_script_installs_what_the_pdfs_need() -> None:
+    script = (REPO / "scripts" / "system-deps.sh").read_text(encoding="utf-8")
+    for package in ("fonts-noto-cjk", "libharfbuzz-subset0", "zbar-tools", "poppler-utils"):
+        assert package in script
