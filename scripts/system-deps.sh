@@ -7,11 +7,12 @@
 #                           font subsetting is ~30x slower)
 #   chromium                headless browser tests and screenshots
 #   zbar-tools poppler-utils  tests: decode QR codes, read PDF pages
+#   nginx                   tests: serve a built site with the guide's nginx example
 # As root with apt it installs what is missing; otherwise it prints the command.
 set -euo pipefail
 want="fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 if [ "${1:-}" = "--test" ]; then
-  want="$want chromium zbar-tools poppler-utils"
+  want="$want chromium zbar-tools poppler-utils nginx"
 fi
 command -v dpkg-query >/dev/null 2>&1 || { echo "system-deps: not a Debian system; install the equivalents of: $want" >&2; exit 0; }
 missing=""
