@@ -247,3 +247,17 @@ def test_new_refuses_a_bad_or_taken_id(make_project, capsys: pytest.CaptureFixtu
     assert "content/bulletins/2025-01-first.md 已存在" in capsys.readouterr().err
     assert run_cli("new", "activity", "--id", "dance", cwd=project) == 1
     assert "id“dance” 已存在" in capsys.readouterr().err
+
+
+def test_warnings_fail_a_strict_build_and_leave_site_untouched(built: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str]) -> None:
+    project, before = built
+    draft = project / "content/bulletins/2026-04-draft.md"
+    text = draft.read_text(encoding="utf-8").replace("issue: 4", "issue: 6")
+    draft.write_text(text, encoding="utf-8")
+    line = text.split("\n").index("issue: 6") + 1
+    assert run_cli("build", "--today", TODAY, "--strict", cwd=project) == 1
+    err = capsys.readouterr().err.splitlines()
+    # The warning went through the plugin's logger, which is what --strict counts.
+    assert f"WARNING -  generator: content/bulletins/2026-04-draft.md:{line}:8: 2026-04-draft: issue: 期号不连续，缺少第 4、5 期 — 如有遗漏请补上；草稿（draft: true）也占用期号" in err
+    assert tree(project / "site") == before
+    assert leftovers(project) == []
