@@ -1,0 +1,83 @@
+"""Dates and times as editors type them (generator/dates.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from generator.dates import DateProblem, parse_date, parse_datetime, parse_time, parse_weekday
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2013-10-09", "2013-10-9", "2013/10/09", "2013.10.9", "2013年10月9日", "2013年10月9号", "2013 年 10 月 9 日",
+     "２０１３-１０-０９", "２０１３年１０月９日", "２０１３／１０／０９", " 2013-10-09 "],
+)
+def test_date_forms_editors_type(typed: str) -> None:
+    assert parse_date(typed) == date(2013, 10, 9)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2013-02-29", "“2013-02-29”不是真实存在的日期"),
+        ("2024-13-01", "“2024-13-01”不是真实存在的日期"),
+        ("10/09/2013", "“10/09/2013”的年月日顺序不明确"),
+        ("09-10-2013", "“09-10-2013”的年月日顺序不明确"),
+        ("9.10.13", "“9.10.13”的年月日顺序不明确"),
+        ("十月九日", "“十月九日”不是可识别的日期"),
+        ("2013-10-09 上午", "“2013-10-09 上午”不是日期（多出了“上午”）"),
+        ("", "“”不是可识别的日期"),
+    ],
+)
+def test_impossible_and_ambiguous_dates(typed: str, message: str) -> None:
+    with pytest.raises(DateProblem) as exc:
+        parse_date(typed)
+    assert str(exc.value) == message
+
+
+def test_leap_day() -> None:
+    assert parse_date("2024-02-29") == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("9:00", time(9, 0)), ("09:30", time(9, 30)), ("９：３０", time(9, 30)), ("9时30分", time(9, 30)), ("9时", time(9, 0)),
+     ("9点半", time(9, 30)), ("下午2:30", time(14, 30)), ("晚上7点", time(19, 0)), ("上午10时", time(10, 0)), ("23:59", time(23, 59))],
+)
+def test_times(typed: str, expected: time) -> None:
+    assert parse_time(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["24:00", "9:60", "九点", "9", "9:5"])
+def test_bad_times(typed: str) -> None:
+    with pytest.raises(DateProblem):
+        parse_time(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("2026-12-05 09:00", datetime(2026, 12, 5, 9, 0)), ("2026-12-05T09:00", datetime(2026, 12, 5, 9, 0)),
+     ("2026年12月5日 9:30", datetime(2026, 12, 5, 9, 30)), ("2026年12月5日9时30分", datetime(2026, 12, 5, 9, 30)),
+     ("２０２６－１２－０５　１９：００", datetime(2026, 12, 5, 19, 0))],
+)
+def test_datetimes(typed: str, expected: datetime) -> None:
+    assert parse_datetime(typed) == expected
+
+
+def test_datetime_without_time() -> None:
+    with pytest.raises(DateProblem) as exc:
+        parse_datetime("2026-12-05")
+    assert str(exc.value) == "“2026-12-05”缺少时间"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("mon", 0), ("Tue", 1), ("周三", 2), ("星期四", 3), ("周日", 6), ("周天", 6), ("星期天", 6)])
+def test_weekdays(typed: str, expected: int) -> None:
+    assert parse_weekday(typed) == expected
+
+
+def test_unknown_weekday() -> None:
+    with pytest.raises(DateProblem) as exc:
+        parse_weekday("礼拜一")
+    assert str(exc.value) == "“礼拜一”不是星期几（可写 mon…sun 或 周一…周日）"

@@ -1,0 +1,85 @@
+"""Loading: text → located values (generator/textio.py, generator/load.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import ContentError
+from generator.load import YList, YMap, YNull, YStr, load_article, parse_yaml
+from generator.textio import check_garbled, read_text
+
+
+def test_every_value_knows_its_line_and_column() -> None:
+    text = "venues:\n  - id: gy-station\n    name: 活动站\n    tags: [a, b]\n"
+    doc = parse_yaml(text, "v.yml")
+    assert isinstance(doc, YMap)
+    venue = doc["venues"][0]  # type: ignore[index]
+    assert isinstance(venue, YMap)
+    assert (venue["id"].loc.line, venue["id"].loc.col) == (2, 9)  # type: ignore[union-attr]
+    assert (venue["name"].loc.line, venue["name"].loc.col) == (3, 11)  # type: ignore[union-attr]
+    assert venue.key_locs["name"].line == 3 and venue.key_locs["name"].col == 5
+    tags = venue["tags"]
+    assert isinstance(tags, YList) and [t.loc.col for t in tags] == [12, 15]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("raw", "text"), [("no", "no"), ("yes", "yes"), ("09:00", "09:00"), ("010", "010"), ("1e3", "1e3"), ("2026-12-05", "2026-12-05"), ("on", "on")])
+def test_yaml_1_1_surprises_stay_text(raw: str, text: str) -> None:
+    doc = parse_yaml(f"value: {raw}\n", "x.yml")
+    assert isinstance(doc, YMap) and isinstance(doc["value"], YStr) and str(doc["value"]) == text
+
+
+def test_nulls_and_quotes() -> None:
+    doc = parse_yaml('a:\nb: ~\nc: "null"\nd: \'\'\n', "x.yml")
+    assert isinstance(doc, YMap)
+    assert isinstance(doc["a"], YNull) and isinstance(doc["b"], YNull)
+    assert isinstance(doc["c"], YStr) and doc["c"] == "null" and doc["c"].quoted  # type: ignore[union-attr]
+    assert isinstance(doc["d"], YStr) and doc["d"] == ""
+
+
+def test_front_matter_lines_are_file_lines(tmp_path: Path) -> None:
+    path = tmp_path / "b.md"
+    path.write_text("---\ntitle: 标题\nissue: 3\n---\n\n正文\n", encoding="utf-8")
+    article = load_article(path, "content/bulletins/b.md", "bulletins/b.md")
+    assert article.meta["issue"].loc.line == 3  # type: ignore[union-attr]
+    assert article.body_line == 5 and article.body == "\n正文\n"
+
+
+def test_front_matter_yaml_error_has_the_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "b.md"
+    path.write_text("---\ntitle: 标题\nsummary: a: b\n---\n正文\n", encoding="utf-8")
+    with pytest.raises(ContentError) as exc:
+        load_article(path, "b.md", "b.md")
+    assert (exc.value.loc.line, exc.value.loc.col) == (3, 11)
+
+
+def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "x.yml"
+    path.write_bytes(b"\xef\xbb\xbfa: 1\r\nb: \xe4\xb8\xad\r\n")
+    assert read_text(path, "x.yml") == "a: 1\nb: 中\n"
+    path.write_bytes(b"a: 1\rb: 2\r")  # old Mac line ends
+    assert read_text(path, "x.yml") == "a: 1\nb: 2\n"
+
+
+@pytest.mark.parametrize("text", ["café crème", "“引号”和‘单引号’", "全角：，。！？（）", "—— 破折号……省略号", "温度 25°C，面积 180 m²", "© 2026 ®", "他说：“……”", "李·明 × 3 ÷ 2"])
+def test_legitimate_text_is_not_garbled(text: str) -> None:
+    check_garbled(text, "x.md")
+
+
+def test_garble_is_reported_at_its_line(tmp_path: Path) -> None:
+    with pytest.raises(ContentError) as exc:
+        check_garbled("第一行\n第二行锟斤拷\n", "x.md")
+    assert (exc.value.loc.line, exc.value.loc.col) == (2, 4)
+
+
+def test_merge_keys_and_aliases_of_scalars() -> None:
+    doc = parse_yaml("a: &x hello\nb: *x\n", "x.yml")
+    assert isinstance(doc, YMap) and doc["b"] == "hello"
+    with pytest.raises(ContentError):
+        parse_yaml("base: &b {x: 1}\nc:\n  <<: *b\n", "x.yml")
+
+
+def test_empty_document() -> None:
+    assert isinstance(parse_yaml("", "x.yml"), YNull)
+    assert isinstance(parse_yaml("# only a comment\n", "x.yml"), YNull)
