@@ -483,7 +483,9 @@ def read_places(doc: YValue, p: Problems, reg: Registry, shown: str) -> Places:
                 _unknown(p, ref, "小区", estates, gid, "estates")
         for ref in b_refs:
             if ref in buildings:
-                covered.append(ref)
+                # A plain str: a located YStr cannot be unpickled, and the
+                # model goes to the notice-rendering worker processes.
+                covered.append(str(ref))
             else:
                 _unknown(p, ref, "楼栋", buildings, gid, "buildings")
         for bid in covered:
@@ -658,7 +660,8 @@ def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tup
         "grids": ("网格", places.grids, lambda i: places.grids[i].buildings, lambda i: f"{places.communities[places.grids[i].community].name}{places.grids[i].name}"),
         "estates": ("小区", places.estates, lambda i: places.estates[i].buildings, lambda i: places.estates[i].name),
         "courtyards": ("院落", places.courtyards, lambda i: places.courtyards[i].buildings, lambda i: places.estates[places.courtyards[i].estate].name + places.courtyards[i].name),
-        "buildings": ("楼栋", places.buildings, lambda i: (i,), lambda i: places.estates[places.buildings[i].estate].name + places.buildings[i].name),
+        # str(i): the model must hold plain strings to pickle (notice workers).
+        "buildings": ("楼栋", places.buildings, lambda i: (str(i),), lambda i: places.estates[places.buildings[i].estate].name + places.buildings[i].name),
     }
     for key, (what, table, members, name) in tables.items():
         for ref in af.id_list(key):

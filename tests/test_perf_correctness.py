@@ -143,3 +143,36 @@ def test_every_bulletin_page_carries_its_own_bulletin(basic_site: Path) -> None:
         doc = page(basic_site, f"bulletins/{path.stem}/")
         assert doc.h1.get_text(strip=True) == title
         assert f"第 {issue} 期" in doc.select_one(".gs-article__issue").get_text()
+
+
+def test_model_crosses_process_boundaries(tmp_path: Path) -> None:
+    # Door notices are laid out by worker processes that receive the model
+    # pickled. A located YStr (a str subclass whose constructor needs its
+    # location) used to slip into Grid.buildings and audience_buildings and
+    # made unpickling fail in the workers for every site large enough to use
+    # them. The basic fixture lists buildings in a grid and an audience.
+    import dataclasses
+    import pickle
+    from datetime import date
+
+    from generator.pipeline import Project, load_site
+
+    places = (BASIC / "data" / "places.yml").read_text(encoding="utf-8")
+    assert "buildings: [b-b1, b-b2]" in places
+    project = make_project_at(tmp_path / "p", BASIC)
+    site, _ = load_site(Project.at(project), date.fromisoformat(TODAY))
+
+    def plain(value: object) -> bool:
+        if isinstance(value, str):
+            return type(value) is str
+        if dataclasses.is_dataclass(value):
+            return all(plain(getattr(value, f.name)) for f in dataclasses.fields(value))
+        if isinstance(value, dict):
+            return all(plain(k) and plain(v) for k, v in value.items())
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return all(plain(v) for v in value)
+        return True
+
+    assert plain(site.grids) and plain(site.activities)
+    assert pickle.loads(pickle.dumps(site)) == site
+    assert site.grids["east-g2"].buildings == ("b-b1", "b-b2")
