@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -208,18 +208,40 @@ def notice_window(site: Site, first: date | None = None, days: int | None = None
 
 def build_notices(site: Site, first: date, last: date) -> list[Notice]:
     """The data of every notice, in place order."""
-    t = strings(site.info.language)
-    qr_cache: dict[str, Markup] = {}
-    result = []
-    for target in targets(site):
-        url = site.absolute(target.building.url)
-        if url not in qr_cache:  # entrances of one building share their QR code
-            qr_cache[url] = qr_svg(url)
-        result.append(build_notice(site, target, first, last, t, qr_cache[url]))
-    return result
+    maker = NoticeMaker(site, first, last)
+    return [maker.notice(target) for target in targets(site)]
 
 
-def build_notice(site: Site, target: Target, first: date, last: date, t: Strings, qr: Markup, max_items: int | None = None) -> Notice:
+class NoticeMaker:
+    """Builds notices for one window, remembering what many notices share:
+    an activity for a whole community appears on hundreds of doors, and
+    every entrance of a building has the same QR code."""
+
+    def __init__(self, site: Site, first: date, last: date) -> None:
+        self.site, self.first, self.last = site, first, last
+        self.t = strings(site.info.language)
+        self._items: dict[tuple[str, str, datetime], NoticeItem] = {}
+        self._qr: dict[str, Markup] = {}
+
+    def notice(self, target: Target, max_items: int | None = None) -> Notice:
+        url = self.site.absolute(target.building.url)
+        if url not in self._qr:
+            self._qr[url] = qr_svg(url)
+        return build_notice(self.site, target, self.first, self.last, self.t, self._qr[url], max_items, self._items)
+
+
+def build_notice(
+    site: Site,
+    target: Target,
+    first: date,
+    last: date,
+    t: Strings,
+    qr: Markup,
+    max_items: int | None = None,
+    cache: dict[tuple[str, str, datetime], NoticeItem] | None = None,
+) -> Notice:
+    """One door's notice: at most ``max_items`` activities, fewer if they do
+    not fit; ``cache`` keeps formatted activities between notices."""
     b = target.building
     community = site.communities[b.community]
     estate = site.estates[b.estate]
@@ -231,7 +253,13 @@ def build_notice(site: Site, target: Target, first: date, last: date, t: Strings
     place_line, place_lines = fit_text(" · ".join(parts) + " · " + name, place_em, MAX_PLACE_LINES)
 
     all_items = queries.for_building(site, b.id, first, last)
-    made = [_item(site, i, t) for i in all_items]
+    cache = {} if cache is None else cache
+    made = []
+    for i in all_items:
+        key = (i.activity.id, i.occurrence.key, i.occurrence.start)
+        if key not in cache:
+            cache[key] = _item(site, i, t)
+        made.append(cache[key])
     shown = fit_items(made, list_height_mm(place_lines))
     if max_items is not None:
         shown = shown[:max_items]
@@ -509,61 +537,63 @@ _PDF_OPTIONS: dict[str, Any] = {"pdf_identifier": False}
 
 @dataclass
 class _Renderer:
-    """What a PDF worker needs: the model (for refitting) and the templates."""
+    """Turns a run of doors into their HTML pages and, for print, one laid-out
+    document, its PDF and one PDF per page. Forked workers each run one."""
 
-    site: Site
+    maker: NoticeMaker
     env: Environment
     base_url: str
+    pdf: bool
 
-    def render(self, notices: list[Notice]) -> tuple[bytes, list[bytes], list[str], int]:
-        """Lay out ``notices`` as one document; returns its PDF, one PDF per
-        page (split from it), glyph problems and how many notices were refit."""
+    def render(self, chunk: Sequence[Target]) -> tuple[list[str], bytes, list[bytes], list[str], int]:
+        """Returns the HTML pages, the chunk's PDF, one PDF per page, glyph
+        problems and how many notices had to be refitted."""
+        notices = [self.maker.notice(target) for target in chunk]
+        combined, singles, missing, refits = b"", [], [], 0
+        css = _css(self.env)
+        if self.pdf and notices:
+            notices, combined, missing, refits = self._layout(notices, css)
+            singles = split_pdf(combined)
+        pages = [render_page(self.env, n, css, "../" * (n.target.key.count("/") + 1)) for n in notices]
+        return pages, combined, singles, missing, refits
+
+    def _layout(self, notices: list[Notice], css: Markup) -> tuple[list[Notice], bytes, list[str], int]:
         from weasyprint import HTML
 
         watch = _GlyphWatch()
         wlog = logging.getLogger("weasyprint")
         wlog.addHandler(watch)
         try:
-            css = _css(self.env)
             doc = HTML(string=render_batch(self.env, notices, css), base_url=self.base_url).render()
             pages = list(doc.pages)
+            if len(pages) != len(notices):  # pragma: no cover - each notice is one clipped page
+                raise RuntimeError(f"{len(notices)} 张公示排出了 {len(pages)} 页")
             refits = 0
             # The fitting estimate is conservative, but WeasyPrint has the last
             # word: a notice whose items run past the list box gets one item
-            # fewer until none is clipped.
+            # fewer until none is clipped (its HTML page follows suit).
             for i, page in enumerate(pages):
                 n = notices[i]
                 while _overflowing(page) and n.items:
                     refits += 1
-                    n = refit(self.site, n, len(n.items) - 1)
+                    n = self.maker.notice(n.target, max_items=len(n.items) - 1)
                     page = HTML(string=render_batch(self.env, [n], css), base_url=self.base_url).render().pages[0]
-                pages[i] = page
-            if len(pages) != len(notices):  # pragma: no cover - each notice is one clipped page
-                raise RuntimeError(f"{len(notices)} 张公示排出了 {len(pages)} 页")
+                notices[i], pages[i] = n, page
             combined = doc.copy(pages).write_pdf(**_PDF_OPTIONS)
         finally:
             wlog.removeHandler(watch)
-        return combined, split_pdf(combined), watch.missing, refits
+        return notices, combined, watch.missing, refits
 
 
-def refit(site: Site, n: Notice, max_items: int) -> Notice:
-    t = strings(site.info.language)
-    return build_notice(site, n.target, n.first, n.last, t, n.qr_svg, max_items=max_items)
+# The job a forked worker inherits: the renderer and every door. Workers get
+# index ranges, not objects, so nothing of the model is pickled.
+_job: tuple[_Renderer, list[Target]] | None = None
 
 
-_worker: _Renderer | None = None
-
-
-def _worker_init(site: Site, project: Any, theme_dir: Path, base_url: str) -> None:
-    from .outputs import Output
-
-    global _worker
-    _worker = _Renderer(site, Output(site, project, Path("."), theme_dir).env, base_url)
-
-
-def _worker_render(notices: list[Notice]) -> tuple[bytes, list[bytes], list[str], int]:
-    assert _worker is not None
-    return _worker.render(notices)
+def _worker_render(span: tuple[int, int]) -> tuple[list[str], bytes, list[bytes], list[str], int]:
+    assert _job is not None
+    renderer, doors = _job
+    return renderer.render(doors[span[0] : span[1]])
 
 
 def _overflowing(page: Any) -> bool:
@@ -622,41 +652,44 @@ def _pdf_bytes(writer: Any) -> bytes:
     return buf.getvalue()
 
 
-def render_pdfs(out: Output, notices: list[Notice]) -> Iterator[tuple[int, bytes]]:
-    """Yield (index, PDF) for every notice as its chunk is done, then
-    (-1, combined PDF of all, in order). Large sites are laid out in chunks
-    by two worker processes while this one writes the finished files."""
-    check_cjk_font()
-    base_url = out.out_dir.as_uri() + "/"
-    workers = PDF_WORKERS if len(notices) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
-    size = CHUNK if workers > 1 else max(len(notices), 1)
-    chunks = [notices[i : i + size] for i in range(0, len(notices), size)]
+def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[tuple[Target | None, str, bytes]]:
+    """Yield (door, HTML page, PDF or b"") for every door in place order,
+    then (None, "", combined PDF) when ``pdf``. A district's doors are done
+    in chunks by two forked workers while this process writes the files."""
+    import multiprocessing
+
+    global _job
+    doors = targets(out.site)
+    if pdf and doors:
+        check_cjk_font()
+    renderer = _Renderer(NoticeMaker(out.site, first, last), out.env, out.out_dir.as_uri() + "/", pdf)
+    parallel = pdf and len(doors) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    size = CHUNK if parallel else max(len(doors), 1)
+    spans = [(i, min(i + size, len(doors))) for i in range(0, len(doors), size)]
     parts: list[bytes] = []
     missing: list[str] = []
-    done = 0
-    if workers == 1:
-        renderer = _Renderer(out.site, out.env, base_url)
-        results: Iterator[tuple[bytes, list[bytes], list[str], int]] = (renderer.render(c) for c in chunks)
-        pool = None
+    pool = None
+    if parallel:
+        # fork: the workers inherit the model and templates instead of
+        # unpickling them, and start in milliseconds. Only this thread uses
+        # WeasyPrint, so no lock of it can be held across the fork.
+        _job = (renderer, doors)
+        pool = ProcessPoolExecutor(PDF_WORKERS, mp_context=multiprocessing.get_context("fork"))
+        results: Iterator[tuple[list[str], bytes, list[bytes], list[str], int]] = pool.map(_worker_render, spans)
     else:
-        import multiprocessing
-
-        # forkserver, not fork: the build may run inside a threaded server
-        # or test runner, where forking can deadlock.
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_worker_init, initargs=(out.site, out.project, out.theme_dir, base_url))
-        results = pool.map(_worker_render, chunks)
+        results = (renderer.render(doors[a:b]) for a, b in spans)
     try:
-        for combined, singles, chunk_missing, refits in results:
+        for (a, _b), (pages, combined, singles, chunk_missing, refits) in zip(spans, results, strict=True):
             missing.extend(chunk_missing)
             if refits:
                 log.info(f"楼门公示：{refits} 处排版超出一页，已减少活动条数后重排")
             parts.append(combined)
-            for data in singles:
-                yield done, data
-                done += 1
+            for k, page in enumerate(pages):
+                yield doors[a + k], page, singles[k] if singles else b""
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        _job = None
     if missing:
         raise BuildFailed([
             ContentError(
@@ -666,7 +699,8 @@ def render_pdfs(out: Output, notices: list[Notice]) -> Iterator[tuple[int, bytes
                 record="楼门公示",
             )
         ])
-    yield -1, join_pdfs(parts)
+    if pdf and doors:
+        yield None, "", join_pdfs(parts)
 
 
 # --------------------------------------------------------------------------
@@ -679,21 +713,18 @@ def write(out: Output) -> None:
     write_notices(out, "notices/", first, last, pdf=out.pdf)
 
 
-def write_notices(out: Output, prefix: str, first: date, last: date, *, pdf: bool) -> list[Notice]:
-    env = out.env
-    notices = build_notices(out.site, first, last)
-    css = _css(env)
-    for n in notices:
-        depth = n.target.key.count("/") + 1
-        out.write(f"{prefix}{n.target.key}/index.html", render_page(env, n, css, "../" * depth), "楼门公示")
-    if pdf and notices:
-        for i, data in render_pdfs(out, notices):
-            if i < 0:
-                out.write(prefix + ALL_PDF.removeprefix("notices/"), data, "楼门公示")
-            else:
-                n = notices[i]
-                out.write(f"{prefix}{n.target.key}/{n.target.pdf_name}", data, "楼门公示")
-    return notices
+def write_notices(out: Output, prefix: str, first: date, last: date, *, pdf: bool) -> int:
+    """Write every door's page (and PDFs) under ``prefix``; returns how many."""
+    count = 0
+    for door, page, data in render_all(out, first, last, pdf=pdf):
+        if door is None:
+            out.write(prefix + ALL_PDF.removeprefix("notices/"), data, "楼门公示")
+            continue
+        count += 1
+        out.write(f"{prefix}{door.key}/index.html", page, "楼门公示")
+        if data:
+            out.write(f"{prefix}{door.key}/{door.pdf_name}", data, "楼门公示")
+    return count
 
 
 def index_entries(site: Site) -> list[tuple[str, list[tuple[str, list[Target]]]]]:
@@ -753,7 +784,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         out = Output(site, project, tmp, project.root / "theme")
         try:
-            notices = write_notices(out, "", first, last, pdf=True)
+            count = write_notices(out, "", first, last, pdf=True)
         except BuildFailed as exc:
             print(exc.report(), file=sys.stderr)
             return 1
@@ -764,7 +795,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"已生成 {len(notices)} 张楼门公示（{zh_date(first)} 至 {zh_date(last)}）：{target}", file=sys.stderr)
+    print(f"已生成 {count} 张楼门公示（{zh_date(first)} 至 {zh_date(last)}）：{target}", file=sys.stderr)
     return 0
 
 

@@ -165,6 +165,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             outputs.write_all(self.site, self.project, Path(config.site_dir), theme_dir, pdf=not self.serving)
         except outputs.OutputClash as exc:
             raise PluginError(str(exc)) from None
+        except BuildFailed as exc:  # e.g. door-notice PDFs without a CJK font
+            raise PluginError("\n" + exc.report()) from None
 
 
 def _warn_images_without_alt(html: str, page: Page) -> None:

@@ -457,3 +457,32 @@ def test_system_deps_script_installs_what_the_pdfs_need() -> None:
     script = (REPO / "scripts" / "system-deps.sh").read_text(encoding="utf-8")
     for package in ("fonts-noto-cjk", "libharfbuzz-subset0", "zbar-tools", "poppler-utils"):
         assert package in script
+
+
+def test_parallel_chunks_give_the_same_notices(crowded_site: Path, crowded_pages: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A district's doors are laid out in chunks by forked workers; force
+    that path on the small fixture and compare with the one-document build."""
+    from generator import notices
+
+    monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(notices, "CHUNK", 3)
+    project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
+    assert run_cli("notices", "--today", TODAY, "--out", "par", cwd=project) == 0
+    par = project / "par"
+    assert pdf_pages_text(par / "all-notices.pdf") == crowded_pages
+    for door in doors_in_place_order():
+        name = f"{door.key}/notice-{door.key.replace('/', '-')}.pdf"
+        assert pdf_pages_text(par / name) == pdf_pages_text(crowded_site / "notices" / name)
+        assert (par / door.key / "index.html").read_bytes() == (crowded_site / "notices" / door.key / "index.html").read_bytes()
+
+
+def test_site_build_without_cjk_font_fails_cleanly(basic_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "fc-list").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    (fake / "fc-list").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    assert run_cli("build", "--today", TODAY, cwd=basic_project) == 1
+    err = capsys.readouterr().err
+    assert "fonts-noto-cjk" in err and "Traceback" not in err
+    assert not (basic_project / "site").exists()
