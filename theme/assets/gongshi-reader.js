@@ -57,7 +57,7 @@
   var input = box.querySelector("[data-gs-search-query]");
   var meta = box.querySelector("[data-gs-search-meta]");
   var list = box.querySelector("[data-gs-search-results]");
-  var PAGE = 8; // results whose text is fetched at once: each costs a request
+  var PAGE = 5; // results whose text is fetched at once: each costs a request (and fills a phone screen)
   var pagefind = null;
   var loading = null;
   var seq = 0;
@@ -104,7 +104,52 @@
     return out;
   }
 
-  function resultItem(data) {
+  // The index holds each page's key text once more as spaced single
+  // characters (generator/search.py explains why); it sits at the end of the
+  // indexed text and must never be shown to a resident.
+  var KEY_BLOCK = /(?:^|\s)(?:[\u3400-\u9fff](?:\s+|$)){4,}[\s\S]*$/;
+  var SPACED = /(?:[\u3400-\u9fff] ){3,}/;
+
+  function pageText(data) {
+    return (data.content || "").replace(/\u200b/g, "").replace(KEY_BLOCK, "").trim();
+  }
+
+  // Chinese readers expect the words they typed, as typed: show the first
+  // place where the query occurs in the page (spaces ignored), marked.
+  function ownExcerpt(text, query) {
+    var flat = [];
+    var at = [];
+    for (var i = 0; i < text.length; i++) {
+      if (!/\s/.test(text[i])) {
+        flat.push(text[i].toLowerCase());
+        at.push(i);
+      }
+    }
+    var needle = query.replace(/\s+/g, "").toLowerCase();
+    var hit = needle ? flat.join("").indexOf(needle) : -1;
+    if (hit < 0) return null;
+    var start = at[hit];
+    var end = at[hit + needle.length - 1] + 1;
+    var from = Math.max(0, start - 24);
+    var to = Math.min(text.length, end + 40);
+    var frag = document.createDocumentFragment();
+    frag.appendChild(document.createTextNode((from > 0 ? "…" : "") + text.slice(from, start)));
+    var m = document.createElement("mark");
+    m.textContent = text.slice(start, end);
+    frag.appendChild(m);
+    frag.appendChild(document.createTextNode(text.slice(end, to) + (to < text.length ? "…" : "")));
+    return frag;
+  }
+
+  function excerptFor(data, query) {
+    var text = pageText(data);
+    var own = ownExcerpt(text, query);
+    if (own) return own;
+    if (data.excerpt && !SPACED.test(data.excerpt.replace(/<\/?mark>/g, ""))) return excerptNodes(data.excerpt);
+    return document.createTextNode(text.slice(0, 64) + (text.length > 64 ? "…" : ""));
+  }
+
+  function resultItem(data, query) {
     var li = document.createElement("li");
     li.className = "md-search-result__item";
     var a = document.createElement("a");
@@ -115,7 +160,7 @@
     var h = document.createElement("h1");
     h.textContent = (data.meta && data.meta.title) || data.url;
     var p = document.createElement("p");
-    p.appendChild(excerptNodes(data.excerpt || ""));
+    p.appendChild(excerptFor(data, query));
     art.appendChild(h);
     art.appendChild(p);
     a.appendChild(art);
@@ -123,13 +168,13 @@
     return li;
   }
 
-  function showMore(mySeq) {
+  function showMore(mySeq, query) {
     var batch = pending.splice(0, PAGE);
     var old = list.querySelector(".gs-search-more");
     if (old) old.remove();
     return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
       if (mySeq !== seq) return;
-      items.forEach(function (d) { list.appendChild(resultItem(d)); });
+      items.forEach(function (d) { list.appendChild(resultItem(d, query)); });
       if (pending.length) {
         var li = document.createElement("li");
         li.className = "gs-search-more";
@@ -137,7 +182,7 @@
         b.type = "button";
         b.className = "md-button";
         b.textContent = meta.getAttribute("data-more");
-        b.addEventListener("click", function () { showMore(mySeq); });
+        b.addEventListener("click", function () { showMore(mySeq, query); });
         li.appendChild(b);
         list.appendChild(li);
       }
@@ -166,7 +211,7 @@
         }
         say("count", res.results.length);
         pending = res.results.slice();
-        return showMore(mySeq).then(function () {
+        return showMore(mySeq, q).then(function () {
           if (mySeq === seq) done(q);
         });
       })
