@@ -29,6 +29,7 @@ import tempfile
 from html import escape, unescape
 from pathlib import Path
 
+from .errors import BuildFailed, ContentError, Location
 from .outputs import Output
 from .pages import generated_pages
 
@@ -131,7 +132,16 @@ def write(out: Output) -> None:
     try:
         _index(pages, out.out_dir, dest)
     except (OSError, SearchIndexFailed) as exc:
-        raise SearchIndexFailed(f"搜索索引生成失败（Pagefind）：{exc} — 请确认已安装 requirements.lock 中的 pagefind[extended]") from exc
+        # One clean message through the plugin (it reports BuildFailed), and
+        # the published site stays as it was.
+        raise BuildFailed([
+            ContentError(
+                Location("pagefind"),
+                f"搜索索引生成失败：{exc}",
+                "请重新安装依赖：.venv/bin/pip install -r requirements.lock（其中的 pagefind[extended] 负责中文搜索）",
+                record="站内搜索",
+            )
+        ]) from exc
     for path in sorted(dest.rglob("*")):
         if path.is_file():
             # Registered so no other output can claim the same path.

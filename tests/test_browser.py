@@ -414,3 +414,17 @@ def test_print_buttons_print_and_print_css_keeps_only_the_article(browser: Any, 
         assert page.is_visible(".gs-article__body")
     finally:
         context.close()
+
+
+def test_search_index_failure_is_one_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import pagefind.service
+
+    project = make_project_at(tmp_path / "nopf", CASE)
+    (project / "site").mkdir()
+    (project / "site" / "old.html").write_text("old", encoding="utf-8")
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    assert run_cli("build", "--today", "2026-11-29", cwd=project) != 0
+    err = capsys.readouterr().err
+    assert "搜索索引生成失败" in err and "requirements.lock" in err
+    assert "Traceback" not in err
+    assert [p.name for p in (project / "site").iterdir()] == ["old.html"]
