@@ -75,6 +75,10 @@ PAGES = {
     "places": "places/",
     "teams": "teams/",
     "about": "about/",
+    "venues": "venues/",
+    "column": "bulletins/columns/news/",
+    "past-activities": "activities/past/",
+    "notices-index": "notices/",
     "notice": "notices/a-1/",
 }
 AXE_PAGES = ["home", "bulletin", "activity", "lecture", "building", "notice"]
