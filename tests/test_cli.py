@@ -60,9 +60,16 @@ def wait_mid_build(project: Path, proc: subprocess.Popen[bytes], timeout: float 
 
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The basic fixture with a published site/, built once for this module."""
+    """The basic fixture with a previously published site/. Its files are a
+    stand-in (what is tested is that they survive byte-for-byte), so no build
+    is needed here; the tests that must publish do build."""
     project = make_project_at(tmp_path_factory.mktemp("cli") / "p", FIXTURES / "basic" / "content")
-    site = build_project(project)
+    site = project / "site"
+    for rel in ("index.html", "buildings/a-1/index.html", "assets/gongshi.css", "calendar/all.ics"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(f"上一次发布的 {rel}\n", encoding="utf-8")
+    (site / "notices/a-1.pdf").parent.mkdir(parents=True)
+    (site / "notices/a-1.pdf").write_bytes(bytes(range(256)))
     (site / "marker.txt").write_text("the previous site", encoding="utf-8")
     return project
 

@@ -76,7 +76,7 @@ def _assert_clean(exc: BuildFailed, project: Path) -> None:
             assert err.loc.col >= 1, text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutations())
 def test_check_gives_a_located_error_or_a_model(mutation: tuple[str, bytes]) -> None:
     rel, data = mutation
