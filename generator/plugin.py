@@ -27,7 +27,7 @@ from mkdocs.structure.pages import Page
 from . import outputs, sitemap
 from .a11y import images_without_alt, source_line
 from .dates import DateProblem, parse_date
-from .errors import BuildFailed
+from .errors import BuildFailed, ContentError, Location
 from .markup import sanitize
 from .model import Site
 from .pages import PageSpec, generated_pages
@@ -108,12 +108,16 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         for spec in generated_pages(self.site):
             existing = files.get_file_from_path(spec.src_uri)
             if existing is not None:
-                errors.append(f"content/{spec.src_uri}: 与自动生成的页面“{spec.title}”（{spec.url}）网址相同 — 请给这个文件改名或移到别的文件夹")
+                shown = self.project.shown(Path(config.docs_dir) / spec.src_uri)
+                errors.append(ContentError(Location(shown), f"与自动生成的页面“{spec.title}”（{spec.url}）网址相同", "请给这个文件改名或移到别的文件夹"))
                 continue
             files.append(File.generated(config, spec.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
             self.specs[spec.src_uri] = spec
         if errors:
-            raise PluginError("\n" + "\n".join(errors))
+            if not self.serving:
+                raise PluginError("\n" + BuildFailed(errors).report())
+            self._serve_errors(BuildFailed(errors), config)
+            return self.on_files(files, config)
         self.last_pages = tuple(f.dest_uri for f in files.documentation_pages())
         return files
 

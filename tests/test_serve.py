@@ -120,7 +120,16 @@ def test_edit_error_and_recovery(server: tuple[Path, str, subprocess.Popen[str]]
     wait_for(url, lambda c, b: c == 200 and "第二期简报（修订）" in b and "预览未更新" not in b, "recovery")
     assert proc.poll() is None
 
-    # 4. A theme edit reloads too.
+    # 4. A page clashing with a generated page is an error page too, until removed.
+    clash = project / "content/buildings/a-1.md"
+    clash.parent.mkdir()
+    clash.write_text("# 1 栋\n", encoding="utf-8")
+    body = wait_for(url, lambda c, b: "预览未更新" in b, "the clash error page")
+    assert "content/buildings/a-1.md: 与自动生成的页面" in body
+    clash.unlink()
+    wait_for(url, lambda c, b: c == 200 and "第二期简报（修订）" in b, "recovery from the clash")
+
+    # 5. A theme edit reloads too.
     css = project / "theme/assets/gongshi.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* serve-test-marker */\n", encoding="utf-8")
     wait_for(base + "assets/gongshi.css", lambda c, b: "serve-test-marker" in b, "the theme change")
