@@ -47,7 +47,9 @@ def read_text(path: Path, shown: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Columns count characters, as editors' editors do, not bytes.
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         if _looks_like_gb(data):
             raise ContentError(
                 Location(shown, line, col),

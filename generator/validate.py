@@ -139,7 +139,7 @@ class Fields:
         text = str(value).strip()
         danger = dangerous_html(text)
         if danger:
-            self.p.warn(value.loc, f"含有不安全的 HTML（{danger}），已被移除", "请删去脚本和事件属性", record=self.record, field=key)
+            self.p.warn(value.loc, f"含有不安全的 HTML（{danger}），发布时不会执行", "请删去脚本和事件属性", record=self.record, field=key)
         return text
 
     def ident(self, key: str = "id") -> str:

@@ -83,3 +83,11 @@ def test_merge_keys_and_aliases_of_scalars() -> None:
 def test_empty_document() -> None:
     assert isinstance(parse_yaml("", "x.yml"), YNull)
     assert isinstance(parse_yaml("# only a comment\n", "x.yml"), YNull)
+
+
+def test_invalid_byte_column_counts_characters(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    path.write_bytes("第一行\n中文后".encode() + b"\xff\n")
+    with pytest.raises(ContentError) as exc:
+        read_text(path, "x.md")
+    assert (exc.value.loc.line, exc.value.loc.col) == (2, 4)

@@ -398,7 +398,7 @@ def test_contact_role_required(basic: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_dangerous_html_in_a_field(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = add_activity(basic, description='"<img src=x onerror=alert(1)>请带水杯"')
-    assert_warning(basic, capsys, f"{at(ACT, text, chr(34) + '<img')}: new-one: description: 含有不安全的 HTML（onerror=），已被移除 — 请删去脚本和事件属性")
+    assert_warning(basic, capsys, f"{at(ACT, text, chr(34) + '<img')}: new-one: description: 含有不安全的 HTML（onerror=），发布时不会执行 — 请删去脚本和事件属性")
 
 
 # ---------------------------------------------------------------------------
