@@ -764,12 +764,16 @@ def read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) -> 
     f = Fields(article.meta, p, stem, BULLETIN_FIELDS)
     loc = Location(article.shown, 1, 1)
     ok = True
-    if not ID_RE.match(stem):
-        p.error(loc, f"文件名“{stem}”不能用作网址", f"请把文件改名为 {slugify_id(stem) if slugify_id(stem) != 'new-id' else '2026-13-jianbao'}.md（{ID_FIX}）", record=stem)
-        ok = False
     title = f.text("title", required=True, fix="请在元数据中填写 title: 标题")
     issue = f.integer("issue", required=True, minimum=1)
     day = f.date("date", required=True)
+    if not ID_RE.match(stem):
+        # A name with no ASCII at all ("第一期 简报") gets one from year and issue.
+        slug = slugify_id(stem)
+        if slug == "new-id":
+            slug = f"{day.year if day else 2026}-{issue or 1:02d}-jianbao"
+        p.error(loc, f"文件名“{stem}”不能用作网址", f"请把文件改名为 {slug}.md（{ID_FIX}）", record=stem)
+        ok = False
     published = f.date("published") or day
     column = f.text("column", required=True, fix=f"请填写栏目 id（{'、'.join(columns)}）")
     if column and column not in columns:
