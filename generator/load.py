@@ -12,6 +12,7 @@ numbers offset to the file) and body.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from .textio import read_text
 # An alias can make a small file expand exponentially ("billion laughs").
 # No hand-written data file comes near this many values.
 MAX_NODES = 200_000
+# Values reached again through * aliases: a bomb multiplies these, real files
+# reuse an anchor a few times at most. Refused in milliseconds, not seconds.
+MAX_ALIAS_VALUES = 10_000
 # Nor this deep: places → community → estate → courtyard → building → entrance is ~12.
 MAX_DEPTH = 50
 
@@ -94,16 +98,28 @@ class _Builder:
         self.shown = shown
         self.offset = line_offset
         self.count = 0
+        self.seen: set[int] = set()
+        self.via_alias = 0
 
     def build(self, node: yaml.Node, depth: int = 0) -> YValue:
         if depth > MAX_DEPTH:
             raise _too_deep(_loc(self.shown, node.start_mark, self.offset))
         self.count += 1
+        if id(node) in self.seen:
+            self.via_alias += 1
+        else:
+            self.seen.add(id(node))
+        if self.via_alias > MAX_ALIAS_VALUES:
+            raise ContentError(
+                Location(self.shown),
+                f"YAML 别名（*）展开后超过 {MAX_ALIAS_VALUES} 个值（可能是锚点/别名“炸弹”）",
+                "请删去 & 锚点和 * 别名，直接写出内容",
+            )
         if self.count > MAX_NODES:
             raise ContentError(
                 Location(self.shown),
-                f"YAML 内容展开后超过 {MAX_NODES} 个值（可能是锚点/别名的循环引用或“炸弹”）",
-                "请删去 & 锚点和 * 别名，直接写出内容",
+                f"文件中的值超过 {MAX_NODES} 个，远超手写数据的规模",
+                "活动很多时请拆分到 content/data/activities/ 下的多个文件；或检查是否误粘贴了大量内容",
             )
         loc = _loc(self.shown, node.start_mark, self.offset)
         if isinstance(node, yaml.ScalarNode):
@@ -155,31 +171,46 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0) -> YValue:
         raise _too_deep(Location(shown, 1 + line_offset, 1)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or ""
+        context_line = exc.context_mark.line + 1 + line_offset if exc.context_mark else 0
+        if problem.startswith("found unexpected end of stream") and exc.context_mark:
+            # An unclosed quote: the error is where it was opened, not at the end of the file.
+            mark = exc.context_mark
         loc = _loc(shown, mark, line_offset) if mark else Location(shown)
-        problem = exc.problem or "语法错误"
-        raise ContentError(
-            loc,
-            f"YAML 格式错误：{_explain_yaml(problem)}",
-            "请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对",
-        ) from None
+        message, fix = _explain_yaml(problem, context_line)
+        raise ContentError(loc, f"YAML 格式错误：{message}", fix) from None
     except yaml.YAMLError as exc:
-        raise ContentError(Location(shown), f"YAML 格式错误：{exc}", "请检查文件格式") from None
+        raise ContentError(Location(shown), f"YAML 格式错误：无法解析（{exc}）", "请检查文件格式") from None
     if node is None:
         return YNull(Location(shown, 1, 1))
     return _Builder(shown, line_offset).build(node)
 
 
-def _explain_yaml(problem: str) -> str:
-    known = {
-        "found character '\\t' that cannot start any token": "出现了制表符（Tab），YAML 只能用空格缩进",
-        "mapping values are not allowed here": "此处不能出现冒号（如文字中含“: ”，请给整段文字加引号）",
-        "could not find expected ':'": "缺少冒号",
-        "found undefined alias": "引用了未定义的别名",
-    }
-    for english, chinese in known.items():
+_YAML_FIX = "请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对"
+
+
+def _explain_yaml(problem: str, context_line: int) -> tuple[str, str]:
+    """PyYAML's English problem → (what is wrong, how to fix it) in Chinese."""
+    known: list[tuple[str, str, str]] = [
+        ("found character '\\t' that cannot start any token", "出现了制表符（Tab），YAML 只能用空格缩进", _YAML_FIX),
+        ("mapping values are not allowed here", "此处不能出现冒号（如文字中含“: ”，请给整段文字加引号）", _YAML_FIX),
+        ("could not find expected ':'", "缺少冒号", _YAML_FIX),
+        ("found undefined alias", "引用了未定义的别名", "以 * 开头的文字请整段加引号，如 \"*注意*\""),
+        ("found unexpected end of stream", "引号没有闭合，直到文件结尾都没有找到配对的引号", "请在这段文字末尾补上配对的引号"),
+        ("expected ',' or ']'", f"方括号没有闭合，或项目之间缺少逗号（[ 在第 {context_line} 行）", "请写成 [a, b, c]，并检查是否漏了 ]"),
+        ("expected ',' or '}'", f"花括号没有闭合，或项目之间缺少逗号（{{ 在第 {context_line} 行）", "请写成 {role: 队长, phone: \"138…\"}，并检查是否漏了 }"),
+        ("expected alphabetic or numeric character", "以 * 或 & 开头的文字会被当作 YAML 的引用符号", "请给整段文字加引号"),
+        ("expected <block end>", "缩进不一致：这一行和上面同一级的行没有对齐", "同一级的字段和“- ”要用相同个数的空格缩进"),
+        ("did not find expected key", "缩进不一致，或缺少“字段:”", _YAML_FIX),
+        ("did not find expected '-' indicator", "列表项的缩进不一致", "每一项都以对齐的“- ”开头"),
+    ]
+    for english, chinese, fix in known:
         if problem.startswith(english):
-            return chinese
-    return problem
+            return chinese, fix
+    m = re.match(r"found character '(.)' that cannot start any token", problem)
+    if m:
+        return f"文字不能以“{m.group(1)}”开头", "请给整段文字加引号"
+    return f"无法解析（{problem or '语法错误'}）", _YAML_FIX
 
 
 def load_yaml_file(path: Path, shown: str) -> YValue:

@@ -48,7 +48,7 @@ def test_alias_bomb_is_refused_quickly(make_project, capsys: pytest.CaptureFixtu
     (project / "content/data/teams.yml").write_text("\n".join(levels) + "\n", encoding="utf-8")
     rc, lines, seconds = check(project, capsys)
     assert rc == 1 and seconds < 5
-    assert lines[0].startswith("content/data/teams.yml: YAML 内容展开后超过 ")
+    assert lines[0].startswith("content/data/teams.yml: YAML 别名（*）展开后超过 ")
 
 
 def test_huge_file_is_refused_before_reading(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -91,3 +91,17 @@ def test_invalid_byte_column_counts_characters(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as exc:
         read_text(path, "x.md")
     assert (exc.value.loc.line, exc.value.loc.col) == (2, 4)
+
+
+def test_too_many_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.load as load
+
+    monkeypatch.setattr(load, "MAX_NODES", 50)
+    with pytest.raises(ContentError) as exc:
+        parse_yaml("items: [" + ", ".join(["x"] * 60) + "]\n", "content/data/activities.yml")
+    assert str(exc.value) == "content/data/activities.yml: 文件中的值超过 50 个，远超手写数据的规模 — 活动很多时请拆分到 content/data/activities/ 下的多个文件；或检查是否误粘贴了大量内容"
+
+
+def test_a_few_aliases_are_fine() -> None:
+    doc = parse_yaml("base: &b {role: 队长, phone: '1'}\na: *b\nb: *b\nc: *b\n", "x.yml")
+    assert isinstance(doc, YMap) and doc["c"]["role"] == "队长"  # type: ignore[index]

@@ -191,14 +191,14 @@ def test_garbled_text(basic: Path, capsys: pytest.CaptureFixture[str], garble: s
 
 
 def test_yaml_alias_bomb(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from generator.load import MAX_NODES
+    from generator.load import MAX_ALIAS_VALUES
 
     levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 9):
         prev = f"*a{i - 1}"
         levels.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
     (basic / TEAMS).write_text("\n".join(levels) + "\n", encoding="utf-8")
-    assert_error(basic, capsys, f"{TEAMS}: YAML 内容展开后超过 {MAX_NODES} 个值（可能是锚点/别名的循环引用或“炸弹”） — 请删去 & 锚点和 * 别名，直接写出内容")
+    assert_error(basic, capsys, f"{TEAMS}: YAML 别名（*）展开后超过 {MAX_ALIAS_VALUES} 个值（可能是锚点/别名“炸弹”） — 请删去 & 锚点和 * 别名，直接写出内容")
 
 
 def test_yaml_merge_key(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -234,6 +234,28 @@ def test_yaml_colon_in_text(basic: Path, capsys: pytest.CaptureFixture[str]) -> 
         basic, capsys,
         f"{at(B1, text, ': 上午')}: YAML 格式错误：此处不能出现冒号（如文字中含“: ”，请给整段文字加引号） — 请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对",
     )
+
+
+FIX_GENERAL = "请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "message", "fix"),
+    [
+        ('teams:\n  - {id: t1, name: "防灾队}\n', '"防灾队', "引号没有闭合，直到文件结尾都没有找到配对的引号", "请在这段文字末尾补上配对的引号"),
+        ("teams:\n  - id: t1\n    name: [甲, 乙\n    kind: team\n", ": team", "方括号没有闭合，或项目之间缺少逗号（[ 在第 3 行）", "请写成 [a, b, c]，并检查是否漏了 ]"),
+        ("teams:\n  - {id: t1, name: 队\n", None, "花括号没有闭合，或项目之间缺少逗号（{ 在第 2 行）", "请写成 {role: 队长, phone: \"138…\"}，并检查是否漏了 }"),
+        ("teams:\n  - id: t1\n    name: @志愿者\n", "@", "文字不能以“@”开头", "请给整段文字加引号"),
+        ("teams:\n  - id: t1\n    name: * 重点队伍\n", " 重点", "以 * 或 & 开头的文字会被当作 YAML 的引用符号", "请给整段文字加引号"),
+        ("teams:\n  - id: t1\n    name: 甲\n   kind: team\n", "kind", "缩进不一致：这一行和上面同一级的行没有对齐", "同一级的字段和“- ”要用相同个数的空格缩进"),
+        ("teams:\n  - id: t1\n    name: *zhongdian\n", "*zhongdian", "引用了未定义的别名", "以 * 开头的文字请整段加引号，如 \"*注意*\""),
+    ],
+)
+def test_yaml_syntax_explained(basic: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str | None, message: str, fix: str) -> None:
+    (basic / TEAMS).write_text(text, encoding="utf-8")
+    # No needle: the parser stops at the end of the file (line after the last).
+    where = at(TEAMS, text, needle) if needle else f"{TEAMS}:{text.count(chr(10)) + 1}:1"
+    assert_error(basic, capsys, f"{where}: YAML 格式错误：{message} — {fix}")
 
 
 def test_front_matter_not_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
