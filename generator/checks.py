@@ -1,8 +1,9 @@
 """Content-level checks on a valid model: what is well-formed but probably wrong.
 
 The validate stage refuses what cannot be published. These checks run after it,
-on the assembled model, and only warn: a broken link, a missing image, two
-activities booked into one room at the same time. ``check`` prints them, the
+on the assembled model, and mostly warn: a broken link, a missing image, two
+activities booked into one room at the same time. (One is an error: an
+editor's page at the URL of a generated page.) ``check`` prints them, the
 MkDocs build logs them through the plugin logger (so ``--strict`` fails on them).
 No MkDocs here.
 """
@@ -30,9 +31,22 @@ _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 
 def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Problems) -> None:
-    """Every content-level warning of the site, added to ``p``."""
-    check_links(content_dir, list(articles), site, p)
+    """Every content-level problem of the site, added to ``p``: one error
+    (a page clashing with a generated one), the rest warnings."""
+    articles = list(articles)
+    check_page_clashes(articles, site, p)
+    check_links(content_dir, articles, site, p)
     check_venue_overlaps(site, p)
+
+
+def check_page_clashes(articles: list[Article], site: Site, p: Problems) -> None:
+    """An editor's page at the URL of a generated page (content/buildings/gy-01.md
+    and building gy-01) would silently replace one of them: an error."""
+    generated = {spec.src_uri: spec for spec in generated_pages(site)}
+    for article in articles:
+        spec = generated.get(article.rel)
+        if spec is not None and article.rel not in site.drafts:
+            p.error(Location(article.shown), f"与自动生成的页面“{spec.title}”（{spec.url}）网址相同", "请给这个文件改名或移到别的文件夹")
 
 
 # ---------------------------------------------------------------------------

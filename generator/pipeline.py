@@ -191,6 +191,7 @@ def load_site(project: Project, today: date | None = None) -> tuple[Site, Proble
     from .checks import check_site
 
     check_site(project.content_dir, loaded.articles, site, p)
+    p.raise_if_errors()  # a page clashing with a generated one
     return site, p
 
 

@@ -742,6 +742,10 @@ def test_cancelled_activity_frees_the_venue(basic: Path, capsys: pytest.CaptureF
 def test_page_clashing_with_a_generated_page(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (basic / "content/buildings").mkdir()
     (basic / "content/buildings/a-1.md").write_text("# 1 栋\n", encoding="utf-8")
+    rc, lines = check(basic, capsys)
+    assert rc == 1
+    clash = [line for line in lines if line.startswith("content/buildings/a-1.md: 与自动生成的页面“")]
+    assert len(clash) == 1 and clash[0].endswith("（buildings/a-1/）网址相同 — 请给这个文件改名或移到别的文件夹"), lines
     rc = run_cli("build", "--today", TODAY, cwd=basic)
     err = capsys.readouterr().err
     assert rc == 1
