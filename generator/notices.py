@@ -501,10 +501,11 @@ def render_batch(env: Environment, notices: Sequence[Notice], css: Markup) -> st
 def check_cjk_font() -> None:
     """Stop before rendering when no Chinese font is installed: WeasyPrint
     would otherwise print empty boxes on every door."""
-    try:
-        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout.strip()
-    except FileNotFoundError:
-        found = ""
+    fc_list = shutil.which("fc-list")
+    if fc_list:
+        found = bool(subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout.strip())
+    else:  # fontconfig's tools are optional on Debian: ask WeasyPrint itself
+        found = _renders_chinese()
     if not found:
         raise BuildFailed([
             ContentError(
@@ -514,6 +515,19 @@ def check_cjk_font() -> None:
                 record="楼门公示",
             )
         ])
+
+
+def _renders_chinese() -> bool:
+    from weasyprint import HTML
+
+    watch = _GlyphWatch()
+    wlog = logging.getLogger("weasyprint")
+    wlog.addHandler(watch)
+    try:
+        HTML(string='<p style="font-family: sans-serif">近期科普活动</p>').write_pdf()
+    finally:
+        wlog.removeHandler(watch)
+    return not watch.missing
 
 
 class _GlyphWatch(logging.Handler):
@@ -598,19 +612,22 @@ def _worker_render(span: tuple[int, int]) -> tuple[list[str], bytes, list[bytes]
 
 def _overflowing(page: Any) -> bool:
     """True if any activity on this laid-out page extends below its list box
-    (where the CSS would clip it)."""
-    bottom = None
+    (where the CSS would clip it) or under the 另有 N 项 line. Reads
+    WeasyPrint's box tree (``page._page_box``; WeasyPrint is pinned)."""
+    limits = []
     items = []
     for box in _descendants(page._page_box):
         element = getattr(box, "element", None)
         if element is None or not getattr(box, "element_tag", None):
             continue
         names = (element.get("class") or "").split()
-        if "nt-list" in names and bottom is None:
-            bottom = box.position_y + box.margin_height()
+        if "nt-list" in names:
+            limits.append(box.position_y + box.margin_height())
+        elif "nt-more" in names:
+            limits.append(box.position_y)
         elif "nt-item" in names:
             items.append(box.position_y + box.margin_height())
-    return bottom is not None and any(y > bottom + 0.5 for y in items)
+    return bool(limits) and any(y > min(limits) + 0.5 for y in items)
 
 
 def _descendants(box: Any) -> Iterator[Any]:

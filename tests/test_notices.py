@@ -486,3 +486,26 @@ def test_site_build_without_cjk_font_fails_cleanly(basic_project: Path, tmp_path
     err = capsys.readouterr().err
     assert "fonts-noto-cjk" in err and "Traceback" not in err
     assert not (basic_project / "site").exists()
+
+
+def test_layout_check_refits_when_the_estimate_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Make the width estimate far too optimistic: WeasyPrint's own layout
+    must catch every notice that would be clipped and drop items until none
+    is, so the page still shows whole activities above the 另有 N 项 line."""
+    from generator import notices
+
+    monkeypatch.setattr(notices, "WIDTH_SAFETY", 2.5)
+    project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=project) == 0
+    assert "排版超出一页" in capsys.readouterr().err
+    for key in ("busy", "long", "mixed"):
+        pdf = project / "out" / key / f"notice-{key}.pdf"
+        text = pdf_pages_text(pdf)[0]
+        expected = expected_items(key)
+        shown = len(soup(project / "out" / key / "index.html").select(".nt-item"))
+        assert shown + more_count(text) == len(expected), key
+        boxes = word_boxes(pdf)
+        header_bottom = max(y1 for word, _, y1 in boxes if "有效期至" in word)
+        limit = min(y0 for word, y0, _ in boxes if "另有" in word or "扫码查看本楼最新活动" in word)
+        inside = [(w, y1) for w, y0, y1 in boxes if header_bottom < y0 < limit]
+        assert inside and all(y1 <= limit for _, y1 in inside), key
