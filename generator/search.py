@@ -9,11 +9,14 @@ The ``extended`` Pagefind build segments Chinese words (pages declare
 ``lang="zh-CN"``), so 防灾减灾 or a speaker's name find the right pages.
 
 What is indexed: the pages a resident would want to land on — bulletins,
-activities and lectures, buildings, teams, venues and ordinary pages. The
-listing pages (home, archives, calendars, the building index) are left out:
-they repeat every title, would match almost any query, and at district scale
-their text alone would blow the download budget. Files written by other
-outputs (door notices, feeds) are not pages of the site and are left out too.
+lectures, coming activities, buildings, teams, venues and editors' pages.
+Left out: listing pages (home, archives, calendars, indexes), which repeat
+every title and would match almost any query; activities that are over
+(except lectures, which residents look up by speaker), still listed under
+往期活动; and files other outputs wrote (door notices, feeds). Every page in
+the index costs every phone a few bytes of Pagefind's metadata on the first
+search, so at district scale (bench/corpus.py L: 17,000 pages) the past
+activities alone would push the first search over its 300 KB budget.
 
 Output goes to ``pagefind/`` inside the build folder, before the build is
 swapped into place. Files are added in sorted order, so the same site gives
@@ -26,12 +29,15 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
 
+from . import queries
 from .errors import BuildFailed, ContentError, Location
 from .outputs import Output
 from .pages import generated_pages
+from .strings import strings
 
 # Generated pages worth landing on. Every other generated page is a listing
 # (home, archives, calendars, the building and notice indexes…) and is left
@@ -51,9 +57,32 @@ class SearchIndexFailed(Exception):
     pass
 
 
-def pages_to_index(out: Output) -> list[tuple[str, Path]]:
-    """(url, file) of every page to index, sorted by URL."""
-    skip_urls = {spec.url for spec in generated_pages(out.site) if spec.kind not in INDEXED_KINDS}
+@dataclass(frozen=True)
+class IndexedPage:
+    url: str  # "/bulletins/2026-05-fangzai/"
+    path: Path
+    key_facts: tuple[str, ...] = ()  # the <dt> labels whose <dd> is key text
+    key_title: bool = False  # the <h1> is key text
+
+
+def pages_to_index(out: Output) -> list[IndexedPage]:
+    """Every page to index, sorted by URL."""
+    site = out.site
+    t = strings(site.info.language)
+    coming = {item.activity.id for item in queries.upcoming(site)}
+    skip_urls = set()
+    keys: dict[str, IndexedPage] = {}
+    for spec in generated_pages(site):
+        if spec.kind not in INDEXED_KINDS:
+            skip_urls.add(spec.url)
+        elif spec.kind == "activity":
+            activity = spec.obj
+            if activity.lecture is not None:
+                keys[spec.url] = IndexedPage(spec.url, Path(), key_facts=(t.speaker,))
+            elif activity.id not in coming:
+                skip_urls.add(spec.url)
+        elif spec.kind == "building":
+            keys[spec.url] = IndexedPage(spec.url, Path(), key_title=True)
     found = []
     for path in out.out_dir.rglob("index.html"):
         rel = path.relative_to(out.out_dir).as_posix()
@@ -62,30 +91,42 @@ def pages_to_index(out: Output) -> list[tuple[str, Path]]:
         url = rel[: -len("index.html")]
         if url in skip_urls or url.startswith(OUTPUT_SUBDIR + "/"):
             continue
-        found.append(("/" + url, path))
-    found.sort()
+        key = keys.get(url)
+        found.append(IndexedPage("/" + url, path, key.key_facts if key else (), key.key_title if key else False))
+    found.sort(key=lambda p: p.url)
     return found
 
 
-_KEY_TEXT = re.compile(r"<(h1|dd)\b[^>]*>(.*?)</\1>", re.S)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_FACT = re.compile(r"<dt\b[^>]*>(.*?)</dt>\s*<dd\b[^>]*>(.*?)</dd>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff])")
 
 
-def with_key_characters(html: str) -> str:
-    """The page with its key text (title, facts such as the speaker or the
-    building) added once more, one Chinese character per word.
+def _text(html: str) -> str:
+    return unescape(_TAG.sub(" ", html)).strip()
+
+
+def with_key_characters(html: str, page: IndexedPage) -> str:
+    """The page with its key text (a building's name, a lecture's speaker)
+    added once more, one Chinese character per word.
 
     Why: Pagefind cuts the indexed text into words with jieba, but the browser
-    cuts the query with its own segmenter (ICU), which splits names and rare
-    words into single characters: 李明华 becomes 李 / 明 / 华 and no longer
-    matches the indexed word 李明华. Each query word matches indexed words
-    that start with it, so single characters of the key text make such
-    queries find their page. Only the key text is added, not the body: single
-    characters of a whole article would make every index chunk huge.
-    Only the staging copy Pagefind reads is changed, never the published page.
+    cuts the query with its own segmenter (ICU), which splits names it does
+    not know into single characters: 李明华 becomes 李 / 明 / 华, 湖滨小区
+    becomes 湖 / 滨 / 小区, and they no longer match the indexed words 李明华
+    and 湖滨. Each query word matches indexed words that start with it, so
+    single characters of the names make such queries find their page. Only
+    names are added, never whole texts: a single character common to
+    thousands of pages makes the index chunk that holds it, which a phone
+    must download, large. Only the staging copy Pagefind reads is changed,
+    never the published page.
     """
-    parts = [unescape(_TAG.sub(" ", m.group(2))) for m in _KEY_TEXT.finditer(html)]
+    parts = []
+    if page.key_title:
+        parts += [_text(m.group(1)) for m in _H1.finditer(html)]
+    if page.key_facts:
+        parts += [_text(m.group(2)) for m in _FACT.finditer(html) if _text(m.group(1)) in page.key_facts]
     spaced = " ".join(_CJK.sub(r" \1 ", " ".join(parts)).split())
     at = html.rfind("</article>")
     if not spaced or at < 0:
@@ -93,7 +134,7 @@ def with_key_characters(html: str) -> str:
     return f"{html[:at]}<p>{escape(spaced)}</p>{html[at:]}"
 
 
-def _index(pages: list[tuple[str, Path]], site_dir: Path, dest: Path) -> None:
+def _index(pages: list[IndexedPage], site_dir: Path, dest: Path) -> None:
     """Run the Pagefind command line over a staging folder holding only the
     pages to index (with their key characters, see below). The command line, not
     Pagefind's Python API: the API answers one page per 0.1 s poll (10 s for
@@ -106,10 +147,11 @@ def _index(pages: list[tuple[str, Path]], site_dir: Path, dest: Path) -> None:
         raise SearchIndexFailed("找不到 Pagefind 程序")
     stage = Path(tempfile.mkdtemp(prefix=".pagefind-src-", dir=site_dir.parent))
     try:
-        for _url, path in pages:
-            rel = path.relative_to(site_dir)
+        for page in pages:
+            rel = page.path.relative_to(site_dir)
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-            (stage / rel).write_text(with_key_characters(path.read_text(encoding="utf-8")), encoding="utf-8")
+            html = page.path.read_text(encoding="utf-8")
+            (stage / rel).write_text(with_key_characters(html, page), encoding="utf-8")
         cmd = [
             str(exe),
             "--site", str(stage),

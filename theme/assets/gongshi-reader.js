@@ -189,6 +189,16 @@
     });
   }
 
+  // Words on nearly every page of a community site. Each query word costs
+  // the phone an index chunk, and these chunks are the largest, while they
+  // tell pages apart least; dropped when other words remain.
+  var COMMON = /(社区|号楼|单元|栋)/g;
+
+  function search(pf, q) {
+    var lean = q.replace(COMMON, " ").replace(/\s+/g, " ").trim();
+    return pf.search(lean || q);
+  }
+
   function run() {
     var q = input.value.trim();
     var mySeq = ++seq;
@@ -201,7 +211,7 @@
     }
     say("loading");
     loadPagefind()
-      .then(function (pf) { return pf.search(q); })
+      .then(function (pf) { return search(pf, q); })
       .then(function (res) {
         if (mySeq !== seq || !res) return;
         if (!res.results.length) {
