@@ -3,8 +3,8 @@
 Why Pagefind and not Material's built-in search: Material's search sends the
 whole index to every phone before the first result (83 MB for 5,000 Chinese
 bulletins); Pagefind splits the index into small chunks and fragments, and a
-first search on a district-sized site downloads well under 300 KB
-(bench/search_compare.py measures both and writes bench/search_compare.md).
+first search on a district-sized site stays within 300 KB
+(bench/search_compare.py measures both: bench/results/search_compare.md).
 The ``extended`` Pagefind build segments Chinese words (pages declare
 ``lang="zh-CN"``), so 防灾减灾 or a speaker's name find the right pages.
 
@@ -25,6 +25,7 @@ byte-identical index files.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -51,6 +52,11 @@ ROOT_SELECTOR = ".md-content"
 EXCLUDE_SELECTORS = (".gs-breadcrumb", ".md-content__button", ".gs-print", ".gs-actions", "[data-gs-noindex]")
 
 OUTPUT_SUBDIR = "pagefind"
+
+# Largest site indexed on every `serve` rebuild (about 10 s of Pagefind).
+SERVE_LIMIT = 1000
+
+log = logging.getLogger("gongshi")
 
 
 class SearchIndexFailed(Exception):
@@ -170,6 +176,12 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path) -> None:
 def write(out: Output) -> None:
     """Index the built pages into ``<site>/pagefind/``."""
     pages = pages_to_index(out)
+    if not out.pdf and len(pages) > SERVE_LIMIT:
+        # ``serve`` (the only caller with pdf=False) rebuilds on every save;
+        # Pagefind takes ~10 ms a page (the sample site: 1 s; district
+        # scale: about 2 minutes), too slow to repeat. `build` always indexes.
+        log.info(f"预览时不生成搜索索引（{len(pages)} 个页面）；python build.py build 会生成")
+        return
     dest = out.out_dir / OUTPUT_SUBDIR
     try:
         _index(pages, out.out_dir, dest)

@@ -442,3 +442,26 @@ def test_search_index_failure_is_one_clean_error(tmp_path: Path, monkeypatch: py
     assert "搜索索引生成失败" in err and "requirements.lock" in err
     assert "Traceback" not in err
     assert [p.name for p in (project / "site").iterdir()] == ["old.html"]
+
+
+def test_serve_skips_the_index_only_for_large_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` (pdf=False) indexes a small site on every rebuild, a large one
+    not at all; `build` always does (the other tests)."""
+    import datetime
+
+    from generator import search
+    from generator.outputs import Output
+    from generator.pipeline import Project, load_site
+
+    project_dir = make_project_at(tmp_path / "serve", CASE)
+    site_dir = build_project(project_dir)
+    shutil.rmtree(site_dir / "pagefind")
+    project = Project(project_dir, project_dir / "content")
+    model, _ = load_site(project, datetime.date.fromisoformat(TODAY))
+    pages = len(search.pages_to_index(Output(model, project, site_dir, project_dir / "theme", pdf=False)))
+    monkeypatch.setattr(search, "SERVE_LIMIT", pages - 1)
+    search.write(Output(model, project, site_dir, project_dir / "theme", pdf=False))
+    assert not (site_dir / "pagefind").exists()
+    monkeypatch.setattr(search, "SERVE_LIMIT", pages)
+    search.write(Output(model, project, site_dir, project_dir / "theme", pdf=False))
+    assert (site_dir / "pagefind" / "pagefind.js").is_file()
