@@ -153,6 +153,10 @@ class _Builder:
         raise ContentError(loc, "无法识别的 YAML 内容", "")  # pragma: no cover
 
 
+# More opening brackets (or "- " list markers) in a row than MAX_DEPTH levels.
+_DEEP_RE = re.compile(rf"(?:[\[{{][ \t\n]*){{{MAX_DEPTH + 1},}}|(?:-[ \t]+){{{MAX_DEPTH + 1},}}")
+
+
 def _too_deep(loc: Location) -> ContentError:
     return ContentError(
         loc,
@@ -164,6 +168,11 @@ def _too_deep(loc: Location) -> ContentError:
 def parse_yaml(text: str, shown: str, line_offset: int = 0) -> YValue:
     """Parse one YAML document into located values; syntax errors become
     ContentErrors at the line PyYAML names."""
+    deep = _DEEP_RE.search(text)
+    if deep:
+        # Refuse before PyYAML spends seconds scanning thousands of levels.
+        line = text.count("\n", 0, deep.start()) + 1 + line_offset
+        raise _too_deep(Location(shown, line, deep.start() - (text.rfind("\n", 0, deep.start()) + 1) + 1))
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:

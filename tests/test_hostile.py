@@ -62,10 +62,17 @@ def test_huge_file_is_refused_before_reading(make_project, capsys: pytest.Captur
 
 def test_deep_nesting_is_refused(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     project = make_project("basic")
-    (project / "content/data/teams.yml").write_text("teams: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    text = "teams: " + "[" * 5000 + "]" * 5000 + "\n"
+    (project / "content/data/teams.yml").write_text(text, encoding="utf-8")
     rc, lines, seconds = check(project, capsys)
     assert rc == 1 and seconds < 5
-    assert lines[0] == "content/data/teams.yml:1:1: YAML 嵌套超过 50 层（方括号或缩进层层套叠） — 请检查括号是否成对、缩进是否正确"
+    col = text.index("[") + 1
+    assert lines[0] == f"content/data/teams.yml:1:{col}: YAML 嵌套超过 50 层（方括号或缩进层层套叠） — 请检查括号是否成对、缩进是否正确"
+    # Nesting by list markers is refused the same way.
+    (project / "content/data/teams.yml").write_text("teams:\n" + "- " * 3000 + "x\n", encoding="utf-8")
+    rc, lines, seconds = check(project, capsys)
+    assert rc == 1 and seconds < 5
+    assert lines[0] == "content/data/teams.yml:2:1: YAML 嵌套超过 50 层（方括号或缩进层层套叠） — 请检查括号是否成对、缩进是否正确"
 
 
 def test_gb18030_file_is_named_and_the_printed_command_fixes_it(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
