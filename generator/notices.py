@@ -794,7 +794,7 @@ def _run(args: argparse.Namespace) -> int:
     for w in problems.sorted_warnings():
         print(f"警告: {w}", file=sys.stderr)
     first, last = notice_window(site, parse_date(args.first) if args.first else None, args.days)
-    target = Path(args.out).resolve() if args.out else project.root / "site" / "notices"
+    target = Path(args.out).resolve() if args.out else _site_dir(args.config_file, project) / "notices"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read it
@@ -814,6 +814,20 @@ def _run(args: argparse.Namespace) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"已生成 {count} 张楼门公示（{zh_date(first)} 至 {zh_date(last)}）：{target}", file=sys.stderr)
     return 0
+
+
+def _site_dir(config_file: str, project: Any) -> Path:
+    """mkdocs.yml's site_dir (default site/), without loading MkDocs."""
+    import yaml
+
+    try:
+        with open(config_file, encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("site_dir:"):
+                    return (project.root / str(yaml.safe_load(line)["site_dir"])).resolve()
+    except OSError:
+        pass
+    return project.root / "site"
 
 
 def _register() -> None:
