@@ -152,6 +152,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     clean_stale(target)
     # The pid in the name tells a later build whether this folder is abandoned.
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read site/
     try:
         config.site_dir = str(tmp)
         try:
