@@ -45,7 +45,7 @@ from . import queries as q
 from .model import Activity, Occurrence, Site
 from .outputs import Output
 from .recurrence import build_rrule
-from .strings import Strings, strings, zh_date_short
+from .strings import Strings, speaker_with_affiliation, strings, zh_date_short
 
 _RR_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _FREQ = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY"}
@@ -209,7 +209,8 @@ def description(site: Site, t: Strings, a: Activity, status: str, note: str, o: 
     if a.description_text:
         lines.append(a.description_text)
     if a.lecture:
-        lines.append(f"{t.speaker}：{a.lecture.speaker}（{a.lecture.affiliation}）")
+        if speaker := speaker_with_affiliation(a.lecture.speaker, a.lecture.affiliation):
+            lines.append(f"{t.speaker}：{speaker}")
         lines.append(f"{t.topic}：{a.lecture.topic}")
     if a.recurrence and o is None:
         lines.append(f"{t.repeats}：{a.recurrence.describe}")

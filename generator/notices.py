@@ -47,7 +47,7 @@ from markupsafe import Markup
 from . import queries
 from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
-from .strings import Strings, strings, time_range, zh_date, zh_date_short, zh_weekday
+from .strings import Strings, speaker_with_affiliation, strings, time_range, zh_date, zh_date_short, zh_weekday
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -311,8 +311,8 @@ def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
     if venue.address and count_lines(f"{venue.name}（{venue.address}）", detail_em, _label_em(t.where)) <= count_lines(venue.name, detail_em, _label_em(t.where)):
         place = f"{venue.name}（{venue.address}）"
     fields = [(t.where, place), (t.for_whom, a.audience_label)]
-    if a.lecture:
-        fields.append((t.speaker, f"{a.lecture.speaker}（{a.lecture.affiliation}）"))
+    if a.lecture and (speaker := speaker_with_affiliation(a.lecture.speaker, a.lecture.affiliation)):
+        fields.append((t.speaker, speaker))
     notes = [n for n in (o.note if o.status != "scheduled" else "", t.moved_from.format(date=zh_date_short(o.moved_from)) if o.moved_from else "") if n]
     if notes:
         fields.append((t.notice_note, "；".join(notes)))

@@ -174,3 +174,11 @@ def time_range(start: datetime, end: datetime) -> str:
     if start.date() == end.date():
         return f"{start:%H:%M}–{end:%H:%M}"
     return f"{start:%H:%M} 至 {zh_date_short(end)} {end:%H:%M}"
+
+
+def speaker_with_affiliation(speaker: str, affiliation: str) -> str:
+    """"李明华（江城市中心医院）", or just the part that is known ("" if neither):
+    a lecture without a speaker is publishable and must not print "（）"."""
+    if speaker and affiliation:
+        return f"{speaker}（{affiliation}）"
+    return speaker or affiliation

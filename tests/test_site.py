@@ -129,3 +129,18 @@ def test_unicode_heading_anchors(make_project) -> None:  # type: ignore[no-untyp
     site = build_project(project)
     doc = page(site, "about/")
     assert doc.find(id="一社区科普大讲坛") is not None
+
+
+def test_lecture_without_speaker_prints_no_empty_brackets(make_project) -> None:  # type: ignore[no-untyped-def]
+    from conftest import build_project
+
+    project = make_project("basic")
+    lectures = project / "content" / "data" / "lectures.yml"
+    text = lectures.read_text(encoding="utf-8")
+    text = text.replace("    speaker: 李明\n    affiliation: 测试市中心医院\n", "")
+    lectures.write_text(text, encoding="utf-8")
+    site = build_project(project)
+    for url in ("", "activities/heart-talk/", "buildings/a-1/", "lectures/", "notices/a-1/"):
+        html = page(site, url).get_text()
+        assert "（）" not in html and "主讲人：（" not in html, url
+    assert "（）" not in (site / "calendar" / "activities" / "heart-talk.ics").read_text(encoding="utf-8")
