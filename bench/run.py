@@ -400,7 +400,8 @@ def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_pe
                        before=lambda: shutil.rmtree(hugo / "public", ignore_errors=True))
     for name, r, site in (("Material 9.8 + blog", m, mat / "site"), ("Hugo 0.168", h, hugo / "public")):
         if not r.ok:
-            res.add(f"{name}: full build", "failed", _last_line(r.log))
+            killed = r.log.startswith("killed")
+            res.add(f"{name}: full build", f"> {r.wall:.0f} s" if killed else "failed", _last_line(r.log))
             continue
         pages, total, _html = output_stats(site)
         res.add(f"{name}: full build (wall / peak RSS)", f"{r.wall:.2f} s / {r.rss_mb:.0f} MB",
