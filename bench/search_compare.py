@@ -89,6 +89,11 @@ def reindex(project: Path) -> dict[str, float]:
     import shutil
 
     shutil.rmtree(project / "site" / "pagefind", ignore_errors=True)
+    # The search box's script may have changed too: take the theme's current assets.
+    for asset in (REPO / "theme" / "assets").glob("gongshi-reader.*"):
+        target = project / "site" / "assets" / asset.name
+        target.unlink(missing_ok=True)
+        shutil.copyfile(asset, target)
     t = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", REINDEX], cwd=project, env=env, capture_output=True, text=True)
@@ -178,7 +183,10 @@ def page_text(site: Path, url: str) -> str:
 
 def run_query(browser: Any, site: Path, base: str, q: dict[str, Any], engine: str, timeout_s: float) -> dict[str, Any]:
     context = new_context(browser, PHONE)
-    traffic = watch(context)
+    # Requests to the site's own public host (Material fetches sitemap.xml next
+    # to every <link rel=alternate>) are the site's, answered from the build.
+    canonical = re.search(r'<link rel="canonical" href="https?://([^/"]+)', (site / "index.html").read_text(encoding="utf-8"))
+    traffic = watch(context, own_host=canonical.group(1) if canonical else "", own_site=site)
     page = context.new_page()
     result: dict[str, Any] = {"query": q["q"], "name": q["name"]}
     try:
@@ -201,7 +209,8 @@ def run_query(browser: Any, site: Path, base: str, q: dict[str, Any], engine: st
         page.wait_for_load_state("networkidle")
         result["seconds"] = time.perf_counter() - t
         hrefs = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => new URL(e.href).pathname)")
-        urls = [h.lstrip("/").split("#")[0] for h in hrefs]
+        # Material lists a page once per matching section: one entry per page.
+        urls = list(dict.fromkeys(h.lstrip("/").split("#")[0] for h in hrefs))
         result["results"] = urls
     except Exception as exc:  # noqa: BLE001 - a timeout is a result here
         result["error"] = type(exc).__name__
