@@ -136,5 +136,14 @@ def test_feeds_ignore_the_build_day(tmp_path: Path, basic_site: Path) -> None:
     # Another --today changes what is "coming", never the feed's dates.
     project = make_project_at(tmp_path / "later", FIXTURES / "basic" / "content")
     later = build_project(project, (date(2026, 11, 29) + timedelta(days=40)).isoformat())
-    for rel in ("feeds/atom.xml", "feeds/columns/news.xml", "calendar/all.ics", "calendar/buildings/b-b1.ics", "api/site.json", "sitemap.xml"):
+    for rel in ("feeds/atom.xml", "feeds/columns/news.xml", "calendar/all.ics", "api/site.json", "sitemap.xml"):
         assert (later / rel).read_bytes() == (basic_site / rel).read_bytes(), rel
+    # A building feed is coming + the last 60 days, by design: 40 days later,
+    # 往期活动 (2026-11-01) has ended 68 days before and has left it, while the
+    # archive (all.ics) keeps it.
+    assert "UID:old-talk@" in (basic_site / "calendar/buildings/b-b1.ics").read_text(encoding="utf-8")
+    assert "UID:old-talk@" not in (later / "calendar/buildings/b-b1.ics").read_text(encoding="utf-8")
+    assert "UID:old-talk@" in (later / "calendar/all.ics").read_text(encoding="utf-8")
+    assert "UID:quake-talk@" not in (later / "calendar/buildings/b-b1.ics").read_text(encoding="utf-8")
+    assert "UID:estate-a-drill@" not in (later / "calendar/buildings/b-b1.ics").read_text(encoding="utf-8")  # never b-b1's
+    assert "UID:east-clinic@" in (later / "calendar/buildings/b-b1.ics").read_text(encoding="utf-8")  # 12-05: 34 days before
