@@ -105,3 +105,32 @@ def test_too_many_values(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_few_aliases_are_fine() -> None:
     doc = parse_yaml("base: &b {role: 队长, phone: '1'}\na: *b\nb: *b\nc: *b\n", "x.yml")
     assert isinstance(doc, YMap) and doc["c"]["role"] == "队长"  # type: ignore[index]
+
+
+def test_fast_and_python_yaml_parsers_give_the_same_located_values() -> None:
+    """load.py composes with libyaml when present; every value, location and
+    quoting flag must equal what PyYAML's Python parser gives."""
+    import glob
+
+    import yaml
+
+    from generator.load import YList, YMap, YStr, _Builder
+
+    def tree(v):  # type: ignore[no-untyped-def]
+        if isinstance(v, YMap):
+            return ("M", v.loc, tuple((k, v.key_locs[k], tree(x)) for k, x in v.items()))
+        if isinstance(v, YList):
+            return ("L", v.loc, tuple(tree(x) for x in v))
+        if isinstance(v, YStr):
+            return ("S", str(v), v.loc, v.quoted)
+        return ("N", v.loc)
+
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: loading is ~3x slower"
+    tricky = 'a: 中文：冒号\nb: "引号"\nc: \'单\'\nd:\ne: ~\nf: |\n  多行\n  文字\ng: &x [1, 2]\nh: *x\ni: 09:00\nj: no\n'
+    root = Path(__file__).resolve().parent.parent
+    texts = [tricky] + [Path(f).read_text(encoding="utf-8-sig") for f in sorted(glob.glob(str(root / "content/data/*.yml")) + glob.glob(str(root / "tests/fixtures/*/content/data/*.yml")))]
+    assert len(texts) > 10
+    for text in texts:
+        fast = _Builder("f.yml", 0).build(yaml.compose(text, Loader=yaml.CSafeLoader))
+        slow = _Builder("f.yml", 0).build(yaml.compose(text, Loader=yaml.SafeLoader))
+        assert tree(fast) == tree(slow)
