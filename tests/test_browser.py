@@ -150,6 +150,7 @@ def test_no_request_leaves_the_site(browser: Any, site: Path, base_url: str, kin
             _search(page, "讲座")  # the search bundle is part of the page too
         assert traffic.local, "the page made no request at all?"
         assert traffic.outside == [], f"{kind}: requests to other hosts: {traffic.outside}"
+        assert traffic.own == [], f"{kind}: requests to the public site URL: {traffic.own}"
     finally:
         context.close()
 
