@@ -101,10 +101,12 @@ def test_edit_error_and_recovery(server: tuple[Path, str, subprocess.Popen[str]]
     # 2. A data error: the server stays up and every open page shows the error.
     venues = project / "content/data/venues.yml"
     good = venues.read_text(encoding="utf-8")
-    venues.write_text(good.replace("{id: school,", "{id: school\t,"), encoding="utf-8")
-    # expected line computed from the edited file: the tab's position
+    # An unclosed bracket (both PyYAML parsers refuse it; a tab inside a flow
+    # mapping is legal YAML and libyaml, which load.py uses, accepts it).
+    venues.write_text(good.replace("{id: school,", "{id: [school,"), encoding="utf-8")
+    # expected line computed from the edited file: the bracket's position
     broken = venues.read_text(encoding="utf-8")
-    at = broken.index("\t")
+    at = broken.index("[school")
     line = broken.count("\n", 0, at) + 1
     body = wait_for(url, lambda c, b: "预览未更新" in b, "the error page")
     assert f"content/data/venues.yml:{line}:" in body
