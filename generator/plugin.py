@@ -74,7 +74,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             return self._serve_errors(exc, config)
         for warning in problems.sorted_warnings():
             log.warning(str(warning))
-        self.project = project
         self.specs: dict[str, PageSpec] = {}
         config.site_url = self.site.info.url
         # Material prints these unescaped; editors' text must not become markup.
@@ -190,9 +189,15 @@ def _warn_images_without_alt(html: str, page: Page) -> None:
         log.warning(f"{where}: 图片 {name} 缺少替代文字（alt） — 请在方括号里写上图片内容的简短说明，例如 ![志愿者搀扶老人下楼]({name})，读屏软件会把说明读给看不见图片的居民")
 
 
+# Material partials we override to print content (the footer carries the
+# organisation's name and address on every page).
+_ESCAPED_OVERRIDES = frozenset({"partials/copyright.html"})
+
+
 def _escapes(name: str | None) -> bool:
-    """Autoescape Gongshi's templates: theme/gongshi/* and partials/gongshi-*."""
-    return name is not None and (name.startswith("gongshi/") or name.startswith("partials/gongshi-"))
+    """Autoescape Gongshi's templates: theme/gongshi/*, partials/gongshi-* and
+    the Material partials we override to print editors' data."""
+    return name is not None and (name.startswith("gongshi/") or name.startswith("partials/gongshi-") or name in _ESCAPED_OVERRIDES)
 
 
 def _resolve_today(text: str) -> date | None:

@@ -153,6 +153,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     sub("data/site.yml", "    name: 科协动态", f"    name: {quoted}")
     sub("data/lectures.yml", "    name: 社区科普大讲坛", f"    name: {quoted}")
     sub("data/places.yml", "name: 甲小区", f"name: {quoted}")
+    sub("data/site.yml", "  name: 测试市科协", f"  name: {quoted}")  # printed in every page's footer
+    sub("data/site.yml", "  address: 测试路 1 号", f"  address: {quoted}")
+    sub("data/places.yml", "role: 第一网格网格员", f"role: {quoted}")
     sub("bulletins/2025-01-first.md", "title: 第一期简报", f"title: {quoted}")
     # A bulletin saved by Windows Notepad (BOM, CRLF) with pasted scripts.
     bom = project / "content/bulletins/2026-02-second.md"
