@@ -145,8 +145,11 @@ def build_model(project: Project, loaded: Loaded, p: Problems, today: date | Non
     activities.sort(key=lambda a: (a.start, a.id))
 
     bulletins: list[Bulletin] = []
+    drafts: set[str] = set()
     for article in loaded.articles:
         if is_bulletin(article.rel):
+            if v.is_draft(article):
+                drafts.add(article.rel)
             if b := v.read_bulletin(article, p, columns):
                 bulletins.append(b)
     v.check_bulletin_numbers(bulletins, p)
@@ -174,7 +177,7 @@ def build_model(project: Project, loaded: Loaded, p: Problems, today: date | Non
         activities={a.id: a for a in activities},
         bulletins=tuple(published),
         today=site_today(info.timezone, today),
-        drafts=frozenset(b.src for b in bulletins if b.draft),
+        drafts=frozenset(drafts),
         activities_by_building={k: tuple(vs) for k, vs in by_building.items()},
     )
 

@@ -759,7 +759,29 @@ def read_series(root: YMap, p: Problems, reg: Registry) -> dict[str, Series]:
 BULLETIN_FIELDS = ("title", "issue", "date", "published", "column", "office", "editor_note", "summary", "draft", "template")
 
 
+def is_draft(article: Article) -> bool:
+    """draft: true in the front matter, read leniently: a draft must never be
+    published by accident, even when the rest of its front matter is broken."""
+    value = article.meta.get("draft")
+    return isinstance(value, YStr) and str(value).strip().lower() in ("true", "yes", "是", "on")
+
+
 def read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) -> Bulletin | None:
+    """A bulletin from its article. A draft's problems are warnings: it is not
+    published, and one editor's half-written draft must not stop another's
+    urgent cancellation from going out. (They still show in `check`, and
+    `--strict` still fails on them.)"""
+    if not is_draft(article):
+        return _read_bulletin(article, p, columns)
+    scratch = Problems()
+    bulletin = _read_bulletin(article, scratch, columns)
+    for e in scratch.errors:
+        p.warn(e.loc, f"{e.message}（草稿，暂不发布）", e.fix, record=e.record, field=e.field)
+    p.warnings.extend(scratch.warnings)
+    return bulletin
+
+
+def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) -> Bulletin | None:
     stem = Path(article.rel).stem
     f = Fields(article.meta, p, stem, BULLETIN_FIELDS)
     loc = Location(article.shown, 1, 1)

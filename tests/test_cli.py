@@ -197,11 +197,16 @@ def test_new_bulletin(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     assert f"\nissue: {expected_issue}\n" in text and "\ndate: 2026-12-01\n" in text and "\ndraft: true " in text
     for field in ("title", "issue", "date", "column", "office", "editor_note", "summary", "draft"):
         assert re.search(rf"^{field}:", text, re.M), field
-    # Until the title is written, check says exactly that.
+    # Until the title is written, check says exactly that — as a warning: a
+    # draft is not published, so it does not stop anyone else's build.
     rc = run_cli("check", "--today", TODAY, cwd=project)
     lines = capsys.readouterr().err.splitlines()
-    assert rc == 1
-    assert lines == [f"{rel}:2:1: 2026-{expected_issue:02d}-jianbao: title: 缺少必填字段 — 请在元数据中填写 title: 标题", "发现 1 处错误，网站未更新。"]
+    assert rc == 0
+    assert f"警告: {rel}:2:1: 2026-{expected_issue:02d}-jianbao: title: 缺少必填字段（草稿，暂不发布） — 请在元数据中填写 title: 标题" in lines
+    assert run_cli("check", "--strict", "--today", TODAY, cwd=project) == 1
+    capsys.readouterr()
+    site = build_project(project)
+    assert not (site / "bulletins" / f"2026-{expected_issue:02d}-jianbao").exists()
     # A second one gets the next number; a title given up front is enough for check.
     assert run_cli("new", "bulletin", "--today", "2026-12-01", "--title", "冬季: 用电安全", "--id", "2026-winter", cwd=project) == 0
     text = (project / "content/bulletins/2026-winter.md").read_text(encoding="utf-8")
