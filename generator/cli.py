@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .dates import DateProblem, parse_date
-from .errors import BuildFailed
+from .errors import BuildFailed, ContentError
+from .model import Site
 from .pipeline import Project, load_site
 
 log = logging.getLogger("gongshi")
@@ -115,16 +116,28 @@ def project_of(config_file: str) -> Project:
     return Project(root, (root / docs_dir).resolve())
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def load_for_command(args: argparse.Namespace, *, show_warnings: bool = True) -> tuple[Site, list[ContentError]] | None:
+    """The model for a command that does not build (check, notices, digest):
+    errors are printed, all at once, and None returned; warnings are printed
+    and returned."""
     project = project_of(args.config_file)
     try:
-        _site, problems = load_site(project, parse_date(args.today) if args.today else None)
+        site, problems = load_site(project, parse_date(args.today) if args.today else None)
     except BuildFailed as exc:
         print(exc.report(), file=sys.stderr)
-        return 1
+        return None
     warnings = problems.sorted_warnings()
-    for w in warnings:
-        print(f"警告: {w}", file=sys.stderr)
+    if show_warnings:
+        for w in warnings:
+            print(f"警告: {w}", file=sys.stderr)
+    return site, warnings
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    loaded = load_for_command(args)
+    if loaded is None:
+        return 1
+    _site, warnings = loaded
     summary = f"{len(_site.bulletins)} 期简报，{len(_site.activities)} 项活动，{len(_site.buildings)} 栋楼"
     if warnings:
         print(f"检查完成：{summary}；{len(warnings)} 条警告。", file=sys.stderr)

@@ -20,11 +20,9 @@ import sys
 from datetime import date
 
 from . import queries as q
-from .cli import EXTRA_COMMANDS, _common, _today_arg, project_of
-from .errors import BuildFailed
+from .cli import EXTRA_COMMANDS, _common, _today_arg, load_for_command
 from .model import Site
 from .outputs import Output
-from .pipeline import load_site
 from .strings import hm, strings, zh_date, zh_date_short, zh_weekday
 
 
@@ -97,12 +95,10 @@ def _positive(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    project = project_of(args.config_file)
-    try:
-        site, _problems = load_site(project, date.fromisoformat(args.today) if args.today else None)
-    except BuildFailed as exc:
-        print(exc.report(), file=sys.stderr)
+    loaded = load_for_command(args, show_warnings=False)  # stdout is the digest; keep stderr quiet too
+    if loaded is None:
         return 1
+    site, _warnings = loaded
     if args.building not in site.buildings:
         known = "、".join(list(site.buildings)[:10])
         print(f"错误：没有 id 为“{args.building}”的楼栋 — 请用 places.yml 中的楼栋 id（例如 {known}）", file=sys.stderr)

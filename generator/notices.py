@@ -780,19 +780,15 @@ def _positive(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .cli import project_of, publish
+    from .cli import load_for_command, project_of, publish
     from .dates import parse_date
     from .outputs import Output
-    from .pipeline import load_site
 
-    project = project_of(args.config_file)
-    try:
-        site, problems = load_site(project, parse_date(args.today) if args.today else None)
-    except BuildFailed as exc:
-        print(exc.report(), file=sys.stderr)
+    loaded = load_for_command(args)
+    if loaded is None:
         return 1
-    for w in problems.sorted_warnings():
-        print(f"警告: {w}", file=sys.stderr)
+    site, _warnings = loaded
+    project = project_of(args.config_file)
     first, last = notice_window(site, parse_date(args.first) if args.first else None, args.days)
     target = Path(args.out).resolve() if args.out else _site_dir(args.config_file, project) / "notices"
     target.parent.mkdir(parents=True, exist_ok=True)
