@@ -42,7 +42,8 @@ bench: $(STAMP) sysdeps-test
 	$(BIN)/python bench/run.py --scale $(SCALE)
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check generator tests build.py
+	$(BIN)/python -m ruff check generator tests build.py bench scripts
+	$(BIN)/python -m mypy generator
 
 clean:
 	rm -rf site .site-* .pytest_cache

@@ -8,6 +8,7 @@ validate stage has already checked.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -236,8 +237,10 @@ class Bulletin:
     src: str  # path relative to content/
     title: str
     issue: int
-    date: date
-    published: date
+    # The field is called `date` (the issue's date, 成文日期), which shadows the
+    # type inside this class body: annotate through the module.
+    date: _dt.date
+    published: _dt.date
     column: str
     office: str
     editor_note_html: str

@@ -563,7 +563,9 @@ class _Renderer:
         """Returns the HTML pages, the chunk's PDF, one PDF per page, glyph
         problems and how many notices had to be refitted."""
         notices = [self.maker.notice(target) for target in chunk]
-        combined, singles, missing, refits = b"", [], [], 0
+        combined, refits = b"", 0
+        singles: list[bytes] = []
+        missing: list[str] = []
         css = _css(self.env)
         if self.pdf and notices:
             notices, combined, missing, refits = self._layout(notices, css)

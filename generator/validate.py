@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -495,8 +495,8 @@ def read_places(doc: YValue, p: Problems, reg: Registry, shown: str) -> Places:
         grids[gid] = Grid(gid, gf.text("name", required=True), cid, gf.contact("worker"), tuple(dict.fromkeys(covered)))
     for bid, (gid, _) in building_grid.items():
         if bid in buildings:
-            b = buildings[bid]
-            buildings[bid] = Building(b.id, b.name, b.community, b.estate, b.courtyard, b.entrances, b.notice_per_entrance, gid, b.loc)
+            old = buildings[bid]
+            buildings[bid] = Building(old.id, old.name, old.community, old.estate, old.courtyard, old.entrances, old.notice_per_entrance, gid, old.loc)
     return Places(district, communities, grids, estates, courtyards, buildings)
 
 
@@ -536,7 +536,7 @@ def read_teams(doc: YValue, p: Problems, reg: Registry, shown: str, communities:
     return teams
 
 
-def _ref_field(f: Fields, key: str, known: dict[str, object], what: str, required: bool = False, skip_unknown: bool = False) -> str:
+def _ref_field(f: Fields, key: str, known: Mapping[str, object], what: str, required: bool = False, skip_unknown: bool = False) -> str:
     """A reference by id; unknown ids are reported unless the file defining
     them could not be read (then that file's error is the one to fix)."""
     value = f.raw(key)
@@ -655,7 +655,7 @@ def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tup
     result: set[str] = set()
     labels: list[str] = []
     listed = 0
-    tables: dict[str, tuple[str, dict[str, object], Callable[[str], Iterable[str]], Callable[[str], str]]] = {
+    tables: dict[str, tuple[str, Mapping[str, object], Callable[[str], Iterable[str]], Callable[[str], str]]] = {
         "communities": ("社区", places.communities, lambda i: places.communities[i].buildings, lambda i: places.communities[i].name),
         "grids": ("网格", places.grids, lambda i: places.grids[i].buildings, lambda i: f"{places.communities[places.grids[i].community].name}{places.grids[i].name}"),
         "estates": ("小区", places.estates, lambda i: places.estates[i].buildings, lambda i: places.estates[i].name),
@@ -707,12 +707,12 @@ def _read_recurrence(
     if start.weekday() not in weekdays and weekdays and every == "week":
         f._err("weekdays", "第一次活动（start）的日期不在 weekdays 所列的星期内", "请把 start 改为第一次实际活动的日期")
     skip: list[date] = []
-    for item in f.items("skip"):
-        if isinstance(item, YStr):
+    for skip_item in f.items("skip"):
+        if isinstance(skip_item, YStr):
             try:
-                skip.append(parse_date(item))
+                skip.append(parse_date(skip_item))
             except DateProblem as exc:
-                p.error(item.loc, str(exc), "请写成 2026-12-24", record=aid, field="recurrence.skip")
+                p.error(skip_item.loc, str(exc), "请写成 2026-12-24", record=aid, field="recurrence.skip")
     moved: dict[date, datetime] = {}
     for mm in records(m.get("moved"), p, m.loc, "调整（moved）"):
         mf = Fields(mm, p, aid, ("from", "to"))
