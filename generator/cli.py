@@ -220,11 +220,16 @@ def clean_stale(target: Path) -> None:
     """Remove the temporary folders of builds that were killed, and put back
     a previous site that a kill caught in the middle of the swap."""
     pattern = re.compile(rf"^\.{re.escape(target.name)}-(new|old)-(\d+)-")
+    # The search indexer stages its copy of the pages beside the build folder.
+    staging = re.compile(r"^\.pagefind-src-(\d+)-")
     stale: list[tuple[str, Path]] = []
     for entry in sorted(target.parent.iterdir()):
         m = pattern.match(entry.name)
         if m and entry.is_dir() and not _pid_alive(int(m.group(2))):
             stale.append((m.group(1), entry))
+        s = staging.match(entry.name)
+        if s and entry.is_dir() and not _pid_alive(int(s.group(1))):
+            stale.append(("stage", entry))
     for kind, entry in stale:
         if kind == "old" and not target.exists():
             entry.rename(target)

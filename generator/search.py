@@ -26,6 +26,7 @@ byte-identical index files.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -52,6 +53,7 @@ ROOT_SELECTOR = ".md-content"
 EXCLUDE_SELECTORS = (".gs-breadcrumb", ".md-content__button", ".gs-print", ".gs-actions", "[data-gs-noindex]")
 
 OUTPUT_SUBDIR = "pagefind"
+STAGE_PREFIX = ".pagefind-src-"
 
 # Largest site indexed on every `serve` rebuild (about 10 s of Pagefind).
 SERVE_LIMIT = 1000
@@ -151,7 +153,9 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path) -> None:
     exe = get_executable()
     if exe is None:
         raise SearchIndexFailed("找不到 Pagefind 程序")
-    stage = Path(tempfile.mkdtemp(prefix=".pagefind-src-", dir=site_dir.parent))
+    # Named with our pid, so the next build removes it if this one is killed
+    # (cli.clean_stale).
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=site_dir.parent))
     try:
         for page in pages:
             rel = page.path.relative_to(site_dir)

@@ -143,9 +143,14 @@ def test_a_kill_inside_the_swap_is_repaired(tmp_path: Path) -> None:
     (new / "half.html").write_text("half", encoding="utf-8")
     live = tmp_path / f".site-new-{os.getpid()}-ghi"  # a build still running: left alone
     live.mkdir()
+    # The search indexer's staging copy of a killed build goes too.
+    stage = tmp_path / f".pagefind-src-{_dead_pid()}-jkl"
+    (stage / "bulletins").mkdir(parents=True)
+    live_stage = tmp_path / f".pagefind-src-{os.getpid()}-mno"
+    live_stage.mkdir()
     clean_stale(tmp_path / "site")
     assert (tmp_path / "site/index.html").read_text(encoding="utf-8") == "previous"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", live.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", live.name, live_stage.name])
 
 
 def test_output_inside_content_is_refused(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
