@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment
 from markupsafe import escape
@@ -121,9 +120,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         return files
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment | None:
+        env.filters.update(TEMPLATE_FILTERS)
         if self.site is not None:
             env.globals.update(template_globals(self.site))
-            env.filters.update(TEMPLATE_FILTERS)
         # MkDocs' theme environment does not escape; ours must (names and titles
         # are what editors typed). Material's own templates stay as they are.
         env.autoescape = _escapes
@@ -141,7 +140,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             page.meta.setdefault("hide", ["navigation"])
             return ""
         if is_bulletin(page.file.src_uri):
-            bulletin = _find_bulletin(self.site, page.file.src_uri)
+            bulletin = self.site.bulletins_by_src.get(page.file.src_uri)
             if bulletin is not None:
                 # Titles are escaped here: Material prints page.title unescaped in <title>.
                 page.meta.update({"template": "gongshi/bulletin.html", "gs_kind": "bulletin", "gs_obj": bulletin, "title": escape(bulletin.title)})
@@ -208,6 +207,3 @@ def _resolve_today(text: str) -> date | None:
     except DateProblem as exc:
         raise PluginError(f"--today: {exc} — 请写成 2026-12-05") from None
 
-
-def _find_bulletin(site: Site, src_uri: str) -> Any:
-    return site.bulletins_by_src.get(src_uri)

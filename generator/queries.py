@@ -67,12 +67,6 @@ def past(site: Site, activities: Iterable[Activity] | None = None) -> list[Item]
     return [i for i in reversed(items(site, acts)) if i.occurrence.end <= today]
 
 
-def this_week(site: Site) -> tuple[date, date]:
-    """Monday to Sunday of the week containing today."""
-    monday = site.today - timedelta(days=site.today.weekday())
-    return monday, monday + timedelta(days=6)
-
-
 def next_lecture(site: Site) -> Item | None:
     for item in upcoming(site, (a for a in site.activities.values() if a.lecture)):
         if not item.occurrence.cancelled:

@@ -7,6 +7,7 @@ these helpers, which ask :mod:`generator.queries`.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
@@ -36,9 +37,6 @@ class SiteView:
 
     def bulletins_in_column(self, column_id: str) -> list[Bulletin]:
         return [b for b in self.site.bulletins if b.column == column_id]
-
-    def bulletin_by_src(self, src: str) -> Bulletin | None:
-        return self.site.bulletins_by_src.get(src)
 
     # --- activities ------------------------------------------------------
     def this_week(self) -> list[q.Item]:
@@ -104,7 +102,16 @@ def template_globals(site: Site) -> dict[str, Any]:
     return {"gs": SiteView(site), "t": strings(site.info.language), "site_model": site}
 
 
+def tel_uri(phone: str) -> str:
+    """A ``tel:`` link for a phone number as editors write it ("027-8765 4300",
+    full-width digits): digits and a leading + only."""
+    from .dates import normalise
+
+    return "tel:" + re.sub(r"[^\d+]", "", normalise(phone))
+
+
 TEMPLATE_FILTERS = {
+    "tel": tel_uri,
     "zh_date": zh_date,
     "zh_date_short": zh_date_short,
     "zh_weekday": zh_weekday,

@@ -33,7 +33,6 @@ ZH_CN: dict[str, str] = {
     "no_coming": "近期暂无活动",
     "no_this_week": "近七天暂无活动",
     "lectures": "讲座",
-    "lecture_series": "讲座系列",
     "next_lecture": "下一场讲座",
     "coming_lectures": "即将举行的讲座",
     "past_lectures": "往期讲座",
@@ -72,20 +71,15 @@ ZH_CN: dict[str, str] = {
     "email": "邮箱",
     "icp": "ICP备案号",
     "psb": "公安备案号",
-    "more": "更多",
-    "back_to_top": "回到顶部",
     "month": "{y}年{m}月",
     "date": "{y}年{m}月{d}日",
     "date_short": "{m}月{d}日",
     "print": "打印",
     "no_bulletins": "暂无简报",
     "no_lectures": "暂无讲座",
-    "count_activities": "共 {n} 项",
-    "notice_for": "{name}居民",
     "past_dates": "已结束的 {n} 次",
     # subscriptions: feeds, calendars, digests
     "feed_name": "{site} · {name}",
-    "atom_feed": "简报订阅（Atom）",
     "all_activities": "全部活动",
     "details": "详情",
     "subscribe_building": "订阅本楼活动日历",
@@ -127,8 +121,6 @@ ZH_CN: dict[str, str] = {
     "search_failed": "搜索暂时无法使用，请稍后再试",
     "search_clear": "清除",
     "elder_mode": "长辈模式",
-    "elder_mode_hint": "大字、高对比度显示，再点一次恢复标准显示",
-    "print_page": "打印本页",
 }
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
