@@ -144,3 +144,10 @@ def test_lecture_without_speaker_prints_no_empty_brackets(make_project) -> None:
         html = page(site, url).get_text()
         assert "（）" not in html and "主讲人：（" not in html, url
     assert "（）" not in (site / "calendar" / "activities" / "heart-talk.ics").read_text(encoding="utf-8")
+
+
+def test_phone_links_dial_digits_only(basic_site: Path) -> None:
+    # site.yml: "027-1111 2222"; places.yml grid worker: "138 0000 0001".
+    doc = page(basic_site, "buildings/a-1/")
+    hrefs = {a["href"] for a in doc.select('a[href^="tel:"]')}
+    assert {"tel:02711112222", "tel:13800000001"} <= hrefs
