@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
 from . import queries as q
+from .incremental import Memo, digest, shared_digest
 from .model import Activity, Occurrence, Site
 from .outputs import Output
 from .recurrence import build_rrule
@@ -78,19 +79,28 @@ class _Assembler:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.t = strings(site.info.language)
-        self.vtimezone = _vtimezone(site).to_ical()
+        # In `serve`, a rebuild reuses the last build's bytes of every
+        # activity whose key is unchanged: the key covers the activity and
+        # the whole model apart from the other activities and bulletins
+        # (venues, teams, the site's URL and zone, today), see incremental.py.
+        _MEMO.next_build()
+        self.shared = shared_digest(site, "calendar", self.t)
+        first, last = _years(site)
+        zone = site.info.timezone
+        self.vtimezone = _MEMO.get(("vtimezone", zone, first, last), lambda: _vtimezone(site).to_ical())
         self.events: dict[str, bytes] = {}
 
     def event_bytes(self, a: Activity) -> bytes:
         cached = self.events.get(a.id)
         if cached is None:
-            cached = b"".join(e.to_ical() for e in _events(self.site, self.t, a))
+            cached = _MEMO.get(digest(self.shared, a), lambda: b"".join(e.to_ical() for e in _events(self.site, self.t, a)))
             self.events[a.id] = cached
         return cached
 
     def calendar(self, name: str, activities: Iterable[Activity]) -> bytes:
         acts = sorted(activities, key=lambda a: (a.start, a.id))
-        head = _calendar_head(name, self.site.info.timezone).to_ical()
+        zone = self.site.info.timezone
+        head = _MEMO.get(("head", name, zone), lambda: _calendar_head(name, zone).to_ical())
         end = b"END:VCALENDAR\r\n"
         assert head.endswith(end)
         return head[: -len(end)] + self.vtimezone + b"".join(self.event_bytes(a) for a in acts) + end
@@ -120,6 +130,11 @@ def building_path(building_id: str) -> str:
 
 def activity_path(activity_id: str) -> str:
     return f"calendar/activities/{activity_id}.ics"
+
+
+# Serialised VEVENTs, VTIMEZONEs and calendar heads kept from one `serve`
+# rebuild to the next (a `build` process builds once).
+_MEMO: Memo[bytes] = Memo()
 
 
 # A building feed carries what is coming and the last two months, not the
@@ -162,14 +177,17 @@ def _calendar_head(name: str, timezone: str) -> Calendar:
     return cal
 
 
-def _vtimezone(site: Site) -> Timezone:
+def _years(site: Site) -> tuple[date, date]:
     # Cover every year the content touches (first start to last rule end),
     # so the bytes depend on the content only, never on the build date.
     years = [a.start.year for a in site.activities.values()] + [
         (a.recurrence.until.year if a.recurrence else a.end.year) for a in site.activities.values()
     ]
-    first = date(min(years, default=site.today.year), 1, 1)
-    last = date(max(years, default=site.today.year) + 1, 1, 1)
+    return date(min(years, default=site.today.year), 1, 1), date(max(years, default=site.today.year) + 1, 1, 1)
+
+
+def _vtimezone(site: Site) -> Timezone:
+    first, last = _years(site)
     return Timezone.from_tzid(site.info.timezone, first_date=first, last_date=last)
 
 

@@ -278,5 +278,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
     # watch_theme: editing theme/ templates or CSS also reloads the preview.
-    serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True)
+    # Dirty builds: the plugin renders only the pages whose fingerprint
+    # changed (generator/incremental.py) and removes the files of pages that
+    # are gone, so MkDocs' warning that dirty builds may be inaccurate does
+    # not apply and would only worry editors.
+    logging.getLogger("mkdocs.commands.build").addFilter(_NotDirtyWarning())
+    serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True, build_type="dirty")
     return 0
+
+
+class _NotDirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build is being performed")

@@ -183,9 +183,22 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def parse_yaml(text: str, shown: str, line_offset: int = 0) -> YValue:
+# serve: (shown path, line offset) → (text, located tree) of the last parse.
+# Located trees are never modified after parsing, so an unchanged text's
+# tree is reused instead of parsed again on every save.
+ParseCache = dict[tuple[str, int], tuple[str, "YValue"]]
+
+
+def parse_yaml(text: str, shown: str, line_offset: int = 0, cache: ParseCache | None = None) -> YValue:
     """Parse one YAML document into located values; syntax errors become
     ContentErrors at the line PyYAML names."""
+    if cache is not None:
+        hit = cache.get((shown, line_offset))
+        if hit is not None and hit[0] == text:
+            return hit[1]
+        value = parse_yaml(text, shown, line_offset)
+        cache[(shown, line_offset)] = (text, value)
+        return value
     deep = _DEEP_RE.search(text)
     if deep:
         # Refuse before PyYAML spends seconds scanning thousands of levels.
@@ -240,8 +253,8 @@ def _explain_yaml(problem: str, context_line: int) -> tuple[str, str]:
     return f"无法解析（{problem or '语法错误'}）", _YAML_FIX
 
 
-def load_yaml_file(path: Path, shown: str) -> YValue:
-    return parse_yaml(read_text(path, shown), shown)
+def load_yaml_file(path: Path, shown: str, cache: ParseCache | None = None) -> YValue:
+    return parse_yaml(read_text(path, shown), shown, cache=cache)
 
 
 @dataclass(frozen=True)
@@ -256,7 +269,7 @@ class Article:
     body_line: int  # the line of the file where the body starts
 
 
-def load_article(path: Path, shown: str, rel: str) -> Article:
+def load_article(path: Path, shown: str, rel: str, cache: ParseCache | None = None) -> Article:
     text = read_text(path, shown)
     meta = YMap(Location(shown, 1, 1))
     body, body_line = text, 1
@@ -265,7 +278,7 @@ def load_article(path: Path, shown: str, rel: str) -> Article:
         for i in range(1, len(lines)):
             if lines[i].strip() in ("---", "..."):
                 front = "\n".join(lines[1:i])
-                parsed = parse_yaml(front, shown, line_offset=1)
+                parsed = parse_yaml(front, shown, line_offset=1, cache=cache)
                 if isinstance(parsed, YMap):
                     meta = parsed
                 elif not isinstance(parsed, YNull):

@@ -8,6 +8,7 @@ allow-list sanitiser (nh3, the maintained binding of Rust's ammonia): scripts,
 
 from __future__ import annotations
 
+import functools
 import re
 
 import markdown
@@ -62,6 +63,9 @@ def dangerous_html(text: str) -> str | None:
     return m.group(0).strip() if m else None
 
 
+# A pure function of the text; `serve` reloads the model on every save and
+# would otherwise convert thousands of unchanged descriptions again.
+@functools.lru_cache(maxsize=1 << 14)
 def render_markdown(text: str) -> str:
     """Markdown → sanitised HTML (for short fields, not whole articles)."""
     if not text.strip():

@@ -23,6 +23,15 @@ class OutputClash(Exception):
     pass
 
 
+def _same_file(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
 @dataclass
 class Output:
     site: Site
@@ -31,18 +40,30 @@ class Output:
     theme_dir: Path
     pdf: bool = True  # False in `serve`: PDFs are slow and not needed for a preview
     written: dict[str, str] = field(default_factory=dict)
+    keep_same: bool = False  # leave files that already hold these bytes (serve)
     _env: Environment | None = None
 
     def write(self, rel: str, data: bytes | str, who: str) -> Path:
         """Write ``data`` to ``out_dir/rel``; two writers of one path is an error."""
+        rel = self.claim(rel, who)
+        path = self.out_dir / rel
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        if self.keep_same and _same_file(path, raw):
+            # serve: an unchanged file is not written again (an activity
+            # edit changes one of 1,500 activity calendars).
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
+        return path
+
+    def claim(self, rel: str, who: str) -> str:
+        """Register ``rel`` as written by ``who`` (two writers of one path is
+        an error); returns the normalised path."""
         rel = rel.lstrip("/")
         if rel in self.written:
             raise OutputClash(f"{rel}: 被“{self.written[rel]}”和“{who}”同时写入 — 请检查两者的 id 是否相同")
         self.written[rel] = who
-        path = self.out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        return path
+        return rel
 
     @property
     def env(self) -> Environment:
@@ -75,7 +96,7 @@ WRITER_MODULES = (
 )
 
 
-def writers() -> list[Callable[[Output], None]]:
+def writers() -> list[tuple[str, Callable[[Output], None]]]:
     import importlib
 
     found = []
@@ -86,12 +107,62 @@ def writers() -> list[Callable[[Output], None]]:
             if exc.name == name:
                 continue
             raise
-        found.append(module.write)
+        found.append((name, module.write))
     return found
 
 
-def write_all(site: Site, project: Project, out_dir: Path, theme_dir: Path, *, pdf: bool = True) -> Output:
-    out = Output(site, project, out_dir, theme_dir, pdf=pdf)
-    for writer in writers():
+# Writers that read, of the model's large collections, only these (and
+# everything else of the model, the theme and the settings: the "shared"
+# part, see incremental.py). A `serve` rebuild keeps their files when none
+# of that changed — a bulletin edit does not lay out door notices again.
+# Writers not listed run on every build.
+WRITER_INPUTS: dict[str, tuple[str, ...]] = {
+    "generator.calendar": ("activities", "activities_by_building"),
+    "generator.digest": ("activities", "activities_by_building"),
+    "generator.notices": ("activities", "activities_by_building"),
+}
+
+
+@dataclass
+class Reuse:
+    """For `serve`: the theme and settings' hash (incremental.environment_key),
+    and what each writer of WRITER_INPUTS wrote in the last build, with the
+    hash of its inputs then."""
+
+    environment: str = ""
+    runs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+
+
+def write_all(
+    site: Site, project: Project, out_dir: Path, theme_dir: Path, *,
+    pdf: bool = True, skip: frozenset[str] = frozenset(), reuse: Reuse | None = None,
+) -> Output:
+    """Run every writer but those named in ``skip`` (module names); with
+    ``reuse``, keep the files of writers whose inputs did not change."""
+    from .incremental import digest, shared_digest
+
+    out = Output(site, project, out_dir, theme_dir, pdf=pdf, keep_same=reuse is not None)
+    runs: dict[str, tuple[str, dict[str, str]]] = {}
+    keys: dict[tuple[str, ...], str] = {}
+    shared = shared_digest(site, reuse.environment, pdf) if reuse is not None else ""
+    for name, writer in writers():
+        if name in skip:
+            continue
+        inputs = WRITER_INPUTS.get(name)
+        if reuse is None or inputs is None:
+            writer(out)
+            continue
+        if inputs not in keys:
+            keys[inputs] = digest(shared, *(getattr(site, f) for f in inputs))
+        last = reuse.runs.get(name)
+        if last is not None and last[0] == keys[inputs] and all((out_dir / rel).is_file() for rel in last[1]):
+            for rel, who in last[1].items():
+                out.claim(rel, who)
+            runs[name] = last
+            continue
+        before = set(out.written)
         writer(out)
+        runs[name] = (keys[inputs], {rel: who for rel, who in out.written.items() if rel not in before})
+    if reuse is not None:
+        reuse.runs = runs
     return out

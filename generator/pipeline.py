@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from . import validate as v
 from .errors import BuildFailed, ContentError, Location, Problems, display_path
-from .load import Article, YMap, YNull, YValue, load_article, load_yaml_file
+from .load import Article, ParseCache, YMap, YNull, YValue, load_article, load_yaml_file
 from .model import Activity, Bulletin, Site
 
 DATA_FILES = ("site.yml", "places.yml", "venues.yml", "teams.yml", "activities.yml", "lectures.yml")
@@ -28,6 +28,8 @@ class Project:
 
     root: Path
     content_dir: Path
+    # serve: parsed YAML kept between rebuilds (load.ParseCache); None: parse every file
+    parsed: ParseCache | None = field(default=None, compare=False)
 
     @property
     def data_dir(self) -> Path:
@@ -78,7 +80,7 @@ def load_files(project: Project, p: Problems) -> Loaded:
                 p.error(Location(project.shown(path)), "缺少必需的数据文件", f"请创建 {project.shown(path)}（格式见 docs/data-formats.md）")
             continue
         try:
-            doc = load_yaml_file(path, project.shown(path))
+            doc = load_yaml_file(path, project.shown(path), project.parsed)
         except ContentError as exc:
             p.add(exc)
             loaded.failed.add(name)
@@ -91,7 +93,7 @@ def load_files(project: Project, p: Problems) -> Loaded:
     if extra.is_dir():
         for path in sorted(extra.glob("*.yml")) + sorted(extra.glob("*.yaml")):
             try:
-                loaded.activity_docs.append((project.shown(path), load_yaml_file(path, project.shown(path))))
+                loaded.activity_docs.append((project.shown(path), load_yaml_file(path, project.shown(path), project.parsed)))
             except ContentError as exc:
                 p.add(exc)
     for path in sorted(set(project.data_dir.glob("*.yaml"))):
@@ -99,7 +101,7 @@ def load_files(project: Project, p: Problems) -> Loaded:
     for path in article_paths(project):
         rel = path.relative_to(project.content_dir).as_posix()
         try:
-            loaded.articles.append(load_article(path, project.shown(path), rel))
+            loaded.articles.append(load_article(path, project.shown(path), rel, project.parsed))
         except ContentError as exc:
             p.add(exc)
     return loaded

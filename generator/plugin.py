@@ -1,8 +1,9 @@
 """The MkDocs face of Gongshi: thin event handlers that call the core.
 
 on_config   load + validate the content into the model (or stop with every error)
-on_files    drop drafts and data files, add one virtual file per generated page
-on_env      give templates the model, the queries and the filters
+on_files    drop drafts and data files, add one virtual file per generated page;
+            in a ``serve --dirty`` rebuild, mark the pages that need no render
+on_env      give templates the model, the queries and the filters; date pages
 on_page_*   pick each page's template and sanitise editors' HTML
 on_post_build  write the outputs that are not pages (feeds, notices, …)
 """
@@ -10,6 +11,8 @@ on_post_build  write the outputs that are not pages (feeds, notices, …)
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -23,10 +26,12 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import outputs, sitemap
+from . import outputs, search, sitemap
 from .a11y import images_without_alt, source_line
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location
+from .incremental import Fingerprints, environment_key
+from .load import ParseCache
 from .markup import sanitize
 from .model import Site
 from .pages import PageSpec, generated_pages
@@ -51,20 +56,40 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     # last good one (where the error page is shown until the fix).
     failed: BuildFailed | None = None
     last_pages: tuple[str, ...] = ()
+    # `serve` with dirty builds (python build.py serve): MkDocs keeps the
+    # output folder between rebuilds and renders only files it is told
+    # changed; the plugin tells it, from page fingerprints (incremental.py).
+    incremental = False
+    # Fingerprints of the pages on disk, and every output path, as of the
+    # last build that completed. Emptied when a build starts, so a failed
+    # or interrupted build makes the next one render everything.
+    rendered: dict[str, str]
+    files_on_disk: frozenset[str] = frozenset()  # pages and static files
+    written_on_disk: frozenset[str] = frozenset()  # feeds, calendars, notices…
+    plan: tuple[int, int] = (0, 0)  # pages rendered, pages left as they were
+    _search_thread: threading.Thread | None = None
+    _search_generation = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps one plugin instance across `serve`
         # rebuilds; the model is still rebuilt from disk on every rebuild.
         self.serving = command == "serve"
+        self.incremental = self.serving and dirty
+        self.rendered = {}
+        self._parsed: ParseCache = {}
+        self._search_lock = threading.Lock()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
         root = Path(config.config_file_path).parent
-        project = Project(root.resolve(), Path(config.docs_dir).resolve())
+        project = Project(root.resolve(), Path(config.docs_dir).resolve(), self._parsed if self.incremental else None)
         today = _resolve_today(str(self.config.today or os.environ.get("GONGSHI_TODAY", "")))
         self.project = project
         self.failed = None
+        self._previous, self.rendered = getattr(self, "rendered", {}), {}
+        # Like `rendered`: kept only through a build that completes.
+        self._reuse_last, self.reuse = getattr(self, "reuse", outputs.Reuse()), outputs.Reuse()
         try:
             self.site, problems = load_site(project, today)
         except BuildFailed as exc:
@@ -117,12 +142,41 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self._serve_errors(BuildFailed(errors), config)
             return self.on_files(files, config)
         self.last_pages = tuple(f.dest_uri for f in files.documentation_pages())
+        if self.incremental:
+            self._plan_rebuild(files, config)
         return files
+
+    def _plan_rebuild(self, files: Files, config: MkDocsConfig) -> None:
+        """Tell MkDocs which pages are unchanged since the last good build:
+        same fingerprint and the file still on disk. MkDocs' own test (the
+        source's mtime) knows nothing of the model or the theme."""
+        assert self.site is not None
+        config_bytes = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+        theme_dirs = [Path(d) for d in config.theme.dirs]
+        docs = files.documentation_pages()
+        environment = environment_key(config_bytes, config.site_url or "", theme_dirs)
+        prints = Fingerprints(self.site, environment, (f.src_uri for f in docs))
+        self.environment = environment
+        self.fingerprints = {}
+        changed = 0
+        for file in docs:
+            spec = self.specs.get(file.src_uri)
+            key = prints.generated(spec) if spec is not None else prints.source(file.src_uri, Path(file.abs_src_path or "").read_bytes())
+            unchanged = key is not None and self._previous.get(file.src_uri) == key and os.path.isfile(file.abs_dest_path)
+            if key is not None:
+                self.fingerprints[file.src_uri] = key
+            # An instance attribute shadows File.is_modified for this build only.
+            file.is_modified = _UNCHANGED if unchanged else _CHANGED  # type: ignore[method-assign]
+            changed += not unchanged
+        self.files = files
+        self.plan = (changed, len(docs) - changed)
+        log.info(f"预览更新：重新生成 {changed} 个页面，{len(docs) - changed} 个未变")
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment | None:
         env.filters.update(TEMPLATE_FILTERS)
         if self.site is not None:
             env.globals.update(template_globals(self.site))
+            self._date_pages(files)
         # MkDocs' theme environment does not escape; ours must (names and titles
         # are what editors typed). Material's own templates stay as they are.
         env.autoescape = _escapes
@@ -146,11 +200,23 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 page.meta.update({"template": "gongshi/bulletin.html", "gs_kind": "bulletin", "gs_obj": bulletin, "title": escape(bulletin.title)})
         return markdown
 
+    def _date_pages(self, files: Files) -> None:
+        """sitemap lastmod (and the sitemap.xml.gz stamp) from content dates,
+        not the build time — for every page, including those a dirty rebuild
+        does not render (the sitemap lists them all)."""
+        assert self.site is not None
+        latest = sitemap.latest(self.site)
+        for file in files.documentation_pages():
+            if file.page is None:
+                continue
+            spec = self.specs.get(file.src_uri)
+            bulletin = self.site.bulletins_by_src.get(file.src_uri)
+            kind, obj = (spec.kind, spec.obj) if spec is not None else ("bulletin", bulletin) if bulletin is not None else ("", None)
+            lastmod = sitemap.lastmod(self.site, kind, obj)
+            file.page.meta["gs_lastmod"] = lastmod
+            file.page.update_date = (lastmod or latest).isoformat()
+
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.site is not None:
-            # sitemap lastmod (and the sitemap.xml.gz stamp) from content dates, not the build time
-            page.meta["gs_lastmod"] = sitemap.lastmod(self.site, page.meta.get("gs_kind", ""), page.meta.get("gs_obj"))
-            page.update_date = (page.meta["gs_lastmod"] or sitemap.latest(self.site)).isoformat()
         if page.file.src_uri not in self.specs:
             _warn_images_without_alt(html, page)
         # Editors paste HTML from Word and WeChat: keep only the allow-list.
@@ -163,12 +229,78 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             return
         if self.site is None:
             return
+        site_dir = Path(config.site_dir)
+        if self.incremental:
+            # Before the writers: the search index must not find gone pages.
+            files_now = frozenset(f.dest_uri for f in self.files)
+            self._remove_gone(site_dir, self.files_on_disk, files_now)
         try:
-            outputs.write_all(self.site, self.project, Path(config.site_dir), theme_dir, pdf=not self.serving)
+            skip = frozenset({search.__name__}) if self.incremental else frozenset()
+            reuse = outputs.Reuse(self.environment, self._reuse_last.runs) if self.incremental else None
+            out = outputs.write_all(self.site, self.project, site_dir, theme_dir, pdf=not self.serving, skip=skip, reuse=reuse)
         except outputs.OutputClash as exc:
             raise PluginError(str(exc)) from None
         except BuildFailed as exc:  # e.g. door-notice PDFs without a CJK font
             raise PluginError("\n" + exc.report()) from None
+        if self.incremental:
+            written_now = frozenset(out.written)
+            self._remove_gone(site_dir, self.written_on_disk - files_now, written_now | files_now)
+            self.files_on_disk, self.written_on_disk = files_now, written_now
+            self.rendered = self.fingerprints
+            self.reuse = reuse or outputs.Reuse()
+            self._index_in_background(out)
+
+    def _index_in_background(self, out: outputs.Output) -> None:
+        """The preview's search index is rebuilt after the pages are served:
+        Pagefind takes seconds, and an editor who saved wants the page first.
+        Searching the preview meanwhile finds the last build's pages. One
+        indexing runs at a time; one that a newer rebuild made pointless
+        does not start."""
+        self._search_generation += 1
+        generation = self._search_generation
+
+        def work() -> None:
+            with self._search_lock:
+                if generation != self._search_generation:
+                    return
+                # Pagefind names its files by content hash and registers
+                # what it finds in its folder: last build's files would stay.
+                shutil.rmtree(out.out_dir / search.OUTPUT_SUBDIR, ignore_errors=True)
+                try:
+                    search.write(out)
+                except BuildFailed as exc:
+                    for line in exc.report().splitlines():
+                        log.error(line)
+
+        self._search_thread = threading.Thread(target=work, name="gongshi-search", daemon=True)
+        self._search_thread.start()
+
+    def wait_for_search(self) -> None:
+        """Until the preview's search index of the last rebuild is written."""
+        if self._search_thread is not None:
+            self._search_thread.join()
+
+    def _remove_gone(self, site_dir: Path, before: frozenset[str], now: frozenset[str]) -> None:
+        """A dirty rebuild leaves the files of what is gone (a bulletin
+        deleted or made a draft, an image removed, a building's calendar):
+        delete what the last build wrote and this one does not."""
+        for rel in sorted(before - now):
+            path = site_dir / rel
+            if path.is_file():
+                path.unlink()
+                # and its folder, as a clean build would not have it
+                for folder in path.parents:
+                    if folder == site_dir or any(folder.iterdir()):
+                        break
+                    folder.rmdir()
+
+
+def _UNCHANGED() -> bool:
+    return False
+
+
+def _CHANGED() -> bool:
+    return True
 
 
 def _warn_images_without_alt(html: str, page: Page) -> None:

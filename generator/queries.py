@@ -31,19 +31,19 @@ def window(start: date, days: int) -> tuple[date, date]:
     return start, start + timedelta(days=max(days, 1) - 1)
 
 
-def _overlaps(o: Occurrence, first: date, last: date, site: Site) -> bool:
-    lo = datetime.combine(first, time.min, site.tz)
-    hi = datetime.combine(last + timedelta(days=1), time.min, site.tz)
-    return o.start < hi and o.end > lo
-
-
 def items(site: Site, activities: Iterable[Activity], first: date | None = None, last: date | None = None) -> list[Item]:
-    """Occurrences of the given activities within [first, last], by start."""
+    """Occurrences of the given activities within [first, last], by start
+    (those that overlap the window: started before its end, end after its start)."""
     result = []
-    for a in activities:
-        for o in a.occurrences:
-            if first is None or last is None or _overlaps(o, first, last, site):
-                result.append(Item(o, a))
+    if first is None or last is None:
+        result = [Item(o, a) for a in activities for o in a.occurrences]
+    else:
+        # Bounds computed once: this runs per building for the page, the
+        # notice, the calendar and the digest (10^7 occurrences at district scale).
+        tz = site.tz
+        lo = datetime.combine(first, time.min, tz)
+        hi = datetime.combine(last + timedelta(days=1), time.min, tz)
+        result = [Item(o, a) for a in activities for o in a.occurrences if o.start < hi and o.end > lo]
     result.sort(key=lambda i: (i.occurrence.start, i.activity.id, i.occurrence.key))
     return result
 

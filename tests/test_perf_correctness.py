@@ -1,12 +1,13 @@
 """The performance work must never change what residents get.
 
-Gongshi has no build cache: every build and every ``serve`` rebuild reloads
-the model from disk. What is kept between rebuilds is the MkDocs plugin
-instance (``serve`` keeps it alive because it defines ``on_startup``) and the
-lookup indexes built on each model. These tests prove that nothing survives
-from one build to the next: after editing a bulletin, an activity, a building
-and a template, a rebuild — in the same folder, and in the same ``serve``
-process — equals a clean build of the edited content, byte for byte.
+Every build and every ``serve`` rebuild reloads the model from disk.
+``serve`` keeps its output folder and renders again only the pages whose
+fingerprint changed (generator/incremental.py). These tests prove that
+neither can serve a stale page: after each kind of edit editors make (a
+bulletin, an activity, its audience, a building, a venue, the site's title,
+a template, the stylesheet; a bulletin added, deleted, made a draft; a broken
+file and its fix), the output equals a clean build of the edited content,
+byte for byte.
 Expected titles and names come from the fixture files, read here directly.
 """
 
@@ -85,48 +86,127 @@ def test_rebuild_after_edits_equals_clean_build(tmp_path: Path) -> None:
     assert "东社区义诊" not in building_text.replace("东社区冬季义诊", "")
 
 
-# MkDocs' own serve loop, minus the HTTP server: one process, one config
-# loader, the plugin instance kept across rebuilds exactly as `serve` does.
+# MkDocs' own serve loop, minus the HTTP server and the file watcher: one
+# process, one config loader, the plugin instance kept across rebuilds, and
+# (like `python build.py serve`) dirty builds into one output folder, which
+# the plugin makes incremental. With "clean" each step builds into a fresh
+# folder with every page rendered: the reference.
 SERVE_LOOP = r"""
-import json, os, sys
+import json, os, shutil, sys
 sys.path.insert(0, {repo!r})
 os.environ["GONGSHI_TODAY"] = {today!r}
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-project, out, edits = sys.argv[1], sys.argv[2:-1], json.loads(sys.argv[-1])
+project, site_dir, snapshots, mode, steps = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
+dirty = mode == "dirty"
 os.chdir(project)
-first = load_config("mkdocs.yml", site_dir=out[0])
-first.plugins.on_startup(command="serve", dirty=False)
-for i, site_dir in enumerate(out):
-    config = load_config("mkdocs.yml", site_dir=site_dir)
-    config.site_url = "http://127.0.0.1:8000/"
-    build(config, serve_url="http://127.0.0.1:8000/")
-    if i == 0 and edits:
-        for rel, (old, new) in edits.items():
-            path = os.path.join(project, rel)
+first = load_config("mkdocs.yml", site_dir=site_dir)
+first.plugins.on_startup(command="serve", dirty=dirty)
+for i, step in enumerate(steps):
+    for rel, (action, *args) in step.items():
+        path = os.path.join(project, rel)
+        if action == "replace":
             text = open(path, encoding="utf-8").read()
-            open(path, "w", encoding="utf-8").write(text.replace(old, new))
+            assert text.count(args[0]) == 1, (rel, args[0])
+            open(path, "w", encoding="utf-8").write(text.replace(args[0], args[1]))
+        elif action == "append":
+            open(path, "a", encoding="utf-8").write(args[0])
+        elif action == "write":
+            open(path, "w", encoding="utf-8").write(args[0])
+        elif action == "delete":
+            os.remove(path)
+    target = site_dir if dirty else os.path.join(snapshots, str(i))
+    config = load_config("mkdocs.yml", site_dir=target)
+    config.site_url = "http://127.0.0.1:8000/"
+    build(config, serve_url="http://127.0.0.1:8000/", dirty=dirty)
+    config.plugins["gongshi"].wait_for_search()
+    if dirty:
+        shutil.copytree(site_dir, os.path.join(snapshots, str(i)))
+    print(json.dumps(config.plugins["gongshi"].plan))
 """
 
 
-def serve_builds(project: Path, *site_dirs: Path, edits: dict[str, tuple[str, str]] | None = None) -> None:
+def serve_builds(project: Path, site_dir: Path, snapshots: Path, mode: str, steps: list[dict[str, list[str]]]) -> list[tuple[int, int]]:
+    """Build after each step's edits; snapshot i holds the output of step i.
+    Returns the plugin's (pages rendered, pages unchanged) per build."""
     script = SERVE_LOOP.format(repo=str(REPO), today=TODAY)
-    args = [sys.executable, "-c", script, str(project), *map(str, site_dirs), json.dumps(edits or {})]
+    args = [sys.executable, "-c", script, str(project), str(site_dir), str(snapshots), mode, json.dumps(steps)]
     result = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
+    return [tuple(json.loads(line)) for line in result.stdout.splitlines() if line.startswith("[")]
 
 
-def test_serve_rebuild_after_edits_equals_clean_serve_build(tmp_path: Path) -> None:
-    # The serving process builds, the editor saves four files, it rebuilds.
+NEW_BULLETIN = """---
+title: 第五期简报
+issue: 5
+date: 2026-11-20
+column: notice
+---
+
+新的一期，链接到[第二期](2026-02-second.md)。
+"""
+
+# What editors do between two saves, in order; each step is built and
+# compared with a clean build of the same content. Steps marked False leave
+# the content broken (the preview shows the error page): not compared.
+SERVE_STEPS: list[tuple[str, dict[str, list[str]], bool]] = [
+    ("first build", {}, True),
+    ("bulletin title", {"content/bulletins/2026-03-third.md": ["replace", "title: 第三期简报", "title: 第三期简报（修订）"]}, True),
+    ("bulletin body", {"content/bulletins/2026-03-third.md": ["replace", "较早的一期。", "较早的一期，补充了说明。"]}, True),
+    ("activity title", {"content/data/activities.yml": ["replace", "title: 东社区义诊", "title: 东社区冬季义诊"]}, True),
+    ("activity audience", {"content/data/activities.yml": ["replace", "audience: {buildings: [b-b1]}", "audience: {buildings: [a-1]}"]}, True),
+    ("activity cancelled", {"content/data/activities.yml": ["replace", "    team: emergency\n", "    team: emergency\n    status: cancelled\n    status_note: 因大风取消\n"]}, True),
+    ("building renamed", {"content/data/places.yml": ["replace", "{id: a-1, name: 1 栋, entrances: 2}", "{id: a-1, name: 1 号楼, entrances: 2}"]}, True),
+    ("venue renamed", {"content/data/venues.yml": ["replace", "name: 东社区科普活动站", "name: 东社区科普活动中心"]}, True),
+    ("site title", {"content/data/site.yml": ["replace", "title: 测试公示", "title: 测试公示栏"]}, True),
+    ("template", {"theme/gongshi/building.html": ["replace", "{% block content %}", "{% block content %}<p class=\"perf-marker\">模板已修改</p>"]}, True),
+    ("stylesheet", {"theme/assets/gongshi.css": ["append", "\n.perf-marker { color: #000; }\n"]}, True),
+    ("bulletin added", {"content/bulletins/2026-11-fifth.md": ["write", NEW_BULLETIN]}, True),
+    ("bulletin deleted", {"content/bulletins/2025-01-first.md": ["delete"]}, True),
+    ("bulletin made a draft", {"content/bulletins/2026-02-second.md": ["replace", "column: ", "draft: true\ncolumn: "]}, True),
+    ("broken YAML", {"content/data/activities.yml": ["replace", "title: 健步走", "title: [健步走"]}, False),
+    ("fixed YAML", {"content/data/activities.yml": ["replace", "title: [健步走", "title: 健步走"]}, True),
+    ("nothing", {}, True),
+]
+
+
+def test_serve_rebuilds_equal_clean_builds(tmp_path: Path) -> None:
+    # The serving process builds, the editor saves, it rebuilds only what the
+    # fingerprints say changed; after every save the output folder equals a
+    # clean build of the same content, byte for byte.
+    steps = [edits for _name, edits, _compare in SERVE_STEPS]
     live = project_with_own_theme(tmp_path / "live")
-    serve_builds(live, tmp_path / "before", tmp_path / "after", edits=EDITS)
-    # A fresh process on the edited content builds once.
+    plans = serve_builds(live, tmp_path / "served", tmp_path / "live-steps", "dirty", steps)
     fresh = project_with_own_theme(tmp_path / "fresh")
-    apply_edits(fresh)
-    serve_builds(fresh, tmp_path / "reference")
-    assert_same_tree(tmp_path / "after", tmp_path / "reference")
-    assert page(tmp_path / "after", "bulletins/2026-03-third/").h1.get_text(strip=True) == "第三期简报（修订）"
-    assert page(tmp_path / "before", "bulletins/2026-03-third/").h1.get_text(strip=True) == "第三期简报"
+    serve_builds(fresh, tmp_path / "unused", tmp_path / "clean-steps", "clean", steps)
+    for i, (name, _edits, compare) in enumerate(SERVE_STEPS):
+        if compare:
+            try:
+                assert_same_tree(tmp_path / "live-steps" / str(i), tmp_path / "clean-steps" / str(i))
+            except AssertionError as exc:
+                raise AssertionError(f"after “{name}”: {exc}") from None
+
+    # The comparisons are not vacuous: the edits show where residents look…
+    steps_dir = tmp_path / "live-steps"
+    assert page(steps_dir / "1", "bulletins/2026-03-third/").h1.get_text(strip=True) == "第三期简报（修订）"
+    assert "第三期简报（修订）" in page(steps_dir / "1", "bulletins/").get_text()
+    assert "东社区冬季义诊" in page(steps_dir / "3", "buildings/a-1/").get_text()
+    assert "乙小区1号楼垃圾分类宣传" in page(steps_dir / "4", "buildings/a-1/").get_text()
+    assert "乙小区1号楼垃圾分类宣传" not in page(steps_dir / "4", "buildings/b-b1/").get_text()
+    assert (steps_dir / "11" / "bulletins" / "2026-11-fifth" / "index.html").is_file()
+    assert not (steps_dir / "12" / "bulletins" / "2025-01-first").exists()
+    assert not (steps_dir / "13" / "bulletins" / "2026-02-second").exists()
+    # …and the rebuilds were incremental: (pages rendered, pages unchanged).
+    names = [name for name, _e, _c in SERVE_STEPS]
+    by_name = dict(zip(names, plans, strict=True))
+    total = sum(by_name["first build"])
+    assert by_name["first build"] == (total, 0)
+    listings = by_name["nothing"][0]  # home, archives, indexes: rendered every time
+    assert 0 < listings < total / 2
+    assert by_name["bulletin body"] == (listings + 1, total - listings - 1)
+    assert by_name["template"] == (total, 0)
+    assert by_name["fixed YAML"][1] == 0  # after the error page, every page again
+    assert listings < by_name["activity title"][0] < total
 
 
 def test_every_bulletin_page_carries_its_own_bulletin(basic_site: Path) -> None:
