@@ -32,7 +32,7 @@ from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location
 from .incremental import Fingerprints, environment_key
 from .load import ParseCache
-from .markup import sanitize
+from .markup import sanitize, strip_indentation
 from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import Project, is_bulletin, load_site
@@ -221,6 +221,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             _warn_images_without_alt(html, page)
         # Editors paste HTML from Word and WeChat: keep only the allow-list.
         return sanitize(html) if page.file.src_uri not in self.specs else html
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
+        return strip_indentation(output)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         theme_dir = Path(config.theme.custom_dir or self.project.root / "theme")

@@ -4,6 +4,7 @@ data (tests/fixtures/basic/content/data), not by calling the code under test."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import page
@@ -151,3 +152,41 @@ def test_phone_links_dial_digits_only(basic_site: Path) -> None:
     doc = page(basic_site, "buildings/a-1/")
     hrefs = {a["href"] for a in doc.select('a[href^="tel:"]')}
     assert {"tel:02711112222", "tel:13800000001"} <= hrefs
+
+
+CODE_BULLETIN = """---
+title: 排版检查
+issue: 9
+date: 2026-11-02
+column: news
+---
+
+一段文字，
+接着一行。
+
+    缩进的代码块
+        第二行多缩进四格
+
+<pre>  预先排版的文字
+      保留空格</pre>
+"""
+
+
+def test_pages_carry_no_template_indentation_but_keep_preformatted_text(make_project, tmp_path: Path) -> None:
+    # Indentation is ~20 % of a page's bytes; it is dropped from every page,
+    # except inside <pre>, <textarea> and <script>, whose text is exact.
+    from conftest import build_project
+
+    project = make_project("basic")
+    (project / "content" / "bulletins" / "2026-11-code.md").write_text(CODE_BULLETIN, encoding="utf-8")
+    site = build_project(project)
+    html = (site / "bulletins" / "2026-11-code" / "index.html").read_text(encoding="utf-8")
+    pres = [p.get_text() for p in page(site, "bulletins/2026-11-code/").select("pre")]
+    assert "缩进的代码块\n    第二行多缩进四格\n" in pres
+    assert "  预先排版的文字\n      保留空格" in pres
+    for path in [site / "index.html", site / "buildings" / "a-1" / "index.html"]:
+        text = path.read_text(encoding="utf-8")
+        outside = "".join(re.split(r"<(pre|script|textarea)\b.*?</\1>", text, flags=re.S)[::2])
+        assert not re.search(r"\n[ \t]+", outside), path
+    # the text residents read is the same: a newline where there were spaces
+    assert "一段文字，\n接着一行。" in html
