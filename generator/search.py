@@ -18,6 +18,16 @@ the index costs every phone a few bytes of Pagefind's metadata on the first
 search, so at district scale (bench/corpus.py L: 17,000 pages) the past
 activities alone would push the first search over its 300 KB budget.
 
+Within a page, only what a resident looks the page up by: a building page
+is indexed by its name, where it is (community, estate, courtyard), its
+entrances and grid worker, not by its lists of coming and past activities
+(marked ``data-gs-noindex`` in theme/gongshi/building.html). Each of those
+activities is indexed on its own page; in the lists they made every building
+page match every word of every title listed (the right building ranked below
+its neighbours for its own name), and they were 60 % of the indexed text at
+district scale. Pagefind's memory grows with the text it segments (jieba):
+at bench/corpus.py L the lists took its peak from 1.9 GB to 2.6–3.0 GB.
+
 Output goes to ``pagefind/`` inside the build folder, before the build is
 swapped into place. Files are added in sorted order, so the same site gives
 byte-identical index files.
@@ -48,7 +58,9 @@ from .strings import strings
 INDEXED_KINDS = frozenset({"activity", "building", "teams", "venues"})
 
 # What Pagefind reads on each page: Material's content column, without the
-# breadcrumb (the same 当前位置 on every page) and the buttons.
+# breadcrumb (the same 当前位置 on every page), the buttons, and whatever a
+# template marks data-gs-noindex (a building's activity lists, see above).
+# The published page is unchanged: residents still see all of it.
 ROOT_SELECTOR = ".md-content"
 EXCLUDE_SELECTORS = (".gs-breadcrumb", ".md-content__button", ".gs-print", ".gs-actions", "[data-gs-noindex]")
 

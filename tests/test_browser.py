@@ -23,6 +23,7 @@ import pytest
 import yaml
 from browser_helpers import DESKTOP, PHONE, Traffic, chromium, new_context, serve, watch
 from conftest import FIXTURES, TODAY, build_project, make_project_at, run_cli, soup
+from test_search import buildings_in
 
 CASE = FIXTURES / "browser" / "content"
 DATA = CASE / "data"
@@ -55,20 +56,8 @@ def _last_day(activity: dict[str, Any]) -> str:
     return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
 
 
-def _buildings() -> dict[str, str]:
-    """building id → "estate name + building name", as residents say it."""
-    found = {}
-    for community in _yaml("places.yml")["communities"]:
-        for estate in community.get("estates", []):
-            buildings = list(estate.get("buildings", []))
-            for courtyard in estate.get("courtyards", []):
-                buildings += courtyard.get("buildings", [])
-            for b in buildings:
-                found[b["id"]] = f"{estate['name']} {b['name']}"
-    return found
-
-
-BUILDINGS = _buildings()
+# building id → "estate name + building name", as residents say it.
+BUILDINGS = {bid: f"{estate} {name}" for bid, (_community, estate, name) in buildings_in(DATA / "places.yml").items()}
 
 # One URL per page type a resident meets; the notice is the printed door page.
 PAGES = {
@@ -184,8 +173,11 @@ def _search_cases() -> list[tuple[str, str, set[str], int]]:
     cases.append(("fangzai", "防灾减灾", fangzai_bulletins | fangzai_activities, 99))
     lecture_report = {f"/bulletins/{stem}/" for stem, fm in PUBLISHED.items() if "讲" in fm["title"]}
     cases.append(("jiangzuo", "讲座", {_lecture_url(lid) for lid in LECTURES} | lecture_report, 99))
-    for bid in ("b-b1", "a-3"):
-        cases.append((f"building-{bid}", BUILDINGS[bid], {f"/buildings/{bid}/"}, 3))
+    # A building's name finds it first: its page is indexed by its name and
+    # facts, not by the activities it lists (tests/test_search.py).
+    for bid, name in BUILDINGS.items():
+        cases.append((f"building-{bid}", name, {f"/buildings/{bid}/"}, 1))
+        cases.append((f"building-{bid}-tight", name.replace(" ", ""), {f"/buildings/{bid}/"}, 1))
     for stem, fm in PUBLISHED.items():
         if fm["issue"] in ("4", "5"):
             cases.append((f"issue-{fm['issue']}", f"第 {fm['issue']} 期", {f"/bulletins/{stem}/"}, 3))
@@ -212,6 +204,17 @@ def test_chinese_queries_find_the_right_pages(search_page: Any, name: str, query
     assert not missing, f"{query!r}: {sorted(missing)} not in the first {within} results {results}"
     listings = {"/", "/bulletins/", "/activities/", "/lectures/", "/places/"}
     assert not listings & set(results), "listing pages must not be indexed"
+
+
+@pytest.mark.parametrize(("aid", "query"), [("north-yard-check", "北院燃气检查"), ("b1-only", "垃圾分类宣传")])
+def test_activity_queries_find_the_activity_not_the_buildings_listing_it(search_page: Any, aid: str, query: str) -> None:
+    """Each activity is listed on the pages of the buildings it is for; those
+    lists are not indexed, so the query finds the activity's own page and no
+    building page (before, every building listing it matched)."""
+    assert query in ACTIVITIES[aid]["title"] and _last_day(ACTIVITIES[aid]) >= TODAY
+    results = _search(search_page, query)
+    assert results[:1] == [f"/activities/{aid}/"], results
+    assert not [u for u in results if u.startswith("/buildings/")], results
 
 
 def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: str) -> None:
