@@ -57,6 +57,8 @@ ZH_CN: dict[str, str] = {
     "places_index": "社区与楼栋",
     "building": "楼栋",
     "building_activities": "本楼居民可参加的活动",
+    "building_window": "今后两个月",
+    "building_later": "两个月以后还有 {n} 项活动，请看",
     "grid": "网格",
     "grid_worker": "网格员",
     "entrances": "单元",

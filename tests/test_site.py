@@ -190,3 +190,36 @@ def test_pages_carry_no_template_indentation_but_keep_preformatted_text(make_pro
         assert not re.search(r"\n[ \t]+", outside), path
     # the text residents read is the same: a newline where there were spaces
     assert "一段文字，\n接着一行。" in html
+
+
+FAR_ACTIVITY = """
+  - id: far-summer
+    title: 夏季防溺水讲解
+    kind: 宣传
+    start: 2027-06-20 09:00
+    end: 10:00
+    venue: station
+    audience: all
+"""
+
+
+def test_building_page_lists_two_months_and_counts_the_rest(make_project) -> None:
+    # A building page lists what starts within 61 days of today; later
+    # occurrences are counted in one line linking to the calendar, and stay
+    # in the building's calendar feed and on 活动日历.
+    from conftest import TODAY, build_project
+
+    project = make_project("basic")
+    acts = project / "content" / "data" / "activities.yml"
+    acts.write_text(acts.read_text(encoding="utf-8").rstrip("\n") + "\n" + FAR_ACTIVITY, encoding="utf-8")
+    site = build_project(project)
+    doc = page(site, "buildings/a-1/")
+    coming = doc.select_one("#coming").parent
+    assert "夏季防溺水讲解" not in coming.get_text()
+    assert "东社区义诊" in coming.get_text()  # 2026-12-05, within the window
+    more = coming.select_one(".gs-more")
+    assert more is not None and "两个月以后还有 1 项活动" in more.get_text()
+    assert more.a["href"].endswith("activities/")
+    assert "夏季防溺水讲解" in page(site, "activities/").get_text()
+    assert "夏季防溺水讲解" in (site / "calendar" / "buildings" / "a-1.ics").read_text(encoding="utf-8")
+    assert TODAY < "2027-04-20"  # the far activity is beyond 61 days of the fixture's today
