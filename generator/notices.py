@@ -18,10 +18,14 @@ count, and no item is ever half printed.
 
 PDFs: notices are laid out as few WeasyPrint documents as possible (layout
 is the expensive part; one document shares fonts and styles) — one for a
-small site, chunks over two worker processes for a district. Each building's
-own PDF is its page split from that document with pypdf, not laid out again:
-for CJK the embedded font subset is mostly fixed overhead, so a split page is
-barely larger than a page rendered alone and ten times cheaper.
+small site, chunks of :data:`CHUNK` over two worker processes for a
+district. Each building's own PDF is its page split from that document with
+pypdf, not laid out again. A split page would carry the whole document's
+fonts — and WeasyPrint 70 keeps ~63,000 empty glyphs in every Noto CJK
+subset (~150 KB per face) — so :func:`generator.pdffonts.compact_split`
+rewrites the fonts after layout: the document's to the glyphs it uses, each
+page's to the glyphs on that page (a one-page notice: ~30 KB instead of
+~320 KB; rendering and text unchanged, see that module for how and why).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from markupsafe import Markup
 from . import queries
 from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
+from .pdffonts import compact_split, pdf_bytes
 from .strings import Strings, speaker_with_affiliation, strings, time_range, zh_date, zh_date_short, zh_weekday
 
 if TYPE_CHECKING:
@@ -569,7 +574,7 @@ class _Renderer:
         css = _css(self.env)
         if self.pdf and notices:
             notices, combined, missing, refits = self._layout(notices, css)
-            singles = split_pdf(combined)
+            combined, singles = compact_split(combined)
         pages = [render_page(self.env, n, css, "../" * (n.target.key.count("/") + 1)) for n in notices]
         return pages, combined, singles, missing, refits
 
@@ -638,21 +643,6 @@ def _descendants(box: Any) -> Iterator[Any]:
         yield from _descendants(child)
 
 
-def split_pdf(data: bytes) -> list[bytes]:
-    """One PDF per page. Each keeps the document's font subset, which for
-    CJK is mostly fixed overhead: a page alone would be barely smaller, and
-    laying it out again would cost ten times as much."""
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(io.BytesIO(data))
-    result = []
-    for page in reader.pages:
-        writer = PdfWriter()
-        writer.add_page(page)
-        result.append(_pdf_bytes(writer))
-    return result
-
-
 def join_pdfs(parts: list[bytes]) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
@@ -661,14 +651,7 @@ def join_pdfs(parts: list[bytes]) -> bytes:
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
-    return _pdf_bytes(writer)
-
-
-def _pdf_bytes(writer: Any) -> bytes:
-    writer._ID = None  # no random file identifier: same input, same bytes
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    return pdf_bytes(writer)
 
 
 def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[tuple[Target | None, str, bytes]]:

@@ -1,0 +1,799 @@
+"""Compact CJK font subsets in WeasyPrint's PDFs, per document and per page.
+
+Why: WeasyPrint 70 subsets a font with HarfBuzz's RETAIN_GIDS and keeps every
+glyph id up to the highest one used. For Noto Sans CJK (65,535 glyphs, the
+common hanzi far up) each embedded face keeps ~63,000 empty glyphs — empty
+CFF charstrings, hmtx and vmtx entries, ~150 KB compressed per face in every
+PDF, however little it says. A door notice shows ~100 glyphs per face.
+
+What this module does, on the finished PDF (WeasyPrint itself is not
+patched): a font whose program is a CID-keyed CFF (``/FontFile3`` of a
+``/CIDFontType0`` under an ``/Identity-H`` Type 0 font) is subset again with
+HarfBuzz, this time renumbering the glyphs, and embedded as the bare CFF
+(``/FontFile3 /Subtype /CIDFontType0C``). Content streams, ``/W`` and
+``/ToUnicode`` keep their codes: the codes are CIDs, and for a CID-keyed CFF
+a PDF reader finds a CID's glyph through the CFF charset (ISO 32000-1
+§9.7.4.2), which HarfBuzz carries over. The bare CFF is not a detail: poppler
+and PDFium (through FreeType) look CIDs up in the charset only for a bare
+CFF, and take the CID for a glyph index in an OpenType-wrapped one, which
+would print the wrong glyphs (tests/test_pdffonts.py renders every page with
+poppler and compares pixels).
+
+Guards, so that a font is either compacted correctly or left as WeasyPrint
+wrote it: the document's program must map every code WeasyPrint used (the
+keys of /W and /ToUnicode: its glyph ids) to the glyph of that same number,
+i.e. CID == GID, as in Noto CJK; the new program's charset must hold every
+wanted CID. TrueType fonts (CIDFontType2), other encodings, Type 3 fonts and
+unreadable programs are not touched.
+
+Per page (:func:`compact_split`): a page split from a long document would
+carry the document's whole glyph set, so each page's copy gets a subset of
+the codes its content streams show — read here, with the forms, patterns,
+soft masks and annotation appearances they reach — with /W and /ToUnicode
+cut to match. A page this reader cannot vouch for (an inline image, a
+string it cannot parse, a code outside the document's subset) keeps the
+document's subset. Subset tags (``ABCDEF+``) are derived from the glyph
+set, so two different subsets never share a name, and the output is
+deterministic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("gongshi")
+
+
+# --------------------------------------------------------------------------
+# The CFF charset: which CID each glyph of a CID-keyed CFF has
+
+
+def _sfnt_table(data: bytes, tag: bytes) -> bytes | None:
+    if len(data) < 12 or data[:4] != b"OTTO":
+        return None
+    (count,) = struct.unpack_from(">H", data, 4)
+    for i in range(count):
+        pos = 12 + 16 * i
+        if pos + 16 > len(data):
+            return None
+        if data[pos : pos + 4] == tag:
+            offset, length = struct.unpack_from(">II", data, pos + 8)
+            return data[offset : offset + length] if offset + length <= len(data) else None
+    return None
+
+
+def _index(data: bytes, pos: int) -> tuple[list[tuple[int, int]], int]:
+    """A CFF INDEX at ``pos``: ([(start, end)] of its items, position after it)."""
+    (count,) = struct.unpack_from(">H", data, pos)
+    if count == 0:
+        return [], pos + 2
+    size = data[pos + 2]
+    offsets_at = pos + 3
+    offsets = [int.from_bytes(data[offsets_at + i * size : offsets_at + (i + 1) * size], "big") for i in range(count + 1)]
+    base = offsets_at + (count + 1) * size - 1
+    return [(base + offsets[i], base + offsets[i + 1]) for i in range(count)], base + offsets[-1]
+
+
+def _dict(data: bytes) -> dict[int, list[float]]:
+    """A CFF DICT: operator (12 x as 1200 + x) → operands."""
+    result: dict[int, list[float]] = {}
+    operands: list[float] = []
+    i = 0
+    while i < len(data):
+        b = data[i]
+        if b <= 21:
+            if b == 12:
+                i += 1
+                b = 1200 + data[i]
+            result[b] = operands
+            operands = []
+            i += 1
+        elif b == 28:
+            operands.append(struct.unpack_from(">h", data, i + 1)[0])
+            i += 3
+        elif b == 29:
+            operands.append(struct.unpack_from(">i", data, i + 1)[0])
+            i += 5
+        elif b == 30:  # real: nibbles up to 0xf; its value is never needed here
+            i += 1
+            while i < len(data) and (data[i] & 0x0F) != 0x0F and (data[i] >> 4) != 0x0F:
+                i += 1
+            operands.append(0.0)
+            i += 1
+        elif 32 <= b <= 246:
+            operands.append(b - 139)
+            i += 1
+        elif 247 <= b <= 250:
+            operands.append((b - 247) * 256 + data[i + 1] + 108)
+            i += 2
+        elif 251 <= b <= 254:
+            operands.append(-(b - 251) * 256 - data[i + 1] - 108)
+            i += 2
+        else:
+            raise ValueError(f"CFF DICT byte {b}")
+    return result
+
+
+_ROS, _CHARSET, _CHARSTRINGS = 1230, 15, 17
+
+
+def cff_cids(program: bytes) -> list[int] | None:
+    """The CID of every glyph (index = glyph id) of an OpenType font whose
+    CFF is CID-keyed; None for anything else."""
+    try:
+        cff = _sfnt_table(program, b"CFF ")
+        if cff is None or cff[0] != 1:
+            return None
+        _names, pos = _index(cff, cff[2])
+        tops, pos = _index(cff, pos)
+        if len(tops) != 1:
+            return None
+        top = _dict(cff[tops[0][0] : tops[0][1]])
+        if _ROS not in top or _CHARSTRINGS not in top:
+            return None
+        (count,) = struct.unpack_from(">H", cff, int(top[_CHARSTRINGS][0]))  # glyphs
+        charset = int(top.get(_CHARSET, [0])[0])
+        if charset <= 2:  # predefined (Latin) charsets: never CID-keyed
+            return None
+        fmt = cff[charset]
+        cids = [0]
+        pos = charset + 1
+        if fmt == 0:
+            cids += struct.unpack_from(f">{count - 1}H", cff, pos)
+        elif fmt in (1, 2):
+            while len(cids) < count:
+                first = struct.unpack_from(">H", cff, pos)[0]
+                if fmt == 1:
+                    left, pos = cff[pos + 2], pos + 3
+                else:
+                    left, pos = struct.unpack_from(">H", cff, pos + 2)[0], pos + 4
+                cids.extend(range(first, first + left + 1))
+        else:
+            return None
+        return cids[:count] if len(cids) >= count else None
+    except (ValueError, IndexError, struct.error):
+        return None
+
+
+# --------------------------------------------------------------------------
+# HarfBuzz's subsetter, through its C API (the library WeasyPrint itself
+# uses; Debian's libharfbuzz-subset0)
+
+_HB_CDEF = """
+typedef struct hb_blob_t hb_blob_t;
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t;
+typedef struct hb_subset_input_t hb_subset_input_t;
+hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data, void *destroy);
+void hb_blob_destroy(hb_blob_t *blob);
+const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+hb_blob_t *hb_face_reference_blob(hb_face_t *face);
+void hb_face_destroy(hb_face_t *face);
+uint32_t hb_tag_from_string(const char *str, int len);
+void hb_set_add(hb_set_t *set, uint32_t codepoint);
+hb_subset_input_t *hb_subset_input_create_or_fail(void);
+void hb_subset_input_destroy(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
+void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
+hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+"""
+_HB_MEMORY_MODE_DUPLICATE = 0
+_HB_SUBSET_SETS_DROP_TABLE_TAG = 3
+# DESUBROUTINIZE | PASSTHROUGH_UNRECOGNIZED | NOTDEF_OUTLINE: what WeasyPrint
+# asks for; hinting and the .notdef outline stay as WeasyPrint left them.
+_HB_FLAGS = 0x04 | 0x20 | 0x40
+# The tables WeasyPrint drops (GSUB would also pull alternates into the set).
+_DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+
+_hb_libs: tuple[Any, Any, Any] | None = None
+_hb_failed = False
+
+
+def _harfbuzz() -> tuple[Any, Any, Any] | None:
+    global _hb_libs, _hb_failed
+    if _hb_libs is None and not _hb_failed:
+        try:
+            import cffi
+
+            ffi = cffi.FFI()
+            ffi.cdef(_HB_CDEF)
+            _hb_libs = (ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0"))
+        except (ImportError, OSError, AttributeError) as exc:
+            _hb_failed = True
+            log.warning(f"PDF 字体无法精简（HarfBuzz 子集库不可用：{exc}），PDF 会偏大")
+    return _hb_libs
+
+
+def _hb_subset(program: bytes, gids: Iterable[int]) -> bytes | None:
+    """``program`` cut to ``gids`` (and .notdef), glyphs renumbered."""
+    libs = _harfbuzz()
+    if libs is None:
+        return None
+    ffi, hb, hbs = libs
+    blob = hb.hb_blob_create(program, len(program), _HB_MEMORY_MODE_DUPLICATE, ffi.NULL, ffi.NULL)
+    face = hb.hb_face_create(blob, 0)
+    hb.hb_blob_destroy(blob)
+    spec = hbs.hb_subset_input_create_or_fail()
+    result = None
+    try:
+        if spec == ffi.NULL:
+            return None
+        glyphs = hbs.hb_subset_input_glyph_set(spec)
+        for gid in gids:
+            hb.hb_set_add(glyphs, gid)
+        drop = hbs.hb_subset_input_set(spec, _HB_SUBSET_SETS_DROP_TABLE_TAG)
+        for tag in _DROP_TABLES:
+            hb.hb_set_add(drop, hb.hb_tag_from_string(tag, 4))
+        hbs.hb_subset_input_set_flags(spec, _HB_FLAGS)
+        subset = hbs.hb_subset_or_fail(face, spec)
+        if subset != ffi.NULL:
+            out = hb.hb_face_reference_blob(subset)
+            length = ffi.new("unsigned int *")
+            data = hb.hb_blob_get_data(out, length)
+            result = bytes(ffi.buffer(data, length[0])) if length[0] else None
+            hb.hb_blob_destroy(out)
+            hb.hb_face_destroy(subset)
+    finally:
+        if spec != ffi.NULL:
+            hbs.hb_subset_input_destroy(spec)
+        hb.hb_face_destroy(face)
+    return result
+
+
+@dataclass(frozen=True)
+class Subset:
+    """A compact CID-keyed program and the CID of each of its glyphs."""
+
+    program: bytes
+    cids: tuple[int, ...]
+
+
+def subset_cids(program: bytes, cids: Iterable[int], source_cids: list[int] | None = None, *, same_gids: bool = False) -> Subset | None:
+    """``program`` (a CID-keyed CFF OpenType font) cut to the glyphs of
+    ``cids``, renumbered, its charset still giving each glyph's CID. With
+    ``same_gids``, each wanted CID must also be the glyph id of its glyph
+    in ``program`` (true for the fonts WeasyPrint embeds from Noto CJK);
+    None when a guard fails."""
+    source = source_cids if source_cids is not None else cff_cids(program)
+    if source is None:
+        return None
+    wanted = sorted(set(cids) | {0})
+    if same_gids:
+        if wanted[-1] >= len(source) or any(source[c] != c for c in wanted):
+            return None
+        gids = wanted
+    else:
+        where = {cid: gid for gid, cid in enumerate(source)}
+        if any(c not in where for c in wanted):
+            return None
+        gids = [where[c] for c in wanted]
+    new = _hb_subset(program, gids)
+    kept = cff_cids(new) if new is not None else None
+    # HarfBuzz may keep a few more glyphs than asked (its closure); every
+    # wanted CID must be there, each glyph with its own CID.
+    if new is None or kept is None or not set(wanted) <= set(kept) or len(set(kept)) != len(kept):
+        return None
+    return Subset(new, tuple(kept))
+
+
+# --------------------------------------------------------------------------
+# Which codes a page shows in which font: a small content-stream reader
+
+_WS = rb"\x00\t\n\x0c\r "
+_DELIM = rb"/\[\]()<>{}%"
+_NUM = rb"[-+]?[0-9.]+"
+# Only what matters is matched; regex search skips the rest (numbers, path
+# and colour operators) in C. A TJ array of numbers and hex strings of whole
+# two-byte codes (what WeasyPrint writes) is one match.
+_TOKENS = re.compile(
+    rb"\[(?P<tj>(?:[" + _WS + rb"]*(?:<(?:[0-9A-Fa-f]{4})*>|" + _NUM + rb"))*)[" + _WS + rb"]*\][" + _WS + rb"]*TJ(?![^" + _WS + _DELIM + rb"])"
+    rb"|<<|>>|%[^\r\n]*"
+    rb"|<(?P<hex>[0-9A-Fa-f" + _WS + rb"]*)>"
+    rb"|\((?P<lit>(?:[^()\\]|\\.|\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\))*)\)"
+    rb"|/(?P<name>[^" + _WS + _DELIM + rb"]*)"
+    rb"|(?<![^" + _WS + _DELIM + rb"])(?P<op>Tj|TJ|'|\"|Tf|q|Q|Do|BI)(?![^" + _WS + _DELIM + rb"])"
+    rb"|(?P<bad>[()<>])",
+    re.S,
+)
+_HEX_STRING = re.compile(rb"<([0-9A-Fa-f" + _WS + rb"]*)>")
+_SPACE = re.compile(rb"[" + _WS + rb"]+")
+
+
+def _hex(raw: bytes) -> bytes:
+    text = _SPACE.sub(b"", raw)
+    return bytes.fromhex((text + b"0" if len(text) % 2 else text).decode())
+
+
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+_OCTAL = re.compile(rb"\\([0-7]{1,3})|\\(\r\n|\r|\n)|\\(.)", re.S)
+
+
+def _literal(raw: bytes) -> bytes:
+    def replace(m: re.Match[bytes]) -> bytes:
+        if m.group(1):
+            return bytes([int(m.group(1), 8) & 0xFF])
+        if m.group(2):
+            return b""
+        ch = m.group(3)[0]
+        return _ESCAPES.get(ch, bytes([ch]))
+
+    return _OCTAL.sub(replace, raw) if b"\\" in raw else raw
+
+
+class _Unreadable(Exception):
+    """A page this reader will not vouch for: leave its fonts alone."""
+
+
+@dataclass
+class _Font:
+    """An embedded font that can be compacted: its Type 0 dict, CIDFont
+    dict, font descriptor and program stream (pypdf objects)."""
+
+    type0: Any
+    cidfont: Any
+    descriptor: Any
+    stream: Any
+    codes: set[int] = field(default_factory=set)
+
+
+def _compactable(font: Any) -> _Font | None:
+    try:
+        if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
+            return None
+        cidfont = font["/DescendantFonts"][0].get_object()
+        if cidfont.get("/Subtype") != "/CIDFontType0":
+            return None
+        descriptor = cidfont["/FontDescriptor"].get_object()
+        ref = descriptor.get("/FontFile3")
+        if ref is None:
+            return None
+        stream = ref.get_object()
+        if stream.get("/Subtype") not in ("/OpenType", "/CIDFontType0C"):
+            return None
+        return _Font(font, cidfont, descriptor, stream)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return None
+
+
+class _PageFonts:
+    """Walks a page's content streams and everything they can draw text
+    through, recording the codes shown in each compactable font."""
+
+    def __init__(self) -> None:
+        self.fonts: dict[int, _Font] = {}  # id(Type 0 dict) → font
+        self.other: set[int] = set()  # fonts not compacted: ignored
+        self._seen: set[tuple[int, int]] = set()
+
+    def _font(self, resources: Any, name: str) -> tuple[int, _Font | None]:
+        try:
+            font = resources["/Font"][name].get_object()
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _Unreadable(f"font {name}") from exc
+        key = id(font)
+        if key in self.fonts:
+            return key, self.fonts[key]
+        if key in self.other:
+            return key, None
+        if font.get("/Subtype") == "/Type3" and "/Resources" in font:
+            raise _Unreadable("Type 3 font with resources")
+        found = _compactable(font)
+        if found is None:
+            self.other.add(key)
+        else:
+            self.fonts[key] = found
+        return key, found
+
+    def fonts_of(self, resources: Any) -> None:
+        """Every font a resource dict offers, used or not (so an unused one
+        is cut to nothing rather than kept whole)."""
+        fonts = resources.get("/Font") if resources is not None else None
+        if fonts is not None:
+            for name in fonts.get_object():
+                self._font(resources, name)
+
+    def page(self, page: Any) -> None:
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else None
+        contents = page.get_contents()
+        self.stream(contents.get_data() if contents is not None else b"", resources, None)
+        for annot in page.get("/Annots", []) or []:
+            appearance = annot.get_object().get("/AP")
+            for kind in appearance.get_object().values() if appearance is not None else ():
+                kind = kind.get_object()
+                streams = [kind] if hasattr(kind, "get_data") else [v.get_object() for v in kind.values()]
+                for s in streams:
+                    self.form(s, resources, None)
+
+    def form(self, stream: Any, parent: Any, font: int | None) -> None:
+        key = (id(stream), font or 0)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        resources = stream.get("/Resources")
+        resources = resources.get_object() if resources is not None else parent
+        self.stream(stream.get_data(), resources, font)
+
+    def stream(self, data: bytes, resources: Any, font: int | None) -> None:
+        self.fonts_of(resources)
+        self._side_streams(resources)
+        stack: list[int | None] = []
+        strings: list[bytes] = []
+        names: list[str] = []
+        for m in _TOKENS.finditer(data):
+            kind = m.lastgroup
+            if kind is None:
+                continue  # << >> or a comment
+            if kind == "tj":  # whole two-byte codes in every string: decode them at once
+                self._show(font, [bytes.fromhex(b"".join(_HEX_STRING.findall(m.group("tj"))).decode())])
+            elif kind == "hex":
+                strings.append(_hex(m.group("hex")))
+            elif kind == "lit":
+                strings.append(_literal(m.group("lit")))
+            elif kind == "name":
+                names.append(m.group("name").decode("latin-1"))
+            elif kind == "bad":
+                raise _Unreadable("content stream token")
+            else:
+                op = m.group("op")
+                if op in (b"Tj", b"TJ", b"'", b'"'):
+                    # Strings since the last operator seen here: more than
+                    # the operator's own only if another took strings (a
+                    # marked-content property list), which keeps more glyphs.
+                    self._show(font, strings)
+                elif op == b"Tf":
+                    if not names:
+                        raise _Unreadable("Tf")
+                    font = self._font(resources, "/" + names[-1])[0]
+                elif op == b"q":
+                    stack.append(font)
+                elif op == b"Q":
+                    font = stack.pop() if stack else font
+                elif op == b"Do":
+                    self._do(resources, names[-1] if names else "", font)
+                else:  # BI: binary image data follows
+                    raise _Unreadable("inline image")
+                strings, names = [], []
+
+    def _show(self, font: int | None, strings: list[bytes]) -> None:
+        if font is None:
+            if any(strings):
+                raise _Unreadable("text without a font")
+            return
+        found = self.fonts.get(font)
+        if found is None:
+            return
+        for s in strings:
+            if len(s) % 2:
+                raise _Unreadable("odd Identity-H string")
+            found.codes.update(struct.unpack(f">{len(s) // 2}H", s))
+
+    def _do(self, resources: Any, name: str, font: int | None) -> None:
+        try:
+            xobject = resources["/XObject"]["/" + name].get_object()
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _Unreadable(f"XObject {name}") from exc
+        if xobject.get("/Subtype") == "/Form":
+            self.form(xobject, resources, font)
+
+    def _side_streams(self, resources: Any) -> None:
+        """Tiling patterns and soft-mask groups draw with their own content:
+        read them all, used or not (reading more only keeps more glyphs)."""
+        if resources is None:
+            return
+        for pattern in (resources.get("/Pattern") or {}).values():
+            pattern = pattern.get_object()
+            if hasattr(pattern, "get_data"):
+                self.form(pattern, resources, None)
+        for state in (resources.get("/ExtGState") or {}).values():
+            mask: Any = state.get_object().get("/SMask")
+            mask = mask.get_object() if mask is not None else None
+            if isinstance(mask, dict) and mask.get("/G") is not None:
+                self.form(mask["/G"].get_object(), resources, None)
+
+
+def page_fonts(page: Any) -> dict[int, _Font] | None:
+    """The compactable fonts a page can draw with, and the codes it shows
+    in each (empty for an unused one); None if the page is not readable."""
+    scan = _PageFonts()
+    try:
+        scan.page(page)
+    except (_Unreadable, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        log.debug(f"PDF page left with its fonts: {exc}")
+        return None
+    return scan.fonts
+
+
+# --------------------------------------------------------------------------
+# Rewriting the font objects
+
+
+def _tag(name: str, cids: Iterable[int]) -> str:
+    """A subset tag from the glyph set: six letters, the same for the same
+    subset, different for different ones."""
+    digest = hashlib.sha256(name.encode() + b"|" + ",".join(map(str, cids)).encode()).digest()
+    return "".join(chr(65 + b % 26) for b in digest[:6])
+
+
+def _widths(w: Any) -> dict[int, Any]:
+    """A CIDFont's /W array as CID → width object."""
+    result: dict[int, Any] = {}
+    items = list(w.get_object()) if w is not None else []
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        nxt = items[i + 1].get_object() if hasattr(items[i + 1], "get_object") else items[i + 1]
+        if isinstance(nxt, list):
+            for k, width in enumerate(nxt):
+                result[first + k] = width
+            i += 2
+        else:
+            for cid in range(first, int(nxt) + 1):
+                result[cid] = items[i + 2]
+            i += 3
+    return result
+
+
+def _w_array(widths: dict[int, Any], keep: set[int]) -> Any:
+    """A /W array of ``widths`` cut to ``keep``, in runs of consecutive CIDs."""
+    from pypdf.generic import ArrayObject, NumberObject
+
+    out = ArrayObject()
+    run = ArrayObject()
+    last = -2
+    for cid in sorted(c for c in keep if c in widths):
+        if cid != last + 1:
+            run = ArrayObject()
+            out.extend([NumberObject(cid), run])
+        run.append(widths[cid])
+        last = cid
+    return out
+
+
+_BFCHAR = re.compile(rb"\d+\s+beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
+
+
+_BFRANGE = re.compile(rb"\d+\s+beginbfrange(.*?)endbfrange", re.S)
+
+
+def to_unicode_codes(data: bytes) -> set[int]:
+    """The codes a ToUnicode CMap maps."""
+    codes = {int(g, 16) for b in _BFCHAR.finditer(data) for g, _ in _PAIR.findall(b.group(1))}
+    for block in _BFRANGE.finditer(data):
+        for first, last in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*[<\[]", block.group(1)):
+            codes.update(range(int(first, 16), int(last, 16) + 1))
+    return codes
+
+
+@dataclass(frozen=True)
+class _ToUnicode:
+    """A ToUnicode CMap of bfchar entries (as WeasyPrint writes them), to cut."""
+
+    head: bytes
+    pairs: tuple[tuple[int, bytes, bytes], ...]
+    tail: bytes
+
+    @staticmethod
+    def parse(data: bytes) -> _ToUnicode | None:
+        blocks = list(_BFCHAR.finditer(data))
+        if b"bfrange" in data or not blocks:
+            return None
+        pairs = tuple((int(g, 16), g, u) for b in blocks for g, u in _PAIR.findall(b.group(1)))
+        return _ToUnicode(data[: blocks[0].start()], pairs, data[blocks[-1].end() :].lstrip(b"\n"))
+
+    def cut(self, keep: set[int]) -> bytes:
+        pairs = [(g, u) for code, g, u in self.pairs if code in keep]
+        lines = []
+        for i in range(0, len(pairs), 100):
+            batch = pairs[i : i + 100]
+            lines.append(f"{len(batch)} beginbfchar".encode())
+            lines.extend(b"<" + g + b"> <" + u + b">" for g, u in batch)
+            lines.append(b"endbfchar")
+        return self.head + b"".join(line + b"\n" for line in lines) + self.tail
+
+
+def _set_data(stream: Any, data: bytes) -> None:
+    from pypdf.generic import NameObject
+
+    filters = stream.get("/Filter")
+    if filters is None or filters == "/FlateDecode" or list(filters) == ["/FlateDecode"]:
+        stream.set_data(data)
+        if filters is not None:
+            stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    else:
+        raise ValueError(f"font stream filter {filters}")
+
+
+def _by_program(fonts: Iterable[_Font]) -> dict[int, list[_Font]]:
+    groups: dict[int, list[_Font]] = {}
+    for font in fonts:
+        groups.setdefault(id(font.stream), []).append(font)
+    return groups
+
+
+@dataclass
+class _Shared:
+    """A document font after compaction: what each page's copy is cut from."""
+
+    subset: Subset
+    widths: dict[int, Any]
+    to_unicode: bytes | None  # decoded, as the document has it
+    cuttable: _ToUnicode | None
+
+
+def _put(fonts: list[_Font], subset: Subset) -> None:
+    """Embed ``subset`` as the program of ``fonts`` (which share it): the
+    bare CFF table as /FontFile3 /CIDFontType0C — PDF readers look CIDs up
+    in the charset of a bare CID-keyed CFF, while poppler and PDFium (through
+    FreeType) take a CID for a glyph id in an OpenType one — and give each
+    font a subset tag of its own."""
+    from pypdf.generic import NameObject
+
+    cff = _sfnt_table(subset.program, b"CFF ")
+    assert cff is not None  # subset_cids read it
+    _set_data(fonts[0].stream, cff)
+    fonts[0].stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
+    for font in fonts:
+        base = str(font.type0.get("/BaseFont", "/font"))
+        family = base.lstrip("/").split("+", 1)[-1]
+        name = NameObject(f"/{_tag(family, subset.cids)}+{family}")
+        font.type0[NameObject("/BaseFont")] = name
+        font.cidfont[NameObject("/BaseFont")] = name
+        font.descriptor[NameObject("/FontName")] = name
+        cid_set = font.descriptor.get("/CIDSet")  # PDF 1.4 and PDF/A: the glyphs present
+        if cid_set is not None:
+            bits = bytearray(subset.cids[-1] // 8 + 1)
+            for cid in subset.cids:
+                bits[cid // 8] |= 0x80 >> (cid % 8)
+            _set_data(cid_set.get_object(), bytes(bits))
+
+
+# --------------------------------------------------------------------------
+# Whole documents
+
+
+def _document_fonts(reader: Any) -> list[_Font]:
+    """Every compactable font named in a document's page resources, with the
+    codes WeasyPrint recorded for it (its /W and /ToUnicode keys: every glyph
+    it drew with it)."""
+    seen: dict[int, _Font] = {}
+    for page in reader.pages:
+        for font in _page_level_fonts(page):
+            if id(font) in seen:
+                continue
+            found = _compactable(font)
+            if found is None:
+                continue
+            found.codes = set(_widths(found.cidfont.get("/W")))
+            to_unicode = font.get("/ToUnicode")
+            if to_unicode is not None:
+                found.codes |= to_unicode_codes(to_unicode.get_object().get_data())
+            seen[id(font)] = found
+    return list(seen.values())
+
+
+def _page_level_fonts(page: Any) -> list[Any]:
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    return [ref.get_object() for ref in (fonts.get_object() if fonts is not None else {}).values()]
+
+
+def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes]]:
+    """WeasyPrint's PDF ``data`` with compact font subsets, and (with
+    ``split``) one PDF per page, each with its fonts cut to that page."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    reader = PdfReader(io.BytesIO(data))
+    # The document: each program cut to what WeasyPrint drew with it.
+    shared: dict[str, _Shared] = {}
+    done: list[_Font] = []
+    for fonts in _by_program(_document_fonts(reader)).values():
+        source = _read(fonts[0].stream)
+        subset = subset_cids(source, set().union(*(f.codes for f in fonts)), same_gids=True) if source is not None else None
+        if subset is None:
+            continue
+        _put(fonts, subset)
+        for f in fonts:
+            ref = f.type0.get("/ToUnicode")
+            to_unicode = _read(ref.get_object()) if ref is not None else None
+            shared[str(f.type0["/BaseFont"])] = _Shared(
+                subset, _widths(f.cidfont.get("/W")), to_unicode, _ToUnicode.parse(to_unicode) if to_unicode is not None else None
+            )
+        done.extend(fonts)
+    whole = pdf_bytes(PdfWriter(clone_from=reader))
+    if not split:
+        return whole, []
+    # Every page's copy gets its own program, /W and ToUnicode: empty the
+    # document's first, so that copying a page does not copy them too.
+    for f in done:
+        f.cidfont[NameObject("/W")] = ArrayObject()
+        _set_data(f.stream, b"")
+        if "/ToUnicode" in f.type0:
+            _set_data(f.type0["/ToUnicode"].get_object(), b"")
+    pages = []
+    for page in reader.pages:
+        writer = PdfWriter()
+        _cut_page(writer.add_page(page), shared)
+        pages.append(pdf_bytes(writer))
+    return whole, pages
+
+
+def _cut_page(page: Any, shared: dict[str, _Shared]) -> None:
+    """Fill in the fonts of a page's copy (emptied above): cut to the codes
+    the page shows, or the document's whole subset if the page cannot be
+    read or a guard fails."""
+    from pypdf.generic import NameObject
+
+    scan = page_fonts(page) or {}
+    mine: list[_Font] = []
+    for font in _reachable_type0(page):
+        if str(font.get("/BaseFont")) in shared:
+            found = scan.get(id(font)) or _compactable(font)
+            assert found is not None  # it was compacted
+            mine.append(found)
+    for group in _by_program(mine).values():
+        whole = [shared[str(f.type0["/BaseFont"])] for f in group]
+        subset = None
+        # Cut only what the reader met in the resources it read (and so
+        # knows every use of); anything else keeps the document's subset.
+        if all(id(f.type0) in scan for f in group) and all(w.subset is whole[0].subset for w in whole):
+            codes = set().union(*(f.codes for f in group))
+            if codes <= set(whole[0].subset.cids):
+                subset = subset_cids(whole[0].subset.program, codes, list(whole[0].subset.cids))
+        if subset is None:  # as in the document
+            for f, w in zip(group, whole, strict=True):
+                f.codes = set(w.subset.cids)
+            subset = whole[0].subset
+        _put(group, subset)
+        for f, w in zip(group, whole, strict=True):
+            f.cidfont[NameObject("/W")] = _w_array(w.widths, f.codes)
+            if w.to_unicode is not None:
+                cut = w.cuttable.cut(f.codes) if w.cuttable is not None and subset is not whole[0].subset else w.to_unicode
+                _set_data(f.type0["/ToUnicode"].get_object(), cut)
+
+
+def _reachable_type0(page: Any) -> list[Any]:
+    """Every Type 0 font dict a page's copy reaches, by any path (resources,
+    forms, patterns, annotations; not up through /Parent): each must be
+    filled in, even one the content-stream reader did not meet."""
+    seen: set[int] = set()
+    found = []
+    todo = [page]
+    while todo:
+        obj = todo.pop().get_object()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, dict):
+            if obj.get("/Subtype") == "/Type0":
+                found.append(obj)
+            todo.extend(value for key, value in obj.items() if key != "/Parent")
+        elif isinstance(obj, list):
+            todo.extend(obj)
+    return found
+
+
+def _read(stream: Any) -> bytes | None:
+    try:
+        return bytes(stream.get_data())
+    except Exception:  # noqa: BLE001 - an undecodable stream is left alone
+        return None
+
+
+def pdf_bytes(writer: Any) -> bytes:
+    """The bytes of a pypdf writer, without the random file identifier (same
+    input, same bytes)."""
+    writer._ID = None
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()

@@ -1,0 +1,355 @@
+"""Compact font subsets in the notice PDFs (generator.pdffonts).
+
+The notices are built for real (the crowded fixture: Chinese, digits, a URL
+in Latin letters, full-width punctuation, the bold headline, 【已取消】 and
+【已延期】 badges), WeasyPrint's own PDF is kept on the side, and every page
+of every output is compared with it: poppler's two rasterisers (Splash and
+Cairo) must give the same pixels, pdftotext the same text. Then the fonts
+themselves are read with fontTools, and the guards are tried one by one.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, TODAY, make_project_at, run_cli
+from test_notices import _tool, doors_in_place_order, pdf_pages_text
+
+pytestmark = pytest.mark.pdf
+
+# A one-page notice with WeasyPrint's subsets: ~300 KB. With the page's own
+# glyphs: ~20-35 KB.
+DOOR_PDF_MAX = 60_000
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The notices of the crowded fixture, and WeasyPrint's PDF of them
+    before compaction (7 doors: one document)."""
+    from generator import notices
+
+    seen: list[bytes] = []
+    real = notices.compact_split
+
+    def keep_input(data: bytes, **kwargs: bool) -> tuple[bytes, list[bytes]]:
+        seen.append(data)
+        return real(data, **kwargs)
+
+    tmp = tmp_path_factory.mktemp("compact")
+    project = make_project_at(tmp / "p", FIXTURES / "crowded" / "content")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(notices, "compact_split", keep_input)
+        assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=project) == 0
+    assert len(seen) == 1
+    raw = tmp / "weasyprint.pdf"
+    raw.write_bytes(seen[0])
+    return project / "out", raw
+
+
+def door_pdf(out: Path, key: str) -> Path:
+    return out / key / f"notice-{key.replace('/', '-')}.pdf"
+
+
+def pixels(pdf: Path, page: int, tool: str = "pdftoppm") -> bytes:
+    """Page ``page`` (1-based) at 100 dpi as raw RGB, by poppler's Splash
+    (pdftoppm) or Cairo (pdftocairo) rasteriser."""
+    from PIL import Image
+
+    args = [_tool(tool), "-r", "100", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf)]
+    if tool == "pdftocairo":
+        args.append("-")  # stdout (pdftoppm writes there without a file name)
+    png = subprocess.run(args, capture_output=True, check=True).stdout
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image.size[0].to_bytes(4, "big") + image.tobytes()
+
+
+def fonts_of(pdf: Path) -> list[list[str]]:
+    lines = subprocess.run([_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    return [re.split(r"\s{2,}|\s(?=yes|no)", line.strip()) for line in lines]
+
+
+# --------------------------------------------------------------------------
+# Same look, same text, far fewer bytes
+
+
+@pytest.mark.parametrize("tool", ["pdftoppm", "pdftocairo"])
+def test_every_page_renders_exactly_as_weasyprint_drew_it(built: tuple[Path, Path], tool: str) -> None:
+    out, raw = built
+    doors = doors_in_place_order()
+    for number, door in enumerate(doors, start=1):
+        drawn = pixels(raw, number, tool)
+        assert pixels(door_pdf(out, door.key), 1, tool) == drawn, (tool, door.key)
+        assert pixels(out / "all-notices.pdf", number, tool) == drawn, (tool, door.key)
+
+
+def test_text_is_unchanged(built: tuple[Path, Path]) -> None:
+    out, raw = built
+    drawn = pdf_pages_text(raw)
+    assert pdf_pages_text(out / "all-notices.pdf") == drawn
+    for number, door in enumerate(doors_in_place_order()):
+        assert pdf_pages_text(door_pdf(out, door.key)) == [drawn[number]], door.key
+    mixed = drawn[[d.building for d in doors_in_place_order()].index("mixed")]
+    assert "【已取消】" in mixed and "https://crowd.example.cn/buildings/mixed/" in mixed and "027-55550000" in mixed
+
+
+def test_door_pdfs_are_small_and_embed_their_own_subsets(built: tuple[Path, Path]) -> None:
+    out, raw = built
+    tags: dict[str, set[str]] = {}
+    for door in doors_in_place_order():
+        pdf = door_pdf(out, door.key)
+        assert pdf.stat().st_size < DOOR_PDF_MAX, (door.key, pdf.stat().st_size)
+        fonts = fonts_of(pdf)
+        assert len(fonts) == 2  # regular and bold
+        for name, kind, encoding, emb, sub, uni, *_ in fonts:
+            assert "CJK" in name and re.fullmatch(r"[A-Z]{6}\+\S+", name), name
+            assert kind == "CID Type 0C" and encoding == "Identity-H"
+            assert (emb, sub, uni) == ("yes", "yes", "yes")
+            tags.setdefault(name.split("+")[1], set()).add(name)
+    # Each door has its own subset, so its own tag: a tag never names two
+    # different glyph sets (a viewer may cache fonts by name).
+    assert all(len(names) > 1 for names in tags.values())
+    assert (out / "all-notices.pdf").stat().st_size < 3 * DOOR_PDF_MAX
+    assert (out / "all-notices.pdf").stat().st_size < raw.stat().st_size / 3
+
+
+def _embedded(pdf: Path) -> list[tuple[object, object, bytes]]:
+    """(Type 0 font dict, FontFile3 stream, decoded program) of each font."""
+    from pypdf import PdfReader
+
+    result = []
+    for font in PdfReader(pdf).pages[0]["/Resources"]["/Font"].values():
+        font = font.get_object()
+        stream = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]["/FontFile3"].get_object()
+        result.append((font, stream, stream.get_data()))
+    return result
+
+
+def test_program_is_a_bare_cid_keyed_cff_holding_exactly_the_page_glyphs(built: tuple[Path, Path]) -> None:
+    """The CIDs the page shows are found through the CFF charset, which is
+    why the program must be a bare CFF: poppler and PDFium (FreeType) read
+    the charset of a bare CID-keyed CFF, but take a CID for a glyph index in
+    an OpenType-wrapped one, which would print the wrong glyphs."""
+    from fontTools.cffLib import CFFFontSet
+    from pypdf import PdfReader
+
+    from generator.pdffonts import _widths, page_fonts, to_unicode_codes
+
+    out, _raw = built
+    for door in doors_in_place_order():
+        pdf = door_pdf(out, door.key)
+        shown = {str(f.type0["/BaseFont"]): f.codes for f in (page_fonts(PdfReader(pdf).pages[0]) or {}).values()}
+        assert len(shown) == 2
+        for font, stream, program in _embedded(pdf):
+            assert stream["/Subtype"] == "/CIDFontType0C"
+            cff = CFFFontSet()
+            cff.decompile(io.BytesIO(program), None)
+            top = cff[cff.fontNames[0]]
+            assert hasattr(top, "ROS")  # CID-keyed
+            cids = {0 if g == ".notdef" else int(g.removeprefix("cid")) for g in top.charset}
+            codes = shown[str(font["/BaseFont"])]
+            assert codes and codes <= cids and len(cids) <= len(codes) + 5, door.key  # the page's glyphs, no more
+            widths = set(_widths(font["/DescendantFonts"][0].get_object()["/W"]))
+            mapped = to_unicode_codes(font["/ToUnicode"].get_object().get_data())
+            assert widths == codes and mapped == codes, door.key
+
+
+def test_two_builds_in_parallel_chunks_are_byte_identical(built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import notices
+
+    monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(notices, "CHUNK", 3)
+    project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
+    for name in ("one", "two"):
+        assert run_cli("notices", "--today", TODAY, "--out", name, cwd=project) == 0
+    one = sorted(p.relative_to(project / "one") for p in (project / "one").rglob("*.pdf"))
+    assert len(one) == len(doors_in_place_order()) + 1
+    for rel in one:
+        assert (project / "one" / rel).read_bytes() == (project / "two" / rel).read_bytes(), rel
+    # Three chunks joined, each with its own subsets: every page still looks
+    # as WeasyPrint drew it.
+    joined = project / "one" / "all-notices.pdf"
+    assert {kind for _n, kind, *_ in fonts_of(joined)} == {"CID Type 0C"}
+    _out, raw = built
+    for number in range(1, len(doors_in_place_order()) + 1):
+        assert pixels(joined, number) == pixels(raw, number), number
+
+
+# --------------------------------------------------------------------------
+# The guards: what is not a CID-keyed CFF whose CIDs are its glyph ids is
+# left as WeasyPrint wrote it
+
+
+def _weasyprint(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf(pdf_identifier=False)
+
+
+def test_truetype_fonts_are_left_alone(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from generator.pdffonts import compact_split
+
+    raw = _weasyprint('<p style="font-family: DejaVu Sans">Door 3</p><p style="font-family: Noto Sans CJK SC">三号门</p>')
+    whole, pages = compact_split(raw)
+
+    def programs(data: bytes) -> dict[str, tuple[str, bytes]]:
+        result = {}
+        for font in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            key = "/FontFile2" if "/FontFile2" in descriptor else "/FontFile3"
+            family = str(font.get_object()["/BaseFont"]).split("+")[1]
+            result[family] = (key, descriptor[key].get_object().get_data())
+        return result
+
+    before, after = programs(raw), programs(pages[0])
+    truetype = [f for f, (key, _) in before.items() if key == "/FontFile2"]
+    assert truetype, before.keys()  # DejaVu is a TrueType font
+    for family in truetype:
+        assert after[family] == before[family]
+    cjk = [f for f in before if "CJK" in f]
+    assert cjk and all(len(after[f][1]) < len(before[f][1]) / 5 for f in cjk)
+    for data in (whole, pages[0]):
+        (tmp_path / "x.pdf").write_bytes(data)
+        (tmp_path / "raw.pdf").write_bytes(raw)
+        assert pixels(tmp_path / "x.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
+
+
+def test_subset_refuses_fonts_whose_cids_are_not_their_glyph_ids() -> None:
+    from pypdf import PdfReader
+
+    from generator.pdffonts import _widths, cff_cids, subset_cids
+
+    raw = _weasyprint('<p style="font-family: Noto Sans CJK SC">公示栏</p>')
+    font = PdfReader(io.BytesIO(raw)).pages[0]["/Resources"]["/Font"]
+    program = next(iter(font.values())).get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]["/FontFile3"].get_object().get_data()
+    cids = cff_cids(program)
+    assert cids is not None and all(cid == gid for gid, cid in enumerate(cids))  # WeasyPrint's: glyph id = CID
+    used = sorted(_widths(next(iter(font.values())).get_object()["/DescendantFonts"][0].get_object()["/W"]))
+    assert len(used) == 3 and used[0] > 1000  # 公示栏, far into the font
+    compact = subset_cids(program, used, same_gids=True)
+    assert compact is not None and compact.cids == (0, *used)
+    # Renumbered: glyph 1 is CID used[0]. WeasyPrint's codes would be glyph
+    # ids, so such a font must not be taken as CID == GID.
+    assert subset_cids(compact.program, used, same_gids=True) is None
+    assert subset_cids(compact.program, used) is not None  # through the charset: fine
+    assert subset_cids(compact.program, [5]) is None  # a CID it does not have
+
+
+def test_a_cff_that_is_not_cid_keyed_is_not_touched() -> None:
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    from generator.pdffonts import cff_cids, subset_cids
+
+    pen = T2CharStringPen(500, None)
+    pen.moveTo((0, 0))
+    pen.lineTo((0, 500))
+    pen.lineTo((500, 0))
+    pen.closePath()
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder([".notdef", "A"])
+    builder.setupCharacterMap({65: "A"})
+    builder.setupCFF("Plain", {"FullName": "Plain"}, {".notdef": T2CharStringPen(500, None).getCharString(), "A": pen.getCharString()}, {})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "A": (500, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupOS2()
+    builder.setupPost()
+    buf = io.BytesIO()
+    builder.save(buf)
+    assert cff_cids(buf.getvalue()) is None
+    assert subset_cids(buf.getvalue(), [1]) is None
+
+
+def test_a_page_that_cannot_be_read_keeps_the_document_subset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pdffonts
+
+    raw = _weasyprint('<p style="font-family: Noto Sans CJK SC">第一页 Page 1</p><p style="break-before: page; font-family: Noto Sans CJK SC; font-weight: bold">第二页【已取消】</p>')
+    whole, pages = pdffonts.compact_split(raw)
+    monkeypatch.setattr(pdffonts, "page_fonts", lambda page: None)
+    _whole, fallback = pdffonts.compact_split(raw)
+    (tmp_path / "raw.pdf").write_bytes(raw)
+    for number, (cut, kept) in enumerate(zip(pages, fallback, strict=True), start=1):
+        assert len(cut) < len(kept)  # cut to the page vs the document's subset
+        for data in (cut, kept):
+            (tmp_path / "p.pdf").write_bytes(data)
+            assert pixels(tmp_path / "p.pdf", 1) == pixels(tmp_path / "raw.pdf", number)
+            assert pdf_pages_text(tmp_path / "p.pdf") == [pdf_pages_text(tmp_path / "raw.pdf")[number - 1]]
+
+
+# --------------------------------------------------------------------------
+# Reading content streams: which codes are shown in which font
+
+
+def _page(content: bytes, xobjects: dict[str, tuple[bytes, dict[str, object]]] | None = None) -> tuple[object, dict[str, object]]:
+    """A detached page with fonts /F1 and /F2 (the shape of WeasyPrint's:
+    Type 0, Identity-H, CIDFontType0, FontFile3 /OpenType) and ``content``."""
+    from pypdf import PageObject
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    def stream(data: bytes, **entries: object) -> DecodedStreamObject:
+        s = DecodedStreamObject()
+        s.set_data(data)
+        s.update({NameObject(k): v for k, v in entries.items()})
+        return s
+
+    fonts = {}
+    for name in ("/F1", "/F2"):
+        descriptor = DictionaryObject({NameObject("/FontFile3"): stream(b"", **{"/Subtype": NameObject("/OpenType")})})
+        cid = DictionaryObject({NameObject("/Subtype"): NameObject("/CIDFontType0"), NameObject("/FontDescriptor"): descriptor})
+        fonts[name] = DictionaryObject(
+            {
+                NameObject("/Subtype"): NameObject("/Type0"),
+                NameObject("/Encoding"): NameObject("/Identity-H"),
+                NameObject("/DescendantFonts"): ArrayObject([cid]),
+            }
+        )
+    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(k): v for k, v in fonts.items()})})
+    forms = DictionaryObject()
+    for name, (data, extra) in (xobjects or {}).items():
+        forms[NameObject(name)] = stream(data, **{"/Subtype": NameObject("/Form"), **extra})
+    resources[NameObject("/XObject")] = forms
+    page = PageObject()
+    page[NameObject("/Resources")] = resources
+    page[NameObject("/Contents")] = stream(content)
+    return page, fonts
+
+
+def _codes(content: bytes, **forms: tuple[bytes, dict[str, object]]) -> dict[str, set[int]] | None:
+    from generator.pdffonts import page_fonts
+
+    page, fonts = _page(content, {f"/{k}": v for k, v in forms.items()})
+    found = page_fonts(page)
+    if found is None:
+        return None
+    return {name: found[id(font)].codes for name, font in fonts.items()}
+
+
+def test_codes_follow_tf_and_q_Q() -> None:
+    content = b"""q /F1 12 Tf BT [<00010002>-50<0003>] TJ ET
+    q BT /F2 9 Tf (\\000\\004\\000\\005) Tj ET Q
+    BT <0006> Tj 1 0 Td <0007>' ET Q
+    q /F2 1 Tf BT [(\\000\\010)]TJ 0 0 (\\000\\011)" ET Q"""
+    assert _codes(content) == {"/F1": {1, 2, 3, 6, 7}, "/F2": {4, 5, 8, 9}}
+
+
+def test_names_and_strings_that_look_like_operators_change_nothing() -> None:
+    content = b"/q gs /Q gs BT /F1 5 Tf (Q) Tj /P <</ActualText <FEFF0051>>> BDC <0002> Tj EMC ET"
+    # "(Q)" is the two-byte code 0x5100 only with an odd byte count: refused
+    # below; here it is one byte, so the whole page is left alone.
+    assert _codes(content) is None
+    content = b"/q gs /Q gs BT /F1 5 Tf (QQ) Tj /P <</ActualText <FEFF0051>>> BDC <0002> Tj EMC ET"
+    # The property list's string is counted too (more glyphs, never fewer).
+    assert _codes(content) == {"/F1": {0x5151, 0xFEFF, 0x0051, 2}, "/F2": set()}
+
+
+def test_forms_inherit_the_font_and_inline_images_stop_the_cut() -> None:
+    form = (b"BT <0009> Tj /F2 3 Tf <000a> Tj ET", {})
+    assert _codes(b"BT /F1 7 Tf ET /Fm Do", Fm=form) == {"/F1": {9}, "/F2": {10}}
+    assert _codes(b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI /F1 1 Tf") is None
+    assert _codes(b"BT /F9 7 Tf <0001> Tj ET") is None  # a font the page does not have
+    assert _codes(b"BT <0001> Tj ET") is None  # text before any font
