@@ -359,6 +359,10 @@ def _compactable(font: Any) -> _Font | None:
         stream = ref.get_object()
         if stream.get("/Subtype") not in ("/OpenType", "/CIDFontType0C"):
             return None
+        # Streams this module rewrites must be ones it can write (Flate).
+        rewritten = [stream, font.get("/ToUnicode"), descriptor.get("/CIDSet")]
+        if any(s is not None and s.get_object().get("/Filter") not in (None, "/FlateDecode") for s in rewritten):
+            return None
         return _Font(font, cidfont, descriptor, stream)
     except (KeyError, IndexError, AttributeError, TypeError):
         return None
@@ -601,18 +605,6 @@ class _ToUnicode:
         return self.head + b"".join(line + b"\n" for line in lines) + self.tail
 
 
-def _set_data(stream: Any, data: bytes) -> None:
-    from pypdf.generic import NameObject
-
-    filters = stream.get("/Filter")
-    if filters is None or filters == "/FlateDecode" or list(filters) == ["/FlateDecode"]:
-        stream.set_data(data)
-        if filters is not None:
-            stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-    else:
-        raise ValueError(f"font stream filter {filters}")
-
-
 def _by_program(fonts: Iterable[_Font]) -> dict[int, list[_Font]]:
     groups: dict[int, list[_Font]] = {}
     for font in fonts:
@@ -640,7 +632,7 @@ def _put(fonts: list[_Font], subset: Subset) -> None:
 
     cff = _sfnt_table(subset.program, b"CFF ")
     assert cff is not None  # subset_cids read it
-    _set_data(fonts[0].stream, cff)
+    fonts[0].stream.set_data(cff)
     fonts[0].stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
     for font in fonts:
         base = str(font.type0.get("/BaseFont", "/font"))
@@ -654,7 +646,7 @@ def _put(fonts: list[_Font], subset: Subset) -> None:
             bits = bytearray(subset.cids[-1] // 8 + 1)
             for cid in subset.cids:
                 bits[cid // 8] |= 0x80 >> (cid % 8)
-            _set_data(cid_set.get_object(), bytes(bits))
+            cid_set.get_object().set_data(bytes(bits))
 
 
 # --------------------------------------------------------------------------
@@ -717,9 +709,9 @@ def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes
     # document's first, so that copying a page does not copy them too.
     for f in done:
         f.cidfont[NameObject("/W")] = ArrayObject()
-        _set_data(f.stream, b"")
+        f.stream.set_data(b"")
         if "/ToUnicode" in f.type0:
-            _set_data(f.type0["/ToUnicode"].get_object(), b"")
+            f.type0["/ToUnicode"].get_object().set_data(b"")
     pages = []
     for page in reader.pages:
         writer = PdfWriter()
@@ -759,7 +751,7 @@ def _cut_page(page: Any, shared: dict[str, _Shared]) -> None:
             f.cidfont[NameObject("/W")] = _w_array(w.widths, f.codes)
             if w.to_unicode is not None:
                 cut = w.cuttable.cut(f.codes) if w.cuttable is not None and subset is not whole[0].subset else w.to_unicode
-                _set_data(f.type0["/ToUnicode"].get_object(), cut)
+                f.type0["/ToUnicode"].get_object().set_data(cut)
 
 
 def _reachable_type0(page: Any) -> list[Any]:

@@ -133,7 +133,6 @@ def test_program_is_a_bare_cid_keyed_cff_holding_exactly_the_page_glyphs(built: 
     why the program must be a bare CFF: poppler and PDFium (FreeType) read
     the charset of a bare CID-keyed CFF, but take a CID for a glyph index in
     an OpenType-wrapped one, which would print the wrong glyphs."""
-    from fontTools.cffLib import CFFFontSet
     from pypdf import PdfReader
 
     from generator.pdffonts import _widths, page_fonts, to_unicode_codes
@@ -145,11 +144,7 @@ def test_program_is_a_bare_cid_keyed_cff_holding_exactly_the_page_glyphs(built: 
         assert len(shown) == 2
         for font, stream, program in _embedded(pdf):
             assert stream["/Subtype"] == "/CIDFontType0C"
-            cff = CFFFontSet()
-            cff.decompile(io.BytesIO(program), None)
-            top = cff[cff.fontNames[0]]
-            assert hasattr(top, "ROS")  # CID-keyed
-            cids = {0 if g == ".notdef" else int(g.removeprefix("cid")) for g in top.charset}
+            cids = _charset_cids(program)
             codes = shown[str(font["/BaseFont"])]
             assert codes and codes <= cids and len(cids) <= len(codes) + 5, door.key  # the page's glyphs, no more
             widths = set(_widths(font["/DescendantFonts"][0].get_object()["/W"]))
@@ -183,10 +178,10 @@ def test_two_builds_in_parallel_chunks_are_byte_identical(built: tuple[Path, Pat
 # left as WeasyPrint wrote it
 
 
-def _weasyprint(html: str) -> bytes:
+def _weasyprint(html: str, **options: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf(pdf_identifier=False)
+    return HTML(string=html).write_pdf(pdf_identifier=False, **options)
 
 
 def test_truetype_fonts_are_left_alone(tmp_path: Path) -> None:
@@ -353,3 +348,34 @@ def test_forms_inherit_the_font_and_inline_images_stop_the_cut() -> None:
     assert _codes(b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI /F1 1 Tf") is None
     assert _codes(b"BT /F9 7 Tf <0001> Tj ET") is None  # a font the page does not have
     assert _codes(b"BT <0001> Tj ET") is None  # text before any font
+
+
+
+def _charset_cids(program: bytes) -> set[int]:
+    """The CIDs of a bare CID-keyed CFF, read by fontTools."""
+    from fontTools.cffLib import CFFFontSet
+
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(program), None)
+    top = cff[cff.fontNames[0]]
+    assert hasattr(top, "ROS")  # CID-keyed
+    return {0 if g == ".notdef" else int(g.removeprefix("cid")) for g in top.charset}
+
+
+def test_a_cid_set_names_the_glyphs_kept(tmp_path: Path) -> None:
+    """PDF 1.4 (and PDF/A) lists the CIDs present in /CIDSet: it must follow
+    the subset."""
+    from pypdf import PdfReader
+
+    from generator.pdffonts import compact_split
+
+    raw = _weasyprint('<p style="font-family: Noto Sans CJK SC">公示 14</p>', pdf_version="1.4")
+    _whole, pages = compact_split(raw)
+    font = next(iter(PdfReader(io.BytesIO(pages[0])).pages[0]["/Resources"]["/Font"].values())).get_object()
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+    bits = descriptor["/CIDSet"].get_object().get_data()
+    present = {i for i in range(len(bits) * 8) if bits[i // 8] & (0x80 >> (i % 8))}
+    assert present == _charset_cids(descriptor["/FontFile3"].get_object().get_data())
+    (tmp_path / "raw.pdf").write_bytes(raw)
+    (tmp_path / "cut.pdf").write_bytes(pages[0])
+    assert pixels(tmp_path / "cut.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
