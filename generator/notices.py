@@ -31,6 +31,7 @@ page's to the glyphs on that page (a one-page notice: ~30 KB instead of
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import logging
 import os
@@ -469,6 +470,9 @@ def fit_text(text: str, width_em: float, max_lines: int, lead: float = 0.0) -> t
 # QR code
 
 
+# A pure function of the URL (and the fixed layout); `serve` and the
+# `notices` command make the same doors' codes again on every run.
+@functools.lru_cache(maxsize=1 << 14)
 def qr_svg(url: str) -> Markup:
     """The QR code as inline SVG, ``qr_mm`` wide including the four-module
     quiet zone (white, so it survives a grey background on screen)."""
