@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +42,9 @@ from .render import TEMPLATE_FILTERS, template_globals
 
 log = get_plugin_logger(__name__)
 
+# Seconds without a save before the preview's search index is rebuilt.
+SEARCH_PAUSE = 2.0
+
 
 class GongshiConfig(Config):
     enabled = c.Type(bool, default=True)
@@ -68,6 +72,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     written_on_disk: frozenset[str] = frozenset()  # feeds, calendars, notices…
     plan: tuple[int, int] = (0, 0)  # pages rendered, pages left as they were
     _search_thread: threading.Thread | None = None
+    search_pause = SEARCH_PAUSE
     _search_generation = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -263,6 +268,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         generation = self._search_generation
 
         def work() -> None:
+            # Editors save in bursts: wait for a pause, so the next rebuild
+            # does not share the two cores with an index about to be stale.
+            time.sleep(self.search_pause)
             with self._search_lock:
                 if generation != self._search_generation:
                     return
@@ -270,7 +278,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 # what it finds in its folder: last build's files would stay.
                 shutil.rmtree(out.out_dir / search.OUTPUT_SUBDIR, ignore_errors=True)
                 try:
-                    search.write(out)
+                    search.write(out, background=True)
                 except BuildFailed as exc:
                     for line in exc.report().splitlines():
                         log.error(line)

@@ -154,7 +154,7 @@ def with_key_characters(html: str, page: IndexedPage) -> str:
     return f"{html[:at]}<p>{escape(spaced)}</p>{html[at:]}"
 
 
-def _index(pages: list[IndexedPage], site_dir: Path, dest: Path) -> None:
+def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False) -> None:
     """Run the Pagefind command line over a staging folder holding only the
     pages to index (with their key characters, see below). The command line, not
     Pagefind's Python API: the API answers one page per 0.1 s poll (10 s for
@@ -174,7 +174,11 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path) -> None:
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
             html = page.path.read_text(encoding="utf-8")
             (stage / rel).write_text(with_key_characters(html, page), encoding="utf-8")
+        # In the background (the preview's index), Pagefind yields the CPU
+        # to the next rebuild an editor is waiting for.
+        nice = ["nice", "-n", "15"] if background and shutil.which("nice") else []
         cmd = [
+            *nice,
             str(exe),
             "--site", str(stage),
             "--output-path", str(dest),
@@ -189,8 +193,9 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path) -> None:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def write(out: Output) -> None:
-    """Index the built pages into ``<site>/pagefind/``."""
+def write(out: Output, *, background: bool = False) -> None:
+    """Index the built pages into ``<site>/pagefind/`` (``background``: for
+    the preview, while the editor goes on; at low CPU priority)."""
     pages = pages_to_index(out)
     if not out.pdf and len(pages) > SERVE_LIMIT:
         # ``serve`` (the only caller with pdf=False) rebuilds on every save;
@@ -200,7 +205,7 @@ def write(out: Output) -> None:
         return
     dest = out.out_dir / OUTPUT_SUBDIR
     try:
-        _index(pages, out.out_dir, dest)
+        _index(pages, out.out_dir, dest, background=background)
     except (OSError, SearchIndexFailed) as exc:
         # One clean message through the plugin (it reports BuildFailed), and
         # the published site stays as it was.

@@ -102,6 +102,7 @@ dirty = mode == "dirty"
 os.chdir(project)
 first = load_config("mkdocs.yml", site_dir=site_dir)
 first.plugins.on_startup(command="serve", dirty=dirty)
+first.plugins["gongshi"].search_pause = 0  # no editor typing here
 for i, step in enumerate(steps):
     for rel, (action, *args) in step.items():
         path = os.path.join(project, rel)
