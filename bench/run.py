@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -357,7 +357,9 @@ def serve_reload(project: Path, res: Result, build_wall: float) -> None:
 
         # 2. A YAML edit: an upcoming activity's page, the calendar, one of its buildings.
         doc = yaml.safe_load(acts_file.read_text(encoding="utf-8"))
-        target = next(a for a in doc["activities"] if str(a["start"])[:10] > TODAY and isinstance(a.get("audience"), dict)
+        # Within the building page's two months (render.BUILDING_PAGE_DAYS).
+        soon = (date.fromisoformat(TODAY) + timedelta(days=30)).isoformat()
+        target = next(a for a in doc["activities"] if TODAY < str(a["start"])[:10] <= soon and isinstance(a.get("audience"), dict)
                       and a["audience"].get("communities") and "recurrence" not in a and "status" not in a)
         places = yaml.safe_load((project / "content" / "data" / "places.yml").read_text(encoding="utf-8"))
         comm = next(c for c in places["communities"] if c["id"] == target["audience"]["communities"][0])
