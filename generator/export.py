@@ -32,7 +32,11 @@ def write(out: Output) -> None:
 
 
 def dumps(site: Site) -> str:
-    return json.dumps(export(site), ensure_ascii=False, indent=1) + "\n"
+    # Compact: a quarter of the indented file was indentation (district
+    # scale: 42.6 MB → 31.8 MB for apps to download), and with ``indent``
+    # Python's json uses its slower pure-Python encoder (0.99 s → 0.70 s, on
+    # every `serve` save). People can pretty-print it: python -m json.tool.
+    return json.dumps(export(site), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def export(site: Site) -> dict[str, Any]:
