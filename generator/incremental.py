@@ -52,7 +52,9 @@ V = TypeVar("V")
 _PER_PAGE = frozenset({"activities", "bulletins", "drafts", "activities_by_building"})
 
 
-def _digest(*parts: object) -> str:
+def digest(*parts: object) -> str:
+    """A hash of the parts: bytes as they are, anything else through ``repr``
+    (model dataclasses print every field that can reach the output)."""
     h = hashlib.blake2b(digest_size=20)
     for part in parts:
         h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass"))
@@ -91,13 +93,7 @@ def environment_key(config_bytes: bytes, site_url: str, theme_dirs: Iterable[Pat
 def shared_digest(site: Site, *extra: object) -> str:
     """A hash of every field of the model except the large per-page
     collections (see the module docstring), and of ``extra``."""
-    return _digest(*extra, [(f.name, getattr(site, f.name)) for f in fields(site) if f.name not in _PER_PAGE])
-
-
-def digest(*parts: object) -> str:
-    """A hash of ``repr`` of the parts (model dataclasses print every field
-    that can reach the output)."""
-    return _digest(*parts)
+    return digest(*extra, [(f.name, getattr(site, f.name)) for f in fields(site) if f.name not in _PER_PAGE])
 
 
 class Memo(Generic[V]):
@@ -130,7 +126,7 @@ class Fingerprints:
     def __init__(self, site: Site, environment: str, page_paths: Iterable[str]) -> None:
         self.site = site
         self.shared = shared_digest(site, environment)
-        self.page_set = _digest(sorted(page_paths))
+        self.page_set = digest(sorted(page_paths))
         self._activities: dict[str, str] = {}
 
     def activity(self, activity_id: str) -> str:
@@ -138,20 +134,20 @@ class Fingerprints:
         community-wide activity is on every building page)."""
         found = self._activities.get(activity_id)
         if found is None:
-            found = self._activities[activity_id] = _digest(self.site.activities[activity_id])
+            found = self._activities[activity_id] = digest(self.site.activities[activity_id])
         return found
 
     def generated(self, spec: PageSpec) -> str | None:
         """A generated page's fingerprint; None for pages rendered every time."""
         if spec.kind == "activity":
-            return _digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj)
+            return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj)
         if spec.kind == "building":
             invited = [self.activity(i) for i in self.site.activities_by_building.get(spec.obj.id, ())]
-            return _digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj, invited)
+            return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj, invited)
         return None
 
     def source(self, src_uri: str, data: bytes) -> str:
         """An editor's Markdown page (a bulletin, 关于…): its bytes, its
         bulletin record (None for other pages) and the pages its links may
         point to."""
-        return _digest(self.shared, self.page_set, src_uri, data, self.site.bulletins_by_src.get(src_uri))
+        return digest(self.shared, self.page_set, src_uri, data, self.site.bulletins_by_src.get(src_uri))
