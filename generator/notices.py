@@ -658,10 +658,18 @@ def join_pdfs(parts: list[bytes]) -> bytes:
     return pdf_bytes(writer)
 
 
-def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[tuple[Target | None, str, bytes]]:
-    """Yield (door, HTML page, PDF or b"") for every door in place order,
-    then (None, "", combined PDF) when ``pdf``. A district's doors are done
-    in chunks by two forked workers while this process writes the files."""
+@dataclass
+class _Run:
+    """Door notices being laid out: what :func:`render_all` collects."""
+
+    window: tuple[date, date, bool]
+    doors: list[Target]
+    spans: list[tuple[int, int]]
+    results: Iterator[tuple[list[str], bytes, list[bytes], list[str], int]]
+    pool: ProcessPoolExecutor | None
+
+
+def _start(out: Output, first: date, last: date, *, pdf: bool) -> _Run:
     import multiprocessing
 
     global _job
@@ -672,8 +680,6 @@ def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[t
     parallel = pdf and len(doors) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
     size = CHUNK if parallel else max(len(doors), 1)
     spans = [(i, min(i + size, len(doors))) for i in range(0, len(doors), size)]
-    parts: list[bytes] = []
-    missing: list[str] = []
     pool = None
     if parallel:
         # fork: the workers inherit the model and templates instead of
@@ -684,6 +690,46 @@ def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[t
         results: Iterator[tuple[list[str], bytes, list[bytes], list[str], int]] = pool.map(_worker_render, spans)
     else:
         results = (renderer.render(doors[a:b]) for a, b in spans)
+    return _Run((first, last, pdf), doors, spans, results, pool)
+
+
+# Notices started early by the site build (see start_early), by output folder.
+_early: dict[Path, _Run] = {}
+
+
+def start_early(out: Output) -> None:
+    """Start laying out the site's door notices now, in the two worker
+    processes, while the caller renders the pages; :func:`write` collects
+    them. Why: page rendering is one process, so the second core idled for
+    the whole of it, and the notices then ran alone at the end of the build."""
+    first, last = notice_window(out.site)
+    cancel_early()
+    _early[out.out_dir] = _start(out, first, last, pdf=True)
+
+
+def cancel_early() -> None:
+    """Stop notices started early (a build that failed before writing them)."""
+    global _job
+    for run in _early.values():
+        if run.pool is not None:
+            run.pool.shutdown(wait=False, cancel_futures=True)
+    _early.clear()
+    _job = None
+
+
+def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[tuple[Target | None, str, bytes]]:
+    """Yield (door, HTML page, PDF or b"") for every door in place order,
+    then (None, "", combined PDF) when ``pdf``. A district's doors are done
+    in chunks by two forked workers while this process writes the files."""
+    global _job
+    run = _early.pop(out.out_dir, None)
+    if run is None or run.window != (first, last, pdf):
+        if run is not None and run.pool is not None:
+            run.pool.shutdown(cancel_futures=True)
+        run = _start(out, first, last, pdf=pdf)
+    doors, spans, results, pool = run.doors, run.spans, run.results, run.pool
+    parts: list[bytes] = []
+    missing: list[str] = []
     try:
         for (a, _b), (pages, combined, singles, chunk_missing, refits) in zip(spans, results, strict=True):
             missing.extend(chunk_missing)

@@ -27,7 +27,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import outputs, search, sitemap
+from . import notices, outputs, search, sitemap
 from .a11y import images_without_alt, source_line
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location
@@ -149,7 +149,21 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self.last_pages = tuple(f.dest_uri for f in files.documentation_pages())
         if self.incremental:
             self._plan_rebuild(files, config)
+        if not self.serving:
+            # The door notices need only the model: the two workers lay them
+            # out while this process renders the pages (on_post_build collects).
+            out = outputs.Output(self.site, self.project, Path(config.site_dir), self._theme_dir(config))
+            try:
+                notices.start_early(out)
+            except BuildFailed as exc:  # no CJK font
+                raise PluginError("\n" + exc.report()) from None
         return files
+
+    def on_build_error(self, *, error: Exception) -> None:
+        notices.cancel_early()
+
+    def _theme_dir(self, config: MkDocsConfig) -> Path:
+        return Path(config.theme.custom_dir or self.project.root / "theme")
 
     def _plan_rebuild(self, files: Files, config: MkDocsConfig) -> None:
         """Tell MkDocs which pages are unchanged since the last good build:
@@ -231,7 +245,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         return strip_indentation(output)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        theme_dir = Path(config.theme.custom_dir or self.project.root / "theme")
+        theme_dir = self._theme_dir(config)
         if self.failed is not None:
             write_error_pages(Path(config.site_dir), theme_dir, self.failed.errors, self.last_pages)
             return

@@ -509,3 +509,31 @@ def test_layout_check_refits_when_the_estimate_is_wrong(tmp_path: Path, monkeypa
         limit = min(y0 for word, y0, _ in boxes if "另有" in word or "扫码查看本楼最新活动" in word)
         inside = [(w, y1) for w, y0, y1 in boxes if header_bottom < y0 < limit]
         assert inside and all(y1 <= limit for _, y1 in inside), key
+
+
+def test_site_build_lays_out_notices_while_pages_render(crowded_pages: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site build starts the notice workers when the model is ready
+    (on_files) and collects them after the pages (on_post_build): the same
+    notices, byte for byte, as laying them out at the end of the build."""
+    from generator import notices
+
+    monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(notices, "CHUNK", 3)
+    started: list[Path] = []
+    real_start = notices.start_early
+
+    def spy(out: object) -> None:
+        real_start(out)  # type: ignore[arg-type]
+        started.extend(notices._early)
+
+    monkeypatch.setattr(notices, "start_early", spy)
+    early = build_project(make_project_at(tmp_path / "early", FIXTURES / "crowded" / "content"))
+    assert len(started) == 1 and started[0].parent == tmp_path / "early"  # the build's new folder
+    assert notices._early == {}  # collected, not left running
+    monkeypatch.setattr(notices, "start_early", lambda out: None)
+    late = build_project(make_project_at(tmp_path / "late", FIXTURES / "crowded" / "content"))
+    assert pdf_pages_text(early / "notices" / "all-notices.pdf") == crowded_pages
+    files = sorted(p.relative_to(late).as_posix() for p in (late / "notices").rglob("*") if p.is_file())
+    assert len(files) > 2 * len(doors_in_place_order())
+    for rel in files:
+        assert (early / rel).read_bytes() == (late / rel).read_bytes(), rel
