@@ -72,7 +72,8 @@ class SiteView:
 
     def later_for_building(self, building_id: str, days: int) -> int:
         """How many coming occurrences start after the first ``days`` days."""
-        return len(self.for_building(building_id)) - len(self.for_building(building_id, days=days))
+        _first, last = q.window(self.site.today, days)
+        return sum(1 for i in self.for_building(building_id) if i.occurrence.start.date() > last)
 
     def past_for_building(self, building_id: str, limit: int = 10) -> list[q.Item]:
         today = self.site.today
