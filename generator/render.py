@@ -111,7 +111,8 @@ def _by_month(items: list[q.Item]) -> list[tuple[str, list[q.Item]]]:
 # A building page lists the next two months. A weekly activity alone is
 # otherwise listed dozens of times (a community's building page in the
 # benchmark's M corpus listed 1,421 occurrences, 172 KB): no resident scrolls
-# that on a phone. The building's calendar feed and 活动日历 have the rest.
+# that on a phone. The building's calendar feed (three months ahead) and
+# 活动日历 (everything) have the rest.
 BUILDING_PAGE_DAYS = 61
 
 

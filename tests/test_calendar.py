@@ -14,7 +14,7 @@ import icalendar
 import ics
 import pytest
 import recurring_ical_events
-from conftest import FIXTURES, build_project, make_project_at, page
+from conftest import FIXTURES, TODAY, build_project, make_project_at, page
 from dateutil import rrule
 from subs_expect import Occ, activities, buildings_tree, for_building, load, occurrences
 
@@ -93,6 +93,18 @@ def all_ics(site: Path) -> list[Path]:
     return sorted((site / "calendar").rglob("*.ics"))
 
 
+BUILT_ON = date.fromisoformat(TODAY)  # the fixtures' --today (conftest.build_project)
+
+
+def in_building_feed(case: str, bid: str, today: date) -> list[Occ]:
+    """What a building's feed must hold, worked out here from the YAML: every
+    occurrence of each activity the building is invited to that has an
+    occurrence within the last 14 days or the next 92 (a series goes whole)."""
+    window = for_building(case, bid, TZ, today - timedelta(days=14), today + timedelta(days=92))
+    ids = {o.activity for o in window}
+    return [o for o in for_building(case, bid, TZ) if o.activity in ids]
+
+
 @pytest.mark.parametrize("case", ["basic", "subscriptions"])
 def test_every_building_feed_has_exactly_its_events(case: str, basic_site: Path, subs_site: Path) -> None:
     site = basic_site if case == "basic" else subs_site
@@ -100,9 +112,27 @@ def test_every_building_feed_has_exactly_its_events(case: str, basic_site: Path,
     assert sorted(p.stem for p in (site / "calendar" / "buildings").glob("*.ics")) == sorted(buildings)
     for bid in buildings:
         path = site / "calendar" / "buildings" / f"{bid}.ics"
-        want = expected(for_building(case, bid, TZ))
+        want = expected(in_building_feed(case, bid, BUILT_ON))
         assert via_icalendar(path) == want, bid
         assert via_ics_py(path) == want, bid
+
+
+def test_building_feed_is_a_rolling_window(tmp_path: Path, basic_site: Path) -> None:
+    # Built on 2026-07-01, every activity is more than 92 days ahead (the
+    # first is on 11-01): no building feed carries them yet, the archive does.
+    project = make_project_at(tmp_path / "early", FIXTURES / "basic" / "content")
+    early = build_project(project, "2026-07-01")
+    assert via_icalendar(early / "calendar/buildings/b-b1.ics") == set()
+    assert via_icalendar(early / "calendar/all.ics") == via_icalendar(basic_site / "calendar/all.ics")
+    # Built on 2026-09-04 the window ends on 12-05 (92 days): the clinic that
+    # morning is in, the 12-08 show is not yet.
+    project = make_project_at(tmp_path / "sept", FIXTURES / "basic" / "content")
+    sept = build_project(project, "2026-09-04")
+    uids = {uid for uid, *_ in via_icalendar(sept / "calendar/buildings/b-b1.ics")}
+    assert uids == {o.activity for o in in_building_feed("basic", "b-b1", date(2026, 9, 4))}
+    assert "east-clinic" in uids and "postponed-show" not in uids
+    # 28 days after it ended, old-talk (11-01) has left the building feeds.
+    assert not any(uid == "old-talk" for uid, *_ in via_icalendar(basic_site / "calendar/buildings/b-b1.ics"))
 
 
 def test_dance_exceptions_in_basic_building_feed(basic_site: Path) -> None:
