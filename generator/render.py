@@ -7,6 +7,7 @@ these helpers, which ask :mod:`generator.queries`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -128,7 +129,24 @@ def tel_uri(phone: str) -> str:
     return "tel:" + re.sub(r"[^\d+]", "", normalise(phone))
 
 
+# What must not appear raw inside <script>: "</script>" and "<!--" end or
+# confuse the element; & and ' are escaped as Jinja's own tojson does.
+_SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+
+
+def json_script(value: Any) -> Any:
+    """JSON for a ``<script type="application/json">``: like Jinja's tojson
+    (HTML-safe), but compact and with Chinese characters as UTF-8, not
+    ``\\uXXXX``. Material's page configuration is on every page; its
+    translations written as escapes were ~0.6 KB of each page's 12 KB."""
+    from markupsafe import Markup
+
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return Markup(text.translate(_SCRIPT_UNSAFE))
+
+
 TEMPLATE_FILTERS = {
+    "json_script": json_script,
     "tel": tel_uri,
     "zh_date": zh_date,
     "zh_date_short": zh_date_short,
