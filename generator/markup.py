@@ -40,7 +40,10 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "webcal"}
 
-_md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+# As mkdocs.yml's footnotes setting: the back link's title is a tooltip that
+# residents see, and the extension's own is English.
+_EXTENSION_CONFIGS = {"footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处"}}
+_md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html")
 
 _DANGER_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b|\son[a-z]+\s*=|javascript\s*:", re.I)
 

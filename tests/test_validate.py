@@ -716,6 +716,20 @@ def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (rc, lines) == (0, ["检查通过：3 期简报，10 项活动，6 栋楼。"])
 
 
+def test_build_reports_a_broken_link_once_in_chinese(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # MkDocs' own English warning for the same link would be a second line
+    # that editors cannot read; mkdocs.yml turns it down to info.
+    edit(basic, B1, "正文第一段。", "见[旧文](nothere.md)和![图](img/none.png)。说明[^1]\n\n[^1]: 注释内容。")
+    rc = run_cli("build", "--today", TODAY, cwd=basic)
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert err.count("指向的页面不存在") == 1 and err.count("图片“img/none.png”不存在") == 1, err
+    assert "Doc file" not in err, err
+    # The footnote's back link is titled in Chinese (a tooltip residents see).
+    html = (basic / "site/bulletins/2025-01-first/index.html").read_text(encoding="utf-8")
+    assert 'title="返回正文第 1 处"' in html and "Jump back" not in html
+
+
 def test_links_in_code_are_not_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(basic, B1, "正文第一段。", "```\n[x](nope.md)\n```\n\n`[y](nope.md)`")
     rc, lines = check(basic, capsys)
