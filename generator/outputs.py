@@ -23,6 +23,10 @@ class OutputClash(Exception):
     pass
 
 
+class Cancelled(Exception):
+    """A newer `serve` rebuild wants the output folder (see Output.stop)."""
+
+
 def _same_file(path: Path, data: bytes) -> bool:
     try:
         if path.stat().st_size != len(data):
@@ -41,6 +45,9 @@ class Output:
     pdf: bool = True  # False in `serve`: PDFs are slow and not needed for a preview
     written: dict[str, str] = field(default_factory=dict)
     keep_same: bool = False  # leave files that already hold these bytes (serve)
+    # serve: writers run after the reload, in a thread; a newer rebuild stops
+    # them between two files (Cancelled) before it writes anything itself.
+    stop: Callable[[], bool] | None = None
     _env: Environment | None = None
 
     def write(self, rel: str, data: bytes | str, who: str) -> Path:
@@ -59,6 +66,8 @@ class Output:
     def claim(self, rel: str, who: str) -> str:
         """Register ``rel`` as written by ``who`` (two writers of one path is
         an error); returns the normalised path."""
+        if self.stop is not None and self.stop():
+            raise Cancelled(rel)
         rel = rel.lstrip("/")
         if rel in self.written:
             raise OutputClash(f"{rel}: 被“{self.written[rel]}”和“{who}”同时写入 — 请检查两者的 id 是否相同")
@@ -136,12 +145,15 @@ class Reuse:
 def write_all(
     site: Site, project: Project, out_dir: Path, theme_dir: Path, *,
     pdf: bool = True, skip: frozenset[str] = frozenset(), reuse: Reuse | None = None,
+    out: Output | None = None,
 ) -> Output:
     """Run every writer but those named in ``skip`` (module names); with
-    ``reuse``, keep the files of writers whose inputs did not change."""
+    ``reuse``, keep the files of writers whose inputs did not change.
+    ``out``: write through this one (serve: it can be stopped)."""
     from .incremental import digest, shared_digest
 
-    out = Output(site, project, out_dir, theme_dir, pdf=pdf, keep_same=reuse is not None)
+    if out is None:
+        out = Output(site, project, out_dir, theme_dir, pdf=pdf, keep_same=reuse is not None)
     runs: dict[str, tuple[str, dict[str, str]]] = {}
     keys: dict[tuple[str, ...], str] = {}
     shared = shared_digest(site, reuse.environment, pdf) if reuse is not None else ""
