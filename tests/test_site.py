@@ -206,7 +206,7 @@ FAR_ACTIVITY = """
 def test_building_page_lists_two_months_and_counts_the_rest(make_project) -> None:
     # A building page lists what starts within 61 days of today; later
     # occurrences are counted in one line linking to the calendar, and stay
-    # in the building's calendar feed and on 活动日历.
+    # on 活动日历 and in all.ics (the building's feed reaches 92 days ahead).
     from conftest import TODAY, build_project
 
     project = make_project("basic")
@@ -221,8 +221,9 @@ def test_building_page_lists_two_months_and_counts_the_rest(make_project) -> Non
     assert more is not None and "两个月以后还有 1 项活动" in more.get_text()
     assert more.a["href"].endswith("activities/")
     assert "夏季防溺水讲解" in page(site, "activities/").get_text()
-    assert "夏季防溺水讲解" in (site / "calendar" / "buildings" / "a-1.ics").read_text(encoding="utf-8")
-    assert TODAY < "2027-04-20"  # the far activity is beyond 61 days of the fixture's today
+    assert "夏季防溺水讲解" in (site / "calendar" / "all.ics").read_text(encoding="utf-8")
+    assert "夏季防溺水讲解" not in (site / "calendar" / "buildings" / "a-1.ics").read_text(encoding="utf-8")
+    assert TODAY < "2027-03-20"  # the far activity is beyond 92 days of the fixture's today
 
 
 def test_material_page_config_is_compact_utf8_json(basic_site: Path) -> None:
