@@ -49,6 +49,7 @@ def main() -> int:
     ap.add_argument("--today", default="2026-11-29")
     ap.add_argument("--pyinstrument", action="store_true")
     ap.add_argument("--stock-ua", action="store_true", help="WeasyPrint's whole user-agent stylesheet (before the trim)")
+    ap.add_argument("--theme", type=Path, help="another theme folder (e.g. `git archive REV theme` unpacked), for a before")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.stock_ua:
@@ -58,7 +59,7 @@ def main() -> int:
     project = project_of("mkdocs.yml")
     site, _problems = load_site(project, date.fromisoformat(args.today))
     first, last = notices.notice_window(site)
-    out = Output(site, project, Path(tempfile.mkdtemp()), project.root / "theme")
+    out = Output(site, project, Path(tempfile.mkdtemp()), (args.theme or project.root / "theme").resolve())
     doors = notices.targets(site)[: args.doors]
     renderer = notices._Renderer(notices.NoticeMaker(site, first, last), out.env, out.out_dir.as_uri() + "/", True)
     renderer.render(doors[:2])  # warm-up: imports, fonts, templates
