@@ -50,6 +50,16 @@ def generated_pages(site: Site) -> list[PageSpec]:
         PageSpec("venues/index.md", "gongshi/venues.html", t.venues_title, "venues"),
         PageSpec("notices/index.md", "gongshi/notices.html", t.notices_index, "notices", notice_index(site)),
     ]
+    # Year and month pages hold what a listing page links instead of listing
+    # (render.LISTING_LIMIT). Under years/ and months/, so no bulletin or
+    # activity id can take their URLs.
+    for year in sorted({b.date.year for b in site.bulletins}, reverse=True):
+        pages.append(PageSpec(f"bulletins/years/{year}.md", "gongshi/bulletins_year.html", t.year_bulletins.format(year=year), "bulletins_year", year))
+    months = sorted({(o.start.year, o.start.month) for a in site.activities.values() for o in a.occurrences})
+    for year, month in months:
+        label = t.month.format(y=year, m=month)
+        pages.append(PageSpec(f"activities/months/{year:04d}-{month:02d}.md", "gongshi/activities_month.html",
+                              t.month_activities.format(month=label), "activities_month", f"{year:04d}-{month:02d}"))
     for column in site.columns.values():
         pages.append(PageSpec(f"bulletins/columns/{column.id}.md", "gongshi/column.html", column.name, "column", column))
     for activity in site.activities.values():

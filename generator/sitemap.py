@@ -38,6 +38,10 @@ def lastmod(site: Site, kind: str, obj: Any) -> date | None:
         return max((site.activities[i].start.date() for i in site.activities_by_building.get(obj.id, ())), default=None)
     if kind == "bulletins":
         return max((b.published for b in site.bulletins), default=None)
+    if kind == "bulletins_year":
+        return max((b.published for b in site.bulletins if b.date.year == obj), default=None)
+    if kind == "activities_month":
+        return max((a.start.date() for a in acts if any(f"{o.start:%Y-%m}" == obj for o in a.occurrences)), default=None)
     if kind in ("activities", "activities_past"):
         return max((a.start.date() for a in acts), default=None)
     if kind == "lectures":

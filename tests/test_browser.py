@@ -75,10 +75,12 @@ PAGES = {
     "venues": "venues/",
     "column": "bulletins/columns/news/",
     "past-activities": "activities/past/",
+    "activity-month": "activities/months/2026-12/",
+    "bulletin-year": "bulletins/years/2026/",
     "notices-index": "notices/",
     "notice": "notices/a-1/",
 }
-AXE_PAGES = ["home", "bulletin", "activity", "lecture", "building", "notice"]
+AXE_PAGES = ["home", "bulletin", "activity", "lecture", "building", "notice", "activity-month"]
 
 
 # ---------------------------------------------------------------- fixtures
