@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import fields
+from datetime import datetime, time
 from importlib import metadata
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -120,34 +121,133 @@ class Memo(Generic[V]):
         return value
 
 
+class Records:
+    """Digests of model records, kept from one rebuild to the next by the
+    record object itself. A record made of unchanged input is the same
+    object in the next model (pipeline.ModelCache), so its digest is not
+    computed again; the object is kept with its digest, so an id() is never
+    mistaken for a newer object's. Records are frozen dataclasses, never
+    changed after the model is built. Only what the last rebuild used is
+    kept."""
+
+    def __init__(self) -> None:
+        self._previous: dict[int, tuple[object, str]] = {}
+        self._current: dict[int, tuple[object, str]] = {}
+        # the last model's activity digests, and building → (invited ids, their digest)
+        self.activities: dict[str, str] = {}
+        self.invited: dict[str, tuple[tuple[str, ...], str]] = {}
+
+    def next_build(self) -> None:
+        self._previous, self._current = self._current or self._previous, {}
+
+    def of(self, record: object) -> str:
+        key = id(record)
+        hit = self._current.get(key)
+        if hit is None:
+            hit = self._previous.get(key)
+            if hit is None or hit[0] is not record:
+                hit = (record, digest(record))
+            self._current[key] = hit
+        return hit[1]
+
+
+# What each listing page kind shows of the large collections (every other
+# field of the model is in its fingerprint through the shared digest):
+#   bulletins  every published bulletin
+#   upcoming   activities with an occurrence that ends after today began
+#   past       activities with an occurrence that ended before today began
+#   lectures   the lectures (activities with a speaker's series)
+#   activities every activity
+# It follows the templates' queries (render.SiteView): tests/
+# test_perf_correctness.py edits a past activity, an upcoming one, a lecture
+# and a bulletin in a live serve loop and compares each page with a clean
+# build. A kind not listed here (a page added later) is rendered every time.
+LISTING_INPUTS: dict[str, tuple[str, ...]] = {
+    "home": ("upcoming", "bulletins"),
+    "bulletins": ("bulletins",),
+    "column": ("bulletins",),
+    "activities": ("upcoming",),
+    "activities_month": ("activities",),
+    "bulletins_year": ("bulletins",),
+    "activities_past": ("past",),
+    "lectures": ("lectures",),
+    "places": (),
+    "teams": (),
+    "venues": (),
+    "notices": (),
+}
+
+
 class Fingerprints:
     """Fingerprints of one model's pages (see the module docstring)."""
 
-    def __init__(self, site: Site, environment: str, page_paths: Iterable[str]) -> None:
+    def __init__(self, site: Site, environment: str, page_paths: Iterable[str], records: Records | None = None) -> None:
         self.site = site
         self.shared = shared_digest(site, environment)
         self.page_set = digest(sorted(page_paths))
-        self._activities: dict[str, str] = {}
+        self.records = records if records is not None else Records()
+        self.records.next_build()
+        self._collections: dict[str, str] = {}
+        # Activities added or changed since the last model. A record made
+        # again (another activity of its file changed) is compared by digest.
+        last = self.records.activities
+        self._changed = {aid for aid, a in site.activities.items() if last.get(aid) != self.records.of(a)}
+        self.records.activities = {aid: self.records.of(a) for aid, a in site.activities.items()}
+        self._invited, self.records.invited = self.records.invited, {}
 
     def activity(self, activity_id: str) -> str:
-        """The hash of one activity record, computed once per build (a
-        community-wide activity is on every building page)."""
-        found = self._activities.get(activity_id)
-        if found is None:
-            found = self._activities[activity_id] = digest(self.site.activities[activity_id])
+        """The hash of one activity record."""
+        return self.records.of(self.site.activities[activity_id])
+
+    def _invited_digest(self, building_id: str) -> str:
+        """The hash of the activities a building's residents are invited to.
+        Kept when the list of ids is the same and none of them changed:
+        a community-wide activity is on every building page of its
+        community, and a district has 2,000 buildings."""
+        ids = self.site.activities_by_building.get(building_id, ())
+        last = self._invited.get(building_id)
+        if last is not None and last[0] == ids and self._changed.isdisjoint(ids):
+            found = last[1]
+        else:
+            found = digest([self.activity(i) for i in ids])
+        self.records.invited[building_id] = (ids, found)
         return found
+
+    def _collection(self, name: str) -> str:
+        found = self._collections.get(name)
+        if found is None:
+            found = self._collections[name] = digest([self.records.of(r) for r in self._members(name)])
+        return found
+
+    def _members(self, name: str) -> Iterable[object]:
+        site = self.site
+        if name == "bulletins":
+            return site.bulletins
+        today = datetime.combine(site.today, time.min, site.tz)
+        if name == "upcoming":
+            return [a for a in site.activities.values() if any(o.end > today for o in a.occurrences)]
+        if name == "past":
+            return [a for a in site.activities.values() if any(o.end <= today for o in a.occurrences)]
+        if name == "lectures":
+            return [a for a in site.activities.values() if a.lecture]
+        if name == "activities":
+            return site.activities.values()
+        raise KeyError(name)
 
     def generated(self, spec: PageSpec) -> str | None:
         """A generated page's fingerprint; None for pages rendered every time."""
         if spec.kind == "activity":
-            return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj)
+            return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, self.records.of(spec.obj))
         if spec.kind == "building":
-            invited = [self.activity(i) for i in self.site.activities_by_building.get(spec.obj.id, ())]
-            return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj, invited)
-        return None
+            return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj, self._invited_digest(spec.obj.id))
+        inputs = LISTING_INPUTS.get(spec.kind)
+        if inputs is None:
+            return None
+        return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj, [self._collection(n) for n in inputs])
 
     def source(self, src_uri: str, data: bytes) -> str:
         """An editor's Markdown page (a bulletin, 关于…): its bytes, its
         bulletin record (None for other pages) and the pages its links may
         point to."""
-        return digest(self.shared, self.page_set, src_uri, data, self.site.bulletins_by_src.get(src_uri))
+        bulletin = self.site.bulletins_by_src.get(src_uri)
+        return digest(self.shared, self.page_set, src_uri, data, self.records.of(bulletin) if bulletin is not None else None)

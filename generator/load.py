@@ -13,7 +13,7 @@ numbers offset to the file) and body.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -253,8 +253,45 @@ def _explain_yaml(problem: str, context_line: int) -> tuple[str, str]:
     return f"无法解析（{problem or '语法错误'}）", _YAML_FIX
 
 
-def load_yaml_file(path: Path, shown: str, cache: ParseCache | None = None) -> YValue:
-    return parse_yaml(read_text(path, shown), shown, cache=cache)
+@dataclass
+class FileCache:
+    """serve: what the last rebuild read, for the next one. A file whose
+    bytes are the same is not decoded, checked and parsed again; its
+    located tree (or article) is the same object, which lets the later
+    stages reuse what they made of it (pipeline.ModelCache)."""
+
+    parsed: ParseCache = field(default_factory=dict)
+    # path → (bytes, text as read_text returned it)
+    texts: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    # path → (bytes, article)
+    articles: dict[str, tuple[bytes, Article]] = field(default_factory=dict)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # read_text says why, in the editor's words
+
+
+def read_text_cached(path: Path, shown: str, cache: FileCache | None) -> str:
+    """read_text, skipped when the file holds the bytes it held last time."""
+    if cache is None:
+        return read_text(path, shown)
+    key = str(path)
+    data = _read_bytes(path)
+    hit = cache.texts.get(key)
+    if hit is not None and data is not None and hit[0] == data:
+        return hit[1]
+    text = read_text(path, shown)
+    # Kept only when the file did not change while it was read twice.
+    if data is not None and _read_bytes(path) == data:
+        cache.texts[key] = (data, text)
+    return text
+
+
+def load_yaml_file(path: Path, shown: str, cache: FileCache | None = None) -> YValue:
+    return parse_yaml(read_text_cached(path, shown, cache), shown, cache=cache.parsed if cache is not None else None)
 
 
 @dataclass(frozen=True)
@@ -269,7 +306,23 @@ class Article:
     body_line: int  # the line of the file where the body starts
 
 
-def load_article(path: Path, shown: str, rel: str, cache: ParseCache | None = None) -> Article:
+def load_article(path: Path, shown: str, rel: str, cache: FileCache | None = None) -> Article:
+    """An article, read again only when its bytes changed since the last
+    call with the same ``cache``."""
+    if cache is None:
+        return _load_article(path, shown, rel, None)
+    key = str(path)
+    data = _read_bytes(path)
+    hit = cache.articles.get(key)
+    if hit is not None and data is not None and hit[0] == data and hit[1].shown == shown and hit[1].rel == rel:
+        return hit[1]
+    article = _load_article(path, shown, rel, cache.parsed)
+    if data is not None and _read_bytes(path) == data:
+        cache.articles[key] = (data, article)
+    return article
+
+
+def _load_article(path: Path, shown: str, rel: str, cache: ParseCache | None) -> Article:
     text = read_text(path, shown)
     meta = YMap(Location(shown, 1, 1))
     body, body_line = text, 1

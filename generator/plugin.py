@@ -30,12 +30,11 @@ from . import notices, outputs, search, sitemap
 from .a11y import images_without_alt, source_line
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location
-from .incremental import Fingerprints, environment_key
-from .load import ParseCache
+from .incremental import Fingerprints, Records, environment_key
 from .markup import sanitize, strip_indentation
 from .model import Site
 from .pages import PageSpec, generated_pages
-from .pipeline import Project, is_bulletin, load_site
+from .pipeline import LoadCache, Project, is_bulletin, load_site
 from .preview import write_error_pages
 from .render import TEMPLATE_FILTERS, template_globals
 
@@ -84,7 +83,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self.serving = command == "serve"
         self.incremental = self.serving and dirty
         self.rendered = {}
-        self._parsed: ParseCache = {}
+        self._loaded = LoadCache()
+        self._records = Records()
         self._search_lock = threading.Lock()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -92,7 +92,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             return config
         self._finish_background()
         root = Path(config.config_file_path).parent
-        project = Project(root.resolve(), Path(config.docs_dir).resolve(), self._parsed if self.incremental else None)
+        project = Project(root.resolve(), Path(config.docs_dir).resolve(), self._loaded if self.incremental else None)
         today = _resolve_today(str(self.config.today or os.environ.get("GONGSHI_TODAY", "")))
         self.project = project
         self.failed = None
@@ -178,7 +178,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         theme_dirs = [Path(d) for d in config.theme.dirs]
         docs = files.documentation_pages()
         environment = environment_key(config_bytes, config.site_url or "", theme_dirs)
-        prints = Fingerprints(self.site, environment, (f.src_uri for f in docs))
+        prints = Fingerprints(self.site, environment, (f.src_uri for f in docs), self._records)
         self.environment = environment
         self.fingerprints = {}
         changed = 0
