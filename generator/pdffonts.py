@@ -34,7 +34,9 @@ cut to match. A page this reader cannot vouch for (an inline image, a
 string it cannot parse, a code outside the document's subset) keeps the
 document's subset. Subset tags (``ABCDEF+``) are derived from the glyph
 set, so two different subsets never share a name, and the output is
-deterministic.
+deterministic. WeasyPrint also gives all pages one resource dictionary, so
+a split page would carry every page's images (each door's QR code): the
+same reading drops the image XObjects a page does not draw.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import io
 import logging
 import re
 import struct
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -376,6 +379,7 @@ class _PageFonts:
     def __init__(self) -> None:
         self.fonts: dict[int, _Font] = {}  # id(Type 0 dict) → font
         self.other: set[int] = set()  # fonts not compacted: ignored
+        self.drawn: dict[int, set[str]] = {}  # id(resource dict) → XObject names drawn
         self._seen: set[tuple[int, int]] = set()
 
     def _font(self, resources: Any, name: str) -> tuple[int, _Font | None]:
@@ -482,6 +486,7 @@ class _PageFonts:
             found.codes.update(struct.unpack(f">{len(s) // 2}H", s))
 
     def _do(self, resources: Any, name: str, font: int | None) -> None:
+        self.drawn.setdefault(id(resources), set()).add("/" + name)
         try:
             xobject = resources["/XObject"]["/" + name].get_object()
         except (KeyError, TypeError, AttributeError) as exc:
@@ -508,13 +513,20 @@ class _PageFonts:
 def page_fonts(page: Any) -> dict[int, _Font] | None:
     """The compactable fonts a page can draw with, and the codes it shows
     in each (empty for an unused one); None if the page is not readable."""
+    scan = read_page(page)
+    return scan.fonts if scan is not None else None
+
+
+def read_page(page: Any) -> _PageFonts | None:
+    """A page's content streams read (fonts, codes, XObjects drawn); None
+    if the page is not readable."""
     scan = _PageFonts()
     try:
         scan.page(page)
     except (_Unreadable, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         log.debug(f"PDF page left with its fonts: {exc}")
         return None
-    return scan.fonts
+    return scan
 
 
 # --------------------------------------------------------------------------
@@ -715,31 +727,71 @@ def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes
             f.type0["/ToUnicode"].get_object().set_data(b"")
     pages = []
     for page in reader.pages:
+        # Read before copying: an image dropped from the resources is then
+        # not copied at all.
+        scan = read_page(page)
+        if scan is not None:
+            _drop_undrawn_images(page, scan)
         writer = PdfWriter()
-        _cut_page(writer.add_page(page), shared)
+        _cut_page(writer.add_page(page), shared, scan)
         pages.append(pdf_bytes(writer))
     return whole, pages
 
 
-def _cut_page(page: Any, shared: dict[str, _Shared]) -> None:
+def _drop_undrawn_images(page: Any, scan: _PageFonts) -> None:
+    """Give ``page`` resources of its own without the image XObjects its
+    content does not draw (WeasyPrint's pages share one resource dict with
+    every page's images). Type 3 glyphs may draw with the page's resources
+    and are not read: a page using a Type 3 font keeps them all."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    ref = page.get("/Resources")
+    if ref is None:
+        return
+    resources = ref.get_object()
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        return
+    fonts = resources.get("/Font")
+    if any(font.get_object().get("/Subtype") == "/Type3" for font in (fonts.get_object().values() if fonts is not None else ())):
+        return
+    drawn = scan.drawn.get(id(resources), set())
+    xobjects = xobjects.get_object()
+    keep = {name: x for name, x in xobjects.items() if name in drawn or x.get_object().get("/Subtype") != "/Image"}
+    if len(keep) < len(xobjects):
+        own = DictionaryObject(resources)
+        own[NameObject("/XObject")] = DictionaryObject(keep)
+        page[NameObject("/Resources")] = own
+
+
+def _cut_page(page: Any, shared: dict[str, _Shared], scan: _PageFonts | None) -> None:
     """Fill in the fonts of a page's copy (emptied above): cut to the codes
-    the page shows, or the document's whole subset if the page cannot be
-    read or a guard fails."""
+    ``scan`` (the reading of the page before it was copied) saw it show, or
+    the document's whole subset if the page could not be read or a guard
+    fails. The copy's fonts are found by name, which must be unique."""
     from pypdf.generic import NameObject
 
-    scan = page_fonts(page) or {}
+    met = Counter(str(f.type0.get("/BaseFont")) for f in scan.fonts.values()) if scan is not None else Counter()
+    codes_of = {str(f.type0.get("/BaseFont")): f.codes for f in scan.fonts.values()} if scan is not None else {}
+    reachable = _reachable_type0(page)
+    copies = Counter(str(font.get("/BaseFont")) for font in reachable)
     mine: list[_Font] = []
-    for font in _reachable_type0(page):
-        if str(font.get("/BaseFont")) in shared:
-            found = scan.get(id(font)) or _compactable(font)
+    known: set[int] = set()
+    for font in reachable:
+        name = str(font.get("/BaseFont"))
+        if name in shared:
+            found = _compactable(font)
             assert found is not None  # it was compacted
+            if met[name] == 1 and copies[name] == 1:
+                found.codes = set(codes_of[name])
+                known.add(id(font))
             mine.append(found)
     for group in _by_program(mine).values():
         whole = [shared[str(f.type0["/BaseFont"])] for f in group]
         subset = None
         # Cut only what the reader met in the resources it read (and so
         # knows every use of); anything else keeps the document's subset.
-        if all(id(f.type0) in scan for f in group) and all(w.subset is whole[0].subset for w in whole):
+        if all(id(f.type0) in known for f in group) and all(w.subset is whole[0].subset for w in whole):
             codes = set().union(*(f.codes for f in group))
             if codes <= set(whole[0].subset.cids):
                 subset = subset_cids(whole[0].subset.program, codes, list(whole[0].subset.cids))

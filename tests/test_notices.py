@@ -308,6 +308,22 @@ def test_qr_code_decodes_to_the_building_page(crowded_site: Path, tmp_path: Path
         assert decoded == f"{site_url}buildings/{door.building}/"
 
 
+def test_qr_code_prints_as_sharp_modules(crowded_site: Path, tmp_path: Path) -> None:
+    """In the PDF the code is an image of one pixel per module, never
+    smoothed: at printer resolution its area is pure black and white."""
+    from PIL import Image
+
+    png = _render(crowded_site / "notices" / "busy" / "notice-busy.pdf", tmp_path / "busy", dpi=300)
+    image = Image.open(png).convert("L")
+    px = 300 / 25.4
+    # The code's 40 mm square sits 13 mm from the left, 12 + 3 mm above the
+    # bottom edge (theme/notices/style.html); a margin of 1 mm either way.
+    qr = image.crop((round(14 * px), image.height - round(54 * px), round(52 * px), image.height - round(16 * px)))
+    levels = qr.histogram()
+    assert sum(levels[1:255]) == 0  # no grey: no interpolation, no anti-aliasing
+    assert 0.2 < levels[0] / (qr.width * qr.height) < 0.7
+
+
 def test_qr_code_is_svg_sized_in_mm_with_quiet_zone(crowded_site: Path) -> None:
     html = soup(crowded_site / "notices" / "busy" / "index.html")
     svg = html.select_one(".nt-qr svg")

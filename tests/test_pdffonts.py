@@ -116,6 +116,43 @@ def test_door_pdfs_are_small_and_embed_their_own_subsets(built: tuple[Path, Path
     assert (out / "all-notices.pdf").stat().st_size < raw.stat().st_size / 3
 
 
+def test_each_door_pdf_carries_only_the_image_it_draws(built: tuple[Path, Path]) -> None:
+    """WeasyPrint's pages share one resource dict holding every door's QR
+    image: a door's own PDF keeps just its own."""
+    from pypdf import PdfReader
+
+    out, raw = built
+    doors = doors_in_place_order()
+    buildings = {d.building for d in doors}  # a building's entrances share its code
+    shared = PdfReader(raw).pages[0]["/Resources"]["/XObject"]
+    assert len(shared) == len(buildings)  # the trap: every code on every page
+    seen = set()
+    for door in doors:
+        images = PdfReader(door_pdf(out, door.key)).pages[0]["/Resources"]["/XObject"]
+        assert len(images) == 1, door.key
+        image = next(iter(images.values())).get_object()
+        assert image["/Subtype"] == "/Image" and image["/Interpolate"].value is False  # pixelated
+        seen.add(image.get_data())
+    assert len(seen) == len(buildings)  # each building its own code
+
+
+def test_an_image_drawn_through_a_form_is_kept() -> None:
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    from generator.pdffonts import _drop_undrawn_images, read_page
+
+    page, _fonts = _page(b"q /Fm1 Do Q", {"/Fm1": (b"/Im1 Do", {})})
+    xobjects = page["/Resources"]["/XObject"]
+    for name in ("/Im1", "/Im2"):
+        image = DecodedStreamObject()
+        image[NameObject("/Subtype")] = NameObject("/Image")
+        xobjects[NameObject(name)] = image
+    scan = read_page(page)
+    assert scan is not None
+    _drop_undrawn_images(page, scan)
+    assert sorted(page["/Resources"]["/XObject"]) == ["/Fm1", "/Im1"]
+
+
 def _embedded(pdf: Path) -> list[tuple[object, object, bytes]]:
     """(Type 0 font dict, FontFile3 stream, decoded program) of each font."""
     from pypdf import PdfReader
@@ -265,7 +302,7 @@ def test_a_page_that_cannot_be_read_keeps_the_document_subset(tmp_path: Path, mo
 
     raw = _weasyprint('<p style="font-family: Noto Sans CJK SC">第一页 Page 1</p><p style="break-before: page; font-family: Noto Sans CJK SC; font-weight: bold">第二页【已取消】</p>')
     whole, pages = pdffonts.compact_split(raw)
-    monkeypatch.setattr(pdffonts, "page_fonts", lambda page: None)
+    monkeypatch.setattr(pdffonts, "read_page", lambda page: None)
     _whole, fallback = pdffonts.compact_split(raw)
     (tmp_path / "raw.pdf").write_bytes(raw)
     for number, (cut, kept) in enumerate(zip(pages, fallback, strict=True), start=1):
