@@ -724,8 +724,7 @@ def _start(out: Output, first: date, last: date, *, pdf: bool) -> _Run:
         check_cjk_font()
     renderer = _Renderer(NoticeMaker(out.site, first, last), out.env, out.out_dir.as_uri() + "/", pdf)
     parallel = pdf and len(doors) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    size = CHUNK if parallel else max(len(doors), 1)
-    spans = [(i, min(i + size, len(doors))) for i in range(0, len(doors), size)]
+    spans = _spans(len(doors), PDF_WORKERS if parallel else 1)
     pool = None
     if parallel:
         # fork: the workers inherit the model and templates instead of
@@ -737,6 +736,21 @@ def _start(out: Output, first: date, last: date, *, pdf: bool) -> _Run:
     else:
         results = (renderer.render(doors[a:b]) for a, b in spans)
     return _Run((first, last, pdf), doors, spans, results, pool)
+
+
+def _spans(count: int, workers: int) -> list[tuple[int, int]]:
+    """Index ranges of at most :data:`CHUNK` doors (one document each). Over
+    several workers, as even as can be and as many as a multiple of
+    ``workers``, so that they finish together: 2,000 doors as 13 chunks of
+    150 and one of 50 left one core idle for the last 100 doors' layout
+    (~2.5 s). Doors that fit in one chunk stay one: a second worker costs
+    ~0.6 s CPU (its start and a document's fixed cost), and in the site
+    build the notices already run beside the page rendering."""
+    if workers == 1 or count <= CHUNK:
+        return [(0, count)] if count else []
+    chunks = -(-count // CHUNK)
+    chunks += -chunks % workers
+    return [(count * k // chunks, count * (k + 1) // chunks) for k in range(chunks)]
 
 
 # Notices started early by the site build (see start_early), by output folder.

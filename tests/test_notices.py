@@ -511,6 +511,20 @@ def test_trimmed_user_agent_stylesheet_changes_no_byte(tmp_path: Path, monkeypat
         assert (project / "trimmed" / rel).read_bytes() == (project / "stock" / rel).read_bytes(), rel
 
 
+@pytest.mark.parametrize("count", [0, 1, 7, 150, 151, 300, 301, 2000])
+def test_chunks_cover_every_door_once_and_end_together(count: int) -> None:
+    from generator.notices import CHUNK, _spans
+
+    for workers in (1, 2):
+        spans = _spans(count, workers)
+        assert [i for a, b in spans for i in range(a, b)] == list(range(count))  # in order, each once
+        if workers == 1 or count <= CHUNK:
+            assert len(spans) == (1 if count else 0)
+        else:  # even chunks, a multiple of the workers: none lays out a last one alone
+            sizes = [b - a for a, b in spans]
+            assert max(sizes) <= CHUNK and max(sizes) - min(sizes) <= 1 and len(spans) % workers == 0
+
+
 def test_site_build_without_cjk_font_fails_cleanly(basic_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     fake = tmp_path / "bin"
     fake.mkdir()
