@@ -206,19 +206,11 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def clean_stale(target: Path) -> None:
     """Remove the temporary folders of builds that were killed, and put back
     a previous site that a kill caught in the middle of the swap."""
+    from .search import pid_alive as _pid_alive
+
     pattern = re.compile(rf"^\.{re.escape(target.name)}-(new|old)-(\d+)-")
     # The search indexer stages its copy of the pages beside the build folder.
     staging = re.compile(r"^\.pagefind-src-(\d+)-")

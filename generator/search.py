@@ -154,6 +154,59 @@ def with_key_characters(html: str, page: IndexedPage) -> str:
     return f"{html[:at]}<p>{escape(spaced)}</p>{html[at:]}"
 
 
+# Where the staging copy goes when memory allows: a RAM file system. On the
+# benchmark machine (ext4, mounted with discard) writing, indexing and then
+# deleting L's 10,485 staged pages took 16.6–20.0 s on disk and 8.1 s in
+# /dev/shm, back to back (the deletes of freshly written files are what the
+# disk makes slow). The copy is ~16 KB a page: 170 MB at district scale.
+MEMORY_STAGE = Path("/dev/shm")
+
+
+def stage_parent(site_dir: Path, size: int) -> Path:
+    """/dev/shm when it is a writable folder with room for the copy twice
+    over and the machine has that much memory to spare four times over;
+    otherwise beside the site (the same disk)."""
+    try:
+        if MEMORY_STAGE.is_dir() and os.access(MEMORY_STAGE, os.W_OK):
+            fs = os.statvfs(MEMORY_STAGE)
+            if fs.f_bavail * fs.f_frsize >= 2 * size + (64 << 20) and _available_memory() >= 4 * size:
+                remove_stale_stages(MEMORY_STAGE)
+                return MEMORY_STAGE
+    except OSError:
+        pass
+    return site_dir.parent
+
+
+def _available_memory() -> int:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def remove_stale_stages(folder: Path) -> None:
+    """Staging copies of builds that were killed (their pid is gone)."""
+    pattern = re.compile(rf"^{re.escape(STAGE_PREFIX)}(\d+)-")
+    for entry in folder.iterdir():
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not pid_alive(int(m.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (the builds that own staging folders)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False) -> None:
     """Run the Pagefind command line over a staging folder holding only the
     pages to index (with their key characters, see below). The command line, not
@@ -166,8 +219,9 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
     if exe is None:
         raise SearchIndexFailed("找不到 Pagefind 程序")
     # Named with our pid, so the next build removes it if this one is killed
-    # (cli.clean_stale).
-    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=site_dir.parent))
+    # (cli.clean_stale beside the site, remove_stale_stages in memory).
+    parent = stage_parent(site_dir, sum(page.path.stat().st_size for page in pages))
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
     try:
         for page in pages:
             rel = page.path.relative_to(site_dir)

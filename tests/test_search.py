@@ -103,3 +103,50 @@ def test_building_page_is_found_by_what_residents_look_it_up_by(indexed: dict[st
     assert "第一网格网格员" in indexed["/buildings/a-1/"]  # its grid worker
     assert "东单元、西单元" in indexed["/buildings/a-3/"]  # its entrances
 
+
+
+# ---------------------------------------------------------------- staging copy
+
+
+def test_staging_copy_goes_to_memory_when_there_is_room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import search
+
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    site = tmp_path / "p" / "site"
+    monkeypatch.setattr(search, "MEMORY_STAGE", memory)
+    monkeypatch.setattr(search, "_available_memory", lambda: 8 << 30)
+    assert search.stage_parent(site, 10 << 20) == memory
+    # Not enough memory to spare, or no such folder: beside the site.
+    monkeypatch.setattr(search, "_available_memory", lambda: 30 << 20)
+    assert search.stage_parent(site, 10 << 20) == site.parent
+    monkeypatch.setattr(search, "_available_memory", lambda: 8 << 30)
+    monkeypatch.setattr(search, "MEMORY_STAGE", tmp_path / "none")
+    assert search.stage_parent(site, 10 << 20) == site.parent
+
+
+def test_stale_staging_copies_in_memory_are_removed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from generator import search
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    (tmp_path / f"{search.STAGE_PREFIX}{dead}-abc" / "x").mkdir(parents=True)
+    live = tmp_path / f"{search.STAGE_PREFIX}{os.getpid()}-def"
+    live.mkdir()
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    search.remove_stale_stages(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
+
+
+def test_a_build_leaves_no_staging_copy(basic_site: Path) -> None:
+    import os
+
+    from generator import search
+
+    for folder in (search.MEMORY_STAGE, basic_site.parent):
+        if folder.is_dir():
+            assert not [p for p in folder.iterdir() if p.name.startswith(f"{search.STAGE_PREFIX}{os.getpid()}-")]
