@@ -133,12 +133,26 @@ class Records:
     def __init__(self) -> None:
         self._previous: dict[int, tuple[object, str]] = {}
         self._current: dict[int, tuple[object, str]] = {}
+        self._derived_previous: dict[tuple[int, str], tuple[object, object]] = {}
+        self._derived_current: dict[tuple[int, str], tuple[object, object]] = {}
         # the last model's activity digests, and building → (invited ids, their digest)
         self.activities: dict[str, str] = {}
         self.invited: dict[str, tuple[tuple[str, ...], str]] = {}
 
     def next_build(self) -> None:
         self._previous, self._current = self._current or self._previous, {}
+        self._derived_previous, self._derived_current = self._derived_current or self._derived_previous, {}
+
+    def derived(self, record: object, name: str, compute: Callable[[], V]) -> V:
+        """A value computed from one record alone, kept like its digest."""
+        key = (id(record), name)
+        hit = self._derived_current.get(key)
+        if hit is None:
+            hit = self._derived_previous.get(key)
+            if hit is None or hit[0] is not record:
+                hit = (record, compute())
+            self._derived_current[key] = hit
+        return hit[1]  # type: ignore[return-value]
 
     def of(self, record: object) -> str:
         key = id(record)
@@ -157,7 +171,9 @@ class Records:
 #   upcoming   activities with an occurrence that ends after today began
 #   past       activities with an occurrence that ended before today began
 #   lectures   the lectures (activities with a speaker's series)
-#   activities every activity
+# A month page shows the activities with an occurrence starting in its month,
+# a year page the bulletins of its year, and both the other months or years
+# that have a page (Fingerprints._periods).
 # It follows the templates' queries (render.SiteView): tests/
 # test_perf_correctness.py edits a past activity, an upcoming one, a lecture
 # and a bulletin in a live serve loop and compares each page with a clean
@@ -167,8 +183,6 @@ LISTING_INPUTS: dict[str, tuple[str, ...]] = {
     "bulletins": ("bulletins",),
     "column": ("bulletins",),
     "activities": ("upcoming",),
-    "activities_month": ("activities",),
-    "bulletins_year": ("bulletins",),
     "activities_past": ("past",),
     "lectures": ("lectures",),
     "places": (),
@@ -188,6 +202,7 @@ class Fingerprints:
         self.records = records if records is not None else Records()
         self.records.next_build()
         self._collections: dict[str, str] = {}
+        self._periods: dict[str, tuple[str, dict[object, str]]] = {}
         # Activities added or changed since the last model. A record made
         # again (another activity of its file changed) is compared by digest.
         last = self.records.activities
@@ -230,12 +245,30 @@ class Fingerprints:
             return [a for a in site.activities.values() if any(o.end <= today for o in a.occurrences)]
         if name == "lectures":
             return [a for a in site.activities.values() if a.lecture]
-        if name == "activities":
-            return site.activities.values()
         raise KeyError(name)
+
+    def _period(self, kind: str, key: object) -> tuple[str, str]:
+        """(the hash of which periods have a page, the hash of what the
+        period ``key`` lists) for month or year pages."""
+        found = self._periods.get(kind)
+        if found is None:
+            groups: dict[object, list[str]] = {}
+            if kind == "activities_month":
+                for a in self.site.activities.values():
+                    # a month page's items: occurrences starting in its month (local time)
+                    months = self.records.derived(a, "months", lambda a=a: frozenset(f"{o.start:%Y-%m}" for o in a.occurrences))  # type: ignore[misc]
+                    for month in months:
+                        groups.setdefault(month, []).append(self.records.of(a))
+            else:
+                for b in self.site.bulletins:
+                    groups.setdefault(b.date.year, []).append(self.records.of(b))
+            found = self._periods[kind] = (digest(sorted(groups)), {k: digest(v) for k, v in groups.items()})  # type: ignore[type-var]
+        return found[0], found[1].get(key, "")
 
     def generated(self, spec: PageSpec) -> str | None:
         """A generated page's fingerprint; None for pages rendered every time."""
+        if spec.kind in ("activities_month", "bulletins_year"):
+            return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, spec.obj, self._period(spec.kind, spec.obj))
         if spec.kind == "activity":
             return digest(self.shared, spec.src_uri, spec.template, spec.title, spec.meta, self.records.of(spec.obj))
         if spec.kind == "building":

@@ -188,6 +188,9 @@ SERVE_STEPS: list[tuple[str, dict[str, list[str]], bool]] = [
     ("an unchanged file's id used", {"content/data/activities.yml": ["replace", "id: b1-only", "id: extra-talk"]}, False),
     ("that id fixed", {"content/data/activities.yml": ["replace", "id: extra-talk", "id: b1-only"]}, True),
     ("activity file removed", {"content/data/activities/more.yml": ["delete"]}, True),
+    # month and year pages list by date, and link the months or years that have one
+    ("activity moved to a new month", {"content/data/activities.yml": ["replace", "start: 2026-12-09 09:00", "start: 2027-01-09 09:00"]}, True),
+    ("bulletin moved to a new year", {"content/bulletins/2026-11-fifth.md": ["replace", "date: 2026-11-20", "date: 2027-01-05"]}, True),
     ("nothing", {}, True),
 ]
 
@@ -227,6 +230,8 @@ def test_serve_rebuilds_equal_clean_builds(tmp_path: Path) -> None:
         shown = page(at[step], "").get_text()
         assert "重复" in shown and "more.yml" in shown, step
     assert "甲小区防诈骗讲座" not in page(at["activity file removed"], "buildings/a-1/").get_text()
+    assert "北院燃气检查" in page(at["activity moved to a new month"], "activities/months/2027-01/").get_text()
+    assert "第五期简报" in page(at["bulletin moved to a new year"], "bulletins/years/2027/").get_text()
     # …and the rebuilds were incremental: (pages rendered, pages unchanged).
     names = [name for name, _e, _c in SERVE_STEPS]
     by_name = dict(zip(names, plans, strict=True))
