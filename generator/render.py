@@ -27,6 +27,10 @@ class SiteView:
         self.site = site
         self.t = strings(site.info.language)
         self._all_months: list[Month] | None = None
+        # A building page asks three questions of one expansion of its
+        # activities' occurrences (hundreds of activities at district scale);
+        # only the last building's is kept (all of them: 10^6 items).
+        self._invited: tuple[str, list[q.Item]] = ("", [])
 
     # --- bulletins -------------------------------------------------------
     def latest_bulletins(self, n: int = 6) -> tuple[Bulletin, ...]:
@@ -122,7 +126,7 @@ class SiteView:
     def for_building(self, building_id: str, coming_only: bool = True, days: int | None = None) -> list[q.Item]:
         """What the building's residents are invited to; with ``days``, only
         what starts within that many days from today."""
-        items = q.for_building(self.site, building_id)
+        items = self._for_building(building_id)
         if coming_only:
             today = self.site.today
             items = [i for i in items if i.occurrence.end.date() >= today]
@@ -138,8 +142,13 @@ class SiteView:
 
     def past_for_building(self, building_id: str, limit: int = 10) -> list[q.Item]:
         today = self.site.today
-        items = [i for i in q.for_building(self.site, building_id) if i.occurrence.end.date() < today]
+        items = [i for i in self._for_building(building_id) if i.occurrence.end.date() < today]
         return list(reversed(items))[:limit]
+
+    def _for_building(self, building_id: str) -> list[q.Item]:
+        if self._invited[0] != building_id or not building_id:
+            self._invited = (building_id, q.for_building(self.site, building_id))
+        return list(self._invited[1])
 
     def next_lecture(self) -> q.Item | None:
         return q.next_lecture(self.site)
