@@ -234,9 +234,51 @@ LISTING_LIMIT = 200
 BUILDING_PAGE_DAYS = 61
 
 
+# Material's page shell (the tabs, the navigation drawer, the footer, the
+# page configuration, the scripts, the search box) comes out the same for
+# every page that is not in the nav and sits in the same folder: no nav item
+# is active, there is no previous/next page, and every link in it is
+# relative to the same place. cProfile of a full L build (17,340 pages):
+# rendering those parts was ~150 s of the 230 s spent in templates, 10,300
+# of the pages in one folder (activities/). Each part is rendered once per
+# folder and build, and pasted into the others. tests/test_shell_cache.py
+# builds sites with and without it: the same bytes.
+SHELL_CACHE = True
+
+
+class ShellCache:
+    """``gs_shell(part, page, nav, base_url)`` in a ``{% call %}`` around a
+    Material block: one instance per build (template_globals)."""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, part: str, page: Any, nav: Any, base_url: str, caller: Any) -> Any:
+        key = self.key(part, page, nav, base_url)
+        if key is None:
+            return caller()
+        if (part, key) not in self._parts:
+            self._parts[(part, key)] = caller()
+        return self._parts[(part, key)]
+
+    @staticmethod
+    def key(part: str, page: Any, nav: Any, base_url: str) -> str | None:
+        """The folder the page's links are relative to, or None where the
+        part depends on the page itself."""
+        if not SHELL_CACHE or page is None or page.previous_page is not None or page.next_page is not None:
+            return None
+        if nav is not None and any(p is page for p in nav.pages):
+            return None  # its own tab and nav item are marked active
+        if part == "site_nav" and len(page.toc):
+            return None  # the sidebar holds the page's table of contents
+        url = str(page.url)
+        hide = ",".join(sorted(str(h) for h in (page.meta.get("hide") or ())))
+        return f"{url.rstrip('/').rpartition('/')[0]}|{url.count('/')}|{base_url}|{hide}"
+
+
 def template_globals(site: Site) -> dict[str, Any]:
     return {"gs": SiteView(site), "t": strings(site.info.language), "site_model": site, "building_page_days": BUILDING_PAGE_DAYS,
-            "listing_limit": LISTING_LIMIT, "month_url": month_url, "year_url": year_url}
+            "listing_limit": LISTING_LIMIT, "month_url": month_url, "year_url": year_url, "gs_shell": ShellCache()}
 
 
 def tel_uri(phone: str) -> str:
