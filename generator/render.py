@@ -78,12 +78,6 @@ class SiteView:
             items = [i for i in items if i.occurrence.start.date() > last]
         return items[:limit] if limit else items
 
-    def upcoming_by_month(self) -> list[tuple[str, list[q.Item]]]:
-        return _by_month(q.upcoming(self.site))
-
-    def past_by_month(self) -> list[tuple[str, list[q.Item]]]:
-        return _by_month(q.past(self.site))
-
     def coming_listing(self, limit: int) -> list[Month]:
         """活动日历: the first ``limit`` coming occurrences by month; each
         month knows how many coming ones it has in all."""
@@ -209,13 +203,6 @@ def _months(items: list[q.Item], limit: int) -> list[Month]:
         if n < limit:
             shown[key].append(item)
     return [Month(k, labels[k], shown[k], totals[k]) for k in totals]
-
-
-def _by_month(items: list[q.Item]) -> list[tuple[str, list[q.Item]]]:
-    groups: OrderedDict[str, list[q.Item]] = OrderedDict()
-    for item in items:
-        groups.setdefault(zh_month(item.occurrence.start), []).append(item)
-    return list(groups.items())
 
 
 # A listing page (活动日历, 往期活动, 简报档案, a column) shows this many items
