@@ -68,8 +68,12 @@ def main() -> int:
     import weasyprint
     import weasyprint.document
 
-    st.wrap(notices, "render_batch", "html (jinja)")
-    st.wrap(weasyprint.HTML, "render", "weasyprint render (parse+layout)")
+    notices.qr_code.cache_clear()  # the warm-up made two
+    st.wrap(notices, "qr_code", "qr codes (segno, svg, png)")
+    st.wrap(notices, "render_batch", "html for print (jinja)")
+    st.wrap(notices, "render_page", "html pages (jinja)")
+    st.wrap(weasyprint.HTML, "__init__", "weasyprint html parse")
+    st.wrap(weasyprint.HTML, "render", "weasyprint render (style+layout)")
     st.wrap(weasyprint.document.Document, "write_pdf", "weasyprint write_pdf")
     st.wrap(notices, "compact_split", "compact_split (pdffonts)")
     st.wrap(pdffonts, "_hb_subset", "  of which hb_subset")
