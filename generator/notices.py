@@ -18,14 +18,21 @@ count, and no item is ever half printed.
 
 PDFs: notices are laid out as few WeasyPrint documents as possible (layout
 is the expensive part; one document shares fonts and styles) — one for a
-small site, chunks of :data:`CHUNK` over two worker processes for a
-district. Each building's own PDF is its page split from that document with
-pypdf, not laid out again. A split page would carry the whole document's
+small site, even chunks of at most :data:`CHUNK` over two worker processes
+for a district. Each building's own PDF is its page split from that document
+with pypdf, not laid out again. A split page would carry the whole document's
 fonts — and WeasyPrint 70 keeps ~63,000 empty glyphs in every Noto CJK
-subset (~150 KB per face) — so :func:`generator.pdffonts.compact_split`
-rewrites the fonts after layout: the document's to the glyphs it uses, each
-page's to the glyphs on that page (a one-page notice: ~30 KB instead of
-~320 KB; rendering and text unchanged, see that module for how and why).
+subset (~150 KB per face) — and every page's QR image, so
+:func:`generator.pdffonts.compact_split` rewrites the fonts after layout:
+the document's to the glyphs it uses, each page's to the glyphs on that page
+(a one-page notice: ~30 KB instead of ~320 KB; rendering and text unchanged,
+see that module for how and why), and drops the images a page does not draw.
+
+Where a notice's layout time goes, and what was done about it:
+``bench/profile_notices.py`` (one chunk in one process, CPU per stage). In
+short: WeasyPrint's user-agent pseudo-element rules are left out
+(:func:`_notice_html`), the date column is positioned rather than floated
+(theme/notices/style.html), and the PDF's QR code is an image (:class:`QRCode`).
 """
 
 from __future__ import annotations
