@@ -157,24 +157,34 @@ def write_all(
     runs: dict[str, tuple[str, dict[str, str]]] = {}
     keys: dict[tuple[str, ...], str] = {}
     shared = shared_digest(site, reuse.environment, pdf) if reuse is not None else ""
-    for name, writer in writers():
-        if name in skip:
-            continue
-        inputs = WRITER_INPUTS.get(name)
-        if reuse is None or inputs is None:
+    current = ""  # the writer at work, if one stops or fails
+    try:
+        for name, writer in writers():
+            if name in skip:
+                continue
+            current = name
+            inputs = WRITER_INPUTS.get(name)
+            if reuse is None or inputs is None:
+                writer(out)
+                continue
+            if inputs not in keys:
+                keys[inputs] = digest(shared, *(getattr(site, f) for f in inputs))
+            last = reuse.runs.get(name)
+            if last is not None and last[0] == keys[inputs] and all((out_dir / rel).is_file() for rel in last[1]):
+                for rel, who in last[1].items():
+                    out.claim(rel, who)
+                runs[name] = last
+                continue
+            before = set(out.written)
             writer(out)
-            continue
-        if inputs not in keys:
-            keys[inputs] = digest(shared, *(getattr(site, f) for f in inputs))
-        last = reuse.runs.get(name)
-        if last is not None and last[0] == keys[inputs] and all((out_dir / rel).is_file() for rel in last[1]):
-            for rel, who in last[1].items():
-                out.claim(rel, who)
-            runs[name] = last
-            continue
-        before = set(out.written)
-        writer(out)
-        runs[name] = (keys[inputs], {rel: who for rel, who in out.written.items() if rel not in before})
-    if reuse is not None:
-        reuse.runs = runs
+            runs[name] = (keys[inputs], {rel: who for rel, who in out.written.items() if rel not in before})
+        current = ""
+    finally:
+        if reuse is not None:
+            if current:
+                # Stopped (serve) or failed: the writers not reached yet left
+                # their files as they were; the one at work may have written
+                # half of its files, so it has no record and runs next time.
+                runs.update({n: r for n, r in reuse.runs.items() if n not in runs and n != current})
+            reuse.runs = runs
     return out

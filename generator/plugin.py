@@ -316,12 +316,16 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         search index, are written after the browser reloads: in a thread,
         while the editor reads the page they saved. Calendars alone took
         3.2 s of a 20.6 s activity edit at district scale (profile in the
-        commit message); no open page waits for them. The next rebuild stops
-        the writers between two files and waits for them before it writes
-        anything (_finish_background); it then runs every writer again, as
-        files written halfway may belong to either model. Searching the
-        preview meanwhile finds the last build's pages. One indexing runs at
-        a time; one that a newer rebuild made pointless does not start."""
+        commit message); no open page waits for them. Editors save in bursts:
+        the writers start after a pause without a save (search_pause), so
+        the next rebuild does not wait for them nor share the two cores with
+        them. A rebuild that comes while they run stops them between two
+        files and waits before it writes anything (_finish_background); the
+        writer it stopped runs again next time (its files may be half
+        written), those that finished or had not started keep their record.
+        Searching the preview meanwhile finds the last build's pages. One
+        indexing runs at a time; one that a newer rebuild made pointless
+        does not start."""
         self._search_generation += 1
         generation = self._search_generation
         stop, written = threading.Event(), threading.Event()
@@ -333,14 +337,17 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 
         def work() -> None:
             try:
+                if stop.wait(self.search_pause):
+                    self.reuse = reuse  # nothing written: the records hold
+                    return
                 try:
                     outputs.write_all(out.site, out.project, out.out_dir, out.theme_dir, pdf=False, skip=frozenset({search.__name__}), reuse=reuse, out=out)
                 except (outputs.Cancelled, outputs.OutputClash, BuildFailed) as exc:
                     if not isinstance(exc, outputs.Cancelled):
                         for line in (exc.report() if isinstance(exc, BuildFailed) else str(exc)).splitlines():
                             log.error(line)
-                    # self.reuse stays empty: the next rebuild runs every writer.
-                    self.written_on_disk = before | frozenset(out.written)
+                    # write_all kept the records of the writers that finished
+                    self.written_on_disk, self.reuse = before | frozenset(out.written), reuse
                     return
                 written_now = frozenset(out.written)
                 self._remove_gone(out.out_dir, before - pages_now, written_now | pages_now)
@@ -349,9 +356,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 written.set()
             if articles is not None and not stop.is_set():
                 self._check_content(out.site, articles)
-            # Editors save in bursts: wait for a pause, so the next rebuild
-            # does not share the two cores with an index about to be stale.
-            if stop.wait(self.search_pause):
+            if stop.is_set():
                 return
             with self._search_lock:
                 if generation != self._search_generation:
