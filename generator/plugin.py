@@ -342,10 +342,13 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                     return
                 try:
                     outputs.write_all(out.site, out.project, out.out_dir, out.theme_dir, pdf=False, skip=frozenset({search.__name__}), reuse=reuse, out=out)
-                except (outputs.Cancelled, outputs.OutputClash, BuildFailed) as exc:
-                    if not isinstance(exc, outputs.Cancelled):
+                except Exception as exc:  # noqa: BLE001 - the thread must record what it wrote
+                    if isinstance(exc, (BuildFailed, outputs.OutputClash)):
                         for line in (exc.report() if isinstance(exc, BuildFailed) else str(exc)).splitlines():
                             log.error(line)
+                    elif not isinstance(exc, outputs.Cancelled):
+                        # e.g. a template error: the build would have failed
+                        log.error(f"预览的订阅、日历或公示栏文件未能生成：{type(exc).__name__}: {exc}", exc_info=exc)
                     # write_all kept the records of the writers that finished
                     self.written_on_disk, self.reuse = before | frozenset(out.written), reuse
                     return

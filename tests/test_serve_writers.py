@@ -41,3 +41,28 @@ def test_a_stopped_writer_loses_its_record_the_others_keep_theirs(tmp_path: Path
     third = outputs.Reuse("env", dict(second.runs))
     outputs.write_all(site, project, out_dir, REPO / "theme", pdf=False, skip=skip, reuse=third)
     assert third.runs == first.runs
+
+
+def test_a_writer_that_fails_after_the_reload_is_logged_and_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # Before, a writer's error failed the rebuild; after the reload it is an
+    # error in the terminal, and what it wrote is still known (removed when
+    # gone), so the next rebuild starts from the truth.
+    from generator import plugin as plugin_module
+    from generator import search
+
+    project = Project.at(make_project_at(tmp_path / "p", FIXTURES / "basic" / "content"))
+    site, _ = load_site(project, date.fromisoformat(TODAY))
+    plugin = plugin_module.GongshiPlugin()
+    plugin.on_startup(command="serve", dirty=True)
+    plugin.environment, plugin.search_pause, plugin._reuse_last = "env", 0, outputs.Reuse()
+
+    def failing(*_args: object, out: outputs.Output, **_kwargs: object) -> outputs.Output:
+        out.claim("feeds/all.xml", "Atom")
+        raise RuntimeError("模板出错")
+
+    monkeypatch.setattr(outputs, "write_all", failing)
+    monkeypatch.setattr(search, "write", lambda *_a, **_k: None)
+    plugin._write_after_reload(outputs.Output(site, project, tmp_path / "site", REPO / "theme", pdf=False), frozenset())
+    plugin.wait_for_search()
+    assert "feeds/all.xml" in plugin.written_on_disk
+    assert "模板出错" in caplog.text
