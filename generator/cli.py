@@ -16,7 +16,6 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError
+from .fsutil import pid_alive, remove_tree
 from .model import Site
 from .pipeline import Project, load_site
 
@@ -183,7 +183,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return 130
     finally:
         if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            remove_tree(tmp)
     log.info(f"网站已生成：{target}")
     return 0
 
@@ -209,25 +209,23 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 def clean_stale(target: Path) -> None:
     """Remove the temporary folders of builds that were killed, and put back
     a previous site that a kill caught in the middle of the swap."""
-    from .search import pid_alive as _pid_alive
-
     pattern = re.compile(rf"^\.{re.escape(target.name)}-(new|old)-(\d+)-")
     # The search indexer stages its copy of the pages beside the build folder.
     staging = re.compile(r"^\.pagefind-src-(\d+)-")
     stale: list[tuple[str, Path]] = []
     for entry in sorted(target.parent.iterdir()):
         m = pattern.match(entry.name)
-        if m and entry.is_dir() and not _pid_alive(int(m.group(2))):
+        if m and entry.is_dir() and not pid_alive(int(m.group(2))):
             stale.append((m.group(1), entry))
         s = staging.match(entry.name)
-        if s and entry.is_dir() and not _pid_alive(int(s.group(1))):
+        if s and entry.is_dir() and not pid_alive(int(s.group(1))):
             stale.append(("stage", entry))
     for kind, entry in stale:
         if kind == "old" and not target.exists():
             entry.rename(target)
             log.info(f"已恢复上次被中断时的 {target.name}/")
         else:
-            shutil.rmtree(entry, ignore_errors=True)
+            remove_tree(entry)
 
 
 def publish(new: Path, target: Path) -> None:
@@ -241,13 +239,13 @@ def publish(new: Path, target: Path) -> None:
         new.rename(target)
         return
     if _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
+        remove_tree(new)  # now holds the previous site
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-{os.getpid()}-", dir=target.parent))
     old.rmdir()
     target.rename(old)
     new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    remove_tree(old)
 
 
 def _exchange(a: Path, b: Path) -> bool:

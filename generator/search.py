@@ -47,6 +47,7 @@ from pathlib import Path
 
 from . import queries
 from .errors import BuildFailed, ContentError, Location
+from .fsutil import pid_alive, remove_tree
 from .outputs import Output
 from .pages import generated_pages
 from .strings import strings
@@ -193,18 +194,7 @@ def remove_stale_stages(folder: Path) -> None:
     for entry in folder.iterdir():
         m = pattern.match(entry.name)
         if m and entry.is_dir() and not pid_alive(int(m.group(1))):
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists (the builds that own staging folders)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+            remove_tree(entry)
 
 
 def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False) -> None:
@@ -244,7 +234,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         if done.returncode != 0:
             raise SearchIndexFailed((done.stderr or done.stdout).strip())
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        remove_tree(stage)
 
 
 def write(out: Output, *, background: bool = False) -> None:

@@ -150,3 +150,17 @@ def test_a_build_leaves_no_staging_copy(basic_site: Path) -> None:
     for folder in (search.MEMORY_STAGE, basic_site.parent):
         if folder.is_dir():
             assert not [p for p in folder.iterdir() if p.name.startswith(f"{search.STAGE_PREFIX}{os.getpid()}-")]
+
+
+def test_remove_tree_removes_nested_folders_and_tolerates_a_missing_one(tmp_path: Path) -> None:
+    from generator.fsutil import remove_tree
+
+    root = tmp_path / "site"
+    for i in range(30):
+        (root / f"d{i % 5}" / f"p{i}").mkdir(parents=True)
+        (root / f"d{i % 5}" / f"p{i}" / "index.html").write_text("x", encoding="utf-8")
+    (root / "top.html").write_text("x", encoding="utf-8")
+    (root / "link").symlink_to(tmp_path)  # followed by nobody
+    remove_tree(root)
+    assert not root.exists() and tmp_path.exists()
+    remove_tree(root)  # gone already: no error
