@@ -72,7 +72,9 @@ def main() -> int:
     st.wrap(notices, "qr_code", "qr codes (segno, svg, png)")
     st.wrap(notices, "render_batch", "html for print (jinja)")
     st.wrap(notices, "render_page", "html pages (jinja)")
-    st.wrap(weasyprint.HTML, "__init__", "weasyprint html parse")
+    st.wrap(weasyprint.HTML, "__init__", "weasyprint html parse (tinyhtml5)")
+    if hasattr(notices, "_parse_batch"):
+        st.wrap(notices, "_parse_batch", "batch parse (expat)")
     st.wrap(weasyprint.HTML, "render", "weasyprint render (style+layout)")
     st.wrap(weasyprint.document.Document, "write_pdf", "weasyprint write_pdf")
     st.wrap(notices, "compact_split", "compact_split (pdffonts)")

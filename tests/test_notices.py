@@ -15,6 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -509,6 +510,51 @@ def test_trimmed_user_agent_stylesheet_changes_no_byte(tmp_path: Path, monkeypat
     assert len(pdfs) == len(doors_in_place_order()) + 1
     for rel in pdfs:
         assert (project / "trimmed" / rel).read_bytes() == (project / "stock" / rel).read_bytes(), rel
+
+
+def test_batches_parsed_with_expat_give_weasyprint_the_same_tree_and_pdfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The print batch is parsed with expat, not WeasyPrint's HTML parser
+    (a twentieth of a notice's time): same element tree, same PDF bytes."""
+    import tinyhtml5
+
+    from generator import notices
+
+    batches: list[str] = []
+    real_render = notices.render_batch
+
+    def keep(*args: object) -> str:
+        batches.append(real_render(*args))  # type: ignore[arg-type]
+        return batches[-1]
+
+    def tree(element: object) -> tuple[object, ...]:
+        e: Any = element
+        return (e.tag, dict(e.attrib), e.text or None, e.tail or None, tuple(tree(c) for c in e))
+
+    project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
+    monkeypatch.setattr(notices, "render_batch", keep)
+    assert run_cli("notices", "--today", TODAY, "--out", "expat", cwd=project) == 0
+    assert batches
+    html_parser = tinyhtml5.parse
+    for html in batches:
+        with monkeypatch.context() as m:
+            m.setattr(tinyhtml5, "parse", None)  # expat's path does not reach it
+            parsed = notices._parse_batch(html, "file:///")
+        assert type(parsed) is notices._notice_html()
+        assert tree(parsed.etree_element) == tree(html_parser(html, namespace_html_elements=False))
+    monkeypatch.setattr(notices, "_parse_batch", lambda html, base_url: notices._notice_html()(string=html, base_url=base_url))
+    assert run_cli("notices", "--today", TODAY, "--out", "tinyhtml5", cwd=project) == 0
+    pdfs = sorted(p.relative_to(project / "expat") for p in (project / "expat").rglob("*.pdf"))
+    assert len(pdfs) == len(doors_in_place_order()) + 1
+    for rel in pdfs:
+        assert (project / "expat" / rel).read_bytes() == (project / "tinyhtml5" / rel).read_bytes(), rel
+
+
+def test_a_batch_expat_refuses_goes_to_weasyprint_parser() -> None:
+    from generator import notices
+
+    for html in ('<!doctype html><html><body><p>a<br>b</p></body></html>', '<html><body><p title="a\nb">x</p></body></html>'):
+        parsed = notices._parse_batch(html, "file:///")
+        assert [e.tag for e in parsed.etree_element.iter()][:2] == ["html", "head"]  # tinyhtml5 adds the <head>
 
 
 @pytest.mark.parametrize("count", [0, 1, 7, 150, 151, 300, 301, 2000])
