@@ -177,6 +177,11 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 raise PluginError("\n" + exc.report()) from None
         return files
 
+    def on_shutdown(self) -> None:
+        # MkDocs removes the preview's folder next: the writers must not be
+        # writing into it.
+        self._finish_background()
+
     def on_build_error(self, *, error: Exception) -> None:
         notices.cancel_early()
 
