@@ -190,6 +190,20 @@ def test_combined_pdf_one_page_per_door_in_place_order(crowded_site: Path, crowd
         assert single == [text]
 
 
+def test_combined_pdf_has_one_bookmark_per_door_named_by_its_place(crowded_site: Path) -> None:
+    # Staff reprint one door from all-notices.pdf by finding it in the
+    # bookmarks; the headline (the same on every page) is not one.
+    from pypdf import PdfReader
+
+    reader = PdfReader(crowded_site / "notices" / "all-notices.pdf")
+    doors = doors_in_place_order()
+    outline = reader.outline
+    assert len(outline) == len(doors)
+    for i, (mark, door) in enumerate(zip(outline, doors, strict=True)):
+        assert door.place in mark.title.replace(" ", ""), (mark.title, door)
+        assert reader.get_destination_page_number(mark) == i
+
+
 def test_each_page_lists_exactly_the_expected_titles(crowded_pages: list[str]) -> None:
     all_titles = {t for door in doors_in_place_order() for _, t, _ in expected_items(door.building, date(2000, 1, 1), date(2100, 1, 1))}
     for text, door in zip(crowded_pages, doors_in_place_order(), strict=True):
