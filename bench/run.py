@@ -387,9 +387,12 @@ def serve_reload(project: Path, res: Result, build_wall: float) -> None:
         text = acts_file.read_text(encoding="utf-8")
         text = text.replace(f"title: {target['title']}\n", f"title: {marker}{target['title']}\n", 1)
         acts_file.write_text(text, encoding="utf-8")
-        took = wait_for([f"{base}activities/{target['id']}/", f"{base}activities/", f"{base}buildings/{building}/"], marker, limit)
+        # Its month's page of the calendar (活动日历 itself lists the first 200
+        # occurrences only, render.LISTING_LIMIT).
+        month = f"{base}activities/months/{str(target['start'])[:7]}/"
+        took = wait_for([f"{base}activities/{target['id']}/", month, f"{base}buildings/{building}/"], marker, limit)
         res.add("serve: save-to-reload, YAML edit", f"{took:.2f} s" if took is not None else f"> {limit:.0f} s",
-                "until the activity, the calendar and a building page show it")
+                "until the activity, its month of the calendar and a building page show it")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
