@@ -116,13 +116,13 @@ def project_of(config_file: str) -> Project:
     return Project(root, (root / docs_dir).resolve())
 
 
-def load_for_command(args: argparse.Namespace, *, show_warnings: bool = True) -> tuple[Site, list[ContentError]] | None:
+def load_for_command(args: argparse.Namespace, *, show_warnings: bool = True, articles: bool = True) -> tuple[Site, list[ContentError]] | None:
     """The model for a command that does not build (check, notices, digest):
     errors are printed, all at once, and None returned; warnings are printed
-    and returned."""
+    and returned. ``articles=False``: the data files only (load_files)."""
     project = project_of(args.config_file)
     try:
-        site, problems = load_site(project, parse_date(args.today) if args.today else None)
+        site, problems = load_site(project, parse_date(args.today) if args.today else None, articles)
     except BuildFailed as exc:
         print(exc.report(), file=sys.stderr)
         return None

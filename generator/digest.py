@@ -95,7 +95,7 @@ def _positive(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    loaded = load_for_command(args, show_warnings=False)  # stdout is the digest; keep stderr quiet too
+    loaded = load_for_command(args, show_warnings=False, articles=False)  # stdout is the digest; keep stderr quiet too
     if loaded is None:
         return 1
     site, _warnings = loaded

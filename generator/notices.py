@@ -946,7 +946,8 @@ def _run(args: argparse.Namespace) -> int:
     from .dates import parse_date
     from .outputs import Output
 
-    loaded = load_for_command(args)
+    # The data files only: a bulletin's mistake must not stop the printing.
+    loaded = load_for_command(args, articles=False)
     if loaded is None:
         return 1
     site, _warnings = loaded

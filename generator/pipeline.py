@@ -118,9 +118,11 @@ def is_bulletin(rel: str) -> bool:
     return rel.startswith("bulletins/") and not rel.endswith("/index.md") and rel != "bulletins/index.md"
 
 
-def load_files(project: Project, p: Problems) -> Loaded:
+def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
     """Stage 1: read and parse every file; a broken file is one error, the
-    others are still read so all problems show in one run."""
+    others are still read so all problems show in one run. Without
+    ``articles``, the data files only (door notices and digests need no
+    bulletin, and a bulletin's mistake must not stop their printing)."""
     loaded = Loaded()
     if not project.data_dir.is_dir():
         p.error(Location(project.shown(project.data_dir)), "找不到数据文件夹", "请创建 content/data/ 并放入 site.yml 和 places.yml")
@@ -150,7 +152,7 @@ def load_files(project: Project, p: Problems) -> Loaded:
                 p.add(exc)
     for path in sorted(set(project.data_dir.glob("*.yaml"))):
         p.error(Location(project.shown(path)), "数据文件的扩展名应为 .yml", f"请改名为 {path.stem}.yml")
-    paths = article_paths(project)
+    paths = article_paths(project) if articles else []
     for path in paths:
         rel = path.relative_to(project.content_dir).as_posix()
         try:
@@ -354,18 +356,21 @@ def build_model(project: Project, loaded: Loaded, p: Problems, today: date | Non
     )
 
 
-def load_site(project: Project, today: date | None = None) -> tuple[Site, Problems]:
-    """Load, validate and assemble; raise BuildFailed with all errors."""
-    site, p, articles = load_model(project, today)
-    check_content(project, articles, site, p)
+def load_site(project: Project, today: date | None = None, articles: bool = True) -> tuple[Site, Problems]:
+    """Load, validate and assemble; raise BuildFailed with all errors.
+    ``articles=False``: the data files only, no bulletin or page (see
+    load_files) and so no content checks."""
+    site, p, found = load_model(project, today, articles)
+    if articles:
+        check_content(project, found, site, p)
     return site, p
 
 
-def load_model(project: Project, today: date | None = None) -> tuple[Site, Problems, list[Article]]:
+def load_model(project: Project, today: date | None = None, articles: bool = True) -> tuple[Site, Problems, list[Article]]:
     """Load, validate and assemble, without the content checks (which
     ``serve`` runs after the reload); raise BuildFailed with all errors."""
     p = Problems()
-    loaded = load_files(project, p)
+    loaded = load_files(project, p, articles)
     site = build_model(project, loaded, p, today)
     p.raise_if_errors()
     if site is None:  # pragma: no cover - errors were raised above

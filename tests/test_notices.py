@@ -462,6 +462,19 @@ def test_notices_command_default_target_keeps_the_staff_index(basic_project: Pat
     assert "张贴日期：2026年12月1日" in text
 
 
+def test_a_broken_bulletin_does_not_stop_notices_or_digests(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The grid worker at the printer needs the doors' notices; a bulletin's
+    # impossible date is the editor's to fix and stops the site build only.
+    bulletin = basic_project / "content" / "bulletins" / "2025-01-first.md"
+    bulletin.write_text(bulletin.read_text(encoding="utf-8").replace("date: 2025-12-20", "date: 2025-02-30"), encoding="utf-8")
+    assert run_cli("build", "--today", TODAY, cwd=basic_project) == 1
+    assert "2025-01-first.md" in capsys.readouterr().err
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 0
+    assert len(pdf_pages_text(basic_project / "out" / "all-notices.pdf")) == len(doors_in_place_order(FIXTURES / "basic" / "content" / "data"))
+    assert run_cli("digest", "--today", TODAY, "--building", "b-b1", cwd=basic_project) == 0
+    assert "2025-01-first" not in capsys.readouterr().err
+
+
 def test_missing_cjk_font_stops_with_the_package_name(basic_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     fake = tmp_path / "bin"
     fake.mkdir()
