@@ -66,3 +66,36 @@ def test_a_writer_that_fails_after_the_reload_is_logged_and_recorded(tmp_path: P
     plugin.wait_for_search()
     assert "feeds/all.xml" in plugin.written_on_disk
     assert "模板出错" in caplog.text
+
+
+def test_preview_notices_come_in_small_pieces_with_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # serve writes the door notices' HTML in pieces of HTML_CHUNK doors, so a
+    # newer save can stop the writer between two pieces: the pages must be
+    # the same whatever the pieces, and the stop must come before the last door.
+    from generator import notices
+
+    project = Project.at(make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content"))
+    site, _ = load_site(project, date.fromisoformat(TODAY))
+    doors = len(notices.targets(site))
+    assert doors > 3
+    pages = {}
+    for chunk in (1000, 2):
+        monkeypatch.setattr(notices, "HTML_CHUNK", chunk)
+        out = outputs.Output(site, project, tmp_path / f"site-{chunk}", REPO / "theme", pdf=False)
+        notices.write(out)
+        pages[chunk] = {rel: (out.out_dir / rel).read_bytes() for rel in out.written}
+    assert pages[2] == pages[1000] and len(pages[2]) == doors
+
+    rendered: list[int] = []
+    original = notices._Renderer.render
+
+    def counting(self, chunk):  # type: ignore[no-untyped-def]
+        rendered.append(len(chunk))
+        return original(self, chunk)
+
+    monkeypatch.setattr(notices._Renderer, "render", counting)
+    out = outputs.Output(site, project, tmp_path / "stopped", REPO / "theme", pdf=False)
+    out.stop = lambda: len(out.written) >= 2
+    with pytest.raises(outputs.Cancelled):
+        notices.write(out)
+    assert sum(rendered) < doors  # stopped before laying out every door
