@@ -37,6 +37,7 @@ def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Pr
     check_page_clashes(articles, site, p)
     check_links(content_dir, articles, site, p)
     check_venue_overlaps(site, p)
+    check_notice_text(site, p)
 
 
 def check_page_clashes(articles: list[Article], site: Site, p: Problems) -> None:
@@ -181,3 +182,23 @@ def check_venue_overlaps(site: Site, p: Problems) -> None:
                     record=later.id,
                     field="venue",
                 )
+
+
+# --------------------------------------------------------------------------
+# what a door notice cannot print
+
+
+def check_notice_text(site: Site, p: Problems) -> None:
+    """Emoji in what door notices print: the notice leaves them out
+    (notices.printable); the editor hears of it, with the record's line."""
+    from .notices import unprintable
+
+    for a in site.activities.values():
+        fields = [("title", a.title), ("status_note", a.status_note)]
+        if a.lecture is not None:
+            fields += [("speaker", a.lecture.speaker), ("affiliation", a.lecture.affiliation)]
+        fields += [("note", o.note) for o in a.occurrences if o.note]
+        for name, text in fields:
+            found = unprintable(text or "")
+            if found:
+                p.warn(a.source, f"“{found}”是表情或图形符号，楼门公示栏印不出来，打印时已略去", "网页上照常显示；公示栏上如要强调，请改用文字，如“【重要】”", record=a.id, field=name)

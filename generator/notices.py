@@ -235,6 +235,7 @@ class NoticeMaker:
 
     def __init__(self, site: Site, first: date, last: date) -> None:
         self.site, self.first, self.last = site, first, last
+        _font_coverage()  # read once here, before the workers fork
         self.t = strings(site.info.language)
         self._items: dict[tuple[str, str, datetime], NoticeItem] = {}
 
@@ -286,6 +287,7 @@ def build_notice(
     if community.phone:
         contacts.append((t.notice_hotline, f"{community.name} {community.phone}"))
     contacts.append((t.notice_organiser, f"{site.organisation.name} {site.organisation.phone}"))
+    contacts = [(label, printable(text)) for label, text in contacts]
 
     return Notice(
         target=target,
@@ -459,10 +461,61 @@ def count_lines(text: str, width_em: float, lead: float = 0.0) -> int:
     return lines
 
 
+# Emoji and other pictographs: editors paste them from WeChat ("🎉迎新春文艺
+# 汇演"), and the notice's font (Noto Sans CJK) has almost none of them.
+# WeasyPrint would print an empty box, and a box fails the build; for a
+# decoration that is wrong, so the notice leaves out what the font cannot
+# draw in these blocks and checks.py warns the editor with the record's line
+# (the website shows them as they are). Any other missing character (a rare
+# character in a name) still fails the build: a name must print right.
+_PICTOGRAPH_BLOCKS = ((0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x1F000, 0x1FAFF))
+# Zero-width joiner, variation selectors, combining keycap: parts of emoji.
+_EMOJI_JOINERS = frozenset({0x200D, 0xFE0E, 0xFE0F, 0x20E3})
+
+
+@functools.lru_cache(maxsize=1)
+def _font_coverage() -> frozenset[int] | None:
+    """The code points of the font fontconfig picks for the notice's first
+    family (Noto Sans CJK SC), or None when it cannot be read."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    path = subprocess.run([fc_match, "-f", "%{file}", "Noto Sans CJK SC"], capture_output=True, text=True, check=False).stdout.strip()
+    if not path:
+        return None
+    try:
+        from fontTools.ttLib import TTCollection, TTFont
+
+        font = TTCollection(path, lazy=True).fonts[0] if path.lower().endswith((".ttc", ".otc")) else TTFont(path, lazy=True)
+        return frozenset(font.getBestCmap())
+    except Exception:  # noqa: BLE001 - any unreadable font: fall back to the blocks alone
+        return None
+
+
+def unprintable(text: str) -> str:
+    """The pictographs of ``text`` a door notice leaves out, each once."""
+    cover = _font_coverage()
+    found: list[str] = []
+    for ch in text:
+        cp = ord(ch)
+        if ch not in found and any(a <= cp <= b for a, b in _PICTOGRAPH_BLOCKS) and (cover is None or cp not in cover):
+            found.append(ch)
+    return "".join(found)
+
+
+def printable(text: str) -> str:
+    """``text`` as a door notice prints it: without :func:`unprintable`
+    pictographs and emoji joiners."""
+    drop = set(unprintable(text))
+    if not drop and not any(ord(ch) in _EMOJI_JOINERS for ch in text):
+        return text
+    return " ".join("".join(ch for ch in text if ch not in drop and ord(ch) not in _EMOJI_JOINERS).split())
+
+
 def fit_text(text: str, width_em: float, max_lines: int, lead: float = 0.0) -> tuple[str, int]:
     """``text`` cut with "…" so that it takes at most ``max_lines`` lines
     (after ``lead`` em on the first); returns the text and its line count."""
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     lines = count_lines(text, width_em, lead)
     if lines <= max_lines:
         return text, lines

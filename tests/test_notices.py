@@ -497,6 +497,31 @@ def test_missing_glyph_fails_the_build(basic_project: Path, capsys: pytest.Captu
     assert not (basic_project / "out").exists()
 
 
+def test_emoji_are_left_out_of_notices_with_a_warning(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Editors paste titles from WeChat. The notice's font has no emoji: the
+    # notice prints the title without them (a star the font has stays), the
+    # build goes on and says where, and the website keeps them.
+    path = basic_project / "content" / "data" / "activities.yml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("title: 东社区义诊\n") == 1
+    path.write_text(text.replace("title: 东社区义诊\n", "title: 🎉东社区义诊★ 1️⃣号\n"), encoding="utf-8")
+    site = build_project(basic_project)
+    err = capsys.readouterr().err
+    line = text[: text.index("title: 东社区义诊")].count("\n")  # the record starts on the line above
+    assert f"content/data/activities.yml:{line}:" in err and "east-clinic: title: “🎉”是表情或图形符号" in err, err
+    pages = pdf_pages_text(site / "notices" / "all-notices.pdf")
+    assert any("东社区义诊★1号" in page for page in pages), pages[0][:300]  # pdf_pages_text drops spaces
+    assert "🎉东社区义诊★ 1️⃣号" in (site / "activities" / "east-clinic" / "index.html").read_text(encoding="utf-8")
+
+
+def test_printable_keeps_what_the_font_has() -> None:
+    from generator.notices import printable, unprintable
+
+    assert printable("🎉迎新春 ★ 1️⃣号楼👨‍👩‍👧") == "迎新春 ★ 1号楼"
+    assert unprintable("🎉迎新春★🎉") == "🎉"
+    assert printable("桂园花园 3 栋（2单元）") == "桂园花园 3 栋（2单元）"
+
+
 def test_system_deps_script_installs_what_the_pdfs_need() -> None:
     script = (REPO / "scripts" / "system-deps.sh").read_text(encoding="utf-8")
     for package in ("fonts-noto-cjk", "libharfbuzz-subset0", "zbar-tools", "poppler-utils"):
