@@ -37,7 +37,7 @@ def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Pr
     check_page_clashes(articles, site, p)
     check_links(content_dir, articles, site, p)
     check_venue_overlaps(site, p)
-    check_notice_text(site, p)
+    check_notice_text(site, p, content_dir.name)
 
 
 def check_page_clashes(articles: list[Article], site: Site, p: Problems) -> None:
@@ -188,17 +188,27 @@ def check_venue_overlaps(site: Site, p: Problems) -> None:
 # what a door notice cannot print
 
 
-def check_notice_text(site: Site, p: Problems) -> None:
+def check_notice_text(site: Site, p: Problems, content: str = "content") -> None:
     """Emoji in what door notices print: the notice leaves them out
-    (notices.printable); the editor hears of it, with the record's line."""
+    (notices.printable); the editor hears of it, with the record (and its
+    line, for activities)."""
     from .notices import unprintable
 
+    places, venues = Location(f"{content}/data/places.yml"), Location(f"{content}/data/venues.yml")
+    checked: list[tuple[Location, str, str, str]] = []
     for a in site.activities.values():
         fields = [("title", a.title), ("status_note", a.status_note)]
         if a.lecture is not None:
             fields += [("speaker", a.lecture.speaker), ("affiliation", a.lecture.affiliation)]
         fields += [("note", o.note) for o in a.occurrences if o.note]
-        for name, text in fields:
-            found = unprintable(text or "")
-            if found:
-                p.warn(a.source, f"“{found}”是表情或图形符号，楼门公示栏印不出来，打印时已略去", "网页上照常显示；公示栏上如要强调，请改用文字，如“【重要】”", record=a.id, field=name)
+        checked += [(a.source, a.id, name, text) for name, text in fields]
+    for v in site.venues.values():
+        checked += [(venues, v.id, "name", v.name), (venues, v.id, "address", v.address)]
+    for group in (site.communities, site.estates, site.courtyards, site.buildings):
+        checked += [(places, x.id, "name", x.name) for x in group.values()]
+    for b in site.buildings.values():
+        checked += [(places, f"{b.id}/{e.id}", "name", e.name) for e in b.entrances]
+    for loc, record, name, text in checked:
+        found = unprintable(text or "")
+        if found:
+            p.warn(loc, f"“{found}”是表情或图形符号，楼门公示栏印不出来，打印时已略去", "网页上照常显示；公示栏上如要强调，请改用文字，如“【重要】”", record=record, field=name)

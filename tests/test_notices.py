@@ -514,6 +514,14 @@ def test_emoji_are_left_out_of_notices_with_a_warning(basic_project: Path, capsy
     assert "🎉东社区义诊★ 1️⃣号" in (site / "activities" / "east-clinic" / "index.html").read_text(encoding="utf-8")
 
 
+def test_emoji_in_a_venue_name_is_named_by_check(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = basic_project / "content" / "data" / "venues.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: 东社区科普活动站,", "name: 东社区科普活动站🏠,"), encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    err = capsys.readouterr().err
+    assert "警告: content/data/venues.yml: station: name: “🏠”是表情或图形符号，楼门公示栏印不出来，打印时已略去" in err, err
+
+
 def test_printable_keeps_what_the_font_has() -> None:
     from generator.notices import printable, unprintable
 
