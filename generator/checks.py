@@ -38,6 +38,7 @@ def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Pr
     check_links(content_dir, articles, site, p)
     check_venue_overlaps(site, p)
     check_notice_text(site, p, content_dir.name)
+    check_future_bulletins(articles, site, p)
 
 
 def check_page_clashes(articles: list[Article], site: Site, p: Problems) -> None:
@@ -212,3 +213,15 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
         found = unprintable(text or "")
         if found:
             p.warn(loc, f"“{found}”是表情或图形符号，楼门公示栏印不出来，打印时已略去", "网页上照常显示；公示栏上如要强调，请改用文字，如“【重要】”", record=record, field=name)
+
+
+def check_future_bulletins(articles: list[Article], site: Site, p: Problems) -> None:
+    """A bulletin dated after today is published all the same (a static site
+    is not rebuilt on that day by itself), but it is most often a mistyped
+    year: say so, at its date line."""
+    by_src = {a.rel: a for a in articles}
+    for b in site.bulletins:
+        if b.date > site.today:
+            article = by_src.get(b.src)
+            p.warn(article.meta.loc_of("date") if article is not None else b.source, f"成文日期 {b.date.isoformat()} 在今天（{site.today.isoformat()}）之后，简报已照常发布",
+                   "如果年份或月份写错了请改正；若要到那天再发布，请先写 draft: true，到时再删去", record=b.id, field="date")

@@ -730,6 +730,11 @@ def test_build_reports_a_broken_link_once_in_chinese(basic: Path, capsys: pytest
     assert 'title="返回正文第 1 处"' in html and "Jump back" not in html
 
 
+def test_bulletin_dated_after_today_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "date: 2025-12-20", "date: 2027-12-20")
+    assert_warning(basic, capsys, f"{at(B1, text, '2027-12-20')}: 2025-01-first: date: 成文日期 2027-12-20 在今天（{TODAY}）之后，简报已照常发布 — 如果年份或月份写错了请改正；若要到那天再发布，请先写 draft: true，到时再删去")
+
+
 def test_links_in_code_are_not_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(basic, B1, "正文第一段。", "```\n[x](nope.md)\n```\n\n`[y](nope.md)`")
     rc, lines = check(basic, capsys)
