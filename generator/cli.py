@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError
-from .fsutil import pid_alive, remove_tree
+from .fsutil import pid_alive, remove_abandoned, remove_tree
 from .model import Site
 from .pipeline import Project, load_site
 
@@ -209,17 +209,17 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 def clean_stale(target: Path) -> None:
     """Remove the temporary folders of builds that were killed, and put back
     a previous site that a kill caught in the middle of the swap."""
+    from .search import STAGE_PREFIX
+
     pattern = re.compile(rf"^\.{re.escape(target.name)}-(new|old)-(\d+)-")
-    # The search indexer stages its copy of the pages beside the build folder.
-    staging = re.compile(r"^\.pagefind-src-(\d+)-")
     stale: list[tuple[str, Path]] = []
     for entry in sorted(target.parent.iterdir()):
         m = pattern.match(entry.name)
         if m and entry.is_dir() and not pid_alive(int(m.group(2))):
             stale.append((m.group(1), entry))
-        s = staging.match(entry.name)
-        if s and entry.is_dir() and not pid_alive(int(s.group(1))):
-            stale.append(("stage", entry))
+    # The search indexer stages its copy of the pages beside the build folder
+    # when /dev/shm has no room.
+    remove_abandoned(target.parent, STAGE_PREFIX)
     for kind, entry in stale:
         if kind == "old" and not target.exists():
             entry.rename(target)

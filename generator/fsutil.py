@@ -8,6 +8,7 @@ build can tell an abandoned folder from one still in use.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,3 +51,13 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def remove_abandoned(folder: Path, prefix: str) -> None:
+    """Remove the folders in ``folder`` named ``<prefix><pid>-…`` whose
+    build (that pid) is gone: what a killed build left behind."""
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)-")
+    for entry in sorted(folder.iterdir()):
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not pid_alive(int(m.group(1))):
+            remove_tree(entry)

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from . import queries
 from .errors import BuildFailed, ContentError, Location
-from .fsutil import pid_alive, remove_tree
+from .fsutil import remove_abandoned, remove_tree
 from .outputs import Output
 from .pages import generated_pages
 from .strings import strings
@@ -171,7 +171,7 @@ def stage_parent(site_dir: Path, size: int) -> Path:
         if MEMORY_STAGE.is_dir() and os.access(MEMORY_STAGE, os.W_OK):
             fs = os.statvfs(MEMORY_STAGE)
             if fs.f_bavail * fs.f_frsize >= 2 * size + (64 << 20) and _available_memory() >= 4 * size:
-                remove_stale_stages(MEMORY_STAGE)
+                remove_abandoned(MEMORY_STAGE, STAGE_PREFIX)
                 return MEMORY_STAGE
     except OSError:
         pass
@@ -188,15 +188,6 @@ def _available_memory() -> int:
     return 0
 
 
-def remove_stale_stages(folder: Path) -> None:
-    """Staging copies of builds that were killed (their pid is gone)."""
-    pattern = re.compile(rf"^{re.escape(STAGE_PREFIX)}(\d+)-")
-    for entry in folder.iterdir():
-        m = pattern.match(entry.name)
-        if m and entry.is_dir() and not pid_alive(int(m.group(1))):
-            remove_tree(entry)
-
-
 def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False) -> None:
     """Run the Pagefind command line over a staging folder holding only the
     pages to index (with their key characters, see below). The command line, not
@@ -209,7 +200,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
     if exe is None:
         raise SearchIndexFailed("找不到 Pagefind 程序")
     # Named with our pid, so the next build removes it if this one is killed
-    # (cli.clean_stale beside the site, remove_stale_stages in memory).
+    # (cli.clean_stale beside the site, stage_parent in memory).
     parent = stage_parent(site_dir, sum(page.path.stat().st_size for page in pages))
     stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
     try:

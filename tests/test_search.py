@@ -131,6 +131,7 @@ def test_stale_staging_copies_in_memory_are_removed(tmp_path: Path) -> None:
     import sys
 
     from generator import search
+    from generator.fsutil import remove_abandoned
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     (tmp_path / f"{search.STAGE_PREFIX}{dead}-abc" / "x").mkdir(parents=True)
@@ -138,7 +139,7 @@ def test_stale_staging_copies_in_memory_are_removed(tmp_path: Path) -> None:
     live.mkdir()
     other = tmp_path / "unrelated"
     other.mkdir()
-    search.remove_stale_stages(tmp_path)
+    remove_abandoned(tmp_path, search.STAGE_PREFIX)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
 
 
