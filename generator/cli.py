@@ -53,6 +53,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(b)
     b.add_argument("-d", "--site-dir", default=None, help="输出目录（默认取 mkdocs.yml 的 site_dir）")
     b.add_argument("-s", "--strict", action="store_true", help="把警告当作错误")
+    b.add_argument("--no-cache", action="store_true", help="不用构建缓存（.cache/gongshi/），全部重新生成")
     s = sub.add_parser("serve", help="实时预览（保存即刷新）")
     _common(s)
     s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="地址和端口（默认 127.0.0.1:8000）")
@@ -166,11 +167,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     # The pid in the name tells a later build whether this folder is abandoned.
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read site/
+    cached = _use_build_cache(config, not args.no_cache)
     try:
         config.site_dir = str(tmp)
         try:
-            with _sigterm_as_interrupt():
-                build(config)
+            with _sigterm_as_interrupt(), _quiet_dirty_warning():
+                # dirty: MkDocs leaves alone the pages the plugin put back
+                # from the build cache (the folder is new: nothing else is there).
+                build(config, dirty=cached)
                 publish(tmp, target)
         except (Abort, ConfigurationError, MkDocsException) as exc:
             # Abort means the errors were already logged above; its own text is MkDocs' English.
@@ -186,6 +190,31 @@ def cmd_build(args: argparse.Namespace) -> int:
             remove_tree(tmp)
     log.info(f"网站已生成：{target}")
     return 0
+
+
+def _use_build_cache(config: object, wanted: bool) -> bool:
+    """Turn the Gongshi plugin's build cache (generator/buildcache.py) on or
+    off (MkDocs may hand back the plugin instance of an earlier build in
+    this process); False when it is off or there is no Gongshi plugin."""
+    from .plugin import GongshiPlugin
+
+    found = False
+    for plugin in getattr(config, "plugins", {}).values():
+        if isinstance(plugin, GongshiPlugin):
+            plugin.build_cache = wanted and plugin.config.enabled
+            found = found or plugin.build_cache
+    return found
+
+
+@contextlib.contextmanager
+def _quiet_dirty_warning() -> Iterator[None]:
+    quiet = _NotDirtyWarning()
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 @contextlib.contextmanager

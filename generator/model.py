@@ -204,6 +204,18 @@ class Recurrence:
     describe: str = ""  # in Chinese, for pages: "每周二、周四 19:00"
 
 
+class IdSet(frozenset[str]):
+    """A frozenset of ids whose repr lists them sorted. A frozenset's order
+    changes from one process to the next (string hashes are salted), and
+    the build cache keys records by their repr (incremental.digest): the
+    same audience must give the same key in tomorrow's build."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"IdSet({sorted(self)!r})"
+
+
 @dataclass(frozen=True)
 class Activity:
     id: str
@@ -213,7 +225,7 @@ class Activity:
     end: datetime
     venue: str
     team: str
-    audience_buildings: frozenset[str]
+    audience_buildings: IdSet
     audience_label: str  # for whom, in words: "桂园社区全体居民"
     description_html: str
     description_text: str
@@ -272,7 +284,7 @@ class Site:
     activities: dict[str, Activity]  # lectures included, in start order
     bulletins: tuple[Bulletin, ...]  # published only, newest first
     today: date
-    drafts: frozenset[str] = frozenset()  # src paths of draft bulletins (not published)
+    drafts: IdSet = IdSet()  # src paths of draft bulletins (not published)
     # building id → activity ids whose audience includes it (start order)
     activities_by_building: dict[str, tuple[str, ...]] = field(repr=False, default_factory=dict)
 

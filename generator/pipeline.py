@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from . import validate as v
 from .errors import BuildFailed, ContentError, Location, Problems, display_path
 from .load import Article, FileCache, YMap, YNull, YValue, load_article, load_yaml_file
-from .model import Activity, Bulletin, Column, Organisation, Series, Site, SiteInfo, Team, Venue
+from .model import Activity, Bulletin, Column, IdSet, Organisation, Series, Site, SiteInfo, Team, Venue
 
 DATA_FILES = ("site.yml", "places.yml", "venues.yml", "teams.yml", "activities.yml", "lectures.yml")
 REQUIRED_FILES = ("site.yml", "places.yml")
@@ -351,7 +351,7 @@ def build_model(project: Project, loaded: Loaded, p: Problems, today: date | Non
         activities={a.id: a for a in activities},
         bulletins=tuple(published),
         today=site_today(data.info.timezone, today),
-        drafts=frozenset(drafts),
+        drafts=IdSet(drafts),
         activities_by_building=by_building,
     )
 

@@ -10,9 +10,11 @@ on_post_build  write the outputs that are not pages (feeds, notices, …)
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from mkdocs.structure.pages import Page
 
 from . import notices, outputs, search, sitemap
 from .a11y import images_without_alt, source_line
+from .buildcache import BuildCache, code_key
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location, Problems
 from .incremental import Fingerprints, Records, digest, environment_key
@@ -84,6 +87,13 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     _lastmods: dict[str, tuple[str, date | None]] = {}
     search_pause = SEARCH_PAUSE
     _search_generation = 0
+    # `python build.py build` sets this and builds with dirty=True: pages and
+    # writers' files whose inputs are unchanged come from the build cache
+    # (generator/buildcache.py) and MkDocs is told not to render them.
+    build_cache = False
+    cache: BuildCache | None = None
+    _page_warnings: _PageWarnings | None = None
+    restored: dict[str, dict[str, str]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps one plugin instance across `serve`
@@ -122,6 +132,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         for warning in problems.sorted_warnings():
             log.warning(str(warning))
         self.specs: dict[str, PageSpec] = {}
+        self._open_cache(config)
         config.site_url = self.site.info.url
         # Material prints these unescaped; editors' text must not become markup.
         config.site_name = escape(self.site.info.title)
@@ -168,9 +179,15 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if self.incremental:
             self._plan_rebuild(files, config)
         if not self.serving:
+            out = outputs.Output(self.site, self.project, Path(config.site_dir), self._theme_dir(config))
+            self.restored = {}
+            if self.cache is not None:
+                self._fetch_pages(files, config)
+                self.restored = outputs.restore_cached(out, self.cache, self.writer_keys)
+            if notices.__name__ in self.restored:
+                return files
             # The door notices need only the model: the two workers lay them
             # out while this process renders the pages (on_post_build collects).
-            out = outputs.Output(self.site, self.project, Path(config.site_dir), self._theme_dir(config))
             try:
                 notices.start_early(out)
             except BuildFailed as exc:  # no CJK font
@@ -184,6 +201,82 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         notices.cancel_early()
+        self._close_cache()
+
+    # --- the build cache (python build.py build) -------------------------
+    def _open_cache(self, config: MkDocsConfig) -> None:
+        self._close_cache()
+        if not self.build_cache or self.serving:
+            return
+        self.cache = BuildCache.open(self.project.root)
+        if self.cache is not None:
+            self._page_warnings = _PageWarnings(config)
+            logging.getLogger("mkdocs").addHandler(self._page_warnings)
+
+    def _close_cache(self) -> None:
+        if self._page_warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self._page_warnings)
+            self._page_warnings = None
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+
+    def _fetch_pages(self, files: Files, config: MkDocsConfig) -> None:
+        """Put every page whose fingerprint has an entry in the cache into
+        the output folder and tell MkDocs not to read or render it; note the
+        others' keys, to store them once rendered (on_post_build). The keys
+        are the preview's fingerprints (incremental.py) plus code_key: what
+        one `serve` process may take as fixed, a later build may not."""
+        assert self.site is not None and self.cache is not None
+        config_bytes = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+        environment = digest(environment_key(config_bytes, config.site_url or "", [Path(d) for d in config.theme.dirs]), code_key())
+        docs = files.documentation_pages()
+        prints = Fingerprints(self.site, environment, (f.src_uri for f in docs))
+        # A nav entry without a title takes the page's own, which MkDocs
+        # knows only from reading it: such pages are always read.
+        untitled = _untitled_nav(config.nav or [])
+        warnings = self.cache.state.get("warnings")
+        warnings = warnings if isinstance(warnings, dict) else {}
+        self.cache.new_state["warnings"] = {}
+        self.page_keys: dict[str, tuple[str, Path]] = {}
+        hits = 0
+        for file in docs:
+            spec = self.specs.get(file.src_uri)
+            fp = prints.generated(spec) if spec is not None else prints.source(file.src_uri, Path(file.abs_src_path or "").read_bytes())
+            dest = Path(file.abs_dest_path)
+            key = digest("page", fp, file.dest_uri) if fp is not None and file.src_uri not in untitled else None
+            if key is not None and self.cache.fetch(key, dest):
+                file.is_modified = _UNCHANGED  # type: ignore[method-assign]
+                hits += 1
+                # What reading and rendering it warned of, the clean build's
+                # way (and counted by --strict).
+                for name, level, message in warnings.get(key, ()):
+                    logging.getLogger(name).log(level, message)
+                if key in warnings:
+                    self.cache.new_state["warnings"][key] = warnings[key]
+                continue
+            file.is_modified = _CHANGED  # type: ignore[method-assign]
+            if key is not None:
+                self.page_keys[file.src_uri] = (key, dest)
+            # `mkdocs build --dirty` into site/: MkDocs would write into the
+            # file in place, and it may be a cache entry.
+            dest.unlink(missing_ok=True)
+        acts = [(aid, prints.activity(aid)) for aid in self.site.activities]
+        # activities_by_building is made of the buildings (shared) and the
+        # activities; calendars, digests and notices read nothing else large.
+        base = digest(prints.shared, acts)
+        self.writer_keys = {name: digest(name, base) for name in outputs.WRITER_INPUTS}
+        log.info(f"构建缓存：{hits} 个页面未变，{len(docs) - hits} 个重新生成")
+
+    def _keep_pages(self) -> None:
+        """After MkDocs wrote the pages: store the rendered ones."""
+        assert self.cache is not None and self._page_warnings is not None
+        for src_uri, (key, dest) in self.page_keys.items():
+            if dest.is_file():
+                self.cache.keep(key, dest)
+                found = self._page_warnings.by_page.get(src_uri)
+                if found:
+                    self.cache.new_state["warnings"][key] = found
 
     def _theme_dir(self, config: MkDocsConfig) -> Path:
         return Path(config.theme.custom_dir or self.project.root / "theme")
@@ -310,11 +403,17 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self._write_after_reload(outputs.Output(self.site, self.project, site_dir, theme_dir, pdf=False, keep_same=True), files_now)
             return
         try:
-            outputs.write_all(self.site, self.project, site_dir, theme_dir, pdf=not self.serving)
+            if self.cache is not None:
+                self._keep_pages()
+            outputs.write_all(self.site, self.project, site_dir, theme_dir, pdf=not self.serving,
+                              cache=self.cache, cache_keys=getattr(self, "writer_keys", {}), restored=self.restored)
         except outputs.OutputClash as exc:
             raise PluginError(str(exc)) from None
         except BuildFailed as exc:  # e.g. door-notice PDFs without a CJK font
             raise PluginError("\n" + exc.report()) from None
+        if self.cache is not None:
+            self.cache.commit()
+            self._close_cache()
 
     def _write_after_reload(self, out: outputs.Output, pages_now: frozenset[str]) -> None:
         """The preview's feeds, calendars, exports and door notices, then its
@@ -424,6 +523,35 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 # fingerprint holds: their record, a building's activities, the bulletins
 # (incremental.LISTING_INPUTS), every activity for a month page, the lectures.
 _DATED_BY_RECORD = frozenset({"bulletin", "activity", "building", "bulletins", "column", "bulletins_year", "activities_month", "lectures"})
+
+
+class _PageWarnings(logging.Handler):
+    """What MkDocs and the plugin warn of while a page is read or rendered
+    (MkDocs sets config._current_page meanwhile), by page: a page taken
+    from the build cache warns the same again."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        super().__init__(logging.WARNING)
+        self.config = config
+        self.by_page: dict[str, list[tuple[str, int, str]]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        page = getattr(self.config, "_current_page", None)
+        if page is not None:
+            self.by_page.setdefault(page.file.src_uri, []).append((record.name, record.levelno, record.getMessage()))
+
+
+def _untitled_nav(nav: Iterable[object]) -> set[str]:
+    """Pages listed in mkdocs.yml's nav without a title of their own."""
+    found: set[str] = set()
+    for item in nav:
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                if isinstance(value, list):
+                    found |= _untitled_nav(value)
+    return found
 
 
 def _UNCHANGED() -> bool:

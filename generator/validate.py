@@ -35,6 +35,7 @@ from .model import (
     Entrance,
     Estate,
     Grid,
+    IdSet,
     Lecture,
     Organisation,
     Recurrence,
@@ -618,7 +619,7 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
     description_html = render_markdown(description)
     return Activity(
         id=aid, title=title, kind=kind, start=start_aware, end=end_aware, venue=venue, team=team,
-        audience_buildings=frozenset(buildings), audience_label=label,
+        audience_buildings=IdSet(buildings), audience_label=label,
         description_html=description_html, description_text=plain_text(description_html),
         registration=f.text("registration"), contact=f.contact("contact"), status=status,
         status_note=status_note, occurrences=occurrences, recurrence=recurrence, lecture=lec, source=m.loc,

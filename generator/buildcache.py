@@ -1,0 +1,229 @@
+"""Stage 5b, the build cache: what one ``build`` keeps for the next.
+
+A district site has ~19,000 pages and 2,000 door notices; an editor's
+publish after one edit changes a few dozen of them, yet a clean build lays
+all of them out again (at bench scale L, ~200 s of CPU over two cores:
+notices ~95 s, page templates ~50 s, Markdown ~20 s, calendars ~14 s; py-spy
+profile in the commit message). So ``build`` keeps every output it made in
+``.cache/gongshi/`` under a **key**, a hash of everything the output is made
+from, and the next build takes an output from the cache instead of making it
+when its key is the same.
+
+Why a cached output can never be stale:
+
+* Keys are the fingerprints the preview already uses (generator/incremental.py:
+  the page's own inputs, every field of the model it could show, *today*,
+  mkdocs.yml, every theme file), and :func:`code_key` adds what the preview
+  can take as fixed while one process runs: the code of this package, the
+  version of every installed distribution, the Python version and the CJK
+  font files. A different key never finds an entry; an entry is stored only
+  under the key it was made from, after it was written completely.
+* Entries are hard links to the files of the build that made them (no second
+  copy on disk, and publishing needs no copy). A file changed in place
+  afterwards (an editor "fixing" site/ by hand, a tool rewriting it) would
+  change the entry too, so each entry's size and modification time are
+  recorded when it is stored and an entry that no longer matches them is
+  never used. Builds replace files, never rewrite them in place
+  (:meth:`BuildCache.fetch` links to a temporary name and renames).
+* tests/test_buildcache.py builds a fixture, edits a bulletin, an activity, a
+  building and a template, and compares each cached build with a clean one
+  byte for byte; and shows that a tampered entry is not used.
+
+Only what the last successful build used is kept (:meth:`BuildCache.commit`),
+so the cache does not grow over months of builds. One build at a time uses
+the cache (a lock file); a second one at the same moment builds without it.
+``python build.py build --no-cache`` builds without reading or writing it.
+
+No MkDocs here: the plugin asks for keys and entries.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+from .incremental import digest
+
+log = logging.getLogger("gongshi")
+
+CACHE_DIR = Path(".cache") / "gongshi"
+# Raised when the layout of the cache or the meaning of a key changes.
+FORMAT = 1
+_INDEX = "index.json"
+_LOCK = "lock"
+
+
+def code_key() -> str:
+    """What every output depends on beyond its content and the theme: this
+    package's code, the installed distributions (MkDocs, Material,
+    WeasyPrint, Pagefind… any upgrade), the Python version and the fonts the
+    PDFs embed."""
+    package = Path(__file__).parent
+    parts: list[object] = [FORMAT, sys.version]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    parts.append(sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"]))
+    parts.append(_font_files())
+    return digest(*parts)
+
+
+def _font_files() -> list[tuple[str, int, int]]:
+    """Every font fontconfig knows (path, size, time): WeasyPrint picks the
+    notices' fonts through it, so a font installed, removed or updated
+    changes every PDF. ~20 ms."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    listed = subprocess.run([fc_list, "--format", "%{file}\\n"], capture_output=True, text=True, check=False).stdout
+    found = []
+    for name in sorted(set(listed.splitlines())):
+        try:
+            st = os.stat(name)
+        except OSError:
+            continue
+        found.append((name, st.st_size, st.st_mtime_ns))
+    return found
+
+
+@dataclass
+class BuildCache:
+    """The cache folder of one project, opened for one build."""
+
+    root: Path
+    # key → (size, mtime_ns) of its entry when stored, as of the last build
+    # that committed, and of the entries this build used or stored
+    _index: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _used: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Small records kept with the entries (e.g. which files a writer made)
+    state: dict[str, Any] = field(default_factory=dict)
+    new_state: dict[str, Any] = field(default_factory=dict)
+    _lock: IO[bytes] | None = None
+    hits = 0
+    stored = 0
+
+    @classmethod
+    def open(cls, project_root: Path) -> BuildCache | None:
+        """The project's cache, locked for this build; None when another
+        build holds it or the folder cannot be made (then the build simply
+        makes everything)."""
+        root = project_root / CACHE_DIR
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            lock = open(root / _LOCK, "wb")  # noqa: SIM115 - held until close()
+        except OSError as exc:
+            log.info(f"构建缓存不可用（{exc}），本次全部重新生成")
+            return None
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not POSIX: no lock, still correct one build at a time
+            pass
+        except OSError:
+            lock.close()
+            log.info("另一个构建正在使用缓存，本次全部重新生成")
+            return None
+        cache = cls(root, _lock=lock)
+        cache._read_index()
+        return cache
+
+    def _read_index(self) -> None:
+        try:
+            data = json.loads((self.root / _INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return
+        entries = data.get("entries")
+        if isinstance(entries, dict):
+            self._index = {k: (int(v[0]), int(v[1])) for k, v in entries.items() if isinstance(v, list) and len(v) == 2}
+        state = data.get("state")
+        if isinstance(state, dict):
+            self.state = state
+
+    def _path(self, key: str) -> Path:
+        return self.root / "objects" / key[:2] / key
+
+    def fetch(self, key: str, dest: Path) -> bool:
+        """Put the entry ``key`` at ``dest`` (a new name for the same file);
+        False, and nothing written, when there is no intact entry."""
+        sig = self._index.get(key) or self._used.get(key)
+        if sig is None:
+            return False
+        src = self._path(key)
+        try:
+            st = src.stat()
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns) != sig:
+            return False
+        try:
+            _replace_with_link(src, dest)
+        except OSError:
+            return False
+        self._used[key] = sig
+        self.hits += 1
+        return True
+
+    def keep(self, key: str, path: Path) -> None:
+        """Store the finished file at ``path`` as the entry ``key``."""
+        entry = self._path(key)
+        try:
+            _replace_with_link(path, entry)
+            st = entry.stat()
+        except OSError as exc:  # a full disk: the build itself goes on
+            log.debug(f"cache: {path}: {exc}")
+            return
+        self._used[key] = (st.st_size, st.st_mtime_ns)
+        self.stored += 1
+
+    def commit(self) -> None:
+        """After a successful build: keep the entries it used or stored and
+        its state; remove every other entry."""
+        data = {"format": FORMAT, "entries": {k: list(v) for k, v in sorted(self._used.items())}, "state": self.new_state}
+        tmp = self.root / f".{_INDEX}.{os.getpid()}"
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.root / _INDEX)
+        objects = self.root / "objects"
+        if not objects.is_dir():
+            return
+        for bucket in os.scandir(objects):
+            if not bucket.is_dir():
+                continue
+            for entry in os.scandir(bucket.path):
+                if entry.name not in self._used:
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+def _replace_with_link(src: Path, dest: Path) -> None:
+    """Make ``dest`` a hard link to ``src`` (a copy across file systems),
+    replacing whatever ``dest`` was in one step, never writing into it."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.gs-{os.getpid()}")
+    try:
+        os.link(src, tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        os.link(src, tmp)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+            raise
+        shutil.copy2(src, tmp)
+    os.replace(tmp, dest)

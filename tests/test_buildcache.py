@@ -1,0 +1,137 @@
+"""The build cache (generator/buildcache.py) must never change what residents
+get: after each kind of edit (a bulletin, an activity, a building, a
+template) a cached build equals a clean build of the same content, byte for
+byte, and what the edit did not touch is really taken from the cache (the
+same file, by inode) — so the comparison is not of two clean builds.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, build_project, make_project_at, run_cli
+from test_perf_correctness import EDITS, assert_same_tree, project_with_own_theme
+
+from generator.buildcache import CACHE_DIR, BuildCache
+
+BASIC = FIXTURES / "basic" / "content"
+BULLETIN, ACTIVITIES, PLACES, TEMPLATE = EDITS
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+def edit(project: Path, rel: str) -> None:
+    old, new = EDITS[rel]
+    path = project / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def clean_build(tmp_path: Path, name: str, edits: list[str]) -> Path:
+    project = project_with_own_theme(tmp_path / name)
+    for rel in edits:
+        edit(project, rel)
+    return build_project(project, "2026-11-29", "--no-cache")
+
+
+def test_cached_builds_equal_clean_builds_after_each_edit(tmp_path: Path) -> None:
+    project = project_with_own_theme(tmp_path / "cached")
+    site = build_project(project)
+    first = inodes(site)
+    # Nothing changed: every page and every calendar, digest and notice
+    # comes from the cache, and the site is the same.
+    site = build_project(project)
+    again = inodes(site)
+    assert_same_tree(site, clean_build(tmp_path, "clean0", []))
+    kept = [rel for rel in first if first[rel] == again.get(rel)]
+    for rel in ("index.html", "buildings/a-1/index.html", "notices/all-notices.pdf", "bulletins/2026-03-third/index.html"):
+        assert rel in kept, f"{rel} was made again though nothing changed"
+    assert any(rel.endswith(".ics") for rel in kept)
+
+    done: list[str] = []
+    touched = {
+        # what the edit must make again, and what it must leave to the cache
+        BULLETIN: (["bulletins/2026-03-third/index.html", "bulletins/index.html"], ["buildings/a-1/index.html", "notices/all-notices.pdf"]),
+        ACTIVITIES: (["notices/all-notices.pdf"], ["bulletins/2026-03-third/index.html"]),
+        # Places are part of every page's fingerprint (incremental.py: the
+        # shared part of the model), so a building edit makes everything again.
+        PLACES: (["buildings/a-1/index.html", "places/index.html", "bulletins/2026-03-third/index.html"], []),
+        TEMPLATE: (["buildings/a-1/index.html", "index.html"], []),
+    }
+    for n, rel in enumerate(EDITS, 1):
+        before = inodes(site)
+        edit(project, rel)
+        done.append(rel)
+        site = build_project(project)
+        assert_same_tree(site, clean_build(tmp_path, f"clean{n}", done))
+        after = inodes(site)
+        made, reused = touched[rel]
+        for path in made:
+            assert after[path] != before[path], f"after editing {rel}: {path} was not made again"
+        for path in reused:
+            assert after[path] == before[path], f"after editing {rel}: {path} was made again, not taken from the cache"
+
+
+def test_a_file_changed_in_place_is_not_served_again(tmp_path: Path) -> None:
+    """site/ files and cache entries are one file (a hard link): an edit of
+    the published file by hand must not come back in the next build."""
+    project = make_project_at(tmp_path / "p", BASIC)
+    site = build_project(project)
+    target = site / "bulletins" / "2026-03-third" / "index.html"
+    original = target.read_bytes()
+    with open(target, "r+b") as f:  # in place, same size: the entry changes too
+        f.write(original[:15].replace(b"<", b"!"))
+    assert (project / CACHE_DIR).is_dir()
+    site = build_project(project)
+    assert (site / "bulletins" / "2026-03-third" / "index.html").read_bytes() == original
+
+
+def test_no_cache_builds_without_it(tmp_path: Path) -> None:
+    project = make_project_at(tmp_path / "p", BASIC)
+    build_project(project, "2026-11-29", "--no-cache")
+    assert not (project / CACHE_DIR).exists()
+
+
+def test_page_warnings_come_again_from_the_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A page taken from the cache warns as when it was rendered, and a
+    --strict build fails on it just the same."""
+    project = make_project_at(tmp_path / "p", BASIC)
+    bulletin = project / "content" / "bulletins" / "2026-03-third.md"
+    bulletin.write_text(bulletin.read_text(encoding="utf-8") + "\n![](photo.png)\n", encoding="utf-8")
+    (bulletin.parent / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    for run in range(2):
+        capsys.readouterr()
+        build_project(project)
+        warned = [line for line in capsys.readouterr().err.splitlines() if "缺少替代文字" in line]
+        assert len(warned) == 1 and "2026-03-third.md" in warned[0], f"build {run + 1}: {warned}"
+    assert run_cli("build", "--today", "2026-11-29", "--strict", cwd=project) == 1
+
+
+def test_one_build_at_a_time_uses_the_cache(tmp_path: Path) -> None:
+    first = BuildCache.open(tmp_path)
+    assert first is not None
+    try:
+        assert BuildCache.open(tmp_path) is None
+    finally:
+        first.close()
+    second = BuildCache.open(tmp_path)
+    assert second is not None
+    second.close()
+
+
+def test_entries_of_earlier_builds_are_removed(tmp_path: Path) -> None:
+    project = make_project_at(tmp_path / "p", BASIC)
+    build_project(project)
+    objects = project / CACHE_DIR / "objects"
+    count = sum(len(os.listdir(d)) for d in objects.iterdir())
+    for rel in (BULLETIN,):
+        edit(project, rel)
+        build_project(project)
+    # The edited bulletin's old page and the old listings are gone: the
+    # cache holds one build's entries, not every build's.
+    assert sum(len(os.listdir(d)) for d in objects.iterdir()) == count
