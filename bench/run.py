@@ -10,6 +10,9 @@ run, on this machine:
 - what a phone downloads for the home page (HTML + local CSS + JS, raw and
   gzip) and for the first search (Pagefind, in headless Chromium);
 - door notices per second (``build.py notices``);
+- ``build`` again with the cache the full build left (generator/buildcache.py):
+  nothing changed, one bulletin edited, one activity edited (an editor's
+  publish), each edit checked in the output;
 - save-to-reload in ``build.py serve`` for one bulletin edit and one YAML edit,
   polling the served pages until the page *and* the lists that show it carry
   the change;
@@ -17,7 +20,8 @@ run, on this machine:
   number of pages of the same Markdown, and the ratios.
 
 The table goes to bench/results/<scale>.md and stdout. Timings never belong in
-tests; correctness of the optimisations is tested in tests/test_perf_correctness.py.
+tests; correctness of the optimisations is tested in tests/test_perf_correctness.py
+and tests/test_buildcache.py.
 """
 
 from __future__ import annotations
@@ -340,19 +344,82 @@ def _last_line(log: str) -> str:
     return lines[-1][:200] if lines else ""
 
 
-def serve_reload(project: Path, res: Result, build_wall: float) -> None:
+def newest_bulletin(project: Path) -> Path:
+    """The newest published bulletin: it is on the home page and the archive."""
+    bulletins = sorted((project / "content" / "bulletins").glob("*.md"))
+    published = [b for b in bulletins if not re.search(r"^draft: *(true|yes|是)", b.read_text(encoding="utf-8"), re.M)]
+    return max(published, key=lambda p: _front(p, "published") or _front(p, "date"))
+
+
+def edit_bulletin(path: Path, marker: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^title: \"?", lambda m: m.group(0) + marker, text, count=1, flags=re.M), encoding="utf-8")
+
+
+def soon_activity(project: Path) -> tuple[dict, str]:
+    """An upcoming one-off activity for whole communities, within a building
+    page's two months (render.BUILDING_PAGE_DAYS), and one of its buildings."""
     import yaml
 
+    doc = yaml.safe_load((project / "content" / "data" / "activities.yml").read_text(encoding="utf-8"))
+    soon = (date.fromisoformat(TODAY) + timedelta(days=30)).isoformat()
+    target = next(a for a in doc["activities"] if TODAY < str(a["start"])[:10] <= soon and isinstance(a.get("audience"), dict)
+                  and a["audience"].get("communities") and "recurrence" not in a and "status" not in a)
+    places = yaml.safe_load((project / "content" / "data" / "places.yml").read_text(encoding="utf-8"))
+    comm = next(c for c in places["communities"] if c["id"] == target["audience"]["communities"][0])
+    return target, comm["estates"][0]["buildings"][0]["id"]
+
+
+def edit_activity(project: Path, target: dict, marker: str) -> None:
+    acts_file = project / "content" / "data" / "activities.yml"
+    text = acts_file.read_text(encoding="utf-8")
+    acts_file.write_text(text.replace(f"title: {target['title']}\n", f"title: {marker}{target['title']}\n", 1), encoding="utf-8")
+
+
+def cached_builds(project: Path, res: Result, timeout: float) -> list[tuple[str, Run]]:
+    """`build` again with the cache the last full build left
+    (generator/buildcache.py), as an editor publishes: nothing changed, then
+    one bulletin edited, then one activity edited. Each edit is checked in
+    the output; the files are put back afterwards."""
+    newest = newest_bulletin(project)
+    acts_file = project / "content" / "data" / "activities.yml"
+    saved = {newest: newest.read_bytes(), acts_file: acts_file.read_bytes()}
+    target, _building = soon_activity(project)
+    site = project / "site"
+    steps = [
+        ("nothing changed", None, ""),
+        ("one bulletin edited", lambda: edit_bulletin(newest, "基准缓存甲"), f"bulletins/{newest.stem}/index.html"),
+        ("one activity edited", lambda: edit_activity(project, target, "基准缓存乙"), f"activities/{target['id']}/index.html"),
+    ]
+    done = []
+    try:
+        for label, change, check in steps:
+            if change is not None:
+                change()
+            r = timed(gongshi_cmd("build", "--today", TODAY), project, timeout)
+            if not r.ok:
+                res.add(f"Gongshi: build with the cache, {label}", "failed", _last_line(r.log))
+                break
+            marker = "基准缓存甲" if "bulletin" in label else "基准缓存乙"
+            if check and marker not in (site / check).read_text(encoding="utf-8"):
+                raise RuntimeError(f"cached build after '{label}': {check} does not show the edit")
+            res.add(f"Gongshi: build with the cache, {label} (wall / peak RSS)", f"{r.wall:.2f} s / {r.rss_mb:.0f} MB",
+                    "the edit checked in the output" if check else "every page and file from the cache")
+            done.append((label, r))
+    finally:
+        for path, data in saved.items():
+            path.write_bytes(data)
+    return done
+
+
+def serve_reload(project: Path, res: Result, build_wall: float) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = open(project / "serve.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(gongshi_cmd("serve", "-a", f"127.0.0.1:{port}", "--today", TODAY), cwd=project,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     limit = max(120.0, 4 * build_wall + 60)
-    bulletins = sorted((project / "content" / "bulletins").glob("*.md"))
-    # The newest published bulletin: it is on the home page and the archive.
-    published = [b for b in bulletins if not re.search(r"^draft: *(true|yes|是)", b.read_text(encoding="utf-8"), re.M)]
-    newest = max(published, key=lambda p: _front(p, "published") or _front(p, "date"))
+    newest = newest_bulletin(project)
     acts_file = project / "content" / "data" / "activities.yml"
     saved = {newest: newest.read_bytes(), acts_file: acts_file.read_bytes()}
     try:
@@ -366,8 +433,7 @@ def serve_reload(project: Path, res: Result, build_wall: float) -> None:
 
         # 1. A bulletin edit: its page, the archive and the home page's latest list.
         marker = "基准修改甲"
-        text = newest.read_text(encoding="utf-8")
-        newest.write_text(re.sub(r"^title: \"?", lambda m: m.group(0) + marker, text, count=1, flags=re.M), encoding="utf-8")
+        edit_bulletin(newest, marker)
         bid = newest.stem
         took = wait_for([f"{base}bulletins/{bid}/", f"{base}bulletins/", base], marker, limit)
         res.add("serve: save-to-reload, bulletin edit", f"{took:.2f} s" if took is not None else f"> {limit:.0f} s",
@@ -375,18 +441,9 @@ def serve_reload(project: Path, res: Result, build_wall: float) -> None:
         time.sleep(1.0)
 
         # 2. A YAML edit: an upcoming activity's page, the calendar, one of its buildings.
-        doc = yaml.safe_load(acts_file.read_text(encoding="utf-8"))
-        # Within the building page's two months (render.BUILDING_PAGE_DAYS).
-        soon = (date.fromisoformat(TODAY) + timedelta(days=30)).isoformat()
-        target = next(a for a in doc["activities"] if TODAY < str(a["start"])[:10] <= soon and isinstance(a.get("audience"), dict)
-                      and a["audience"].get("communities") and "recurrence" not in a and "status" not in a)
-        places = yaml.safe_load((project / "content" / "data" / "places.yml").read_text(encoding="utf-8"))
-        comm = next(c for c in places["communities"] if c["id"] == target["audience"]["communities"][0])
-        building = comm["estates"][0]["buildings"][0]["id"]
+        target, building = soon_activity(project)
         marker = "基准修改乙"
-        text = acts_file.read_text(encoding="utf-8")
-        text = text.replace(f"title: {target['title']}\n", f"title: {marker}{target['title']}\n", 1)
-        acts_file.write_text(text, encoding="utf-8")
+        edit_activity(project, target, marker)
         # Its month's page of the calendar (活动日历 itself lists the first 200
         # occurrences only, render.LISTING_LIMIT).
         month = f"{base}activities/months/{str(target['start'])[:7]}/"
@@ -415,7 +472,7 @@ def hugo_binary() -> Path:
 
 
 def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_per_page: float, timeout: float,
-            material: bool = True) -> None:
+            material: bool = True, cached: list[tuple[str, Run]] | None = None) -> None:
     """Material + blog and Hugo on ``n`` pages of the same Markdown
     (``material=False``: Hugo only — Material + blog takes over 10 minutes at L)."""
     work = WORK / scale
@@ -445,6 +502,9 @@ def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_pe
             res.add("ratio Material+blog / Gongshi (wall)", f"< {m.wall / gongshi.wall:.2f} ×", "Gongshi's build was killed; target ≥ 3 ×")
     if gongshi.ok and h.ok:
         res.add("ratio Gongshi / Hugo (wall)", f"{gongshi.wall / h.wall:.1f} ×", "target ≤ 3 ×")
+        for label, r in cached or []:
+            res.add(f"ratio Gongshi with the cache, {label} / Hugo (wall)", f"{r.wall / h.wall:.1f} ×",
+                    "Hugo has no cache across builds: its build is always full")
         if m.ok:
             res.add("ratio Material+blog / Gongshi (wall)", f"{m.wall / gongshi.wall:.2f} ×", "target ≥ 3 ×")
         _hp, htotal, _ = output_stats(hugo / "public")
@@ -475,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", choices=sorted(corpus.SCALES), default="S")
     ap.add_argument("--runs", type=int, default=None, help="builds per measure (default 3 at S/M, 1 at L)")
-    ap.add_argument("--skip", action="append", default=[], choices=["profile", "search", "notices", "serve", "anchors", "material"],
+    ap.add_argument("--skip", action="append", default=[], choices=["profile", "search", "notices", "cache", "serve", "anchors", "material"],
                     help="leave out one measure (repeatable)")
     ap.add_argument("--code", type=Path, default=REPO,
                     help="measure another checkout (e.g. a `git worktree` of a commit); default: this one")
@@ -520,12 +580,13 @@ def main(argv: list[str] | None = None) -> int:
                 if s else "search not yet built (no site/pagefind/)")
     if "notices" not in args.skip:
         notices_rate(project, res)
+    cached = [] if "cache" in args.skip else cached_builds(project, res, args.timeout)
     if "profile" not in args.skip:
         own_share(project, res)
     if "serve" not in args.skip:
         serve_reload(project, res, g.wall)
     if "anchors" not in args.skip:
-        anchors(pages, scale.name, runs, res, g, total / pages, args.timeout, material="material" not in args.skip)
+        anchors(pages, scale.name, runs, res, g, total / pages, args.timeout, material="material" not in args.skip, cached=cached)
 
     write_table(res, scale, runs, started)
     return 0
