@@ -29,12 +29,16 @@ district scale. Pagefind's memory grows with the text it segments (jieba):
 at bench/corpus.py L the lists took its peak from 1.9 GB to 2.6–3.0 GB.
 
 Output goes to ``pagefind/`` inside the build folder, before the build is
-swapped into place. Files are added in sorted order, so the same site gives
-byte-identical index files.
+swapped into place. A large site is indexed as several Pagefind bundles, one
+run after the other, so that no run holds more than its share of the text in
+memory (BUNDLE_TEXT); ``pagefind/pagefind.js`` then searches them all. Files
+are added in sorted order and pages are shared out by their place in URL
+order, so the same site gives byte-identical index files.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -188,12 +192,72 @@ def _available_memory() -> int:
     return 0
 
 
+# Pagefind holds every page's words until it writes the index; for Chinese
+# (jieba segmentation) that is ~180 bytes per character of a bulletin: at
+# district scale (bench/corpus.py L, 10,485 pages) one Pagefind process peaked
+# at 1,887 MB, 1,584 MB of it for the 5,000 bulletins alone. So a large site is
+# indexed as several bundles, one Pagefind run after the other, each holding
+# its own share of the text, and the browser merges them (search_entry.js).
+# The share is counted as the non-ASCII characters of each page's <article>
+# (Chinese text, plus the lists a building page keeps out of the index, so it
+# errs towards more bundles): 1,584 MB for 8.9 M such characters of bulletins,
+# so 5 M make a Pagefind peak of at most ~910 MB. Measured at L (13.8 M, three
+# bundles): largest peak 644–648 MB; Pagefind's time about the same (one run
+# 26.2 s and 32.5 s, three runs 29.9 s and 31.2 s, alternately on a busy
+# machine).
+BUNDLE_TEXT = 5_000_000
+
+# Postings per index chunk (Pagefind's default is 20,000). Each query word
+# costs a phone one chunk per bundle, and most of a chunk is other words; at
+# L, first search for 垃圾分类 on the wire: 255 KB as one bundle with 20,000,
+# 339 KB as three bundles with 20,000, 267 KB with 5,000. Not smaller: Pagefind
+# looks a query word up only in the chunk whose range holds it, so the longer
+# words it starts (防灾 → 防灾减灾) are missed when they fall in the next chunk,
+# and a word with more postings than a chunk always ends its chunk. With
+# 2,000, 防灾减灾 found 972 of its 1,386 pages (3,000: 555); with 5,000 all of
+# them, and 20 common words found what one bundle finds. An "unstable" setting
+# of Pagefind's: the version is pinned in requirements.lock, and
+# tests/test_search.py fails if the setting stops splitting the index.
+INDEX_CHUNK_SIZE = 5000
+
+# With several bundles, pagefind/pagefind.js is search_entry.js, and the first
+# bundle's own Pagefind script is renamed to this.
+CORE_SCRIPT = "pagefind-core.js"
+ENTRY_SCRIPT = Path(__file__).with_name("search_entry.js")
+# What a merged bundle needs: the browser loads only these from it.
+MERGED_KEEP = ("pagefind-entry.json", ".pf_meta", "index", "fragment", "filter")
+
+
+def indexed_text(html: str) -> int:
+    """The share of a page in a bundle: the non-ASCII characters of its
+    <article> (Chinese text and punctuation)."""
+    start = html.find("<article")
+    end = html.rfind("</article>")
+    if start < 0 or end < start:
+        return 0
+    article = html[start:end]
+    return len(article) - len(article.encode("ascii", "ignore"))
+
+
+def split_pages(pages: list[IndexedPage], sizes: list[int]) -> list[list[IndexedPage]]:
+    """The pages of each bundle: as few bundles as keep each within
+    BUNDLE_TEXT, every n-th page (in URL order) in the same one.
+
+    Interleaved, not by kind or year: every bundle is a sample of the whole
+    site (bulletins of every year, activities, buildings), so its word
+    statistics, which Pagefind scores with, are like the whole site's, and
+    scores compare across bundles when the browser merges them.
+    """
+    count = max(1, -(-sum(sizes) // BUNDLE_TEXT))
+    return [pages[i::count] for i in range(count)]
+
+
 def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False) -> None:
     """Run the Pagefind command line over a staging folder holding only the
-    pages to index (with their key characters, see below). The command line, not
-    Pagefind's Python API: the API answers one page per 0.1 s poll (10 s for
-    100 pages, minutes at district scale); the command line indexes the same
-    pages in well under a second."""
+    pages to index (with their key characters, see below), once per bundle
+    (see BUNDLE_TEXT). The command line, not Pagefind's Python API: the API
+    answers one page per 0.1 s poll (10 s for 100 pages, minutes at district
+    scale); the command line indexes the same pages in well under a second."""
     from pagefind.service import get_executable
 
     exe = get_executable()
@@ -203,29 +267,71 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
     # (cli.clean_stale beside the site, stage_parent in memory).
     parent = stage_parent(site_dir, sum(page.path.stat().st_size for page in pages))
     stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
+    # What an earlier split index added must not linger beside a new one.
+    for old in dest.glob("[1-9]*"):
+        remove_tree(old)
+    (dest / CORE_SCRIPT).unlink(missing_ok=True)
     try:
+        # Every page is staged in the first bundle's folder; the others'
+        # pages move to theirs once the text is counted.
+        sizes = []
         for page in pages:
             rel = page.path.relative_to(site_dir)
-            (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-            html = page.path.read_text(encoding="utf-8")
-            (stage / rel).write_text(with_key_characters(html, page), encoding="utf-8")
-        # In the background (the preview's index), Pagefind yields the CPU
-        # to the next rebuild an editor is waiting for.
-        nice = ["nice", "-n", "15"] if background and shutil.which("nice") else []
-        cmd = [
-            *nice,
-            str(exe),
-            "--site", str(stage),
-            "--output-path", str(dest),
-            "--root-selector", ROOT_SELECTOR,
-            "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
-            "--silent",
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=stage, check=False)
-        if done.returncode != 0:
-            raise SearchIndexFailed((done.stderr or done.stdout).strip())
+            (stage / "0" / rel).parent.mkdir(parents=True, exist_ok=True)
+            html = with_key_characters(page.path.read_text(encoding="utf-8"), page)
+            (stage / "0" / rel).write_text(html, encoding="utf-8")
+            sizes.append(indexed_text(html))
+        bundles = split_pages(pages, sizes)
+        for n, bundle in enumerate(bundles[1:], start=1):
+            for page in bundle:
+                rel = page.path.relative_to(site_dir)
+                (stage / str(n) / rel).parent.mkdir(parents=True, exist_ok=True)
+                (stage / "0" / rel).rename(stage / str(n) / rel)
+        # One after the other: the point is that only one bundle's words are
+        # in memory at a time.
+        for n in range(len(bundles)):
+            _run_pagefind(exe, stage / str(n), dest / str(n) if n else dest, background=background)
+            remove_tree(stage / str(n))
     finally:
         remove_tree(stage)
+    if len(bundles) > 1:
+        _merge_in_browser(dest, len(bundles))
+
+
+def _run_pagefind(exe: Path, site: Path, dest: Path, *, background: bool) -> None:
+    # In the background (the preview's index), Pagefind yields the CPU
+    # to the next rebuild an editor is waiting for.
+    nice = ["nice", "-n", "15"] if background and shutil.which("nice") else []
+    cmd = [
+        *nice,
+        str(exe),
+        "--site", str(site),
+        "--output-path", str(dest),
+        "--root-selector", ROOT_SELECTOR,
+        "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
+        "--silent",
+    ]
+    env = {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(INDEX_CHUNK_SIZE)}
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=site, env=env, check=False)
+    if done.returncode != 0:
+        raise SearchIndexFailed((done.stderr or done.stdout).strip())
+
+
+def _merge_in_browser(dest: Path, count: int) -> None:
+    """pagefind/pagefind.js becomes search_entry.js, which searches all
+    ``count`` bundles; the merged bundles keep only their index."""
+    (dest / "pagefind.js").rename(dest / CORE_SCRIPT)
+    merged = json.dumps([f"{n}/" for n in range(1, count)])
+    entry = ENTRY_SCRIPT.read_text(encoding="utf-8").replace('"__GONGSHI_MERGED__"', merged)
+    (dest / "pagefind.js").write_text(entry, encoding="utf-8")
+    for n in range(1, count):
+        for path in (dest / str(n)).iterdir():
+            if path.name.endswith(MERGED_KEEP):
+                continue
+            if path.is_dir():
+                remove_tree(path)
+            else:
+                path.unlink()
 
 
 def write(out: Output, *, background: bool = False) -> None:

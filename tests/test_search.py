@@ -104,6 +104,152 @@ def test_building_page_is_found_by_what_residents_look_it_up_by(indexed: dict[st
     assert "东单元、西单元" in indexed["/buildings/a-3/"]  # its entrances
 
 
+# ------------------------------------------------------------ several bundles
+#
+# A large site is indexed as several Pagefind bundles (search.BUNDLE_TEXT) and
+# pagefind/pagefind.js searches them all. The fixture is small, so these
+# tests lower the share of text a bundle may hold to split it in three.
+
+BUNDLES = 3
+
+
+def _fragments(bundle: Path) -> dict[str, str]:
+    """URL → indexed text, for one bundle's own fragment folder."""
+    found = {}
+    for path in sorted((bundle / "fragment").iterdir()):
+        record = gzip.decompress(path.read_bytes())
+        fragment = json.loads(record[record.index(b"{") :])
+        found[fragment["url"]] = fragment["content"].replace("\u200b", "")
+    return found
+
+
+def _reindex(basic_site: Path, dest: Path, monkeypatch: pytest.MonkeyPatch, *, bundles: int = 1, chunk: int | None = None) -> Path:
+    """A copy of the basic site indexed again in ``bundles`` bundles (with
+    ``chunk`` postings per index chunk); returns the copy."""
+    import datetime
+    import shutil
+
+    from conftest import TODAY
+
+    from generator import search
+    from generator.outputs import Output
+    from generator.pipeline import Project, load_site
+
+    site = dest / "site"
+    shutil.copytree(basic_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    project = Project(basic_site.parent, basic_site.parent / "content")
+    model, _ = load_site(project, datetime.date.fromisoformat(TODAY))
+    out = Output(model, project, site, basic_site.parent / "theme", pdf=False)
+    pages = search.pages_to_index(out)
+    text = sum(search.indexed_text(search.with_key_characters(p.path.read_text(encoding="utf-8"), p)) for p in pages)
+    monkeypatch.setattr(search, "BUNDLE_TEXT", -(-text // bundles))
+    if chunk is not None:
+        monkeypatch.setattr(search, "INDEX_CHUNK_SIZE", chunk)
+    search.write(out)
+    return site
+
+
+@pytest.fixture(scope="module")
+def split_site(basic_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with pytest.MonkeyPatch.context() as mp:
+        return _reindex(basic_site, tmp_path_factory.mktemp("split"), mp, bundles=BUNDLES)
+
+
+def test_split_pages_interleaves_as_few_bundles_as_hold_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import search
+
+    monkeypatch.setattr(search, "BUNDLE_TEXT", 100)
+    pages = [search.IndexedPage(f"/p{i:02d}/", Path()) for i in range(10)]
+    assert search.split_pages(pages, [10] * 10) == [pages]  # 100: one bundle
+    bundles = search.split_pages(pages, [25] * 10)  # 250: three
+    assert [[p.url for p in b] for b in bundles] == [
+        ["/p00/", "/p03/", "/p06/", "/p09/"],
+        ["/p01/", "/p04/", "/p07/"],
+        ["/p02/", "/p05/", "/p08/"],
+    ]
+    assert search.split_pages([], []) == [[]]
+
+
+def test_indexed_text_counts_the_chinese_of_the_article_only() -> None:
+    from generator import search
+
+    html = "<nav>首页 栏目</nav><article class='x'><h1>防灾减灾</h1><p>Wi-Fi：2 楼</p></article><footer>版权</footer>"
+    assert search.indexed_text(html) == len("防灾减灾") + len("：楼")
+    assert search.indexed_text("<p>没有正文</p>") == 0
+
+
+def test_bundles_share_out_the_pages_and_merged_ones_hold_only_their_index(split_site: Path, indexed: dict[str, str]) -> None:
+    site = split_site
+    root = site / "pagefind"
+    bundles = [root] + [root / str(n) for n in range(1, BUNDLES)]
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == ["1", "2", "fragment", "index"]
+    found = [_fragments(b) for b in bundles]
+    assert all(found), "every bundle holds pages"
+    # Each page the single bundle of the real build holds, in exactly one.
+    assert sorted(u for f in found for u in f) == sorted(indexed)
+    assert {u: t for f in found for u, t in f.items()} == indexed
+    # Only the first bundle's script, WebAssembly and worker are ever loaded.
+    for bundle in bundles[1:]:
+        assert sorted(p.name for p in bundle.iterdir() if not p.name.endswith(".pf_meta")) == ["fragment", "index", "pagefind-entry.json"]
+    assert (root / "pagefind-core.js").is_file() and (root / "wasm.unknown.pagefind").is_file()
+    entry = (root / "pagefind.js").read_text(encoding="utf-8")
+    assert 'const MERGED = ["1/", "2/"];' in entry and 'from "./pagefind-core.js"' in entry
+
+
+def test_split_index_is_reproducible(split_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, basic_site: Path) -> None:
+    site = split_site
+    again = _reindex(basic_site, tmp_path, monkeypatch, bundles=BUNDLES)
+    first = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
+    second = {p.relative_to(again).as_posix(): p.read_bytes() for p in sorted((again / "pagefind").rglob("*")) if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_search_finds_pages_of_every_bundle(split_site: Path) -> None:
+    """A resident's search through the header box (gongshi-reader.js, which
+    imports pagefind/pagefind.js) finds a building of each bundle by its
+    name: without the merge, those of the second and third would not be
+    found at all. (Not necessarily first: split into bundles of eight pages,
+    the fixture's word statistics differ from bundle to bundle, which a real
+    site's thousands of pages a bundle do not; bench/search_compare.py
+    measures the ranking at district scale.)"""
+    from urllib.parse import urlsplit
+
+    from browser_helpers import PHONE, chromium, new_context, serve
+
+    site = split_site
+    root = site / "pagefind"
+    wanted = []
+    for bundle in [root] + [root / str(n) for n in range(1, BUNDLES)]:
+        url = next(u for u in sorted(_fragments(bundle)) if u.startswith("/buildings/"))
+        wanted.append((url, " ".join(BUILDINGS[url.split("/")[2]][1:])))
+    with chromium() as browser, serve(site) as base:
+        context = new_context(browser, PHONE)
+        page = context.new_page()
+        page.goto(base, wait_until="networkidle")
+        page.click("label.gs-search-button" if page.is_visible("label.gs-search-button") else "[data-gs-search-query]")
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url))
+        for url, query in wanted:
+            page.fill("[data-gs-search-query]", query)
+            page.wait_for_selector(f"[data-gs-search-done='{query}']", state="attached", timeout=20_000)
+            results = page.eval_on_selector_all(".md-search-result__link", "els => els.map(e => new URL(e.href).pathname)")
+            assert url in results, (query, results)
+        context.close()
+    # One script, one WebAssembly, one worker for all bundles.
+    assert len([u for u in fetched if u.endswith(("pagefind-core.js", ".pagefind", "pagefind-worker.js"))]) <= 3
+    merged = [urlsplit(u).path for u in fetched if "/pagefind/1/" in u or "/pagefind/2/" in u]
+    assert merged and all(u.endswith((".json", ".pf_meta", ".pf_index", ".pf_fragment")) for u in merged), merged
+
+
+def test_pagefind_honours_the_chunk_size(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """search.INDEX_CHUNK_SIZE reaches Pagefind (an unstable setting of
+    its, read from the environment): the fixture's index fits one chunk of
+    the default size and is cut into many with a tiny one."""
+    site = _reindex(basic_site, tmp_path, monkeypatch, chunk=20)
+    chunks = len(list((site / "pagefind" / "index").iterdir()))
+    assert chunks > 10 * len(list((basic_site / "pagefind" / "index").iterdir()))
+
 
 # ---------------------------------------------------------------- staging copy
 
