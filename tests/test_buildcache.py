@@ -135,3 +135,32 @@ def test_entries_of_earlier_builds_are_removed(tmp_path: Path) -> None:
     # The edited bulletin's old page and the old listings are gone: the
     # cache holds one build's entries, not every build's.
     assert sum(len(os.listdir(d)) for d in objects.iterdir()) == count
+
+
+def test_code_fonts_and_versions_are_in_every_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a `serve` process may take as fixed and a later build may not:
+    this package's code, installed versions, the fonts."""
+    from generator import buildcache
+
+    base = buildcache.code_key()
+    assert buildcache.code_key() == base
+    monkeypatch.setattr(buildcache, "_font_files", lambda: [("/usr/share/fonts/x.otf", 1, 2)])
+    fonts = buildcache.code_key()
+    assert fonts != base
+    real = buildcache.metadata.distributions
+
+    class Dist:
+        version = "9.9"
+        metadata = {"Name": "weasyprint"}
+
+    monkeypatch.setattr(buildcache.metadata, "distributions", lambda: [*real(), Dist()])
+    assert buildcache.code_key() != fonts
+    monkeypatch.setattr(buildcache.metadata, "distributions", real)
+    real_bytes = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        data = real_bytes(path)
+        return data + b"\n# edited" if path.name == "render.py" else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert buildcache.code_key() != fonts
