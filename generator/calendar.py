@@ -36,7 +36,7 @@ Choices that make the files correct and reproducible:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -45,7 +45,7 @@ from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 from . import queries as q
 from .incremental import Memo, digest, shared_digest
 from .model import Activity, Occurrence, Site
-from .outputs import Output
+from .outputs import Cancelled, Output
 from .recurrence import build_rrule
 from .strings import Strings, speaker_with_affiliation, strings, zh_date_short
 
@@ -68,7 +68,7 @@ def write(out: Output) -> None:
     """
     site = out.site
     who = "iCalendar 日历"
-    assembler = _Assembler(site)
+    assembler = _Assembler(site, out.stop)
     for rel, name, acts in calendar_files(site):
         out.write(rel, assembler.calendar(name, acts), who)
 
@@ -76,8 +76,13 @@ def write(out: Output) -> None:
 class _Assembler:
     """Builds VCALENDAR bytes from per-activity VEVENT bytes, cached."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, stop: Callable[[], bool] | None = None) -> None:
         self.site = site
+        # serve: a newer save stops the writers between two files, and
+        # all.ics alone serialises every activity (6.2 s at district scale
+        # before the memo holds them): it is asked between activities too.
+        # What was serialised stays in the memo for the next try.
+        self.stop = stop
         self.t = strings(site.info.language)
         # In `serve`, a rebuild reuses the last build's bytes of every
         # activity whose key is unchanged: the key covers the activity and
@@ -103,7 +108,13 @@ class _Assembler:
         head = _MEMO.get(("head", name, zone), lambda: _calendar_head(name, zone).to_ical())
         end = b"END:VCALENDAR\r\n"
         assert head.endswith(end)
-        return head[: -len(end)] + self.vtimezone + b"".join(self.event_bytes(a) for a in acts) + end
+        return head[: -len(end)] + self.vtimezone + b"".join(self._events(acts, name)) + end
+
+    def _events(self, acts: list[Activity], name: str) -> Iterable[bytes]:
+        for n, a in enumerate(acts):
+            if self.stop is not None and n % STOP_EVERY == STOP_EVERY - 1 and self.stop():
+                raise Cancelled(name)
+            yield self.event_bytes(a)
 
 
 def calendar_files(site: Site) -> list[tuple[str, str, list[Activity]]]:
@@ -131,6 +142,9 @@ def building_path(building_id: str) -> str:
 def activity_path(activity_id: str) -> str:
     return f"calendar/activities/{activity_id}.ics"
 
+
+# serve: activities serialised between two questions whether to stop.
+STOP_EVERY = 100
 
 # Serialised VEVENTs, VTIMEZONEs and calendar heads kept from one `serve`
 # rebuild to the next (a `build` process builds once).

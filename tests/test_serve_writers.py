@@ -99,3 +99,28 @@ def test_preview_notices_come_in_small_pieces_with_the_same_pages(tmp_path: Path
     with pytest.raises(outputs.Cancelled):
         notices.write(out)
     assert sum(rendered) < doors  # stopped before laying out every door
+
+
+def test_a_newer_save_stops_the_calendars_within_all_ics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # all.ics serialises every activity before it is written (6.2 s at
+    # district scale): a newer save must not wait for all of it.
+    from generator import calendar
+
+    project = Project.at(make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content"))
+    site, _ = load_site(project, date.fromisoformat(TODAY))
+    assert len(site.activities) > 3
+    monkeypatch.setattr(calendar, "STOP_EVERY", 1)
+    serialised: list[str] = []
+    original = calendar._Assembler.event_bytes
+
+    def counting(self, a):  # type: ignore[no-untyped-def]
+        serialised.append(a.id)
+        return original(self, a)
+
+    monkeypatch.setattr(calendar._Assembler, "event_bytes", counting)
+    out = outputs.Output(site, project, tmp_path / "stopped", REPO / "theme", pdf=False)
+    out.stop = lambda: len(serialised) >= 2
+    with pytest.raises(outputs.Cancelled):
+        calendar.write(out)
+    assert "calendar/all.ics" not in out.written
+    assert len(serialised) < len(site.activities)
