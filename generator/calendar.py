@@ -71,6 +71,7 @@ def write(out: Output) -> None:
     assembler = _Assembler(site, out.stop)
     for rel, name, acts in calendar_files(site):
         out.write(rel, assembler.calendar(name, acts), who)
+    _MEMO.finished()
 
 
 class _Assembler:

@@ -107,9 +107,21 @@ class Memo(Generic[V]):
     def __init__(self) -> None:
         self._previous: dict[Hashable, V] = {}
         self._current: dict[Hashable, V] = {}
+        self._finished = True
 
     def next_build(self) -> None:
-        self._previous, self._current = self._current or self._previous, {}
+        if self._finished:
+            self._previous = self._current or self._previous
+        else:
+            # The last build was stopped part way (serve: a newer save): it
+            # used only some of the values, and the next needs the rest.
+            self._previous = {**self._previous, **self._current}
+        self._current = {}
+        self._finished = False
+
+    def finished(self) -> None:
+        """This build asked for every value it needs."""
+        self._finished = True
 
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         value = self._current.get(key)

@@ -124,3 +124,31 @@ def test_a_newer_save_stops_the_calendars_within_all_ics(tmp_path: Path, monkeyp
         calendar.write(out)
     assert "calendar/all.ics" not in out.written
     assert len(serialised) < len(site.activities)
+
+
+def test_a_stopped_build_keeps_the_memo_of_the_one_before() -> None:
+    from generator.incremental import Memo
+
+    memo: Memo[int] = Memo()
+    calls: list[str] = []
+
+    def value(key: str) -> int:
+        return memo.get(key, lambda: calls.append(key) or len(calls))
+
+    memo.next_build()
+    for key in "abc":
+        value(key)
+    memo.finished()
+    memo.next_build()  # stopped after "a"
+    value("a")
+    memo.next_build()
+    for key in "abc":
+        value(key)
+    memo.finished()
+    assert calls == ["a", "b", "c"]  # nothing computed twice
+    memo.next_build()  # a finished build keeps only what it used
+    value("a")
+    memo.finished()
+    memo.next_build()
+    value("b")
+    assert calls == ["a", "b", "c", "b"]
