@@ -124,8 +124,8 @@ def _fragments(bundle: Path) -> dict[str, str]:
 
 
 def _reindex(basic_site: Path, dest: Path, monkeypatch: pytest.MonkeyPatch, *, bundles: int = 1, chunk: int | None = None) -> Path:
-    """A copy of the basic site indexed again in ``bundles`` bundles (with
-    ``chunk`` postings per index chunk); returns the copy."""
+    """A copy of the basic site (made once) indexed again in ``bundles``
+    bundles (with ``chunk`` postings per index chunk); returns the copy."""
     import datetime
     import shutil
 
@@ -136,7 +136,8 @@ def _reindex(basic_site: Path, dest: Path, monkeypatch: pytest.MonkeyPatch, *, b
     from generator.pipeline import Project, load_site
 
     site = dest / "site"
-    shutil.copytree(basic_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    if not site.exists():
+        shutil.copytree(basic_site, site, ignore=shutil.ignore_patterns("pagefind"))
     project = Project(basic_site.parent, basic_site.parent / "content")
     model, _ = load_site(project, datetime.date.fromisoformat(TODAY))
     out = Output(model, project, site, basic_site.parent / "theme", pdf=False)
@@ -240,6 +241,18 @@ def test_search_finds_pages_of_every_bundle(split_site: Path) -> None:
     assert len([u for u in fetched if u.endswith(("pagefind-core.js", ".pagefind", "pagefind-worker.js"))]) <= 3
     merged = [urlsplit(u).path for u in fetched if "/pagefind/1/" in u or "/pagefind/2/" in u]
     assert merged and all(u.endswith((".json", ".pf_meta", ".pf_index", ".pf_fragment")) for u in merged), merged
+
+
+def test_an_index_in_fewer_bundles_leaves_none_of_the_old_ones(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import search
+
+    site = _reindex(basic_site, tmp_path, monkeypatch, bundles=BUNDLES)
+    assert (site / "pagefind" / "2").is_dir()
+    _reindex(basic_site, tmp_path, monkeypatch, bundles=1)
+    root = site / "pagefind"
+    assert not [p.name for p in root.iterdir() if p.name.isdigit() or p.name == search.CORE_SCRIPT]
+    assert "MERGED" not in (root / "pagefind.js").read_text(encoding="utf-8")
+    assert sorted(_fragments(root)) == sorted(_indexed(basic_site))
 
 
 def test_pagefind_honours_the_chunk_size(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
