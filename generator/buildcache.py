@@ -34,7 +34,7 @@ so the cache does not grow over months of builds. One build at a time uses
 the cache (a lock file); a second one at the same moment builds without it.
 ``python build.py build --no-cache`` builds without reading or writing it.
 
-No MkDocs here: the plugin asks for keys and entries.
+No MkDocs here: the plugin asks for keys and entries (:class:`PageCache`).
 """
 
 from __future__ import annotations
@@ -46,12 +46,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
-from .incremental import digest
+from .incremental import Fingerprints, digest
+from .model import Site
+from .pages import PageSpec
 
 log = logging.getLogger("gongshi")
 
@@ -227,3 +230,62 @@ def _replace_with_link(src: Path, dest: Path) -> None:
             raise
         shutil.copy2(src, tmp)
     os.replace(tmp, dest)
+
+
+class PageCache:
+    """The build cache's side of the pages: each page's key, the entries
+    put back, the warnings they gave, and the keys of the writers that
+    read only the model (outputs.WRITER_INPUTS). The plugin tells MkDocs
+    which pages not to render; nothing here knows MkDocs.
+
+    Keys are the preview's fingerprints (incremental.Fingerprints) with
+    :func:`code_key` in their environment: what one `serve` process may take
+    as fixed, a later build may not."""
+
+    def __init__(self, cache: BuildCache, site: Site, environment: str, page_paths: Iterable[str]) -> None:
+        self.cache = cache
+        self.prints = Fingerprints(site, digest(environment, code_key()), page_paths)
+        warnings = cache.state.get("warnings")
+        self._warnings: dict[str, list[list[Any]]] = warnings if isinstance(warnings, dict) else {}
+        cache.new_state["warnings"] = {}
+        # page → (key, output path) of pages to store once rendered
+        self.pending: dict[str, tuple[str, Path]] = {}
+        self.hits = 0
+
+    def key(self, src_uri: str, dest_uri: str, spec: PageSpec | None, source: Callable[[], bytes]) -> str | None:
+        """The page's key; None for a page rendered every time (a listing
+        without a fingerprint)."""
+        fp = self.prints.generated(spec) if spec is not None else self.prints.source(src_uri, source())
+        return digest("page", fp, dest_uri) if fp is not None else None
+
+    def fetch(self, src_uri: str, key: str | None, dest: Path) -> list[tuple[str, int, str]] | None:
+        """Put the page back at ``dest``: the warnings its rendering gave,
+        to be given again; None when it must be rendered (and then stored,
+        see :meth:`keep`)."""
+        if key is not None and self.cache.fetch(key, dest):
+            self.hits += 1
+            found = self._warnings.get(key)
+            if found:
+                self.cache.new_state["warnings"][key] = found
+            return [(str(name), int(level), str(message)) for name, level, message in found or ()]
+        if key is not None:
+            self.pending[src_uri] = (key, dest)
+        return None
+
+    def keep(self, warnings_by_page: Mapping[str, list[tuple[str, int, str]]]) -> None:
+        """After the pages were written: store those rendered, with what
+        they warned of."""
+        for src_uri, (key, dest) in self.pending.items():
+            if dest.is_file():
+                self.cache.keep(key, dest)
+                found = warnings_by_page.get(src_uri)
+                if found:
+                    self.cache.new_state["warnings"][key] = found
+
+    def writer_keys(self, names: Iterable[str]) -> dict[str, str]:
+        """Keys of the writers that read, of the large collections, only the
+        activities (calendars, digests, notices): Site.activities_by_building
+        is made of the buildings (in the shared part) and the activities."""
+        site = self.prints.site
+        base = digest(self.prints.shared, [(aid, self.prints.activity(aid)) for aid in site.activities])
+        return {name: digest(name, base) for name in names}

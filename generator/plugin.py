@@ -33,7 +33,7 @@ from mkdocs.structure.toc import get_toc
 
 from . import notices, outputs, search, sitemap
 from .a11y import images_without_alt, source_line
-from .buildcache import BuildCache, code_key
+from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location, Problems
 from .incremental import Fingerprints, Records, digest, environment_key
@@ -226,61 +226,34 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self.cache = None
 
     def _fetch_pages(self, files: Files, config: MkDocsConfig) -> None:
-        """Put every page whose fingerprint has an entry in the cache into
-        the output folder and tell MkDocs not to read or render it; note the
-        others' keys, to store them once rendered (on_post_build). The keys
-        are the preview's fingerprints (incremental.py) plus code_key: what
-        one `serve` process may take as fixed, a later build may not."""
+        """Put every page whose key has an entry in the build cache into the
+        output folder and tell MkDocs not to read or render it
+        (buildcache.PageCache decides)."""
         assert self.site is not None and self.cache is not None
         config_bytes = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
-        environment = digest(environment_key(config_bytes, config.site_url or "", [Path(d) for d in config.theme.dirs]), code_key())
+        environment = environment_key(config_bytes, config.site_url or "", [Path(d) for d in config.theme.dirs])
         docs = files.documentation_pages()
-        prints = Fingerprints(self.site, environment, (f.src_uri for f in docs))
+        pages = self.pages = PageCache(self.cache, self.site, environment, (f.src_uri for f in docs))
         # A nav entry without a title takes the page's own, which MkDocs
         # knows only from reading it: such pages are always read.
         untitled = _untitled_nav(config.nav or [])
-        warnings = self.cache.state.get("warnings")
-        warnings = warnings if isinstance(warnings, dict) else {}
-        self.cache.new_state["warnings"] = {}
-        self.page_keys: dict[str, tuple[str, Path]] = {}
-        hits = 0
         for file in docs:
-            spec = self.specs.get(file.src_uri)
-            fp = prints.generated(spec) if spec is not None else prints.source(file.src_uri, Path(file.abs_src_path or "").read_bytes())
-            dest = Path(file.abs_dest_path)
-            key = digest("page", fp, file.dest_uri) if fp is not None and file.src_uri not in untitled else None
-            if key is not None and self.cache.fetch(key, dest):
+            source = Path(file.abs_src_path or "").read_bytes
+            key = None if file.src_uri in untitled else pages.key(file.src_uri, file.dest_uri, self.specs.get(file.src_uri), source)
+            replay = pages.fetch(file.src_uri, key, Path(file.abs_dest_path))
+            if replay is not None:
                 file.is_modified = _UNCHANGED  # type: ignore[method-assign]
-                hits += 1
                 # What reading and rendering it warned of, the clean build's
                 # way (and counted by --strict).
-                for name, level, message in warnings.get(key, ()):
+                for name, level, message in replay:
                     logging.getLogger(name).log(level, message)
-                if key in warnings:
-                    self.cache.new_state["warnings"][key] = warnings[key]
                 continue
             file.is_modified = _CHANGED  # type: ignore[method-assign]
-            if key is not None:
-                self.page_keys[file.src_uri] = (key, dest)
             # `mkdocs build --dirty` into site/: MkDocs would write into the
             # file in place, and it may be a cache entry.
-            dest.unlink(missing_ok=True)
-        acts = [(aid, prints.activity(aid)) for aid in self.site.activities]
-        # activities_by_building is made of the buildings (shared) and the
-        # activities; calendars, digests and notices read nothing else large.
-        base = digest(prints.shared, acts)
-        self.writer_keys = {name: digest(name, base) for name in outputs.WRITER_INPUTS}
-        log.info(f"构建缓存：{hits} 个页面未变，{len(docs) - hits} 个重新生成")
-
-    def _keep_pages(self) -> None:
-        """After MkDocs wrote the pages: store the rendered ones."""
-        assert self.cache is not None and self._page_warnings is not None
-        for src_uri, (key, dest) in self.page_keys.items():
-            if dest.is_file():
-                self.cache.keep(key, dest)
-                found = self._page_warnings.by_page.get(src_uri)
-                if found:
-                    self.cache.new_state["warnings"][key] = found
+            Path(file.abs_dest_path).unlink(missing_ok=True)
+        self.writer_keys = pages.writer_keys(outputs.WRITER_INPUTS)
+        log.info(f"构建缓存：{pages.hits} 个页面未变，{len(docs) - pages.hits} 个重新生成")
 
     def _theme_dir(self, config: MkDocsConfig) -> Path:
         return Path(config.theme.custom_dir or self.project.root / "theme")
@@ -414,8 +387,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self._write_after_reload(outputs.Output(self.site, self.project, site_dir, theme_dir, pdf=False, keep_same=True), files_now)
             return
         try:
-            if self.cache is not None:
-                self._keep_pages()
+            if self.cache is not None and self._page_warnings is not None:
+                self.pages.keep(self._page_warnings.by_page)
             outputs.write_all(self.site, self.project, site_dir, theme_dir, pdf=not self.serving,
                               cache=self.cache, cache_keys=getattr(self, "writer_keys", {}), restored=self.restored)
         except outputs.OutputClash as exc:
