@@ -92,7 +92,7 @@ def test_every_block_is_an_example_file_or_a_command() -> None:
     assert set(PLACEMENT) | NOT_PLACED == set(files)
     # Every command is one this module runs.
     tested = {"python build.py new bulletin", "python build.py new activity --title 冬至包饺子", "python build.py new lecture",
-              "python build.py serve", "python build.py check", "python build.py build",
+              "python build.py serve", "python build.py check", "python build.py build", "python build.py build --no-cache",
               "python build.py notices --today 2026-12-01", "python build.py digest --building gy-01 --today 2026-12-01",
               "cp -a site/. /var/www/kepu/"}
     assert set(commands()) == tested
@@ -135,6 +135,17 @@ def test_example_site_builds(example_site: Path) -> None:
     for building in ("gy-01", "gy-02", "gy-05"):
         assert (site / f"buildings/{building}/index.html").is_file()
     assert (site / "activities/gy-dance/index.html").is_file()
+
+
+def test_build_again_takes_pages_from_the_cache(example_site: Path) -> None:
+    # The guide: the terminal shows 构建缓存：N 个页面未变; --no-cache makes everything.
+    result = run("python build.py build", example_site)
+    assert result.returncode == 0, result.stderr
+    reused = re.search(r"构建缓存：(\d+) 个页面未变，(\d+) 个重新生成", result.stderr)
+    assert reused and int(reused.group(1)) > 0 and int(reused.group(2)) == 0, result.stderr
+    result = run("python build.py build --no-cache", example_site)
+    assert result.returncode == 0, result.stderr
+    assert "构建缓存" not in result.stderr
 
 
 def test_print_and_digest_commands(example_site: Path) -> None:
