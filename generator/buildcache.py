@@ -72,7 +72,9 @@ def code_key() -> str:
     PDFs embed."""
     package = Path(__file__).parent
     parts: list[object] = [FORMAT, sys.version]
-    for path in sorted(package.rglob("*.py")):
+    # Every file of the package, not only *.py: search_entry.js is part of
+    # the search index's output.
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         parts += [path.relative_to(package).as_posix(), path.read_bytes()]
     parts.append(sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"]))
     parts.append(_font_files())
