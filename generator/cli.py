@@ -19,6 +19,7 @@ import re
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -152,6 +153,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
+    from .buildcache import CACHE_DIR
+
     try:
         config = load_config(args.config_file, strict=args.strict or None)
     except (Abort, ConfigurationError, MkDocsException, OSError) as exc:
@@ -168,6 +171,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read site/
     cached = _use_build_cache(config, not args.no_cache)
+    trash = Path(config.config_file_path).resolve().parent / CACHE_DIR / "trash" if cached else None
+    emptying = _empty_in_background(trash)
     try:
         config.site_dir = str(tmp)
         try:
@@ -175,7 +180,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 # dirty: MkDocs leaves alone the pages the plugin put back
                 # from the build cache (the folder is new: nothing else is there).
                 build(config, dirty=cached)
-                publish(tmp, target)
+                publish(tmp, target, trash)
         except (Abort, ConfigurationError, MkDocsException) as exc:
             # Abort means the errors were already logged above; its own text is MkDocs' English.
             if not isinstance(exc, Abort):
@@ -188,8 +193,30 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         if tmp.exists():
             remove_tree(tmp)
+        if emptying is not None:
+            emptying.join()
     log.info(f"网站已生成：{target}")
     return 0
+
+
+def _empty_in_background(trash: Path | None) -> threading.Thread | None:
+    """Delete the sites earlier builds put in the trash (see _discard),
+    beside this build's loading and rendering: deleting L's previous site
+    (19,341 pages in ~19,000 folders) took 4.3 s at the end of a build that
+    took 43.7 s with everything from the cache (py-spy), and the deletes
+    wait on the disk, not the CPU."""
+    if trash is None or not trash.is_dir():
+        return None
+    folders = [entry for entry in trash.iterdir() if entry.is_dir()]
+    if not folders:
+        return None
+    def empty() -> None:
+        for folder in folders:
+            remove_tree(folder)
+
+    thread = threading.Thread(target=empty, name="gongshi-empty-trash")
+    thread.start()
+    return thread
 
 
 def _use_build_cache(config: object, wanted: bool) -> bool:
@@ -257,7 +284,7 @@ def clean_stale(target: Path) -> None:
             remove_tree(entry)
 
 
-def publish(new: Path, target: Path) -> None:
+def publish(new: Path, target: Path, trash: Path | None = None) -> None:
     """Swap a finished build into place, so site/ is always either the old
     complete site or the new complete site.
 
@@ -268,13 +295,28 @@ def publish(new: Path, target: Path) -> None:
         new.rename(target)
         return
     if _exchange(new, target):
-        remove_tree(new)  # now holds the previous site
+        _discard(new, trash)  # now holds the previous site
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-{os.getpid()}-", dir=target.parent))
     old.rmdir()
     target.rename(old)
     new.rename(target)
-    remove_tree(old)
+    _discard(old, trash)
+
+
+def _discard(folder: Path, trash: Path | None) -> None:
+    """The previous site, once replaced: with the build cache, moved into
+    its trash for the next build to delete in the background (most of its
+    files are links to cache entries and the new site's files, so it holds
+    little disk); otherwise deleted now."""
+    if trash is not None:
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            folder.rename(trash / f"{os.getpid()}-{folder.name}")
+            return
+        except OSError:  # another file system: delete it now
+            pass
+    remove_tree(folder)
 
 
 def _exchange(a: Path, b: Path) -> bool:

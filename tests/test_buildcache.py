@@ -164,3 +164,21 @@ def test_code_fonts_and_versions_are_in_every_key(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(Path, "read_bytes", edited)
     assert buildcache.code_key() != fonts
+
+
+def test_the_previous_site_is_deleted_by_the_next_build(tmp_path: Path) -> None:
+    """With the cache, the site a build replaces goes into the cache's trash
+    and the next build deletes it in the background; nothing is left beside
+    site/."""
+    project = make_project_at(tmp_path / "p", BASIC)
+    trash = project / CACHE_DIR / "trash"
+    build_project(project)
+    assert not trash.exists() or not any(trash.iterdir())  # no previous site yet
+    seen: list[str] = []
+    for _ in range(2):
+        build_project(project)
+        held = sorted(p.name for p in trash.iterdir())
+        assert len(held) == 1 and held[0] not in seen, held  # only the site just replaced
+        seen += held
+        assert (trash / held[0] / "index.html").is_file()
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == []
