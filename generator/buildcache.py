@@ -46,7 +46,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -161,6 +161,18 @@ class BuildCache:
     def fetch(self, key: str, dest: Path) -> bool:
         """Put the entry ``key`` at ``dest`` (a new name for the same file);
         False, and nothing written, when there is no intact entry."""
+        found = self._fetch(key, dest)
+        self.hits += found
+        return found
+
+    def fetch_many(self, items: Sequence[tuple[str, Path]]) -> list[bool]:
+        """:meth:`fetch` for each (key, dest). One after the other: linking
+        17,000 pages of L took 3.19 s / 4.52 s so and 5.06 s / 7.66 s in
+        eight threads (alternating runs): the links of one folder
+        (activities/<id>/…) wait for each other in the kernel."""
+        return [self.fetch(key, dest) for key, dest in items]
+
+    def _fetch(self, key: str, dest: Path) -> bool:
         sig = self._index.get(key) or self._used.get(key)
         if sig is None:
             return False
@@ -176,7 +188,6 @@ class BuildCache:
         except OSError:
             return False
         self._used[key] = sig
-        self.hits += 1
         return True
 
     def keep(self, key: str, path: Path) -> None:
@@ -260,19 +271,25 @@ class PageCache:
         fp = self.prints.generated(spec) if spec is not None else self.prints.source(src_uri, source())
         return digest("page", fp, dest_uri) if fp is not None else None
 
-    def fetch(self, src_uri: str, key: str | None, dest: Path) -> list[tuple[str, int, str]] | None:
-        """Put the page back at ``dest``: the warnings its rendering gave,
-        to be given again; None when it must be rendered (and then stored,
-        see :meth:`keep`)."""
-        if key is not None and self.cache.fetch(key, dest):
-            self.hits += 1
-            found = self._warnings.get(key)
-            if found:
-                self.cache.new_state["warnings"][key] = found
-            return [(str(name), int(level), str(message)) for name, level, message in found or ()]
-        if key is not None:
-            self.pending[src_uri] = (key, dest)
-        return None
+    def fetch(self, pages: Sequence[tuple[str, str | None, Path]]) -> list[list[tuple[str, int, str]] | None]:
+        """Put back each (page, key, output path) there is an entry for.
+        For each page: the warnings its rendering gave, to be given again;
+        None when it must be rendered (and then stored, see :meth:`keep`)."""
+        wanted = [(key, dest) for _src, key, dest in pages if key is not None]
+        found = iter(self.cache.fetch_many(wanted))
+        result: list[list[tuple[str, int, str]] | None] = []
+        for src_uri, key, dest in pages:
+            if key is not None and next(found):
+                self.hits += 1
+                warned = self._warnings.get(key)
+                if warned:
+                    self.cache.new_state["warnings"][key] = warned
+                result.append([(str(name), int(level), str(message)) for name, level, message in warned or ()])
+                continue
+            if key is not None:
+                self.pending[src_uri] = (key, dest)
+            result.append(None)
+        return result
 
     def keep(self, warnings_by_page: Mapping[str, list[tuple[str, int, str]]]) -> None:
         """After the pages were written: store those rendered, with what

@@ -237,10 +237,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # A nav entry without a title takes the page's own, which MkDocs
         # knows only from reading it: such pages are always read.
         untitled = _untitled_nav(config.nav or [])
-        for file in docs:
-            source = Path(file.abs_src_path or "").read_bytes
-            key = None if file.src_uri in untitled else pages.key(file.src_uri, file.dest_uri, self.specs.get(file.src_uri), source)
-            replay = pages.fetch(file.src_uri, key, Path(file.abs_dest_path))
+        keys = [
+            None if file.src_uri in untitled else pages.key(file.src_uri, file.dest_uri, self.specs.get(file.src_uri), Path(file.abs_src_path or "").read_bytes)
+            for file in docs
+        ]
+        found = pages.fetch([(file.src_uri, key, Path(file.abs_dest_path)) for file, key in zip(docs, keys, strict=True)])
+        for file, replay in zip(docs, found, strict=True):
             if replay is not None:
                 file.is_modified = _UNCHANGED  # type: ignore[method-assign]
                 # What reading and rendering it warned of, the clean build's
