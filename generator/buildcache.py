@@ -202,6 +202,43 @@ class BuildCache:
         self._used[key] = (st.st_size, st.st_mtime_ns)
         self.stored += 1
 
+    def get_bytes(self, key: str) -> bytes | None:
+        """The bytes stored as the entry ``key`` (:meth:`put_bytes`), None
+        when there is no intact entry."""
+        sig = self._index.get(key) or self._used.get(key)
+        if sig is None:
+            return None
+        try:
+            with open(self._path(key), "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if (st.st_size, st.st_mtime_ns) != sig:
+                    return None
+                data = fh.read()
+        except OSError:
+            return None
+        if len(data) != sig[0]:
+            return None
+        self._used[key] = sig
+        self.hits += 1
+        return data
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store ``data`` as the entry ``key``: written whole under a
+        temporary name, then renamed, so an entry is never half written."""
+        entry = self._path(key)
+        tmp = entry.with_name(f".{entry.name}.gs-{os.getpid()}")
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, entry)
+            st = entry.stat()
+        except OSError as exc:  # a full disk: the build itself goes on
+            log.debug(f"cache: {key}: {exc}")
+            tmp.unlink(missing_ok=True)
+            return
+        self._used[key] = (st.st_size, st.st_mtime_ns)
+        self.stored += 1
+
     def commit(self) -> None:
         """After a successful build: keep the entries it used or stored and
         its state; remove every other entry."""

@@ -16,11 +16,12 @@ with WeasyPrint's own boxes that nothing was clipped; a notice that was gets
 one item fewer and is laid out again. So the page count is always the notice
 count, and no item is ever half printed.
 
-PDFs: notices are laid out as few WeasyPrint documents as possible (layout
-is the expensive part; one document shares fonts and styles) — one for a
-small site, even chunks of at most :data:`CHUNK` over two worker processes
-for a district. Each building's own PDF is its page split from that document
-with pypdf, not laid out again. A split page would carry the whole document's
+PDFs: notices are laid out in a few WeasyPrint documents (layout is the
+expensive part; one document shares fonts and styles) — one per community,
+split evenly when it has more than :data:`CHUNK` doors (:func:`_spans`), over
+two worker processes for a district. ``build`` takes a chunk whose doors show
+nothing new back from the build cache (:func:`_chunk_keys`). Each building's
+own PDF is its page split from that document with pypdf, not laid out again. A split page would carry the whole document's
 fonts — and WeasyPrint 70 keeps ~63,000 empty glyphs in every Noto CJK
 subset (~150 KB per face) — and every page's QR image, so
 :func:`generator.pdffonts.compact_split` rewrites the fonts after layout:
@@ -41,6 +42,7 @@ import argparse
 import base64
 import functools
 import io
+import json
 import logging
 import os
 import re
@@ -49,7 +51,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,6 +69,7 @@ from .strings import Strings, speaker_with_affiliation, strings, time_range, zh_
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from .buildcache import BuildCache
     from .outputs import Output
 
 log = logging.getLogger("gongshi")
@@ -831,18 +834,36 @@ class _Joined:
         return self.parts[0] if self.writer is None else pdf_bytes(self.writer)
 
 
+# A chunk's layout: its HTML pages, its PDF, one PDF per page, the glyphs
+# the fonts lack, and how many notices had to be refitted.
+_Laid = tuple[list[str], bytes, list[bytes], list[str], int]
+
+
+@dataclass
+class _Chunk:
+    """A run of doors laid out as one document."""
+
+    span: tuple[int, int]
+    # With the build cache: a hash of everything its notices are made from
+    # (:func:`_chunk_keys`), and, when the cache had it, its PDF (for
+    # all-notices.pdf) and refit count; its files are then in place already.
+    key: str = ""
+    cached: tuple[bytes, int] | None = None
+
+
 @dataclass
 class _Run:
-    """Door notices being laid out: what :func:`render_all` collects."""
+    """Door notices being laid out: what :func:`write_notices` collects."""
 
-    window: tuple[date, date, bool]
+    window: tuple[date, date, bool, str]
     doors: list[Target]
-    spans: list[tuple[int, int]]
-    results: Iterator[tuple[list[str], bytes, list[bytes], list[str], int]]
+    chunks: list[_Chunk]
+    results: Iterator[_Laid]  # of the chunks not taken from the cache, in order
     pool: ProcessPoolExecutor | None
+    all_cached: bool = False  # all-notices.pdf taken from the cache
 
 
-def _start(out: Output, first: date, last: date, *, pdf: bool) -> _Run:
+def _start(out: Output, first: date, last: date, *, pdf: bool, prefix: str) -> _Run:
     import multiprocessing
 
     global _job
@@ -852,38 +873,151 @@ def _start(out: Output, first: date, last: date, *, pdf: bool) -> _Run:
     renderer = _Renderer(NoticeMaker(out.site, first, last), out.env, out.out_dir.as_uri() + "/", pdf)
     parallel = pdf and len(doors) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
     if pdf:
-        spans = _spans(len(doors), PDF_WORKERS if parallel else 1)
+        chunks = [_Chunk(span) for span in _spans(doors)]
     else:
         # serve (HTML only, written after the reload): small pieces, so that
         # a newer save stops the writer between two of them (Output.stop is
         # asked before each file) instead of after all 2,000 doors (~1.5 s).
-        spans = [(a, min(a + HTML_CHUNK, len(doors))) for a in range(0, len(doors), HTML_CHUNK)]
-    pool = None
-    if parallel:
+        chunks = [_Chunk((a, min(a + HTML_CHUNK, len(doors)))) for a in range(0, len(doors), HTML_CHUNK)]
+    run = _Run((first, last, pdf, prefix), doors, chunks, iter(()), None)
+    if pdf and out.cache is not None and chunks:
+        _fetch_cached(out, out.cache, run, prefix)
+    todo = [c.span for c in chunks if c.cached is None]
+    if parallel and todo:
         # fork: the workers inherit the model and templates instead of
         # unpickling them, and start in milliseconds. Only this thread uses
         # WeasyPrint, so no lock of it can be held across the fork.
         _job = (renderer, doors)
-        pool = ProcessPoolExecutor(PDF_WORKERS, mp_context=multiprocessing.get_context("fork"))
-        results: Iterator[tuple[list[str], bytes, list[bytes], list[str], int]] = pool.map(_worker_render, spans)
+        run.pool = ProcessPoolExecutor(PDF_WORKERS, mp_context=multiprocessing.get_context("fork"))
+        run.results = run.pool.map(_worker_render, todo)
     else:
-        results = (renderer.render(doors[a:b]) for a, b in spans)
-    return _Run((first, last, pdf), doors, spans, results, pool)
+        run.results = (renderer.render(doors[a:b]) for a, b in todo)
+    return run
 
 
-def _spans(count: int, workers: int) -> list[tuple[int, int]]:
-    """Index ranges of at most :data:`CHUNK` doors (one document each). Over
-    several workers, as even as can be and as many as a multiple of
-    ``workers``, so that they finish together: 2,000 doors as 13 chunks of
-    150 and one of 50 left one core idle for the last 100 doors' layout
-    (~2.5 s). Doors that fit in one chunk stay one: a second worker costs
-    ~0.6 s CPU (its start and a document's fixed cost), and in the site
-    build the notices already run beside the page rendering."""
-    if workers == 1 or count <= CHUNK:
-        return [(0, count)] if count else []
-    chunks = -(-count // CHUNK)
-    chunks += -chunks % workers
-    return [(count * k // chunks, count * (k + 1) // chunks) for k in range(chunks)]
+def _spans(doors: Sequence[Target]) -> list[tuple[int, int]]:
+    """Index ranges of the doors laid out as one document each: every
+    community's doors apart, split evenly into chunks of at most
+    :data:`CHUNK`. Why by community: an activity is on the doors of one
+    community (or a part of it), and the build cache takes back every chunk
+    whose doors show nothing new (:func:`_chunk_keys`); chunks of a fixed
+    size over all doors would shift at every door added and mix
+    communities. The cost: 26 documents of ~77 doors at bench scale L
+    instead of 14 of ~143, and a document's fixed cost is small (one chunk
+    in one process, bench/profile_notices.py: 42.8 ms a door for 77 doors,
+    47.8 for 154). The chunks do not depend on the number of workers, so
+    a build with the cache joins the same documents as one without."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in range(1, len(doors) + 1):
+        if end < len(doors) and doors[end].building.community == doors[start].building.community:
+            continue
+        count = end - start
+        pieces = -(-count // CHUNK)
+        spans.extend((start + count * k // pieces, start + count * (k + 1) // pieces) for k in range(pieces))
+        start = end
+    return spans
+
+
+# --------------------------------------------------------------------------
+# The build cache: chunks of doors taken back whole
+#
+# A door notice is made of the shared model (places, venues, teams, the
+# site's settings, today: incremental.shared_digest), the notice window and
+# the occurrences in that window of the activities its building is invited
+# to (queries.for_building, the question the notice asks); the notice
+# templates see the Notice and site_model.info only. With the code, the
+# installed versions, the fonts (buildcache.code_key) and the theme's files,
+# that is a chunk's key. One activity edited changes the key of the chunks
+# of the doors that show it: one community's chunk of 26 at bench scale L.
+
+
+def _chunk_keys(out: Output, doors: Sequence[Target], chunks: Sequence[_Chunk], first: date, last: date) -> list[str]:
+    from .buildcache import code_key
+    from .incremental import digest, environment_key, shared_digest
+
+    site = out.site
+    base = digest("door notices", code_key(), environment_key(b"", "", [out.theme_dir]), shared_digest(site), first, last)
+    building = shown_digests(site, first, last)
+    return [digest(base, [(d.key, building(d.building.id)) for d in doors[a:b]]) for a, b in (c.span for c in chunks)]
+
+
+def shown_digests(site: Site, first: date, last: date) -> Callable[[str], str]:
+    """building id → a hash of the occurrences of activities its residents
+    are invited to between ``first`` and ``last`` (queries.for_building):
+    what a door notice or a digest of the window shows of the activities.
+    2,000 buildings at bench scale L: 0.14 s."""
+    from .incremental import digest
+
+    activities: dict[str, str] = {}
+    shown: dict[str, str] = {}
+
+    def building(building_id: str) -> str:
+        found = shown.get(building_id)
+        if found is None:
+            parts = []
+            for item in queries.for_building(site, building_id, first, last):
+                a = item.activity
+                if a.id not in activities:
+                    activities[a.id] = digest(a)
+                parts.append((activities[a.id], item.occurrence.key))
+            found = shown[building_id] = digest(parts)
+        return found
+
+    return building
+
+
+def _door_files(door: Target) -> tuple[str, str]:
+    return f"{door.key}/index.html", f"{door.key}/{door.pdf_name}"
+
+
+def _fetch_cached(out: Output, cache: BuildCache, run: _Run, prefix: str) -> None:
+    """Put every chunk the cache has in place (its pages and PDFs, linked
+    from the cache), and all-notices.pdf if no chunk is new."""
+    from .incremental import digest
+
+    first, last = run.window[:2]
+    for chunk, key in zip(run.chunks, _chunk_keys(out, run.doors, run.chunks, first, last), strict=True):
+        chunk.key = key
+        chunk.cached = _fetch_chunk(out, cache, run.doors[chunk.span[0] : chunk.span[1]], key, prefix)
+    if all(c.cached is not None for c in run.chunks):
+        run.all_cached = cache.fetch(digest("all notices", [c.key for c in run.chunks]), out.out_dir / (prefix + ALL_PDF.removeprefix("notices/")))
+
+
+def _fetch_chunk(out: Output, cache: BuildCache, doors: Sequence[Target], key: str, prefix: str) -> tuple[bytes, int] | None:
+    """A chunk's PDF and refit count, its files put in place; None, and no
+    file put, if the cache lacks any of it."""
+    from .incremental import digest
+
+    meta = cache.get_bytes(digest(key, "meta"))
+    combined = cache.get_bytes(digest(key, "pdf"))
+    if meta is None or combined is None:
+        return None
+    record = json.loads(meta)
+    if record.get("doors") != [d.key for d in doors]:
+        return None
+    placed: list[Path] = []
+    for door in doors:
+        for rel in _door_files(door):
+            dest = out.out_dir / (prefix + rel)
+            if not cache.fetch(digest(key, rel), dest):
+                for path in placed:
+                    path.unlink(missing_ok=True)
+                return None
+            placed.append(dest)
+    return combined, int(record.get("refits", 0))
+
+
+def _keep_chunk(out: Output, cache: BuildCache, doors: Sequence[Target], key: str, prefix: str, combined: bytes, refits: int) -> None:
+    """Store a chunk just written: its files, its PDF and, last, its record."""
+    from .incremental import digest
+
+    for door in doors:
+        for rel in _door_files(door):
+            cache.keep(digest(key, rel), out.out_dir / (prefix + rel))
+    cache.put_bytes(digest(key, "pdf"), combined)
+    record = {"doors": [d.key for d in doors], "refits": refits}
+    cache.put_bytes(digest(key, "meta"), json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
 
 # Notices started early by the site build (see start_early), by output folder.
@@ -894,10 +1028,12 @@ def start_early(out: Output) -> None:
     """Start laying out the site's door notices now, in the two worker
     processes, while the caller renders the pages; :func:`write` collects
     them. Why: page rendering is one process, so the second core idled for
-    the whole of it, and the notices then ran alone at the end of the build."""
+    the whole of it, and the notices then ran alone at the end of the build.
+    With the build cache (``out.cache``) the chunks it has are put in place
+    now, and only the others go to the workers."""
     first, last = notice_window(out.site)
     cancel_early()
-    _early[out.out_dir] = _start(out, first, last, pdf=True)
+    _early[out.out_dir] = _start(out, first, last, pdf=True, prefix="notices/")
 
 
 def cancel_early() -> None:
@@ -910,31 +1046,37 @@ def cancel_early() -> None:
     _job = None
 
 
-def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[tuple[Target | None, str, bytes]]:
-    """Yield (door, HTML page, PDF or b"") for every door in place order,
-    then (None, "", combined PDF) when ``pdf``. A district's doors are done
-    in chunks by two forked workers while this process writes the files."""
-    global _job
+def _collect(out: Output, first: date, last: date, *, pdf: bool, prefix: str) -> tuple[_Run, Iterator[tuple[_Chunk, _Laid | None]]]:
+    """The run of these notices (started early or now) and its chunks in
+    place order, each with its layout (None: taken from the cache). A
+    district's doors are done in chunks by two forked workers while this
+    process writes the files."""
     run = _early.pop(out.out_dir, None)
-    if run is None or run.window != (first, last, pdf):
+    if run is None or run.window != (first, last, pdf, prefix):
         if run is not None and run.pool is not None:
             run.pool.shutdown(cancel_futures=True)
-        run = _start(out, first, last, pdf=pdf)
-    doors, spans, results, pool = run.doors, run.spans, run.results, run.pool
-    joined = _Joined()
+        run = _start(out, first, last, pdf=pdf, prefix=prefix)
+    return run, _chunks(run)
+
+
+def _chunks(run: _Run) -> Iterator[tuple[_Chunk, _Laid | None]]:
+    global _job
     missing: list[str] = []
     try:
-        for (a, _b), (pages, combined, singles, chunk_missing, refits) in zip(spans, results, strict=True):
-            missing.extend(chunk_missing)
+        for chunk in run.chunks:
+            if chunk.cached is not None:
+                refits = chunk.cached[1]
+                laid = None
+            else:
+                laid = next(run.results)
+                missing.extend(laid[3])
+                refits = laid[4]
             if refits:
                 log.info(f"楼门公示：{refits} 处排版超出一页，已减少活动条数后重排")
-            for k, page in enumerate(pages):
-                yield doors[a + k], page, singles[k] if singles else b""
-            if pdf and combined:
-                joined.add(combined)
+            yield chunk, laid
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if run.pool is not None:
+            run.pool.shutdown(cancel_futures=True)
         _job = None
     if missing:
         raise BuildFailed([
@@ -945,8 +1087,6 @@ def render_all(out: Output, first: date, last: date, *, pdf: bool) -> Iterator[t
                 record="楼门公示",
             )
         ])
-    if pdf and doors:
-        yield None, "", joined.pdf()
 
 
 # --------------------------------------------------------------------------
@@ -960,17 +1100,44 @@ def write(out: Output) -> None:
 
 
 def write_notices(out: Output, prefix: str, first: date, last: date, *, pdf: bool) -> int:
-    """Write every door's page (and PDFs) under ``prefix``; returns how many."""
-    count = 0
-    for door, page, data in render_all(out, first, last, pdf=pdf):
-        if door is None:
-            out.write(prefix + ALL_PDF.removeprefix("notices/"), data, "楼门公示")
-            continue
-        count += 1
-        out.write(f"{prefix}{door.key}/index.html", page, "楼门公示")
-        if data:
-            out.write(f"{prefix}{door.key}/{door.pdf_name}", data, "楼门公示")
-    return count
+    """Write every door's page (and PDFs) under ``prefix``, and with PDFs
+    all-notices.pdf, one bookmark per door (the chunks' documents joined as
+    they come in); returns how many doors. With the build cache
+    (``out.cache``) the chunks it had are in place already (see
+    :func:`_fetch_cached`) and the new ones are stored in it."""
+    who = "楼门公示"
+    run, chunks = _collect(out, first, last, pdf=pdf, prefix=prefix)
+    cache = out.cache if pdf else None
+    joined = _Joined()
+    for chunk, laid in chunks:
+        doors = run.doors[chunk.span[0] : chunk.span[1]]
+        if laid is None:
+            assert chunk.cached is not None
+            for door in doors:
+                for rel in _door_files(door):
+                    out.claim(prefix + rel, who)
+            combined = chunk.cached[0]
+        else:
+            pages, combined, singles, chunk_missing, refits = laid
+            for k, (door, page) in enumerate(zip(doors, pages, strict=True)):
+                out.write(f"{prefix}{door.key}/index.html", page, who)
+                if singles:
+                    out.write(f"{prefix}{door.key}/{door.pdf_name}", singles[k], who)
+            if cache is not None and chunk.key and not chunk_missing:
+                _keep_chunk(out, cache, doors, chunk.key, prefix, combined, refits)
+        if pdf and combined and not run.all_cached:
+            joined.add(combined)
+    if pdf and run.doors:
+        rel = prefix + ALL_PDF.removeprefix("notices/")
+        if run.all_cached:
+            out.claim(rel, who)
+        else:
+            path = out.write(rel, joined.pdf(), who)
+            if cache is not None and all(c.key for c in run.chunks):
+                from .incremental import digest
+
+                cache.keep(digest("all notices", [c.key for c in run.chunks]), path)
+    return len(run.doors)
 
 
 def index_entries(site: Site) -> list[tuple[str, list[tuple[str, list[Target]]]]]:

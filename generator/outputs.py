@@ -52,6 +52,9 @@ class Output:
     # serve: writers run after the reload, in a thread; a newer rebuild stops
     # them between two files (Cancelled) before it writes anything itself.
     stop: Callable[[], bool] | None = None
+    # build: the build cache, for writers that take back part of their
+    # files (door notices by chunk of doors); None elsewhere
+    cache: BuildCache | None = None
     _env: Environment | None = None
 
     def write(self, rel: str, data: bytes | str, who: str) -> Path:
@@ -64,6 +67,11 @@ class Output:
             # edit changes one of 1,500 activity calendars).
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
+        if self.cache is not None:
+            # The file there may be a link to a cache entry (put back
+            # early, or `build --dirty` into site/): replace it, never
+            # write into it.
+            path.unlink(missing_ok=True)
         path.write_bytes(raw)
         return path
 
@@ -136,6 +144,15 @@ WRITER_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Writers that take back from the build cache what they can themselves, a
+# part at a time (door notices by chunk of doors), so one activity edited
+# makes one community's doors again, not 2,000. They are neither put back
+# whole nor stored whole (restore_cached, _write_cached): a build that put
+# them back whole would not use their parts' entries, and commit() would
+# remove them.
+SELF_CACHED = frozenset({"generator.notices"})
+
+
 @dataclass
 class Reuse:
     """For `serve`: the theme and settings' hash (incremental.environment_key),
@@ -159,8 +176,13 @@ def restore_cached(out: Output, cache: BuildCache, keys: Mapping[str, str]) -> d
     writer → {path: who}. A writer with any file missing from the cache is
     put back not at all (it runs)."""
     restored: dict[str, dict[str, str]] = {}
+    # The writers that run take back what they can themselves (door notices
+    # started early: notices.start_early(out)).
+    out.cache = cache
     runs = cache.state.get("writers")
     for name, key in keys.items():
+        if name in SELF_CACHED:
+            continue
         last = runs.get(name) if isinstance(runs, dict) else None
         if not (isinstance(last, list) and len(last) == 2 and last[0] == key and isinstance(last[1], dict)):
             continue
@@ -234,10 +256,11 @@ def write_all(
 
 def _write_cached(out: Output, cache: BuildCache, keys: Mapping[str, str], restored: Mapping[str, dict[str, str]], skip: frozenset[str]) -> None:
     runs: dict[str, list[object]] = {}
+    out.cache = cache
     for name, writer in writers():
         if name in skip:
             continue
-        key = keys.get(name)
+        key = keys.get(name) if name not in SELF_CACHED else None
         if name in restored and key is not None:
             for rel, who in restored[name].items():
                 out.claim(rel, who)

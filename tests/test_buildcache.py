@@ -182,3 +182,34 @@ def test_the_previous_site_is_deleted_by_the_next_build(tmp_path: Path) -> None:
         seen += held
         assert (trash / held[0] / "index.html").is_file()
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_an_activity_edit_makes_again_only_the_doors_showing_it(tmp_path: Path) -> None:
+    """Door notices are taken back from the cache by chunk (one community's
+    doors): after an activity edit, the doors of the buildings not invited
+    to it are the cache's files (same inode), those invited are made again,
+    and the site equals a clean build (all-notices.pdf is the cached chunks
+    joined with the new one)."""
+    from datetime import date
+
+    from generator.notices import targets
+    from generator.pipeline import Project, load_site
+
+    project = make_project_at(tmp_path / "cached", BASIC)
+    before = inodes(build_project(project))
+    edit(project, ACTIVITIES)  # 东社区义诊: the east community's doors
+    site = build_project(project)
+    after = inodes(site)
+    assert_same_tree(site, clean_build(tmp_path, "clean", [ACTIVITIES]))
+
+    model, _ = load_site(Project(project, project / "content"), date(2026, 11, 29))
+    invited = {b for b, ids in model.activities_by_building.items() if "east-clinic" in ids}
+    doors = targets(model)
+    assert invited and any(d.building.id not in invited for d in doors)
+    for door in doors:
+        for rel in (f"notices/{door.key}/index.html", f"notices/{door.key}/{door.pdf_name}"):
+            if door.building.id in invited:
+                assert after[rel] != before[rel], f"{rel} shows the edited activity but was not made again"
+            else:
+                assert after[rel] == before[rel], f"{rel} does not show the edited activity but was made again"
+    assert after["notices/all-notices.pdf"] != before["notices/all-notices.pdf"]

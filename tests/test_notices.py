@@ -617,18 +617,22 @@ def test_a_batch_expat_refuses_goes_to_weasyprint_parser() -> None:
         assert [e.tag for e in parsed.etree_element.iter()][:2] == ["html", "head"]  # tinyhtml5 adds the <head>
 
 
-@pytest.mark.parametrize("count", [0, 1, 7, 150, 151, 300, 301, 2000])
-def test_chunks_cover_every_door_once_and_end_together(count: int) -> None:
+@pytest.mark.parametrize("sizes", [[], [1], [7], [150], [151], [300, 1, 301], [77] * 24 + [76, 76]])
+def test_chunks_cover_every_door_once_and_never_two_communities(sizes: list[int]) -> None:
+    """A chunk is one community's doors, or an even part of them: an
+    activity edit then changes the chunks of its own community only."""
+    from types import SimpleNamespace
+
     from generator.notices import CHUNK, _spans
 
-    for workers in (1, 2):
-        spans = _spans(count, workers)
-        assert [i for a, b in spans for i in range(a, b)] == list(range(count))  # in order, each once
-        if workers == 1 or count <= CHUNK:
-            assert len(spans) == (1 if count else 0)
-        else:  # even chunks, a multiple of the workers: none lays out a last one alone
-            sizes = [b - a for a, b in spans]
-            assert max(sizes) <= CHUNK and max(sizes) - min(sizes) <= 1 and len(spans) % workers == 0
+    doors: Any = [SimpleNamespace(building=SimpleNamespace(community=f"c{c}")) for c, n in enumerate(sizes) for _ in range(n)]
+    spans = _spans(doors)
+    assert [i for a, b in spans for i in range(a, b)] == list(range(len(doors)))  # in order, each once
+    for community, n in enumerate(sizes):
+        mine = [b - a for a, b in spans if doors[a].building.community == f"c{community}"]
+        assert sum(mine) == n and len(mine) == -(-n // CHUNK)
+        assert max(mine) <= CHUNK and max(mine) - min(mine) <= 1
+    assert all(len({doors[i].building.community for i in range(a, b)}) == 1 for a, b in spans)
 
 
 def test_site_build_without_cjk_font_fails_cleanly(basic_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
