@@ -36,8 +36,10 @@ Choices that make the files correct and reproducible:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
@@ -48,6 +50,9 @@ from .model import Activity, Occurrence, Site
 from .outputs import Cancelled, Output
 from .recurrence import build_rrule
 from .strings import Strings, speaker_with_affiliation, strings, zh_date_short
+
+if TYPE_CHECKING:
+    from .buildcache import BuildCache
 
 _RR_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _FREQ = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY"}
@@ -69,8 +74,49 @@ def write(out: Output) -> None:
     site = out.site
     who = "iCalendar 日历"
     assembler = _Assembler(site, out.stop)
+    if out.cache is not None:
+        _write_cached(out, out.cache, assembler, who)
+        return
     for rel, name, acts in calendar_files(site):
         out.write(rel, assembler.calendar(name, acts), who)
+    _MEMO.finished()
+
+
+# The build cache's record of the last build's serialised VEVENTs
+# (cache.state): the key of their entry.
+_EVENTS_STATE = "calendar events"
+
+
+def _write_cached(out: Output, cache: BuildCache, assembler: _Assembler, who: str) -> None:
+    """`build` with the cache: every feed whose key is in the cache is
+    linked back from it, the others are assembled and stored. A feed's key
+    covers what its bytes are made of: the code (buildcache.code_key), the
+    model but its activities (the assembler's shared digest: venues, teams,
+    the site's URL, zone and language, today), the years of the VTIMEZONE,
+    its path and name, and each of its activities, in order. One activity
+    edited changes all.ics, its own feed, its team's and series' and its
+    buildings' (one community's, ~80 of 2,000 at bench scale L).
+
+    all.ics needs every activity's VEVENTs, so they are kept too, in one
+    entry named in cache.state: serialising 10,300 activities again took
+    ~11 s of the ~31 s this writer took after an activity edit at L
+    (py-spy, wall time on a loaded machine), assembling and writing
+    ~12,400 files the rest."""
+    from .buildcache import code_key
+
+    site = assembler.site
+    first, last = _years(site)
+    code = code_key()
+    base = digest("calendar file", code, assembler.shared, site.info.timezone, first, last)
+    assembler.load(cache, code)
+    for rel, name, acts in calendar_files(site):
+        ordered = _ordered(acts)
+        key = digest(base, rel, name, [assembler.key(a) for a in ordered])
+        if cache.fetch(key, out.out_dir / rel):
+            out.claim(rel, who)
+            continue
+        cache.keep(key, out.write(rel, assembler.calendar(name, ordered), who))
+    assembler.store(cache, code)
     _MEMO.finished()
 
 
@@ -95,16 +141,56 @@ class _Assembler:
         zone = site.info.timezone
         self.vtimezone = _MEMO.get(("vtimezone", zone, first, last), lambda: _vtimezone(site).to_ical())
         self.events: dict[str, bytes] = {}
+        self.keys: dict[str, str] = {}
+        # `build` with the cache: the last build's VEVENTs by key, and
+        # their entry (load)
+        self.stored: dict[str, bytes] = {}
+        self.loaded = ""
+
+    def key(self, a: Activity) -> str:
+        """What an activity's VEVENTs are made of: itself and the shared model."""
+        found = self.keys.get(a.id)
+        if found is None:
+            found = self.keys[a.id] = digest(self.shared, a)
+        return found
 
     def event_bytes(self, a: Activity) -> bytes:
         cached = self.events.get(a.id)
         if cached is None:
-            cached = _MEMO.get(digest(self.shared, a), lambda: b"".join(e.to_ical() for e in _events(self.site, self.t, a)))
+            key = self.key(a)
+            cached = self.stored.get(key) or _MEMO.get(key, lambda: b"".join(e.to_ical() for e in _events(self.site, self.t, a)))
             self.events[a.id] = cached
         return cached
 
+    def load(self, cache: BuildCache, code: str) -> None:
+        """Take the VEVENTs the last build kept in the cache (see store), if
+        it ran the same code (``code``: buildcache.code_key; the keys of
+        :meth:`key` do not cover it)."""
+        entry = cache.state.get(_EVENTS_STATE)
+        data = cache.get_bytes(entry) if isinstance(entry, str) else None
+        if data is not None:
+            kept = json.loads(data)
+            if kept.get("code") == code:
+                self.stored = {k: v.encode("utf-8") for k, v in kept["events"].items()}
+                self.loaded = str(entry)
+
+    def store(self, cache: BuildCache, code: str) -> None:
+        """Keep the VEVENTs of this model's activities (made now, or kept
+        from the last build) for the next build, in one entry."""
+        found = {}
+        for a in self.site.activities.values():
+            key = self.key(a)
+            data = self.events.get(a.id) or self.stored.get(key)
+            if data is not None:
+                found[key] = data
+        entry = digest(_EVENTS_STATE, code, sorted(found))
+        if entry != self.loaded:
+            kept = {"code": code, "events": {k: found[k].decode("utf-8") for k in sorted(found)}}
+            cache.put_bytes(entry, json.dumps(kept, ensure_ascii=False).encode("utf-8"))
+        cache.new_state[_EVENTS_STATE] = entry
+
     def calendar(self, name: str, activities: Iterable[Activity]) -> bytes:
-        acts = sorted(activities, key=lambda a: (a.start, a.id))
+        acts = _ordered(activities)
         zone = self.site.info.timezone
         head = _MEMO.get(("head", name, zone), lambda: _calendar_head(name, zone).to_ical())
         end = b"END:VCALENDAR\r\n"
@@ -116,6 +202,10 @@ class _Assembler:
             if self.stop is not None and n % STOP_EVERY == STOP_EVERY - 1 and self.stop():
                 raise Cancelled(name)
             yield self.event_bytes(a)
+
+
+def _ordered(activities: Iterable[Activity]) -> list[Activity]:
+    return sorted(activities, key=lambda a: (a.start, a.id))
 
 
 def calendar_files(site: Site) -> list[tuple[str, str, list[Activity]]]:

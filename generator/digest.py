@@ -31,10 +31,34 @@ def path(building_id: str) -> str:
 
 
 def write(out: Output) -> None:
-    """Write one digest per building for the default window from today."""
+    """Write one digest per building for the default window from today.
+
+    With the build cache (``out.cache``), a digest whose key is in it is
+    linked back: the key covers the code, the model but its activities
+    (places, venues, the site's settings, today), the window and the
+    occurrences the building is invited to in it (notices.shown_digests).
+    Writing 2,000 files was ~4 of this writer's ~6 s at bench scale L."""
     site = out.site
+    who = "楼栋文字摘要"
+    cache = out.cache
+    if cache is None:
+        for bid in site.buildings:
+            out.write(path(bid), digest(site, bid), who)
+        return
+    from .buildcache import code_key
+    from .incremental import digest as key_of
+    from .incremental import shared_digest
+    from .notices import shown_digests
+
+    first, last = q.window(site.today, site.info.notice_days)
+    base = key_of("digest file", code_key(), shared_digest(site), first, last)
+    shown = shown_digests(site, first, last)
     for bid in site.buildings:
-        out.write(path(bid), digest(site, bid), "楼栋文字摘要")
+        key = key_of(base, bid, shown(bid))
+        if cache.fetch(key, out.out_dir / path(bid)):
+            out.claim(path(bid), who)
+            continue
+        cache.keep(key, out.write(path(bid), digest(site, bid), who))
 
 
 def digest(site: Site, building_id: str, first: date | None = None, days: int | None = None) -> str:

@@ -53,7 +53,8 @@ class Output:
     # them between two files (Cancelled) before it writes anything itself.
     stop: Callable[[], bool] | None = None
     # build: the build cache, for writers that take back part of their
-    # files (door notices by chunk of doors); None elsewhere
+    # files (door notices by chunk, calendars and digests by file); None
+    # elsewhere
     cache: BuildCache | None = None
     _env: Environment | None = None
 
@@ -145,12 +146,12 @@ WRITER_INPUTS: dict[str, tuple[str, ...]] = {
 
 
 # Writers that take back from the build cache what they can themselves, a
-# part at a time (door notices by chunk of doors), so one activity edited
-# makes one community's doors again, not 2,000. They are neither put back
-# whole nor stored whole (restore_cached, _write_cached): a build that put
-# them back whole would not use their parts' entries, and commit() would
-# remove them.
-SELF_CACHED = frozenset({"generator.notices"})
+# part at a time (door notices by chunk of doors, calendars and digests by
+# file), so one activity edited makes one community's doors again, not
+# 2,000. They are neither put back whole nor stored whole (restore_cached,
+# _write_cached): a build that put them back whole would not use their
+# parts' entries, and commit() would remove them.
+SELF_CACHED = frozenset({"generator.calendar", "generator.digest", "generator.notices"})
 
 
 @dataclass

@@ -184,14 +184,15 @@ def test_the_previous_site_is_deleted_by_the_next_build(tmp_path: Path) -> None:
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == []
 
 
-def test_an_activity_edit_makes_again_only_the_doors_showing_it(tmp_path: Path) -> None:
+def test_an_activity_edit_makes_again_only_the_doors_and_calendars_showing_it(tmp_path: Path) -> None:
     """Door notices are taken back from the cache by chunk (one community's
-    doors): after an activity edit, the doors of the buildings not invited
-    to it are the cache's files (same inode), those invited are made again,
-    and the site equals a clean build (all-notices.pdf is the cached chunks
-    joined with the new one)."""
+    doors) and calendars by file: after an activity edit, the doors and
+    feeds of the buildings not invited to it are the cache's files (same
+    inode), those invited are made again, and the site equals a clean
+    build (all-notices.pdf is the cached chunks joined with the new one)."""
     from datetime import date
 
+    from generator.calendar import activity_path, building_path
     from generator.notices import targets
     from generator.pipeline import Project, load_site
 
@@ -213,3 +214,10 @@ def test_an_activity_edit_makes_again_only_the_doors_showing_it(tmp_path: Path) 
             else:
                 assert after[rel] == before[rel], f"{rel} does not show the edited activity but was made again"
     assert after["notices/all-notices.pdf"] != before["notices/all-notices.pdf"]
+    for bid in model.buildings:
+        rel = building_path(bid)
+        assert (after[rel] != before[rel]) == (bid in invited), rel
+    for aid in model.activities:
+        rel = activity_path(aid)
+        assert (after[rel] != before[rel]) == (aid == "east-clinic"), rel
+    assert after["calendar/all.ics"] != before["calendar/all.ics"]
