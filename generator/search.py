@@ -48,13 +48,19 @@ import tempfile
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import queries
+from .buildcache import code_key
 from .errors import BuildFailed, ContentError, Location
 from .fsutil import remove_abandoned, remove_tree
+from .incremental import digest
 from .outputs import Output
 from .pages import generated_pages
 from .strings import strings
+
+if TYPE_CHECKING:
+    from .buildcache import BuildCache
 
 # Generated pages worth landing on. Every other generated page is a listing
 # (home, archives, calendars, the building and notice indexes…) and is left
@@ -252,12 +258,14 @@ def split_pages(pages: list[IndexedPage], sizes: list[int]) -> list[list[Indexed
     return [pages[i::count] for i in range(count)]
 
 
-def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False) -> None:
+def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False, cache: BuildCache | None = None) -> None:
     """Run the Pagefind command line over a staging folder holding only the
     pages to index (with their key characters, see below), once per bundle
     (see BUNDLE_TEXT). The command line, not Pagefind's Python API: the API
     answers one page per 0.1 s poll (10 s for 100 pages, minutes at district
-    scale); the command line indexes the same pages in well under a second."""
+    scale); the command line indexes the same pages in well under a second.
+    With the build cache, a bundle whose staged pages are those of the last
+    build is put back from it instead (:class:`_Bundles`)."""
     from pagefind.service import get_executable
 
     exe = get_executable()
@@ -275,13 +283,17 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         # Every page is staged in the first bundle's folder; the others'
         # pages move to theirs once the text is counted.
         sizes = []
+        staged: dict[Path, str] = {}
         for page in pages:
             rel = page.path.relative_to(site_dir)
             (stage / "0" / rel).parent.mkdir(parents=True, exist_ok=True)
             html = with_key_characters(page.path.read_text(encoding="utf-8"), page)
             (stage / "0" / rel).write_text(html, encoding="utf-8")
             sizes.append(indexed_text(html))
+            if cache is not None:
+                staged[page.path] = digest(rel.as_posix(), html)
         bundles = split_pages(pages, sizes)
+        kept = _Bundles(cache, [[staged[p.path] for p in bundle] for bundle in bundles]) if cache is not None else None
         for n, bundle in enumerate(bundles[1:], start=1):
             for page in bundle:
                 rel = page.path.relative_to(site_dir)
@@ -290,12 +302,58 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         # One after the other: the point is that only one bundle's words are
         # in memory at a time.
         for n in range(len(bundles)):
-            _run_pagefind(exe, stage / str(n), dest / str(n) if n else dest, background=background)
+            out = dest / str(n) if n else dest
+            if kept is None or not kept.restore(n, out):
+                _run_pagefind(exe, stage / str(n), out, background=background)
+                if kept is not None:
+                    kept.store(n, out)
             remove_tree(stage / str(n))
     finally:
         remove_tree(stage)
     if len(bundles) > 1:
         _merge_in_browser(dest, len(bundles))
+
+
+class _Bundles:
+    """Pagefind bundles kept in the build cache. A bundle's key is the hash
+    of exactly what Pagefind reads for it (its staged pages, by path) and
+    of :func:`buildcache.code_key` (Pagefind's version, the settings in this
+    module), with its place among the bundles; Pagefind writes the same
+    files for the same pages. Pages are shared out every n-th by URL, so an
+    edited bulletin changes one of L's three bundles (an added page changes
+    them all). Entries are the bundle's files before _merge_in_browser,
+    which only renames and deletes them."""
+
+    def __init__(self, cache: BuildCache, pages: list[list[str]]) -> None:
+        self.cache = cache
+        code = code_key()
+        self.keys = [digest("search", code, INDEX_CHUNK_SIZE, n, len(pages), staged) for n, staged in enumerate(pages)]
+        last = cache.state.get("search")
+        self.last: dict[str, Any] = last if isinstance(last, dict) else {}
+        self.now: dict[str, list[object]] = cache.new_state.setdefault("search", {})
+
+    def restore(self, n: int, out: Path) -> bool:
+        key = self.keys[n]
+        last = self.last.get(str(n))
+        if not (isinstance(last, list) and len(last) == 2 and last[0] == key and isinstance(last[1], list)):
+            return False
+        dests = [out / rel for rel in last[1]]
+        found = self.cache.fetch_many([(digest(key, rel), dest) for rel, dest in zip(last[1], dests, strict=True)])
+        if not all(found):
+            for dest, ok in zip(dests, found, strict=True):
+                if ok:
+                    dest.unlink()
+            return False
+        self.now[str(n)] = last
+        return True
+
+    def store(self, n: int, out: Path) -> None:
+        key = self.keys[n]
+        # The first bundle's folder holds the others' (numbered) folders.
+        files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not (n == 0 and p.relative_to(out).parts[0].isdigit()))
+        for rel in files:
+            self.cache.keep(digest(key, rel), out / rel)
+        self.now[str(n)] = [key, files]
 
 
 def _run_pagefind(exe: Path, site: Path, dest: Path, *, background: bool) -> None:
@@ -346,7 +404,7 @@ def write(out: Output, *, background: bool = False) -> None:
         return
     dest = out.out_dir / OUTPUT_SUBDIR
     try:
-        _index(pages, out.out_dir, dest, background=background)
+        _index(pages, out.out_dir, dest, background=background, cache=out.cache)
     except (OSError, SearchIndexFailed) as exc:
         # One clean message through the plugin (it reports BuildFailed), and
         # the published site stays as it was.

@@ -166,24 +166,6 @@ def test_code_fonts_and_versions_are_in_every_key(monkeypatch: pytest.MonkeyPatc
     assert buildcache.code_key() != fonts
 
 
-def test_the_previous_site_is_deleted_by_the_next_build(tmp_path: Path) -> None:
-    """With the cache, the site a build replaces goes into the cache's trash
-    and the next build deletes it in the background; nothing is left beside
-    site/."""
-    project = make_project_at(tmp_path / "p", BASIC)
-    trash = project / CACHE_DIR / "trash"
-    build_project(project)
-    assert not trash.exists() or not any(trash.iterdir())  # no previous site yet
-    seen: list[str] = []
-    for _ in range(2):
-        build_project(project)
-        held = sorted(p.name for p in trash.iterdir())
-        assert len(held) == 1 and held[0] not in seen, held  # only the site just replaced
-        seen += held
-        assert (trash / held[0] / "index.html").is_file()
-    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == []
-
-
 def test_an_activity_edit_makes_again_only_the_doors_and_calendars_showing_it(tmp_path: Path) -> None:
     """Door notices are taken back from the cache by chunk (one community's
     doors) and calendars by file: after an activity edit, the doors and
@@ -221,3 +203,65 @@ def test_an_activity_edit_makes_again_only_the_doors_and_calendars_showing_it(tm
         rel = activity_path(aid)
         assert (after[rel] != before[rel]) == (aid == "east-clinic"), rel
     assert after["calendar/all.ics"] != before["calendar/all.ics"]
+
+
+def test_search_bundles_not_changed_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large site's index is several Pagefind bundles (search.BUNDLE_TEXT);
+    an edited bulletin changes the one holding it, and the others are put
+    back from the cache. The site equals a clean build's all the same."""
+    from generator import search
+
+    monkeypatch.setattr(search, "split_pages", lambda pages, sizes: [pages[i::3] for i in range(3)])
+    project = make_project_at(tmp_path / "p", BASIC)
+    site = build_project(project)
+    assert (site / "pagefind" / "2" / "pagefind-entry.json").is_file()
+    before = inodes(site)
+    edit(project, BULLETIN)
+    site = build_project(project)
+    clean = make_project_at(tmp_path / "clean", BASIC)
+    edit(clean, BULLETIN)
+    assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
+    after = inodes(site)
+
+    def bundle_files(n: int) -> list[str]:
+        return [rel for rel in after if rel.startswith(f"pagefind/{n}/") and "/fragment/" not in rel]
+
+    kept = [n for n in (1, 2) if all(after[rel] == before.get(rel) for rel in bundle_files(n))]
+    made = [n for n in (1, 2) if all(after[rel] != before.get(rel) for rel in bundle_files(n))]
+    # bundle 0 is pagefind/ itself; 1 and 2 sit inside it
+    index_kept = after["pagefind/pagefind-entry.json"] == before["pagefind/pagefind-entry.json"]
+    assert len(kept) + index_kept == 2 and len(made) + (not index_kept) == 1, (kept, made, index_kept)
+
+
+def test_a_broken_cache_folder_means_a_full_build(tmp_path: Path) -> None:
+    """Garbage in the index, entries deleted or truncated by hand: the
+    build makes what it cannot take back, and the site is a clean build's."""
+    project = make_project_at(tmp_path / "p", BASIC)
+    build_project(project)
+    root = project / CACHE_DIR
+    entries = sorted(p for d in (root / "objects").iterdir() for p in d.iterdir())
+    entries[0].unlink()
+    entries[1].write_bytes(b"")
+    site = build_project(project)
+    clean = make_project_at(tmp_path / "clean", BASIC)
+    assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
+    (root / "index.json").write_text("{not json", encoding="utf-8")
+    assert_same_tree(build_project(project), clean / "site")
+
+
+def test_the_previous_site_is_deleted_by_the_next_build(tmp_path: Path) -> None:
+    """With the cache, the site a build replaces goes into the cache's trash
+    and the next build deletes it in the background; nothing is left beside
+    site/."""
+    project = make_project_at(tmp_path / "p", BASIC)
+    trash = project / CACHE_DIR / "trash"
+    build_project(project)
+    assert not trash.exists() or not any(trash.iterdir())  # no previous site yet
+    seen: list[str] = []
+    for _ in range(2):
+        build_project(project)
+        held = sorted(p.name for p in trash.iterdir())
+        assert len(held) == 1 and held[0] not in seen, held  # only the site just replaced
+        seen += held
+        assert (trash / held[0] / "index.html").is_file()
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == []
