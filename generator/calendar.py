@@ -168,11 +168,15 @@ class _Assembler:
         :meth:`key` do not cover it)."""
         entry = cache.state.get(_EVENTS_STATE)
         data = cache.get_bytes(entry) if isinstance(entry, str) else None
-        if data is not None:
+        if data is None:
+            return
+        try:
             kept = json.loads(data)
-            if kept.get("code") == code:
-                self.stored = {k: v.encode("utf-8") for k, v in kept["events"].items()}
-                self.loaded = str(entry)
+        except ValueError:  # written by another version, or damaged
+            return
+        if isinstance(kept, dict) and kept.get("code") == code and isinstance(kept.get("events"), dict):
+            self.stored = {k: v.encode("utf-8") for k, v in kept["events"].items()}
+            self.loaded = str(entry)
 
     def store(self, cache: BuildCache, code: str) -> None:
         """Keep the VEVENTs of this model's activities (made now, or kept

@@ -993,8 +993,11 @@ def _fetch_chunk(out: Output, cache: BuildCache, doors: Sequence[Target], key: s
     combined = cache.get_bytes(digest(key, "pdf"))
     if meta is None or combined is None:
         return None
-    record = json.loads(meta)
-    if record.get("doors") != [d.key for d in doors]:
+    try:
+        record = json.loads(meta)
+    except ValueError:  # an entry written by another version, or damaged
+        return None
+    if not isinstance(record, dict) or record.get("doors") != [d.key for d in doors]:
         return None
     placed: list[Path] = []
     for door in doors:

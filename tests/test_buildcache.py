@@ -265,3 +265,30 @@ def test_the_previous_site_is_deleted_by_the_next_build(tmp_path: Path) -> None:
         seen += held
         assert (trash / held[0] / "index.html").is_file()
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_damaged_records_of_calendars_and_notices_are_not_used(tmp_path: Path) -> None:
+    """The calendars' kept VEVENTs and the door chunks' records are read,
+    not linked: one damaged in place, with its size and time kept (so the
+    cache cannot tell), is left aside and the site is made as clean."""
+    import json
+
+    project = make_project_at(tmp_path / "p", BASIC)
+    build_project(project)
+    root = project / CACHE_DIR
+    index = json.loads((root / "index.json").read_text(encoding="utf-8"))
+    blob = index["state"]["calendar events"]
+    damaged = [root / "objects" / blob[:2] / blob]
+    # the chunks' records are the small JSON entries holding "doors"
+    for key in index["entries"]:
+        path = root / "objects" / key[:2] / key
+        if path.stat().st_size < 2000 and path.read_bytes().startswith(b'{"doors"'):
+            damaged.append(path)
+    assert len(damaged) >= 3  # the VEVENTs and both communities' chunks
+    for path in damaged:
+        st = path.stat()
+        path.write_bytes(b"\xff" * st.st_size)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    edit(project, ACTIVITIES)  # all.ics needs the kept VEVENTs
+    site = build_project(project)
+    assert_same_tree(site, clean_build(tmp_path, "clean", [ACTIVITIES]))
