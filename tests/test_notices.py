@@ -373,7 +373,9 @@ def test_page_is_inked_in_a_cjk_font(crowded_site: Path, tmp_path: Path) -> None
 
 def test_print_css_sizes_for_arms_length_reading(crowded_site: Path) -> None:
     html = (crowded_site / "notices" / "busy" / "index.html").read_text(encoding="utf-8")
-    css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    # One stylesheet beside the door pages, linked from each (not inline).
+    assert '<link rel="stylesheet" href="../notice.css">' in html and "<style" not in html
+    css = (crowded_site / "notices" / "notice.css").read_text(encoding="utf-8")
 
     def size(selector: str) -> float:
         rule = re.search(re.escape(selector) + r"\s*\{[^}]*?font-size:\s*([\d.]+)pt", css)
