@@ -40,6 +40,7 @@ No MkDocs here: the plugin asks for keys and entries (:class:`PageCache`).
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import logging
 import os
@@ -114,6 +115,12 @@ class BuildCache:
     _lock: IO[bytes] | None = None
     hits = 0
     stored = 0
+
+    @functools.cached_property
+    def code(self) -> str:
+        """:func:`code_key`, once per build (~50 ms; pages, door notices,
+        calendars, digests and the search index all key with it)."""
+        return code_key()
 
     @classmethod
     def open(cls, project_root: Path) -> BuildCache | None:
@@ -284,9 +291,8 @@ def _replace_with_link(src: Path, dest: Path) -> None:
 
 class PageCache:
     """The build cache's side of the pages: each page's key, the entries
-    put back, the warnings they gave, and the keys of the writers that
-    read only the model (outputs.WRITER_INPUTS). The plugin tells MkDocs
-    which pages not to render; nothing here knows MkDocs.
+    put back and the warnings they gave. The plugin tells MkDocs which
+    pages not to render; nothing here knows MkDocs.
 
     Keys are the preview's fingerprints (incremental.Fingerprints) with
     :func:`code_key` in their environment: what one `serve` process may take
@@ -294,7 +300,7 @@ class PageCache:
 
     def __init__(self, cache: BuildCache, site: Site, environment: str, page_paths: Iterable[str]) -> None:
         self.cache = cache
-        self.prints = Fingerprints(site, digest(environment, code_key()), page_paths)
+        self.prints = Fingerprints(site, digest(environment, cache.code), page_paths)
         warnings = cache.state.get("warnings")
         self._warnings: dict[str, list[list[Any]]] = warnings if isinstance(warnings, dict) else {}
         cache.new_state["warnings"] = {}
@@ -337,11 +343,3 @@ class PageCache:
                 found = warnings_by_page.get(src_uri)
                 if found:
                     self.cache.new_state["warnings"][key] = found
-
-    def writer_keys(self, names: Iterable[str]) -> dict[str, str]:
-        """Keys of the writers that read, of the large collections, only the
-        activities (calendars, digests, notices): Site.activities_by_building
-        is made of the buildings (in the shared part) and the activities."""
-        site = self.prints.site
-        base = digest(self.prints.shared, [(aid, self.prints.activity(aid)) for aid in site.activities])
-        return {name: digest(name, base) for name in names}

@@ -102,11 +102,9 @@ def _write_cached(out: Output, cache: BuildCache, assembler: _Assembler, who: st
     ~11 s of the ~31 s this writer took after an activity edit at L
     (py-spy, wall time on a loaded machine), assembling and writing
     ~12,400 files the rest."""
-    from .buildcache import code_key
-
     site = assembler.site
     first, last = _years(site)
-    code = code_key()
+    code = cache.code
     base = digest("calendar file", code, assembler.shared, site.info.timezone, first, last)
     assembler.load(cache, code)
     for rel, name, acts in calendar_files(site):

@@ -45,13 +45,12 @@ def write(out: Output) -> None:
         for bid in site.buildings:
             out.write(path(bid), digest(site, bid), who)
         return
-    from .buildcache import code_key
     from .incremental import digest as key_of
     from .incremental import shared_digest
     from .notices import shown_digests
 
     first, last = q.window(site.today, site.info.notice_days)
-    base = key_of("digest file", code_key(), shared_digest(site), first, last)
+    base = key_of("digest file", cache.code, shared_digest(site), first, last)
     shown = shown_digests(site, first, last)
     for bid in site.buildings:
         key = key_of(base, bid, shown(bid))

@@ -941,11 +941,11 @@ def _spans(doors: Sequence[Target]) -> list[tuple[int, int]]:
 
 
 def _chunk_keys(out: Output, doors: Sequence[Target], chunks: Sequence[_Chunk], first: date, last: date) -> list[str]:
-    from .buildcache import code_key
     from .incremental import digest, environment_key, shared_digest
 
+    assert out.cache is not None
     site = out.site
-    base = digest("door notices", code_key(), environment_key(b"", "", [out.theme_dir]), shared_digest(site), first, last)
+    base = digest("door notices", out.cache.code, environment_key(b"", "", [out.theme_dir]), shared_digest(site), first, last)
     building = shown_digests(site, first, last)
     return [digest(base, [(d.key, building(d.building.id)) for d in doors[a:b]]) for a, b in (c.span for c in chunks)]
 

@@ -8,7 +8,7 @@ given, so output is byte-for-byte reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,15 +145,6 @@ WRITER_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Writers that take back from the build cache what they can themselves, a
-# part at a time (door notices by chunk of doors, calendars and digests by
-# file), so one activity edited makes one community's doors again, not
-# 2,000. They are neither put back whole nor stored whole (restore_cached,
-# _write_cached): a build that put them back whole would not use their
-# parts' entries, and commit() would remove them.
-SELF_CACHED = frozenset({"generator.calendar", "generator.digest", "generator.notices"})
-
-
 @dataclass
 class Reuse:
     """For `serve`: the theme and settings' hash (incremental.environment_key),
@@ -164,61 +155,23 @@ class Reuse:
     runs: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
-def _file_key(name: str, key: str, rel: str) -> str:
-    from .incremental import digest
-
-    return digest("writer", name, key, rel)
-
-
-def restore_cached(out: Output, cache: BuildCache, keys: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """`build` with the cache: put back every file of each writer in ``keys``
-    (module name → hash of its inputs, see WRITER_INPUTS) whose inputs are
-    those of the last build, from the cache. Returns what was put back:
-    writer → {path: who}. A writer with any file missing from the cache is
-    put back not at all (it runs)."""
-    restored: dict[str, dict[str, str]] = {}
-    # The writers that run take back what they can themselves (door notices
-    # started early: notices.start_early(out)).
-    out.cache = cache
-    runs = cache.state.get("writers")
-    for name, key in keys.items():
-        if name in SELF_CACHED:
-            continue
-        last = runs.get(name) if isinstance(runs, dict) else None
-        if not (isinstance(last, list) and len(last) == 2 and last[0] == key and isinstance(last[1], dict)):
-            continue
-        files: dict[str, str] = last[1]
-        done: list[Path] = []
-        for rel in files:
-            if not cache.fetch(_file_key(name, key, rel), out.out_dir / rel):
-                for path in done:
-                    path.unlink(missing_ok=True)
-                break
-            done.append(out.out_dir / rel)
-        else:
-            restored[name] = files
-    return restored
-
-
 def write_all(
     site: Site, project: Project, out_dir: Path, theme_dir: Path, *,
     pdf: bool = True, skip: frozenset[str] = frozenset(), reuse: Reuse | None = None,
-    out: Output | None = None, cache: BuildCache | None = None, cache_keys: Mapping[str, str] | None = None,
-    restored: Mapping[str, dict[str, str]] | None = None,
+    out: Output | None = None, cache: BuildCache | None = None,
 ) -> Output:
     """Run every writer but those named in ``skip`` (module names); with
     ``reuse`` (serve), keep the files of writers whose inputs did not change.
     ``out``: write through this one (serve: it can be stopped).
-    ``cache`` (build): the writers in ``restored`` were put back from the
-    cache (:func:`restore_cached`); the other writers with a key in ``cache_keys``
-    store what they write in it."""
+    ``cache`` (build): writers take back from the build cache what did not
+    change, a part at a time (door notices by chunk of doors, calendars and
+    digests by file, the search index by bundle) and store what they make."""
     from .incremental import digest, shared_digest
 
     if out is None:
         out = Output(site, project, out_dir, theme_dir, pdf=pdf, keep_same=reuse is not None)
     if cache is not None:
-        _write_cached(out, cache, cache_keys or {}, restored or {}, skip)
-        return out
+        out.cache = cache
     runs: dict[str, tuple[str, dict[str, str]]] = {}
     keys: dict[tuple[str, ...], str] = {}
     shared = shared_digest(site, reuse.environment, pdf) if reuse is not None else ""
@@ -253,26 +206,3 @@ def write_all(
                 runs.update({n: r for n, r in reuse.runs.items() if n not in runs and n != current})
             reuse.runs = runs
     return out
-
-
-def _write_cached(out: Output, cache: BuildCache, keys: Mapping[str, str], restored: Mapping[str, dict[str, str]], skip: frozenset[str]) -> None:
-    runs: dict[str, list[object]] = {}
-    out.cache = cache
-    for name, writer in writers():
-        if name in skip:
-            continue
-        key = keys.get(name) if name not in SELF_CACHED else None
-        if name in restored and key is not None:
-            for rel, who in restored[name].items():
-                out.claim(rel, who)
-            runs[name] = [key, restored[name]]
-            continue
-        before = set(out.written)
-        writer(out)
-        if key is None:
-            continue
-        files = {rel: who for rel, who in out.written.items() if rel not in before}
-        for rel in files:
-            cache.keep(_file_key(name, key, rel), out.out_dir / rel)
-        runs[name] = [key, files]
-    cache.new_state["writers"] = runs

@@ -96,7 +96,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     build_cache = False
     cache: BuildCache | None = None
     _page_warnings: _PageWarnings | None = None
-    restored: dict[str, dict[str, str]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps one plugin instance across `serve`
@@ -183,15 +182,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if self.incremental:
             self._plan_rebuild(files, config)
         if not self.serving:
-            out = outputs.Output(self.site, self.project, Path(config.site_dir), self._theme_dir(config))
-            self.restored = {}
+            out = outputs.Output(self.site, self.project, Path(config.site_dir), self._theme_dir(config), cache=self.cache)
             if self.cache is not None:
                 self._fetch_pages(files, config)
-                self.restored = outputs.restore_cached(out, self.cache, self.writer_keys)
-            if notices.__name__ in self.restored:
-                return files
             # The door notices need only the model: the two workers lay them
-            # out while this process renders the pages (on_post_build collects).
+            # out while this process renders the pages (on_post_build collects);
+            # with the cache, only the chunks of doors it does not have.
             try:
                 notices.start_early(out)
             except BuildFailed as exc:  # no CJK font
@@ -254,7 +250,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             # `mkdocs build --dirty` into site/: MkDocs would write into the
             # file in place, and it may be a cache entry.
             Path(file.abs_dest_path).unlink(missing_ok=True)
-        self.writer_keys = pages.writer_keys(outputs.WRITER_INPUTS)
         log.info(f"构建缓存：{pages.hits} 个页面未变，{len(docs) - pages.hits} 个重新生成")
 
     def _theme_dir(self, config: MkDocsConfig) -> Path:
@@ -392,7 +387,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             if self.cache is not None and self._page_warnings is not None:
                 self.pages.keep(self._page_warnings.by_page)
             outputs.write_all(self.site, self.project, site_dir, theme_dir, pdf=not self.serving,
-                              cache=self.cache, cache_keys=getattr(self, "writer_keys", {}), restored=self.restored)
+                              cache=self.cache)
         except outputs.OutputClash as exc:
             raise PluginError(str(exc)) from None
         except BuildFailed as exc:  # e.g. door-notice PDFs without a CJK font

@@ -51,7 +51,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import queries
-from .buildcache import code_key
 from .errors import BuildFailed, ContentError, Location
 from .fsutil import remove_abandoned, remove_tree
 from .incremental import digest
@@ -326,7 +325,7 @@ class _Bundles:
 
     def __init__(self, cache: BuildCache, pages: list[list[str]]) -> None:
         self.cache = cache
-        code = code_key()
+        code = cache.code
         self.keys = [digest("search", code, INDEX_CHUNK_SIZE, n, len(pages), staged) for n, staged in enumerate(pages)]
         last = cache.state.get("search")
         self.last: dict[str, Any] = last if isinstance(last, dict) else {}
