@@ -233,8 +233,11 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # A nav entry without a title takes the page's own, which MkDocs
         # knows only from reading it: such pages are always read.
         untitled = _untitled_nav(config.nav or [])
+        blind = _blind_spot(config)
+        if blind:
+            log.info(f"构建缓存：mkdocs.yml 启用了 {blind}，页面每次全部重新生成（日历、公示、搜索索引仍用缓存）")
         keys = [
-            None if file.src_uri in untitled else pages.key(file.src_uri, file.dest_uri, self.specs.get(file.src_uri), Path(file.abs_src_path or "").read_bytes)
+            None if blind or file.src_uri in untitled else pages.key(file.src_uri, file.dest_uri, self.specs.get(file.src_uri), Path(file.abs_src_path or "").read_bytes)
             for file in docs
         ]
         found = pages.fetch([(file.src_uri, key, Path(file.abs_dest_path)) for file, key in zip(docs, keys, strict=True)])
@@ -560,6 +563,21 @@ class _PageWarnings(logging.Handler):
         page = getattr(self.config, "_current_page", None)
         if page is not None:
             self.by_page.setdefault(page.file.src_uri, []).append((record.name, record.levelno, record.getMessage()))
+
+
+# Markdown extensions that read other files into a page: a page's key knows
+# only its own bytes.
+_READS_OTHER_FILES = ("pymdownx.snippets", "markdown_include", "mdx_include")
+
+
+def _blind_spot(config: MkDocsConfig) -> str:
+    """What in the configuration could change a page beyond what its key
+    covers: another MkDocs plugin (it may read anything: git history,
+    other files) or an extension that includes files. Such a site's pages
+    are never taken from the build cache."""
+    others = [name for name in config.plugins if name != "gongshi"]
+    includes = [name for name in config.markdown_extensions if isinstance(name, str) and name.startswith(_READS_OTHER_FILES)]
+    return "、".join(others + includes)
 
 
 def _untitled_nav(nav: Iterable[object]) -> set[str]:

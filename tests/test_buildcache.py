@@ -292,3 +292,22 @@ def test_damaged_records_of_calendars_and_notices_are_not_used(tmp_path: Path) -
     edit(project, ACTIVITIES)  # all.ics needs the kept VEVENTs
     site = build_project(project)
     assert_same_tree(site, clean_build(tmp_path, "clean", [ACTIVITIES]))
+
+
+def test_pages_are_not_cached_when_an_extension_reads_other_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A page that includes another file (pymdownx.snippets) changes when
+    that file does, which its key cannot see: such a site's pages are
+    always rendered."""
+    project = make_project_at(tmp_path / "p", BASIC)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [content/snippets]\n", 1), encoding="utf-8")
+    (project / "content" / "snippets").mkdir()
+    (project / "content" / "snippets" / "note.md").write_text("第一版说明\n", encoding="utf-8")
+    bulletin = project / "content" / "bulletins" / "2026-03-third.md"
+    bulletin.write_text(bulletin.read_text(encoding="utf-8") + '\n--8<-- "note.md"\n', encoding="utf-8")
+    build_project(project)
+    (project / "content" / "snippets" / "note.md").write_text("第二版说明\n", encoding="utf-8")
+    capsys.readouterr()
+    site = build_project(project)
+    assert "第二版说明" in (site / "bulletins" / "2026-03-third" / "index.html").read_text(encoding="utf-8")
+    assert "pymdownx.snippets" in capsys.readouterr().err  # and the editor is told why
