@@ -272,9 +272,15 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self.shared = prints.shared
         self.fingerprints = {}
         changed = 0
+        # What a fingerprint cannot see (another plugin, file includes):
+        # every page is rendered on every save.
+        blind = bool(_blind_spot(config))
         for file in docs:
             spec = self.specs.get(file.src_uri)
-            key = prints.generated(spec) if spec is not None else prints.source(file.src_uri, Path(file.abs_src_path or "").read_bytes())
+            if blind:
+                key = None
+            else:
+                key = prints.generated(spec) if spec is not None else prints.source(file.src_uri, Path(file.abs_src_path or "").read_bytes())
             unchanged = key is not None and self._previous.get(file.src_uri) == key and os.path.isfile(file.abs_dest_path)
             if key is not None:
                 self.fingerprints[file.src_uri] = key

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, build_project, make_project_at, run_cli
-from test_perf_correctness import EDITS, assert_same_tree, project_with_own_theme
+from test_perf_correctness import EDITS, assert_same_tree, project_with_own_theme, with_snippets
 
 from generator.buildcache import CACHE_DIR, BuildCache
 
@@ -298,13 +298,7 @@ def test_pages_are_not_cached_when_an_extension_reads_other_files(tmp_path: Path
     """A page that includes another file (pymdownx.snippets) changes when
     that file does, which its key cannot see: such a site's pages are
     always rendered."""
-    project = make_project_at(tmp_path / "p", BASIC)
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [content/snippets]\n", 1), encoding="utf-8")
-    (project / "content" / "snippets").mkdir()
-    (project / "content" / "snippets" / "note.md").write_text("第一版说明\n", encoding="utf-8")
-    bulletin = project / "content" / "bulletins" / "2026-03-third.md"
-    bulletin.write_text(bulletin.read_text(encoding="utf-8") + '\n--8<-- "note.md"\n', encoding="utf-8")
+    project = with_snippets(make_project_at(tmp_path / "p", BASIC))
     build_project(project)
     (project / "content" / "snippets" / "note.md").write_text("第二版说明\n", encoding="utf-8")
     capsys.readouterr()

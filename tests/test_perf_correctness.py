@@ -293,3 +293,28 @@ def test_model_crosses_process_boundaries(tmp_path: Path) -> None:
     assert plain(site.grids) and plain(site.activities)
     assert pickle.loads(pickle.dumps(site)) == site
     assert site.grids["east-g2"].buildings == ("b-b1", "b-b2")
+
+
+def with_snippets(project: Path) -> Path:
+    """The project with pymdownx.snippets on, and 第三期简报 including
+    content/snippets/note.md (第一版说明)."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("markdown_extensions:\n", "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [content/snippets]\n", 1), encoding="utf-8")
+    (project / "content" / "snippets").mkdir()
+    (project / "content" / "snippets" / "note.md").write_text("第一版说明\n", encoding="utf-8")
+    bulletin = project / "content" / "bulletins" / "2026-03-third.md"
+    bulletin.write_text(bulletin.read_text(encoding="utf-8") + '\n--8<-- "note.md"\n', encoding="utf-8")
+    return project
+
+
+def test_serve_renders_every_page_when_a_page_includes_files(tmp_path: Path) -> None:
+    # A file pymdownx.snippets includes is not in any fingerprint: with such
+    # an extension (or another plugin) every save renders every page.
+    steps: list[dict[str, list[str]]] = [{}, {"content/snippets/note.md": ["write", "第二版说明\n"]}]
+    live = with_snippets(make_project_at(tmp_path / "live", BASIC))
+    plans = serve_builds(live, tmp_path / "served", tmp_path / "live-steps", "dirty", steps)
+    fresh = with_snippets(make_project_at(tmp_path / "fresh", BASIC))
+    serve_builds(fresh, tmp_path / "unused", tmp_path / "clean-steps", "clean", steps)
+    assert "第二版说明" in page(tmp_path / "live-steps" / "1", "bulletins/2026-03-third/").get_text()
+    assert_same_tree(tmp_path / "live-steps" / "1", tmp_path / "clean-steps" / "1")
+    assert plans[1][1] == 0  # nothing left as it was
