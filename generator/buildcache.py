@@ -168,18 +168,6 @@ class BuildCache:
     def fetch(self, key: str, dest: Path) -> bool:
         """Put the entry ``key`` at ``dest`` (a new name for the same file);
         False, and nothing written, when there is no intact entry."""
-        found = self._fetch(key, dest)
-        self.hits += found
-        return found
-
-    def fetch_many(self, items: Sequence[tuple[str, Path]]) -> list[bool]:
-        """:meth:`fetch` for each (key, dest). One after the other: linking
-        17,000 pages of L took 3.19 s / 4.52 s so and 5.06 s / 7.66 s in
-        eight threads (alternating runs): the links of one folder
-        (activities/<id>/…) wait for each other in the kernel."""
-        return [self.fetch(key, dest) for key, dest in items]
-
-    def _fetch(self, key: str, dest: Path) -> bool:
         sig = self._index.get(key) or self._used.get(key)
         if sig is None:
             return False
@@ -195,6 +183,23 @@ class BuildCache:
         except OSError:
             return False
         self._used[key] = sig
+        self.hits += 1
+        return True
+
+    def fetch_all(self, items: Sequence[tuple[str, Path]]) -> bool:
+        """:meth:`fetch` every (key, dest), or none: a file of a group that
+        belongs together (a chunk of door pages, a search bundle) is taken
+        away again when another is missing. One after the other: linking
+        17,000 pages of L took 3.19 s / 4.52 s so and 5.06 s / 7.66 s in
+        eight threads (alternating runs): the links of one folder
+        (activities/<id>/…) wait for each other in the kernel."""
+        placed: list[Path] = []
+        for key, dest in items:
+            if not self.fetch(key, dest):
+                for path in placed:
+                    path.unlink(missing_ok=True)
+                return False
+            placed.append(dest)
         return True
 
     def keep(self, key: str, path: Path) -> None:
@@ -319,7 +324,7 @@ class PageCache:
         For each page: the warnings its rendering gave, to be given again;
         None when it must be rendered (and then stored, see :meth:`keep`)."""
         wanted = [(key, dest) for _src, key, dest in pages if key is not None]
-        found = iter(self.cache.fetch_many(wanted))
+        found = iter([self.cache.fetch(key, dest) for key, dest in wanted])
         result: list[list[tuple[str, int, str]] | None] = []
         for src_uri, key, dest in pages:
             if key is not None and next(found):

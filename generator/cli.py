@@ -345,11 +345,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # changed (generator/incremental.py) and removes the files of pages that
     # are gone, so MkDocs' warning that dirty builds may be inaccurate does
     # not apply and would only worry editors.
-    logging.getLogger("mkdocs.commands.build").addFilter(_NotDirtyWarning())
     # Stopped by SIGTERM (a supervisor, the benchmark, the tests) as by
     # Ctrl-C: MkDocs then removes its temporary site folder (an L preview
     # left 600 MB in /tmp each time).
-    with _sigterm_as_interrupt():
+    with _sigterm_as_interrupt(), _quiet_dirty_warning():
         serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True, build_type="dirty")
     return 0
 

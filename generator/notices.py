@@ -1007,15 +1007,8 @@ def _fetch_chunk(out: Output, cache: BuildCache, doors: Sequence[Target], key: s
         return None
     if not isinstance(record, dict) or record.get("doors") != [d.key for d in doors]:
         return None
-    placed: list[Path] = []
-    for door in doors:
-        for rel in _door_files(door):
-            dest = out.out_dir / (prefix + rel)
-            if not cache.fetch(digest(key, rel), dest):
-                for path in placed:
-                    path.unlink(missing_ok=True)
-                return None
-            placed.append(dest)
+    if not cache.fetch_all([(digest(key, rel), out.out_dir / (prefix + rel)) for door in doors for rel in _door_files(door)]):
+        return None
     return combined, int(record.get("refits", 0))
 
 

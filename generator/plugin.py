@@ -226,10 +226,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         output folder and tell MkDocs not to read or render it
         (buildcache.PageCache decides)."""
         assert self.site is not None and self.cache is not None
-        config_bytes = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
-        environment = environment_key(config_bytes, config.site_url or "", [Path(d) for d in config.theme.dirs])
         docs = files.documentation_pages()
-        pages = self.pages = PageCache(self.cache, self.site, environment, (f.src_uri for f in docs))
+        pages = self.pages = PageCache(self.cache, self.site, _environment(config), (f.src_uri for f in docs))
         # A nav entry without a title takes the page's own, which MkDocs
         # knows only from reading it: such pages are always read.
         untitled = _untitled_nav(config.nav or [])
@@ -263,10 +261,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         same fingerprint and the file still on disk. MkDocs' own test (the
         source's mtime) knows nothing of the model or the theme."""
         assert self.site is not None
-        config_bytes = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
-        theme_dirs = [Path(d) for d in config.theme.dirs]
         docs = files.documentation_pages()
-        environment = environment_key(config_bytes, config.site_url or "", theme_dirs)
+        environment = _environment(config)
         prints = Fingerprints(self.site, environment, (f.src_uri for f in docs), self._records)
         self.environment = environment
         self.shared = prints.shared
@@ -574,6 +570,13 @@ class _PageWarnings(logging.Handler):
 # Markdown extensions that read other files into a page: a page's key knows
 # only its own bytes.
 _READS_OTHER_FILES = ("pymdownx.snippets", "markdown_include", "mdx_include")
+
+
+def _environment(config: MkDocsConfig) -> str:
+    """incremental.environment_key of this configuration: mkdocs.yml, the
+    site's URL, the theme folders."""
+    config_bytes = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+    return environment_key(config_bytes, config.site_url or "", [Path(d) for d in config.theme.dirs])
 
 
 def _blind_spot(config: MkDocsConfig) -> str:

@@ -336,12 +336,7 @@ class _Bundles:
         last = self.last.get(str(n))
         if not (isinstance(last, list) and len(last) == 2 and last[0] == key and isinstance(last[1], list)):
             return False
-        dests = [out / rel for rel in last[1]]
-        found = self.cache.fetch_many([(digest(key, rel), dest) for rel, dest in zip(last[1], dests, strict=True)])
-        if not all(found):
-            for dest, ok in zip(dests, found, strict=True):
-                if ok:
-                    dest.unlink()
+        if not self.cache.fetch_all([(digest(key, rel), out / rel) for rel in last[1]]):
             return False
         self.now[str(n)] = last
         return True
