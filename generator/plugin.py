@@ -36,6 +36,7 @@ from .a11y import images_without_alt, source_line
 from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location, Problems
+from .idlegc import IdleCollector
 from .incremental import Fingerprints, Records, digest, environment_key
 from .load import Article
 from .markup import sanitize, strip_indentation
@@ -107,6 +108,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self._records = Records()
         self._search_lock = threading.Lock()
         self._bytecode = _CompiledTemplates()
+        self._collector = IdleCollector()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -121,6 +123,10 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # Like `rendered`: kept only through a build that completes.
         self._reuse_last, self.reuse = getattr(self, "reuse", outputs.Reuse()), outputs.Reuse()
         self._templates_last, self.templates = self.templates, {}
+        if self.incremental:
+            # No cyclic collection while only what changed is rendered
+            # (idlegc.py): the writers' thread collects once the editor pauses.
+            self._collector.rebuild_starts(full=not self._previous)
         try:
             if self.incremental and not config.strict:
                 # The content checks (links, images, double-booked venues)
@@ -198,10 +204,14 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # MkDocs removes the preview's folder next: the writers must not be
         # writing into it.
         self._finish_background()
+        if self.serving:
+            self._collector.release()
 
     def on_build_error(self, *, error: Exception) -> None:
         notices.cancel_early()
         self._close_cache()
+        if self.serving:
+            self._collector.release()
 
     # --- the build cache (python build.py build) -------------------------
     def _open_cache(self, config: MkDocsConfig) -> None:
@@ -374,10 +384,11 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         theme_dir = self._theme_dir(config)
-        if self.failed is not None:
-            write_error_pages(Path(config.site_dir), theme_dir, self.failed.errors, self.last_pages)
-            return
-        if self.site is None:
+        if self.failed is not None or self.site is None:
+            if self.serving:
+                self._collector.release()
+            if self.failed is not None:
+                write_error_pages(Path(config.site_dir), theme_dir, self.failed.errors, self.last_pages)
             return
         site_dir = Path(config.site_dir)
         if self.incremental:
@@ -430,6 +441,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 if stop.wait(self.search_pause):
                     self.reuse = reuse  # nothing written: the records hold
                     return
+                self._collector.idle()
                 try:
                     outputs.write_all(out.site, out.project, out.out_dir, out.theme_dir, pdf=False, skip=frozenset({search.__name__}), reuse=reuse, out=out)
                 except Exception as exc:  # noqa: BLE001 - the thread must record what it wrote

@@ -1,0 +1,88 @@
+"""What the preview does between saves: it collects garbage while the
+editor pauses, not during a rebuild (generator/idlegc.py). The saves
+themselves, through a real `serve`, are in test_serve.py."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+
+from generator.idlegc import IdleCollector
+
+
+@pytest.fixture(autouse=True)
+def gc_restored() -> Iterator[None]:
+    was = gc.isenabled()
+    yield
+    gc.enable() if was else gc.disable()
+
+
+def full_collections() -> list[int]:
+    seen: list[int] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            seen.append(1)
+
+    gc.callbacks.append(callback)
+    return seen
+
+
+def test_no_collection_during_a_rebuild_one_when_idle() -> None:
+    collector = IdleCollector(max_held=3)
+    seen = full_collections()
+    try:
+        collector.rebuild_starts(full=True)  # the first build: Python's own
+        assert gc.isenabled()
+        collector.rebuild_starts(full=False)
+        assert not gc.isenabled() and not seen
+        collector.idle()
+        assert gc.isenabled() and len(seen) == 1
+        # Saves with no pause between them: every third rebuild collects first.
+        for _ in range(3):
+            collector.rebuild_starts(full=False)
+        assert len(seen) == 1 and not gc.isenabled()
+        collector.rebuild_starts(full=False)
+        assert len(seen) == 2 and not gc.isenabled()
+        collector.release()
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.pop()
+
+
+def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    project = make_project("basic")
+    monkeypatch.setenv("GONGSHI_TODAY", TODAY)
+    monkeypatch.chdir(project)
+    site_dir = str(tmp_path / "site")
+    first = load_config(str(project / "mkdocs.yml"), site_dir=site_dir)
+    first.plugins.on_startup(command="serve", dirty=True)
+    plugin = first.plugins["gongshi"]
+    plugin.search_pause = 0.5
+
+    def rebuild() -> None:
+        config = load_config(str(project / "mkdocs.yml"), site_dir=site_dir)
+        config.site_url = "http://127.0.0.1:8000/"
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+
+    try:
+        rebuild()  # everything rendered: Python collects as usual
+        assert gc.isenabled()
+        plugin.wait_for_search()
+        md = project / "content/bulletins/2026-02-second.md"
+        md.write_text(md.read_text(encoding="utf-8").replace("第二期简报", "第二期简报（改）"), encoding="utf-8")
+        rebuild()  # only what changed: no collection until the editor pauses
+        assert plugin.plan[0] < plugin.plan[1]
+        assert not gc.isenabled()
+        plugin.wait_for_search()
+        assert gc.isenabled()
+    finally:
+        first.plugins.on_shutdown()
+    assert gc.isenabled()
