@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
 import os
 import re
@@ -58,6 +59,7 @@ def make_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="实时预览（保存即刷新）")
     _common(s)
     s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="地址和端口（默认 127.0.0.1:8000）")
+    s.add_argument("--poll", action="store_true", help="定时检查文件是否改动（网络共享文件夹、Docker、WSL 里的 Windows 文件夹收不到系统的改动通知时用）")
     c = sub.add_parser("check", help="只检查内容和数据，不生成网站")
     _common(c)
     c.add_argument("-s", "--strict", action="store_true", help="有警告时也以状态 1 退出")
@@ -348,8 +350,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Stopped by SIGTERM (a supervisor, the benchmark, the tests) as by
     # Ctrl-C: MkDocs then removes its temporary site folder (an L preview
     # left 600 MB in /tmp each time).
-    with _sigterm_as_interrupt(), _quiet_dirty_warning():
-        serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True, build_type="dirty")
+    # --poll: MkDocs' own way of noticing saves (the plugin's on_serve
+    # otherwise moves it to the system's file events, generator/watch.py).
+    if args.poll:
+        os.environ["GONGSHI_WATCH"] = "poll"
+    try:
+        with _sigterm_as_interrupt(), _quiet_dirty_warning():
+            serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True, build_type="dirty")
+    except OSError as exc:
+        if args.poll or exc.errno not in (errno.ENOSPC, errno.EMFILE):
+            raise
+        # inotify's limits (fs.inotify.max_user_watches / max_user_instances)
+        print(f"预览无法监视文件改动：{exc}\n请改用 python build.py serve --poll（定时检查文件），"
+              "或请管理员调高 fs.inotify.max_user_watches", file=sys.stderr)
+        return 1
     return 0
 
 

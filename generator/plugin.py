@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
@@ -45,6 +46,7 @@ from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
 from .preview import write_error_pages
 from .render import TEMPLATE_FILTERS, template_globals
+from .watch import watch_natively
 
 log = get_plugin_logger(__name__)
 
@@ -199,6 +201,13 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             except BuildFailed as exc:  # no CJK font
                 raise PluginError("\n" + exc.report()) from None
         return files
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]) -> LiveReloadServer | None:
+        # The system's file events instead of MkDocs' polling (watch.py);
+        # `serve --poll` keeps polling, for folders events do not reach.
+        if os.environ.get("GONGSHI_WATCH") != "poll":
+            watch_natively(server)
+        return server
 
     def on_shutdown(self) -> None:
         # MkDocs removes the preview's folder next: the writers must not be

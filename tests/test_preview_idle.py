@@ -1,10 +1,12 @@
-"""What the preview does between saves: it collects garbage while the
-editor pauses, not during a rebuild (generator/idlegc.py). The saves
-themselves, through a real `serve`, are in test_serve.py."""
+"""What the preview does between saves: it watches with the system's file
+events (generator/watch.py) and collects garbage while the editor pauses,
+not during a rebuild (generator/idlegc.py). The saves themselves, through a
+real `serve`, are in test_serve.py."""
 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from conftest import TODAY
 
 from generator.idlegc import IdleCollector
+from generator.watch import watch_natively
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +89,24 @@ def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Pat
     finally:
         first.plugins.on_shutdown()
     assert gc.isenabled()
+
+
+def test_watches_move_to_the_system_file_events(tmp_path: Path) -> None:
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers.polling import PollingObserver
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path / "site"))
+    try:
+        server.watch(str(tmp_path / "content"))
+        server.watch(str(tmp_path / "mkdocs.yml"))
+        server.watch(str(tmp_path / "content"))  # MkDocs counts a path watched twice
+        before = dict(server._watched_paths)
+        assert isinstance(server.observer, PollingObserver)
+        assert watch_natively(server)
+        assert not isinstance(server.observer, PollingObserver)
+        assert server._watched_paths == before
+        assert {os.path.abspath(p) for p in server._watch_refs} == set(before)
+    finally:
+        server.server_close()

@@ -54,15 +54,16 @@ def wait_for(url: str, ok: Callable[[int, str], bool], what: str) -> str:
 
 
 @pytest.fixture
-def server(make_project, tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:  # type: ignore[no-untyped-def]
+def server(make_project, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:  # type: ignore[no-untyped-def]
     project = make_project("basic")
     # A private copy of the theme, so the test may edit it.
     (project / "theme").unlink()
     shutil.copytree(REPO / "theme", project / "theme")
     port = free_port()
     log = open(tmp_path / "serve.log", "w+", encoding="utf-8")  # noqa: SIM115 - closed below
+    extra = list(getattr(request, "param", ()))  # e.g. ["--poll"]
     proc = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--today", TODAY, "-a", f"127.0.0.1:{port}"],
+        [sys.executable, str(REPO / "build.py"), "serve", "--today", TODAY, "-a", f"127.0.0.1:{port}", *extra],
         cwd=project, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}/"
@@ -135,6 +136,49 @@ def test_edit_error_and_recovery(server: tuple[Path, str, subprocess.Popen[str]]
     css = project / "theme/assets/gongshi.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* serve-test-marker */\n", encoding="utf-8")
     wait_for(base + "assets/gongshi.css", lambda c, b: "serve-test-marker" in b, "the theme change")
+
+
+def builds_so_far(project: Path) -> int:
+    return (project.parent / "serve.log").read_text(encoding="utf-8").count("Building documentation")
+
+
+@pytest.mark.parametrize("server", [(), ("--poll",)], indirect=True, ids=["file-events", "poll"])
+def test_saves_are_noticed_and_reading_is_not_a_save(server: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    # serve watches with the system's file events (generator/watch.py), or
+    # with MkDocs' polling under --poll. Either must notice an editor's save
+    # made as many editors make it (a temporary file renamed over the old
+    # one), a new file in a new folder and an edit of mkdocs.yml; and the
+    # file events must not count the rebuild's own reading of every content
+    # file as a change (that would rebuild for ever).
+    project, base, proc = server
+    md = project / "content/bulletins/2026-02-second.md"
+    url = base + "bulletins/2026-02-second/"
+    tmp = md.with_name(".2026-02-second.md.swp")
+    tmp.write_text(md.read_text(encoding="utf-8").replace("title: 第二期简报", "title: 第二期简报（改名保存）"), encoding="utf-8")
+    tmp.replace(md)
+    wait_for(url, lambda c, b: c == 200 and "第二期简报（改名保存）" in b, "the renamed-over save")
+
+    folder = project / "content/bulletins/2027"
+    folder.mkdir()
+    (folder / "2027-01-new.md").write_text("---\ntitle: 新文件夹里的简报\nissue: 9\ndate: 2026-03-20\ncolumn: notice\n---\n\n正文。\n", encoding="utf-8")
+    wait_for(base + "bulletins/", lambda c, b: c == 200 and "新文件夹里的简报" in b, "the new file in a new folder")
+
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    n = builds_so_far(project)
+    deadline = time.monotonic() + WAIT
+    while builds_so_far(project) == n and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert builds_so_far(project) > n, "mkdocs.yml's edit did not rebuild"
+    fetch(base)  # answers once that rebuild is done
+
+    # Quiet now: no build may start without a save (the writers and the
+    # search index read every page after the reload, within ~2 s here).
+    time.sleep(4.0)
+    quiet = builds_so_far(project)
+    time.sleep(3.0)
+    assert builds_so_far(project) == quiet, "serve rebuilt with no file changed"
+    assert proc.poll() is None
 
 
 def test_error_at_startup_still_serves_the_errors(make_project) -> None:  # type: ignore[no-untyped-def]
