@@ -79,6 +79,7 @@ def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Pat
         rebuild()  # everything rendered: Python collects as usual
         assert gc.isenabled()
         plugin.wait_for_search()
+        files_before, prints_before = dict(plugin.kept_files), dict(plugin.fingerprints)
         md = project / "content/bulletins/2026-02-second.md"
         md.write_text(md.read_text(encoding="utf-8").replace("第二期简报", "第二期简报（改）"), encoding="utf-8")
         rebuild()  # only what changed: no collection until the editor pauses
@@ -86,6 +87,13 @@ def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Pat
         assert not gc.isenabled()
         plugin.wait_for_search()
         assert gc.isenabled()
+        # A generated page keeps its File and Page exactly when its
+        # fingerprint did not change (plugin._Plan.kept_file).
+        same_print = {src for src, key in plugin.fingerprints.items() if src in files_before and prints_before.get(src) == key}
+        same_object = {src for src, file in plugin.kept_files.items() if file is files_before.get(src)}
+        assert same_object == same_print
+        assert "bulletins/index.md" in set(files_before) - same_object  # the archive lists the edited title
+        assert len(same_object) > len(files_before) / 2
     finally:
         first.plugins.on_shutdown()
     assert gc.isenabled()
