@@ -263,9 +263,37 @@ class ShellCache:
         return f"{url.rstrip('/').rpartition('/')[0]}|{url.count('/')}|{base_url}|{hide}"
 
 
+# A building page lists what its residents are invited to, and most of that
+# is invited community-wide: the same list items on the ~80 building pages of
+# a community. Each item is rendered once per build and folder (its links
+# are relative to the page's folder) and pasted into the other pages.
+# tests/test_shell_cache.py builds sites with and without it: the same bytes.
+FRAGMENT_CACHE = True
+
+
+class FragmentCache:
+    """``gs_fragment(key, page)`` in a ``{% call %}`` around a fragment that
+    shows only what ``key`` names (and links relative to ``page``'s folder):
+    one instance per build (template_globals)."""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[object, ...], Any] = {}
+
+    def __call__(self, key: tuple[object, ...], page: Any, caller: Any) -> Any:
+        if not FRAGMENT_CACHE or page is None:
+            return caller()
+        url = str(page.url)
+        full = (*key, url.rstrip("/").rpartition("/")[0], url.count("/"))
+        found = self._parts.get(full)
+        if found is None:
+            found = self._parts[full] = caller()
+        return found
+
+
 def template_globals(site: Site) -> dict[str, Any]:
     return {"gs": SiteView(site), "t": strings(site.info.language), "site_model": site, "building_page_days": BUILDING_PAGE_DAYS,
-            "listing_limit": LISTING_LIMIT, "month_url": month_url, "year_url": year_url, "gs_shell": ShellCache()}
+            "listing_limit": LISTING_LIMIT, "month_url": month_url, "year_url": year_url, "gs_shell": ShellCache(),
+            "gs_fragment": FragmentCache()}
 
 
 def tel_uri(phone: str) -> str:
