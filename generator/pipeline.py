@@ -98,20 +98,26 @@ class Loaded:
     failed: set[str] = field(default_factory=set)  # data files that could not be read
 
 
-def article_paths(project: Project) -> list[Path]:
-    """Markdown files under content/, data/ and hidden files and folders
-    excluded, in a stable order. (os.walk, not rglob: 5,000 bulletins took
-    0.25 s, on every save of the preview.)"""
+def article_paths(project: Project) -> list[tuple[Path, str]]:
+    """Markdown files under content/ (and each one's path relative to it,
+    as a URL path), data/ and hidden files and folders excluded, in a
+    stable order: Path order. (os.walk, not rglob: 5,000 bulletins took
+    0.25 s, on every save of the preview; and no Path comparisons or
+    relative_to: another 0.05 s.)"""
     data = str(project.data_dir)
-    found: list[Path] = []
-    for folder, dirs, names in os.walk(project.content_dir):
+    top = str(project.content_dir)
+    found: list[tuple[tuple[str, ...], str]] = []
+    for folder, dirs, names in os.walk(top):
         if folder == data:
             dirs[:] = []
             continue
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        here = Path(folder)
-        found.extend(here / name for name in names if name.endswith(".md") and not name.startswith("."))
-    return sorted(found)
+        under = tuple(folder[len(top):].split(os.sep)[1:])
+        found.extend((under + (name,), name) for name in names if name.endswith(".md") and not name.startswith("."))
+    # The parts in order compare as Paths do (PurePosixPath: part by part).
+    found.sort()
+    root = project.content_dir
+    return [(root.joinpath(*parts), "/".join(parts)) for parts, _name in found]
 
 
 def is_bulletin(rel: str) -> bool:
@@ -153,15 +159,14 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
     for path in sorted(set(project.data_dir.glob("*.yaml"))):
         p.error(Location(project.shown(path)), "数据文件的扩展名应为 .yml", f"请改名为 {path.stem}.yml")
     paths = article_paths(project) if articles else []
-    for path in paths:
-        rel = path.relative_to(project.content_dir).as_posix()
+    for path, rel in paths:
         try:
             loaded.articles.append(load_article(path, project.shown(path), rel, project.files))
         except ContentError as exc:
             p.add(exc)
     if project.files is not None:
         # Keep what this rebuild read, not every file ever previewed.
-        now = set(paths)
+        now = {path for path, _rel in paths}
         project.files.articles = {k: hit for k, hit in project.files.articles.items() if hit[1].path in now}
     return loaded
 
