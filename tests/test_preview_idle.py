@@ -6,12 +6,15 @@ real `serve`, are in test_serve.py."""
 from __future__ import annotations
 
 import gc
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
+from conftest import REPO, TODAY
 
 from generator.idlegc import IdleCollector
 from generator.watch import watch_natively
@@ -57,46 +60,63 @@ def test_no_collection_during_a_rebuild_one_when_idle() -> None:
         gc.callbacks.pop()
 
 
-def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+# In its own process: MkDocs keeps one instance of a plugin with on_startup
+# for the whole process, and this one is started for serve.
+PLUGIN_CHECK = r"""
+import gc, json, os, sys
+sys.path.insert(0, {repo!r})
+os.environ["GONGSHI_TODAY"] = {today!r}
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+project, site_dir = sys.argv[1], sys.argv[2]
+os.chdir(project)
+first = load_config("mkdocs.yml", site_dir=site_dir)
+first.plugins.on_startup(command="serve", dirty=True)
+plugin = first.plugins["gongshi"]
+plugin.search_pause = 0.5
+seen = {{}}
 
+def rebuild():
+    config = load_config("mkdocs.yml", site_dir=site_dir)
+    config.site_url = "http://127.0.0.1:8000/"
+    build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+
+rebuild()  # everything rendered: Python collects as usual
+seen["first"] = gc.isenabled()
+plugin.wait_for_search()
+files_before, prints_before = dict(plugin.kept_files), dict(plugin.fingerprints)
+md = os.path.join(project, "content/bulletins/2026-02-second.md")
+text = open(md, encoding="utf-8").read()
+open(md, "w", encoding="utf-8").write(text.replace("第二期简报", "第二期简报（改）"))
+rebuild()  # only what changed: no collection until the editor pauses
+seen["plan"] = plugin.plan
+seen["during"] = gc.isenabled()
+plugin.wait_for_search()
+seen["after_pause"] = gc.isenabled()
+seen["before"] = sorted(files_before)
+seen["same_print"] = sorted(src for src, key in plugin.fingerprints.items() if src in files_before and prints_before.get(src) == key)
+seen["same_object"] = sorted(src for src, file in plugin.kept_files.items() if file is files_before.get(src))
+first.plugins.on_shutdown()
+seen["shutdown"] = gc.isenabled()
+print(json.dumps(seen))
+"""
+
+
+def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = make_project("basic")
-    monkeypatch.setenv("GONGSHI_TODAY", TODAY)
-    monkeypatch.chdir(project)
-    site_dir = str(tmp_path / "site")
-    first = load_config(str(project / "mkdocs.yml"), site_dir=site_dir)
-    first.plugins.on_startup(command="serve", dirty=True)
-    plugin = first.plugins["gongshi"]
-    plugin.search_pause = 0.5
-
-    def rebuild() -> None:
-        config = load_config(str(project / "mkdocs.yml"), site_dir=site_dir)
-        config.site_url = "http://127.0.0.1:8000/"
-        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
-
-    try:
-        rebuild()  # everything rendered: Python collects as usual
-        assert gc.isenabled()
-        plugin.wait_for_search()
-        files_before, prints_before = dict(plugin.kept_files), dict(plugin.fingerprints)
-        md = project / "content/bulletins/2026-02-second.md"
-        md.write_text(md.read_text(encoding="utf-8").replace("第二期简报", "第二期简报（改）"), encoding="utf-8")
-        rebuild()  # only what changed: no collection until the editor pauses
-        assert plugin.plan[0] < plugin.plan[1]
-        assert not gc.isenabled()
-        plugin.wait_for_search()
-        assert gc.isenabled()
-        # A generated page keeps its File and Page exactly when its
-        # fingerprint did not change (plugin._Plan.kept_file).
-        same_print = {src for src, key in plugin.fingerprints.items() if src in files_before and prints_before.get(src) == key}
-        same_object = {src for src, file in plugin.kept_files.items() if file is files_before.get(src)}
-        assert same_object == same_print
-        assert "bulletins/index.md" in set(files_before) - same_object  # the archive lists the edited title
-        assert len(same_object) > len(files_before) / 2
-    finally:
-        first.plugins.on_shutdown()
-    assert gc.isenabled()
+    script = PLUGIN_CHECK.format(repo=str(REPO), today=TODAY)
+    done = subprocess.run([sys.executable, "-c", script, str(project), str(tmp_path / "site")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["first"] is True
+    rendered, unchanged = seen["plan"]
+    assert rendered < unchanged
+    assert seen["during"] is False and seen["after_pause"] is True and seen["shutdown"] is True
+    # A generated page keeps its File and Page exactly when its
+    # fingerprint did not change (plugin._Plan.kept_file).
+    assert seen["same_object"] == seen["same_print"]
+    assert "bulletins/index.md" in set(seen["before"]) - set(seen["same_object"])  # the archive lists the edited title
+    assert len(seen["same_object"]) > len(seen["before"]) / 2
 
 
 def test_watches_move_to_the_system_file_events(tmp_path: Path) -> None:
