@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from jinja2 import BytecodeCache, Environment
-from jinja2.bccache import Bucket
+from jinja2 import Environment
 from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -38,7 +37,7 @@ from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location, Problems
 from .idlegc import IdleCollector
-from .incremental import Fingerprints, Records, digest, environment_key
+from .incremental import CompiledTemplates, Fingerprints, RebuildPlan, Records, digest, environment_key
 from .load import Article
 from .markup import sanitize, strip_indentation
 from .model import Site
@@ -90,7 +89,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     templates: dict[str, str] = {}
     _templates_now: dict[str, str] = {}
     # serve: the File (and its Page) of each generated page, as of the last
-    # build that completed, and of this one (_Plan.kept_file)
+    # build that completed, and of this one (RebuildPlan.kept_file)
     kept_files: dict[str, File] = {}
     _kept_now: dict[str, File] = {}
     # serve: page → (fingerprint, sitemap date) as of the last build
@@ -113,7 +112,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self._loaded = LoadCache()
         self._records = Records()
         self._search_lock = threading.Lock()
-        self._bytecode = _CompiledTemplates()
+        self._bytecode = CompiledTemplates()
         self._collector = IdleCollector()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -285,19 +284,19 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     def _theme_dir(self, config: MkDocsConfig) -> Path:
         return Path(config.theme.custom_dir or self.project.root / "theme")
 
-    def _start_plan(self, files: Files, specs: list[PageSpec], config: MkDocsConfig) -> _Plan:
+    def _start_plan(self, files: Files, specs: list[PageSpec], config: MkDocsConfig) -> RebuildPlan:
         """The fingerprints of this serve rebuild (incremental.py), before
         the generated pages join ``files``: those that did not change keep
-        their File and Page objects from the last build (_Plan.kept_file)."""
+        their File and Page objects from the last build (RebuildPlan.kept_file)."""
         assert self.site is not None
         environment = _environment(config)
         paths = [f.src_uri for f in files.documentation_pages()] + [spec.src_uri for spec in specs]
         self.environment = environment
         # What a fingerprint cannot see (another plugin, file includes):
         # every page is rendered on every save.
-        return _Plan(Fingerprints(self.site, environment, paths, self._records), self._previous, self._kept_last, blind=bool(_blind_spot(config)))
+        return RebuildPlan(Fingerprints(self.site, environment, paths, self._records), self._previous, self._kept_last, blind=bool(_blind_spot(config)))
 
-    def _plan_rebuild(self, files: Files, plan: _Plan) -> None:
+    def _plan_rebuild(self, files: Files, plan: RebuildPlan) -> None:
         """Tell MkDocs which pages are unchanged since the last good build:
         same fingerprint and the file still on disk. MkDocs' own test (the
         source's mtime) knows nothing of the model or the theme."""
@@ -537,83 +536,10 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                     folder.rmdir()
 
 
-class _Plan:
-    """One `serve` rebuild's page fingerprints (incremental.Fingerprints),
-    and which pages they leave as they were.
-
-    A generated page whose fingerprint did not change keeps its File, and
-    with it its Page, from the last build: MkDocs makes a Page only for a
-    File without one. At bench scale L that is ~12,000 of 17,340 pages per
-    save, and making their Files and Pages again took 0.3 s of a 1.5 s
-    bulletin rebuild (pyinstrument: File.generated 0.15 s, get_navigation
-    0.75 s of which most Page.__init__, at the profiler's 2x). A kept page is
-    not read or rendered (is_modified), so what MkDocs set on it in an
-    earlier build is what a new one would hold: its title, URL and
-    canonical URL are made of the spec and the configuration, both in the
-    fingerprint; the sitemap dates are set again on every page (_date_pages)."""
-
-    def __init__(self, prints: Fingerprints, previous: dict[str, str], kept_last: dict[str, File], *, blind: bool) -> None:
-        self.prints = prints
-        self.previous = previous  # page -> fingerprint, as of the last good build
-        self.kept_last = kept_last
-        self.blind = blind
-        self.keys: dict[str, str] = {}
-        self._kept: set[str] = set()
-
-    def key(self, file: File, spec: PageSpec | None) -> str | None:
-        """The page's fingerprint; None for a page rendered every time."""
-        key = self.keys.get(file.src_uri)
-        if key is not None or self.blind:
-            return key
-        key = self.prints.generated(spec) if spec is not None else self.prints.source(file.src_uri, Path(file.abs_src_path or "").read_bytes())
-        if key is not None:
-            self.keys[file.src_uri] = key
-        return key
-
-    def unchanged(self, file: File, key: str | None) -> bool:
-        if file.src_uri in self._kept:
-            return True
-        return key is not None and self.previous.get(file.src_uri) == key and os.path.isfile(file.abs_dest_path)
-
-    def kept_file(self, spec: PageSpec) -> File | None:
-        """The last build's File of this generated page, if unchanged."""
-        file = self.kept_last.get(spec.src_uri)
-        if file is None or not self.unchanged(file, self.key(file, spec)):
-            return None
-        self._kept.add(spec.src_uri)
-        if file.page is not None:
-            # Read only when rendered, which a kept page is not; the new
-            # model's record lets the old model go.
-            file.page.meta["gs_obj"] = spec.obj
-        return file
-
-
 # Page kinds whose sitemap date (sitemap.lastmod) is made only of what their
 # fingerprint holds: their record, a building's activities, the bulletins
 # (incremental.LISTING_INPUTS), every activity for a month page, the lectures.
 _DATED_BY_RECORD = frozenset({"bulletin", "activity", "building", "bulletins", "column", "bulletins_year", "activities_month", "lectures"})
-
-
-class _CompiledTemplates(BytecodeCache):
-    """Compiled templates kept in memory across `serve` rebuilds. Jinja
-    checks each template's source against the checksum it was compiled
-    from; the salt (incremental.environment_key: mkdocs.yml and the theme)
-    keeps an environment made from another configuration apart."""
-
-    def __init__(self) -> None:
-        self.salt = ""
-        self._code: dict[str, bytes] = {}
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return digest(self.salt, super().get_cache_key(name, filename))
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 def _render_blank(page: Page, config: MkDocsConfig, files: Files) -> None:
