@@ -20,16 +20,19 @@ from pathlib import Path
 REMOVE_THREADS = 8
 
 
-def remove_tree(path: Path) -> None:
+def remove_tree(path: Path, *, threads: int = REMOVE_THREADS) -> None:
     """``shutil.rmtree(path, ignore_errors=True)``, the folders two levels
-    down (a site's pages: activities/<id>/, …) removed side by side. A
-    missing path is fine."""
+    down (a site's pages: activities/<id>/, …) removed side by side by
+    ``threads`` threads. A missing path is fine."""
+    if threads <= 1:
+        shutil.rmtree(path, ignore_errors=True)
+        return
     folders: list[str] = []
     for top in _subfolders(path):
         inner = _subfolders(top)
         folders += inner or [top]
     if len(folders) > 1:
-        with ThreadPoolExecutor(min(REMOVE_THREADS, len(folders))) as pool:
+        with ThreadPoolExecutor(min(threads, len(folders))) as pool:
             list(pool.map(lambda p: shutil.rmtree(p, ignore_errors=True), folders))
     shutil.rmtree(path, ignore_errors=True)
 

@@ -312,7 +312,8 @@ def test_a_build_leaves_no_staging_copy(basic_site: Path) -> None:
             assert not [p for p in folder.iterdir() if p.name.startswith(f"{search.STAGE_PREFIX}{os.getpid()}-")]
 
 
-def test_remove_tree_removes_nested_folders_and_tolerates_a_missing_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("threads", [8, 1])
+def test_remove_tree_removes_nested_folders_and_tolerates_a_missing_one(tmp_path: Path, threads: int) -> None:
     from generator.fsutil import remove_tree
 
     root = tmp_path / "site"
@@ -321,6 +322,6 @@ def test_remove_tree_removes_nested_folders_and_tolerates_a_missing_one(tmp_path
         (root / f"d{i % 5}" / f"p{i}" / "index.html").write_text("x", encoding="utf-8")
     (root / "top.html").write_text("x", encoding="utf-8")
     (root / "link").symlink_to(tmp_path)  # followed by nobody
-    remove_tree(root)
+    remove_tree(root, threads=threads)
     assert not root.exists() and tmp_path.exists()
-    remove_tree(root)  # gone already: no error
+    remove_tree(root, threads=threads)  # gone already: no error
