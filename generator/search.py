@@ -279,38 +279,52 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         remove_tree(old)
     (dest / CORE_SCRIPT).unlink(missing_ok=True)
     try:
-        # Every page is staged in the first bundle's folder; the others'
-        # pages move to theirs once the text is counted.
+        # Without the cache every page is staged in the first bundle's
+        # folder, and the others' pages move to theirs once the text is
+        # counted. With it, a page is only hashed at first, and staged only
+        # if its bundle is not in the cache: a cached L build with nothing
+        # changed wrote, then deleted, 10,500 staged pages (0.47 s), and
+        # hashed them through repr() (0.69 s; the bytes take 0.3 s).
         sizes = []
         staged: dict[Path, str] = {}
         for page in pages:
             rel = page.path.relative_to(site_dir)
-            (stage / "0" / rel).parent.mkdir(parents=True, exist_ok=True)
             html = with_key_characters(page.path.read_text(encoding="utf-8"), page)
-            (stage / "0" / rel).write_text(html, encoding="utf-8")
+            if cache is None:
+                _stage(stage / "0" / rel, html)
+            else:
+                staged[page.path] = digest(rel.as_posix(), html.encode("utf-8"))
             sizes.append(indexed_text(html))
-            if cache is not None:
-                staged[page.path] = digest(rel.as_posix(), html)
         bundles = split_pages(pages, sizes)
         kept = _Bundles(cache, [[staged[p.path] for p in bundle] for bundle in bundles]) if cache is not None else None
-        for n, bundle in enumerate(bundles[1:], start=1):
-            for page in bundle:
-                rel = page.path.relative_to(site_dir)
-                (stage / str(n) / rel).parent.mkdir(parents=True, exist_ok=True)
-                (stage / "0" / rel).rename(stage / str(n) / rel)
+        if kept is None:
+            for n, bundle in enumerate(bundles[1:], start=1):
+                for page in bundle:
+                    rel = page.path.relative_to(site_dir)
+                    (stage / str(n) / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (stage / "0" / rel).rename(stage / str(n) / rel)
         # One after the other: the point is that only one bundle's words are
         # in memory at a time.
-        for n in range(len(bundles)):
+        for n, bundle in enumerate(bundles):
             out = dest / str(n) if n else dest
-            if kept is None or not kept.restore(n, out):
-                _run_pagefind(exe, stage / str(n), out, background=background)
-                if kept is not None:
-                    kept.store(n, out)
+            if kept is not None and kept.restore(n, out):
+                continue
+            if kept is not None:
+                for page in bundle:
+                    _stage(stage / str(n) / page.path.relative_to(site_dir), with_key_characters(page.path.read_text(encoding="utf-8"), page))
+            _run_pagefind(exe, stage / str(n), out, background=background)
+            if kept is not None:
+                kept.store(n, out)
             remove_tree(stage / str(n))
     finally:
         remove_tree(stage)
     if len(bundles) > 1:
         _merge_in_browser(dest, len(bundles))
+
+
+def _stage(path: Path, html: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
 
 
 class _Bundles:
