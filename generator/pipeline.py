@@ -106,18 +106,18 @@ def article_paths(project: Project) -> list[tuple[Path, str]]:
     relative_to: another 0.05 s.)"""
     data = str(project.data_dir)
     top = str(project.content_dir)
-    found: list[tuple[tuple[str, ...], str]] = []
+    found: list[tuple[str, ...]] = []
     for folder, dirs, names in os.walk(top):
         if folder == data:
             dirs[:] = []
             continue
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         under = tuple(folder[len(top):].split(os.sep)[1:])
-        found.extend((under + (name,), name) for name in names if name.endswith(".md") and not name.startswith("."))
+        found.extend((*under, name) for name in names if name.endswith(".md") and not name.startswith("."))
     # The parts in order compare as Paths do (PurePosixPath: part by part).
     found.sort()
     root = project.content_dir
-    return [(root.joinpath(*parts), "/".join(parts)) for parts, _name in found]
+    return [(root.joinpath(*parts), "/".join(parts)) for parts in found]
 
 
 def is_bulletin(rel: str) -> bool:

@@ -134,3 +134,20 @@ def test_fast_and_python_yaml_parsers_give_the_same_located_values() -> None:
         fast = _Builder("f.yml", 0).build(yaml.compose(text, Loader=yaml.CSafeLoader))
         slow = _Builder("f.yml", 0).build(yaml.compose(text, Loader=yaml.SafeLoader))
         assert tree(fast) == tree(slow)
+
+
+def test_article_paths_in_path_order_with_their_url_paths(tmp_path: Path) -> None:
+    # pipeline.article_paths sorts tuples of parts instead of Paths: the same
+    # order, "a/x.md" before "a-b/x.md" although "-" sorts before "/".
+    from generator.pipeline import Project, article_paths
+
+    content = tmp_path / "content"
+    for rel in ("a/x.md", "a-b/x.md", "a.md", "b/c/d.md", "b/c.md", "关于.md", "data/x.md", ".hidden/y.md", "b/.draft.md", "b/notes.txt"):
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text("# x\n", encoding="utf-8")
+    project = Project.at(tmp_path)
+    found = article_paths(project)
+    expected = sorted(p for p in content.rglob("*.md") if not p.relative_to(content).as_posix().startswith(("data/", ".hidden/")) and not p.name.startswith("."))
+    assert [path for path, _rel in found] == expected
+    assert [rel for _path, rel in found] == [p.relative_to(project.content_dir).as_posix() for p in expected]
+    assert [rel for _path, rel in found][:2] == ["a/x.md", "a-b/x.md"]
