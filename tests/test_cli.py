@@ -278,3 +278,27 @@ def test_warnings_fail_a_strict_build_and_leave_site_untouched(built: tuple[Path
     assert f"WARNING -  generator: content/bulletins/2026-04-draft.md:{line}:8: 2026-04-draft: issue: 期号不连续，缺少第 4、5 期 — 如有遗漏请补上；草稿（draft: true）也占用期号" in err
     assert tree(project / "site") == before
     assert leftovers(project) == []
+
+
+@pytest.mark.parametrize("name", ["ENOSPC", "EMFILE"])  # inotify's two limits
+def test_serve_out_of_file_watches_says_use_poll(name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The system's file events (generator/watch.py) can run out: the editor
+    # gets the way out (serve --poll), not a traceback.
+    import errno
+
+    import mkdocs.commands.serve
+
+    from generator import cli
+
+    def refused(**_kwargs: object) -> None:
+        raise OSError(getattr(errno, name), "inotify watch limit reached")
+
+    monkeypatch.setattr(mkdocs.commands.serve, "serve", refused)
+    monkeypatch.delenv("GONGSHI_WATCH", raising=False)  # serve --poll sets it: undone after the test
+    assert cli.main(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert "python build.py serve --poll" in err and "max_user_watches" in err
+    # Under --poll the same error is not ours to explain.
+    with pytest.raises(OSError):
+        cli.main(["serve", "--poll"])
+    assert os.environ.get("GONGSHI_WATCH") == "poll"
