@@ -164,8 +164,8 @@ def test_saves_are_noticed_and_reading_is_not_a_save(server: tuple[Path, str, su
     wait_for(base + "bulletins/", lambda c, b: c == 200 and "新文件夹里的简报" in b, "the new file in a new folder")
 
     config = project / "mkdocs.yml"
+    n = builds_so_far(project)  # before the save: its rebuild may start at once
     config.write_text(config.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
-    n = builds_so_far(project)
     deadline = time.monotonic() + WAIT
     while builds_so_far(project) == n and time.monotonic() < deadline:
         time.sleep(0.2)
