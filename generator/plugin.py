@@ -43,7 +43,7 @@ from .markup import sanitize, strip_indentation
 from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
-from .preview import write_error_pages
+from .preview import ERROR_FILE, error_app, write_error_page
 from .render import TEMPLATE_FILTERS, template_globals
 from .watch import watch_natively
 
@@ -63,10 +63,9 @@ class GongshiConfig(Config):
 class GongshiPlugin(BasePlugin[GongshiConfig]):
     site: Site | None = None
     serving = False
-    # While serving: the errors of the current rebuild, and the pages of the
-    # last good one (where the error page is shown until the fix).
+    # While serving: the errors of the current rebuild (the server answers
+    # every page with the error page meanwhile: preview.error_app).
     failed: BuildFailed | None = None
-    last_pages: tuple[str, ...] = ()
     # `serve` with dirty builds (python build.py serve): MkDocs keeps the
     # output folder between rebuilds and renders only files it is told
     # changed; the plugin tells it, from page fingerprints (incremental.py).
@@ -195,7 +194,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             kept = plan.kept_file(spec) if plan is not None else None
             files.append(kept or File.generated(config, spec.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
             self.specs[spec.src_uri] = spec
-        self.last_pages = tuple(f.dest_uri for f in files.documentation_pages())
         if plan is not None:
             self._plan_rebuild(files, plan)
         if not self.serving:
@@ -216,6 +214,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # `serve --poll` keeps polling, for folders events do not reach.
         if os.environ.get("GONGSHI_WATCH") != "poll":
             watch_natively(server)
+        # While a rebuild has errors, every page the editor opens shows them
+        # (preview.py); the files of the last good build stay as they were.
+        app = server.get_app()
+        if app is not None:
+            server.set_app(error_app(app, failed=lambda: self.failed is not None, root=server.root, mount=server.mount_path,
+                                     settled=functools.partial(_settled, server)))
         return server
 
     def on_shutdown(self) -> None:
@@ -407,13 +411,15 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             if self.serving:
                 self._collector.release()
             if self.failed is not None:
-                write_error_pages(Path(config.site_dir), theme_dir, self.failed.errors, self.last_pages)
+                write_error_page(Path(config.site_dir), theme_dir, self.failed.errors)
+                self._keep_last_good()
             return
         site_dir = Path(config.site_dir)
         if self.incremental:
             # Before the writers: the search index must not find gone pages.
             files_now = frozenset(f.dest_uri for f in self.files)
             self._remove_gone(site_dir, self.files_on_disk, files_now)
+            (site_dir / ERROR_FILE).unlink(missing_ok=True)  # the errors are fixed
             self.files_on_disk = files_now
             self.rendered, self.templates, self.kept_files = self.fingerprints, self._templates_now, self._kept_now
             self._write_after_reload(outputs.Output(self.site, self.project, site_dir, theme_dir, pdf=False, keep_same=True), files_now)
@@ -430,6 +436,16 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if self.cache is not None:
             self.cache.commit()
             self._close_cache()
+
+    def _keep_last_good(self) -> None:
+        """A rebuild stopped by content errors rendered nothing and the
+        server shows the error page over the pages (preview.error_app): the
+        files on disk are the last good build's, and so are its records,
+        which the build that fixes the errors starts from (it renders only
+        what changed since). 404.html holds the error page now: it is
+        rendered again."""
+        self.rendered, self.kept_files, self.reuse = self._previous, self._kept_last, self._reuse_last
+        self.templates = {name: key for name, key in self._templates_last.items() if name != "404.html"}
 
     def _write_after_reload(self, out: outputs.Output, pages_now: frozenset[str]) -> None:
         """The preview's feeds, calendars, exports and door notices, then its
@@ -540,6 +556,16 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 # fingerprint holds: their record, a building's activities, the bulletins
 # (incremental.LISTING_INPUTS), every activity for a month page, the lectures.
 _DATED_BY_RECORD = frozenset({"bulletin", "activity", "building", "bulletins", "column", "bulletins_year", "activities_month", "lectures"})
+
+
+def _settled(server: LiveReloadServer) -> None:
+    """Until the rebuild under way (if any) is done: the wait MkDocs' server
+    makes before it serves a file."""
+    cond = getattr(server, "_epoch_cond", None)
+    if cond is None:
+        return
+    with cond:
+        cond.wait_for(lambda: server._visible_epoch == server._wanted_epoch)
 
 
 def _render_blank(page: Page, config: MkDocsConfig, files: Files) -> None:

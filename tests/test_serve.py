@@ -118,10 +118,17 @@ def test_edit_error_and_recovery(server: tuple[Path, str, subprocess.Popen[str]]
     terminal = (project.parent / "serve.log").read_text(encoding="utf-8")
     assert f"content/data/venues.yml:{line}:" in terminal and "Traceback" not in terminal
 
-    # 3. Fixed: the site comes back.
+    # 3. Fixed: the site comes back. The error page was only shown over the
+    # pages, never written over them, so the fix renders only what changed
+    # since the last good build (here: nothing); the 404 page is one again.
     venues.write_text(good, encoding="utf-8")
     wait_for(url, lambda c, b: c == 200 and "第二期简报（修订）" in b and "预览未更新" not in b, "recovery")
     assert proc.poll() is None
+    plans = re.findall(r"预览更新：重新生成 (\d+) 个页面，(\d+) 个未变", (project.parent / "serve.log").read_text(encoding="utf-8"))
+    rendered, unchanged = map(int, plans[-1])
+    assert rendered == 0 and unchanged > 20, plans
+    code, missing = fetch(base + "no-such-page/")
+    assert code == 404 and "预览未更新" not in missing
 
     # 4. A page clashing with a generated page is an error page too, until removed.
     clash = project / "content/buildings/a-1.md"
