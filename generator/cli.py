@@ -362,9 +362,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         with _sigterm_as_interrupt(), _quiet_dirty_warning():
             serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True, build_type="dirty")
     except OSError as exc:
-        if args.poll or exc.errno not in (errno.ENOSPC, errno.EMFILE):
+        # inotify's limits (fs.inotify.max_user_watches / max_user_instances,
+        # as watchdog words them); ENOSPC is also a full disk, not ours to explain.
+        if args.poll or exc.errno not in (errno.ENOSPC, errno.EMFILE) or "inotify" not in str(exc):
             raise
-        # inotify's limits (fs.inotify.max_user_watches / max_user_instances)
         print(f"预览无法监视文件改动：{exc}\n请改用 python build.py serve --poll（定时检查文件），"
               "或请管理员调高 fs.inotify.max_user_watches", file=sys.stderr)
         return 1

@@ -298,7 +298,15 @@ def test_serve_out_of_file_watches_says_use_poll(name: str, monkeypatch: pytest.
     assert cli.main(["serve"]) == 1
     err = capsys.readouterr().err
     assert "python build.py serve --poll" in err and "max_user_watches" in err
-    # Under --poll the same error is not ours to explain.
+    # Under --poll the same error is not ours to explain, nor a full disk.
     with pytest.raises(OSError):
         cli.main(["serve", "--poll"])
     assert os.environ.get("GONGSHI_WATCH") == "poll"
+    monkeypatch.delenv("GONGSHI_WATCH")
+
+    def disk_full(**_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(mkdocs.commands.serve, "serve", disk_full)
+    with pytest.raises(OSError):
+        cli.main(["serve"])
