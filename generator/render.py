@@ -258,9 +258,15 @@ class ShellCache:
             return None  # its own tab and nav item are marked active
         if part == "site_nav" and len(page.toc):
             return None  # the sidebar holds the page's table of contents
-        url = str(page.url)
         hide = ",".join(sorted(str(h) for h in (page.meta.get("hide") or ())))
-        return f"{url.rstrip('/').rpartition('/')[0]}|{url.count('/')}|{base_url}|{hide}"
+        return f"{folder_key(str(page.url))}|{base_url}|{hide}"
+
+
+def folder_key(url: str) -> str:
+    """What relative links from a page at ``url`` depend on: the folder
+    of its folder and its depth (use_directory_urls: a page is its own
+    folder, so its siblings' links are the same)."""
+    return f"{url.rstrip('/').rpartition('/')[0]}|{url.count('/')}"
 
 
 # A building page lists what its residents are invited to, and most of that
@@ -282,8 +288,7 @@ class FragmentCache:
     def __call__(self, key: tuple[object, ...], page: Any, caller: Any) -> Any:
         if not FRAGMENT_CACHE or page is None:
             return caller()
-        url = str(page.url)
-        full = (*key, url.rstrip("/").rpartition("/")[0], url.count("/"))
+        full = (*key, folder_key(str(page.url)))
         found = self._parts.get(full)
         if found is None:
             found = self._parts[full] = caller()
