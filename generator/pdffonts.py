@@ -41,13 +41,14 @@ same reading drops the image XObjects a page does not draw.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import re
 import struct
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -381,8 +382,18 @@ class _PageFonts:
         self.other: set[int] = set()  # fonts not compacted: ignored
         self.drawn: dict[int, set[str]] = {}  # id(resource dict) → XObject names drawn
         self._seen: set[tuple[int, int]] = set()
+        # (id(resource dict), name) → what _font found: a page sets its
+        # fonts ~40 times, and each lookup through pypdf resolves two
+        # references (the dicts live as long as the page: ids stay theirs).
+        self._named: dict[tuple[int, str], tuple[int, _Font | None]] = {}
 
     def _font(self, resources: Any, name: str) -> tuple[int, _Font | None]:
+        named = self._named.get((id(resources), name))
+        if named is None:
+            named = self._named[id(resources), name] = self._lookup(resources, name)
+        return named
+
+    def _lookup(self, resources: Any, name: str) -> tuple[int, _Font | None]:
         try:
             font = resources["/Font"][name].get_object()
         except (KeyError, TypeError, AttributeError) as exc:
@@ -559,20 +570,58 @@ def _widths(w: Any) -> dict[int, Any]:
     return result
 
 
-def _w_array(widths: dict[int, Any], keep: set[int]) -> Any:
-    """A /W array of ``widths`` cut to ``keep``, in runs of consecutive CIDs."""
-    from pypdf.generic import ArrayObject, NumberObject
+def _pdf_bytes_of(obj: Any) -> bytes:
+    """How pypdf writes ``obj`` (a direct object) into a file."""
+    buf = io.BytesIO()
+    obj.write_to_stream(buf)
+    return buf.getvalue()
 
-    out = ArrayObject()
-    run = ArrayObject()
+
+def _w_bytes(widths: dict[int, bytes], keep: set[int]) -> bytes:
+    """A /W array of ``widths`` (CID → the width as written) cut to ``keep``,
+    in runs of consecutive CIDs, spelled exactly as pypdf writes the array
+    of arrays it stands for (``[ 1 [ 224 ] 14 [ 347 278 ] ]``).
+
+    Why bytes and not pypdf objects: a page's /W has ~100 widths per font,
+    so building it as a NumberObject each (and writing each back) was the
+    largest part of cutting a page, and the allocations made Python's
+    cyclic collector run over the whole worker's heap more often."""
+    parts = [b"["]
     last = -2
     for cid in sorted(c for c in keep if c in widths):
         if cid != last + 1:
-            run = ArrayObject()
-            out.extend([NumberObject(cid), run])
-        run.append(widths[cid])
+            if last >= 0:
+                parts.append(b" ]")  # close the run before
+            parts.append(b" %d [" % cid)
+        parts.append(b" " + widths[cid])
         last = cid
-    return out
+    if last >= 0:
+        parts.append(b" ]")
+    parts.append(b" ]")
+    return b"".join(parts)
+
+
+@functools.cache
+def _written_type() -> type[Any]:
+    """The pypdf object type for bytes written as they are (defined on first
+    use: pypdf is imported only when a PDF is made)."""
+    from pypdf.generic import PdfObject
+
+    class Written(PdfObject):
+        """A direct object already spelled out in PDF syntax. Only ever
+        written: it is put into a page's copy after the copy was made."""
+
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def write_to_stream(self, stream: Any) -> None:
+            stream.write(self.data)
+
+    return Written
+
+
+def _written(data: bytes) -> Any:
+    return _written_type()(data)
 
 
 _BFCHAR = re.compile(rb"\d+\s+beginbfchar(.*?)endbfchar", re.S)
@@ -630,7 +679,7 @@ class _Shared:
     """A document font after compaction: what each page's copy is cut from."""
 
     subset: Subset
-    widths: dict[int, Any]
+    widths: dict[int, bytes]  # CID → its /W width as the document writes it
     to_unicode: bytes | None  # decoded, as the document has it
     cuttable: _ToUnicode | None
 
@@ -695,10 +744,18 @@ def _page_level_fonts(page: Any) -> list[Any]:
 def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes]]:
     """WeasyPrint's PDF ``data`` with compact font subsets, and (with
     ``split``) one PDF per page, each with its fonts cut to that page."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, NameObject
+    from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
+    try:
+        return _compact_split(reader, split)
+    finally:
+        _release(reader)  # its parsed objects, in cycles too (see _release)
+
+
+def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
+    from pypdf.generic import ArrayObject, NameObject
+
     # The document: each program cut to what WeasyPrint drew with it.
     shared: dict[str, _Shared] = {}
     done: list[_Font] = []
@@ -711,11 +768,15 @@ def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes
         for f in fonts:
             ref = f.type0.get("/ToUnicode")
             to_unicode = _read(ref.get_object()) if ref is not None else None
+            widths = {cid: _pdf_bytes_of(width) for cid, width in _widths(f.cidfont.get("/W")).items()}
             shared[str(f.type0["/BaseFont"])] = _Shared(
-                subset, _widths(f.cidfont.get("/W")), to_unicode, _ToUnicode.parse(to_unicode) if to_unicode is not None else None
+                subset, widths, to_unicode, _ToUnicode.parse(to_unicode) if to_unicode is not None else None
             )
         done.extend(fonts)
-    whole = pdf_bytes(PdfWriter(clone_from=reader))
+    spelling = _Spelling()
+    writer = _writer(spelling, clone_from=reader)
+    whole = pdf_bytes(writer)
+    _release(writer)
     if not split:
         return whole, []
     # Every page's copy gets its own program, /W and ToUnicode: empty the
@@ -732,9 +793,10 @@ def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes
         scan = read_page(page)
         if scan is not None:
             _drop_undrawn_images(page, scan)
-        writer = PdfWriter()
+        writer = _writer(spelling)
         _cut_page(writer.add_page(page), shared, scan)
         pages.append(pdf_bytes(writer))
+        _release(writer)
     return whole, pages
 
 
@@ -801,7 +863,7 @@ def _cut_page(page: Any, shared: dict[str, _Shared], scan: _PageFonts | None) ->
             subset = whole[0].subset
         _put(group, subset)
         for f, w in zip(group, whole, strict=True):
-            f.cidfont[NameObject("/W")] = _w_array(w.widths, f.codes)
+            f.cidfont[NameObject("/W")] = _written(_w_bytes(w.widths, f.codes))
             if w.to_unicode is not None:
                 cut = w.cuttable.cut(f.codes) if w.cuttable is not None and subset is not whole[0].subset else w.to_unicode
                 f.type0["/ToUnicode"].get_object().set_data(cut)
@@ -833,6 +895,165 @@ def _read(stream: Any) -> bytes | None:
         return bytes(stream.get_data())
     except Exception:  # noqa: BLE001 - an undecodable stream is left alone
         return None
+
+
+def _release(pdf: Any) -> None:
+    """Let reference counting free a pypdf writer (or reader) that is done
+    with: it is unusable afterwards.
+
+    Every object a writer holds points back to it (its
+    ``indirect_reference``), a cycle that only Python's cyclic collector
+    frees; a reader's parsed objects point back to it the same way. Left to
+    the collector, a chunk's writers (~300 objects for each page's copy,
+    ~10,000 for the whole document) pile up and make it run more often, and
+    every full run walks the worker's whole heap (0.2-0.3 s in a notice
+    worker at bench scale L, 3 ms a door of the chunk it falls in).
+    Emptying the writer's attributes (its object list, catalog, page list…)
+    breaks every such cycle."""
+    vars(pdf).clear()
+
+
+# --------------------------------------------------------------------------
+# Writing: pypdf's PDF syntax, spelled faster
+
+
+class _Spelling:
+    """Spells pypdf objects byte for byte as their ``write_to_stream`` does,
+    for the types a page's copy is mostly made of (names, integers,
+    references, arrays, dicts, streams), each name spelled only once.
+
+    Why: pypdf spells a name character by character (catching a KeyError
+    for each ordinary one) and writes every token to the stream on its own;
+    the 78 files of a 77-door chunk (~150 names a page) spent more time
+    there than in anything else of pypdf's. Each method below mirrors the
+    pypdf 7.1 method it stands for; a type whose write_to_stream is another
+    (strings, reals, a ContentStream) is written by pypdf itself. So the
+    bytes are pypdf's in every case: tests/test_pdffonts.py compares the
+    two writers. Shared by the writers of one chunk: their names are the
+    same."""
+
+    def __init__(self) -> None:
+        from pypdf.generic import (
+            ArrayObject,
+            DictionaryObject,
+            IndirectObject,
+            NameObject,
+            NumberObject,
+            StreamObject,
+        )
+
+        self._length = NameObject("/Length")
+        self._number_type = NumberObject
+        self._names: dict[str, bytes] = {}
+        # By the write_to_stream a type has: a subclass that keeps its
+        # parent's (PageObject, the stream types…) is written the same way.
+        self._by_method: dict[Any, Callable[[Any, list[bytes]], None]] = {
+            NameObject.write_to_stream: self._name,
+            NumberObject.write_to_stream: self._int,
+            IndirectObject.write_to_stream: self._reference,
+            ArrayObject.write_to_stream: self._array,
+            DictionaryObject.write_to_stream: self._dictionary,
+            StreamObject.write_to_stream: self._stream,
+            _written_type().write_to_stream: self._written,
+        }
+        self._by_type: dict[type, Callable[[Any, list[bytes]], None]] = {}
+
+    def spell(self, obj: Any, out: list[bytes]) -> None:
+        """Append the bytes of ``obj`` to ``out``."""
+        kind: Any = type(obj)
+        by_type = self._by_type.get(kind)
+        if by_type is None:
+            by_type = self._by_type[kind] = self._by_method.get(kind.write_to_stream, self._by_pypdf)
+        by_type(obj, out)
+
+    def _by_pypdf(self, obj: Any, out: list[bytes]) -> None:
+        out.append(_pdf_bytes_of(obj))
+
+    def _name(self, name: Any, out: list[bytes]) -> None:
+        spelled = self._names.get(name)
+        if spelled is None:
+            spelled = self._names[name] = name.renumber()  # what its write_to_stream writes
+        out.append(spelled)
+
+    def _int(self, number: Any, out: list[bytes]) -> None:
+        out.append(repr(number).encode())
+
+    def _reference(self, ref: Any, out: list[bytes]) -> None:
+        out.append(f"{ref.idnum} {ref.generation} R".encode())
+
+    def _written(self, obj: Any, out: list[bytes]) -> None:
+        out.append(obj.data)
+
+    def _array(self, array: Any, out: list[bytes]) -> None:
+        out.append(b"[")
+        for item in array:
+            out.append(b" ")
+            self.spell(item, out)
+        out.append(b" ]")
+
+    def _dictionary(self, dictionary: Any, out: list[bytes]) -> None:
+        out.append(b"<<\n")
+        for key, value in dictionary.items():
+            if len(key) > 2 and key[1] == "%" and key[-1] == "%":
+                continue  # pypdf does not write these keys (its own bookkeeping)
+            self.spell(key, out)
+            out.append(b" ")
+            self.spell(value, out)
+            out.append(b"\n")
+        out.append(b">>")
+
+    def _stream(self, stream: Any, out: list[bytes]) -> None:
+        # As StreamObject.write_to_stream: /Length set just for the writing
+        # (in its place if the dict has one, else last), then the data as
+        # stored (``_data``, encoded), not as get_data() decodes it.
+        stream[self._length] = self._number_type(len(stream._data))
+        self._dictionary(stream, out)
+        del stream[self._length]
+        out += (b"\nstream\n", stream._data, b"\nendstream")
+
+
+@functools.cache
+def _writer_type() -> type[Any]:
+    """A PdfWriter that spells its objects with a :class:`_Spelling` (defined
+    on first use: pypdf is imported only when a PDF is made). It overrides
+    a private method of pypdf 7.1 (pinned in requirements.lock), which
+    write() calls between resolving links and the xref table; the tests
+    compare its files with PdfWriter's."""
+    from pypdf import PdfWriter
+
+    class Writer(PdfWriter):
+        spelling: _Spelling
+
+        def _write_pdf_structure(self, stream: Any) -> tuple[list[int], list[int]]:
+            """PdfWriter's own (header and objects; the xref table and the
+            trailer follow), each object spelled at once."""
+            if self._encryption:
+                return super()._write_pdf_structure(stream)
+            positions: list[int] = []
+            free: list[int] = []
+            stream.write(self.pdf_header.encode() + b"\n")
+            stream.write(b"%\xe2\xe3\xcf\xd3\n")
+            for idnum, obj in enumerate(self._objects, start=1):
+                if obj is None:
+                    positions.append(-1)
+                    free.append(idnum)
+                    continue
+                positions.append(stream.tell())
+                out = [b"%d 0 obj\n" % idnum]
+                self.spelling.spell(obj, out)
+                out.append(b"\nendobj\n")
+                stream.write(b"".join(out))
+            free.append(0)  # as pypdf: the free list loops back to 0
+            return positions, free
+
+    return Writer
+
+
+def _writer(spelling: _Spelling, **options: Any) -> Any:
+    """A writer for compact_split (``options`` as PdfWriter takes them)."""
+    writer = _writer_type()(**options)
+    writer.spelling = spelling
+    return writer
 
 
 def pdf_bytes(writer: Any) -> bytes:

@@ -191,6 +191,31 @@ def test_program_is_a_bare_cid_keyed_cff_holding_exactly_the_page_glyphs(built: 
             assert widths == codes and mapped == codes, door.key
 
 
+def test_widths_are_the_font_programs_own_for_the_page_glyphs(built: tuple[Path, Path]) -> None:
+    """/W of each door's fonts (built from bytes prepared once a chunk, not
+    from pypdf numbers) gives each glyph the page shows the advance its
+    font program has: WeasyPrint's program, CID == glyph id, 1000 units/em."""
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    from generator.pdffonts import _widths, page_fonts
+
+    out, raw = built
+    advances: dict[str, dict[int, float]] = {}  # family → CID → width in /W units
+    for font in PdfReader(raw).pages[0]["/Resources"]["/Font"].values():
+        font = font.get_object()
+        program = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]["/FontFile3"].get_object().get_data()
+        face = TTFont(io.BytesIO(program))
+        order, per_em = face.getGlyphOrder(), face["head"].unitsPerEm
+        advances[str(font["/BaseFont"]).split("+")[1]] = {gid: face["hmtx"][name][0] * 1000 / per_em for gid, name in enumerate(order)}
+    for door in doors_in_place_order():
+        pdf = door_pdf(out, door.key)
+        for found in (page_fonts(PdfReader(pdf).pages[0]) or {}).values():
+            family = str(found.type0["/BaseFont"]).split("+")[1]
+            widths = {cid: float(w) for cid, w in _widths(found.cidfont["/W"]).items()}
+            assert widths == {cid: advances[family][cid] for cid in found.codes}, (door.key, family)
+
+
 def test_two_builds_in_parallel_chunks_are_byte_identical(built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import notices
 
@@ -389,6 +414,21 @@ def test_forms_inherit_the_font_and_inline_images_stop_the_cut() -> None:
     assert _codes(b"BT <0001> Tj ET") is None  # text before any font
 
 
+def test_a_font_name_is_looked_up_in_the_resources_in_force() -> None:
+    """A form with resources of its own may give a name the page uses to
+    another font (the reader keeps its lookups per resource dict)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    from generator.pdffonts import page_fonts
+
+    page, fonts = _page(b"BT /F1 7 Tf <0001> Tj ET /Fm Do BT /F1 7 Tf <0003> Tj ET", {"/Fm": (b"BT /F1 7 Tf <0002> Tj ET", {})})
+    form = page["/Resources"]["/XObject"]["/Fm"]
+    form[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): fonts["/F2"]})})
+    found = page_fonts(page)
+    assert found is not None
+    assert {name: found[id(font)].codes for name, font in fonts.items()} == {"/F1": {1, 3}, "/F2": {2}}
+
+
 
 def _charset_cids(program: bytes) -> set[int]:
     """The CIDs of a bare CID-keyed CFF, read by fontTools."""
@@ -418,3 +458,121 @@ def test_a_cid_set_names_the_glyphs_kept(tmp_path: Path) -> None:
     (tmp_path / "raw.pdf").write_bytes(raw)
     (tmp_path / "cut.pdf").write_bytes(pages[0])
     assert pixels(tmp_path / "cut.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
+
+
+# --------------------------------------------------------------------------
+# The fast paths write what the plain pypdf construction writes
+
+
+def test_files_are_those_pypdfs_own_writer_makes(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """compact_split writes with its own spelling of pypdf's objects, and /W
+    as prepared bytes: the same files as pypdf's PdfWriter with /W as pypdf
+    objects (parsed back from those bytes: their values are checked above)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject
+
+    from generator import pdffonts
+
+    _out, raw = built
+    data = raw.read_bytes()
+    fast = pdffonts.compact_split(data)
+
+    def as_pypdf(spelled: bytes) -> object:
+        return ArrayObject.read_from_stream(io.BytesIO(spelled), None)
+
+    monkeypatch.setattr(pdffonts, "_writer", lambda spelling, **options: PdfWriter(**options))
+    monkeypatch.setattr(pdffonts, "_written", as_pypdf)
+    plain = pdffonts.compact_split(data)
+    assert fast[0] == plain[0]
+    assert len(fast[1]) == len(plain[1]) == len(doors_in_place_order())
+    for number, (mine, theirs) in enumerate(zip(fast[1], plain[1], strict=True), start=1):
+        assert mine == theirs, number
+
+
+def test_w_bytes_spell_the_array_pypdf_would_write() -> None:
+    from pypdf.generic import ArrayObject, FloatObject, NumberObject
+
+    from generator.pdffonts import _pdf_bytes_of, _w_bytes
+
+    widths = {cid: NumberObject(500 + cid % 7 * 100) for cid in (*range(1, 20), 100, 101, 103, 65534)}
+    widths[5] = FloatObject("277.5")  # a width need not be whole
+
+    def straightforward(keep: set[int]) -> bytes:
+        """The array built of pypdf objects, one run of consecutive CIDs each."""
+        out: ArrayObject = ArrayObject()
+        last = -2
+        for cid in sorted(keep & set(widths)):
+            if cid != last + 1:
+                out += [NumberObject(cid), ArrayObject()]
+            out[-1].append(widths[cid])
+            last = cid
+        return _pdf_bytes_of(out)
+
+    spelled = {cid: _pdf_bytes_of(w) for cid, w in widths.items()}
+    for keep in (set(), {0}, {1}, {1, 2, 3}, {2, 4, 5, 6, 19, 100, 101, 102, 103, 65534}, set(range(200)), {7, 65534, 70000}):
+        assert _w_bytes(spelled, keep) == straightforward(keep), sorted(keep)
+    assert _w_bytes(spelled, {4, 5, 6, 101}) == b"[ 4 [ 900 277.5 1100 ] 101 [ 800 ] ]"
+
+
+def test_spelling_writes_every_kind_of_object_as_pypdf_does() -> None:
+    from pypdf.generic import (
+        ArrayObject,
+        BooleanObject,
+        ByteStringObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        IndirectObject,
+        NameObject,
+        NullObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    from generator.pdffonts import _pdf_bytes_of, _Spelling, _written
+
+    def sample() -> DictionaryObject:
+        """Made anew for each writer: writing a stream drops its /Length."""
+        stream = DecodedStreamObject()
+        stream.set_data(b"BT /F1 12 Tf (x) Tj ET")
+        stream.update({NameObject("/Length"): NumberObject(0), NameObject("/Subtype"): NameObject("/Form")})  # /Length not last
+        return DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Page"),
+                NameObject("/Odd#20Name(1)"): NameObject("/A#20B/C\u00e9"),  # escaped characters in names
+                NameObject("/%bookkeeping%"): NumberObject(1),  # a key pypdf does not write
+                NameObject("/Numbers"): ArrayObject([NumberObject(-3), FloatObject("0.5"), FloatObject("595.275591"), NumberObject(0)]),
+                NameObject("/Nested"): ArrayObject([ArrayObject(), DictionaryObject(), ArrayObject([IndirectObject(12, 0, None)])]),
+                NameObject("/Text"): TextStringObject("Noto Sans CJK (SC) 公示"),
+                NameObject("/Bytes"): ByteStringObject(b"\x00\xff"),
+                NameObject("/Flags"): ArrayObject([BooleanObject(True), BooleanObject(False), NullObject()]),
+                NameObject("/W"): _written(b"[ 1 [ 224 ] ]"),
+                NameObject("/Form"): stream,
+            }
+        )
+
+    out: list[bytes] = []
+    _Spelling().spell(sample(), out)
+    assert b"".join(out) == _pdf_bytes_of(sample())
+
+
+def test_a_chunk_leaves_little_for_the_cyclic_collector(built: tuple[Path, Path]) -> None:
+    """pypdf's readers and writers are reference cycles: compact_split breaks
+    them when done. Left in place, they leave ~700 objects a page here to
+    Python's cyclic collector (~40 without), and its full runs walk a
+    notice worker's whole heap."""
+    import gc
+
+    from generator.pdffonts import compact_split
+
+    _out, raw = built
+    data = raw.read_bytes()
+    compact_split(data)  # imports and first-use definitions
+    gc.collect()
+    gc.disable()
+    try:
+        _whole, pages = compact_split(data)
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left < 100 * len(pages), left
