@@ -27,6 +27,7 @@ from pathlib import Path
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError
 from .fsutil import pid_alive, remove_abandoned, remove_tree
+from .idlegc import long_lived, thaw
 from .model import Site
 from .pipeline import Project, load_site
 
@@ -74,13 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging()
     if args.today:
         os.environ["GONGSHI_TODAY"] = args.today
-    if args.command == "build":
-        return cmd_build(args)
-    if args.command == "serve":
-        return cmd_serve(args)
-    if args.command == "check":
-        return cmd_check(args)
-    return EXTRA_COMMANDS[args.command][2](args)
+    try:
+        if args.command == "build":
+            return cmd_build(args)
+        if args.command == "serve":
+            return cmd_serve(args)
+        if args.command == "check":
+            return cmd_check(args)
+        return EXTRA_COMMANDS[args.command][2](args)
+    finally:
+        thaw()  # the model load_for_command froze
 
 
 def _register_extra_commands() -> None:
@@ -126,7 +130,10 @@ def load_for_command(args: argparse.Namespace, *, show_warnings: bool = True, ar
     and returned. ``articles=False``: the data files only (load_files)."""
     project = project_of(args.config_file)
     try:
-        site, problems = load_site(project, parse_date(args.today) if args.today else None, articles)
+        # One model for the whole command: loaded without the collector,
+        # then frozen (idlegc.long_lived; main() thaws it).
+        with long_lived():
+            site, problems = load_site(project, parse_date(args.today) if args.today else None, articles)
     except BuildFailed as exc:
         print(exc.report(), file=sys.stderr)
         return None

@@ -36,7 +36,7 @@ from .a11y import images_without_alt, source_line
 from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location, Problems
-from .idlegc import IdleCollector
+from .idlegc import IdleCollector, long_lived, thaw
 from .incremental import CompiledTemplates, Fingerprints, RebuildPlan, Records, digest, environment_key
 from .load import Article
 from .markup import sanitize, strip_indentation
@@ -137,8 +137,13 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 # The content checks (links, images, double-booked venues)
                 # only warn: they run after the reload (_write_after_reload).
                 self.site, problems, self._articles = load_model(project, today)
-            else:
+            elif self.serving:
                 self.site, problems = load_site(project, today)
+            else:
+                # One build, one model: loaded without the collector and
+                # then frozen (idlegc.long_lived; thawed at the end).
+                with long_lived():
+                    self.site, problems = load_site(project, today)
         except BuildFailed as exc:
             if not self.serving:
                 raise PluginError("\n" + exc.report()) from None
@@ -231,6 +236,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         notices.cancel_early()
+        thaw()
         self._close_cache()
         if self.serving:
             self._collector.release()
@@ -433,6 +439,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             raise PluginError(str(exc)) from None
         except BuildFailed as exc:  # e.g. door-notice PDFs without a CJK font
             raise PluginError("\n" + exc.report()) from None
+        finally:
+            thaw()
         if self.cache is not None:
             self.cache.commit()
             self._close_cache()

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY
+from conftest import REPO, TODAY, build_project, run_cli
 
-from generator.idlegc import IdleCollector
+from generator.idlegc import IdleCollector, long_lived, thaw
 from generator.watch import watch_natively
 
 
@@ -117,6 +117,72 @@ def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Pat
     assert seen["same_object"] == seen["same_print"]
     assert "bulletins/index.md" in set(seen["before"]) - set(seen["same_object"])  # the archive lists the edited title
     assert len(seen["same_object"]) > len(seen["before"]) / 2
+
+
+def test_long_lived_loads_without_collection_then_freezes() -> None:
+    gc.enable()
+    try:
+        with long_lived():
+            assert not gc.isenabled()
+            made = [[i] for i in range(5000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(made)
+    finally:
+        thaw()
+    assert gc.get_freeze_count() == 0
+
+
+def test_long_lived_freezes_nothing_when_the_load_fails() -> None:
+    gc.enable()
+    with pytest.raises(ValueError), long_lived():
+        raise ValueError("broken data file")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_build_renders_with_its_model_frozen_and_thaws_it(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`build`: the model is frozen while pages render (not walked by every
+    full collection, idlegc.long_lived) and thawed when the build ends,
+    also when it fails, and after a command that only loads (check)."""
+    from generator import plugin
+
+    seen: list[tuple[int, bool]] = []
+    real = plugin.strip_indentation
+
+    boom: list[bool] = []
+
+    def spy(html: str) -> str:
+        seen.append((gc.get_freeze_count(), gc.isenabled()))
+        if boom:
+            raise RuntimeError("a page that cannot be rendered")
+        return real(html)
+
+    monkeypatch.setattr(plugin, "strip_indentation", spy)
+    gc.enable()
+    project = make_project("basic")
+    build_project(project)
+    assert seen, "no page was rendered"
+    assert min(count for count, _on in seen) > 10_000  # the model, MkDocs' config, the modules
+    assert all(on for _count, on in seen)  # collection itself stays on for the pages
+    assert gc.get_freeze_count() == 0
+    assert run_cli("check", "--today", TODAY, cwd=project) == 0
+    assert gc.get_freeze_count() == 0
+    # The plugin thaws by itself (`mkdocs build`, without build.py's main()),
+    # also when the build fails after the model was loaded and frozen.
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("GONGSHI_TODAY", TODAY)
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site-mkdocs")))
+    assert gc.get_freeze_count() == 0
+    boom.append(True)
+    with pytest.raises(RuntimeError, match="cannot be rendered"):
+        build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site-mkdocs")))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    boom.clear()
+    # Fails while loading: nothing is frozen, collection is back on.
+    (project / "content" / "data" / "venues.yml").write_text("venues: [", encoding="utf-8")
+    assert run_cli("build", "--today", TODAY, cwd=project) != 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_watches_move_to_the_system_file_events(tmp_path: Path) -> None:
