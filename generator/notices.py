@@ -561,10 +561,13 @@ _MODULE_GREY = bytes.maketrans(b"\x00\x01", b"\xff\x00")
 @functools.lru_cache(maxsize=1 << 14)
 def qr_code(url: str) -> QRCode:
     """The QR code of ``url`` (error correction M), as SVG and as PNG."""
-    import segno
     from PIL import Image
 
-    qr = segno.make(url, error="m", micro=False)
+    from . import qrmask
+
+    # segno.make(url, error="m", micro=False): the same symbol, ~4x faster
+    # (segno scores its 8 candidate masks module by module in Python).
+    qr = qrmask.make(url)
     size = qr.symbol_size(border=4)[0]
     # segno writes the SVG itself (no user text reaches it unescaped: the
     # URL is encoded as modules), so it is safe to insert as markup.
