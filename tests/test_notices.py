@@ -698,3 +698,39 @@ def test_site_build_lays_out_notices_while_pages_render(crowded_pages: list[str]
     assert len(files) > 2 * len(doors_in_place_order())
     for rel in files:
         assert (early / rel).read_bytes() == (late / rel).read_bytes(), rel
+
+
+def test_a_worker_lays_a_chunk_out_without_automatic_collection(crowded_site: Path, tmp_path: Path) -> None:
+    """In a notice worker the collector does not run while a chunk is laid
+    out (it walked WeasyPrint's boxes again and again) and runs once after
+    it, so the chunk's garbage does not pile up from chunk to chunk."""
+    import gc
+
+    from generator import notices
+    from generator.cli import project_of
+    from generator.outputs import Output
+    from generator.pipeline import load_site
+
+    project = project_of(str(crowded_site.parent / "mkdocs.yml"))
+    site, _problems = load_site(project, date.fromisoformat(TODAY))
+    first, last = notices.notice_window(site)
+    out = Output(site, project, tmp_path, project.root / "theme")
+    doors = notices.targets(site)
+    renderer = notices._Renderer(notices.NoticeMaker(site, first, last), out.env, out.out_dir.as_uri() + "/", True)
+    started: list[tuple[int, bool]] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append((info["generation"], gc.isenabled()))
+
+    gc.enable()
+    gc.callbacks.append(callback)
+    notices._job = (renderer, doors)
+    try:
+        _pages, _combined, singles, _missing, _refits = notices._worker_render((0, len(doors)))
+    finally:
+        gc.callbacks.remove(callback)
+        notices._job = None
+        gc.enable()
+    assert len(singles) == len(doors) > 5
+    assert started == [(2, False)]  # the one full collection after the chunk
