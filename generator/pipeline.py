@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -158,7 +158,14 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
                 p.add(exc)
     for path in sorted(set(project.data_dir.glob("*.yaml"))):
         p.error(Location(project.shown(path)), "数据文件的扩展名应为 .yml", f"请改名为 {path.stem}.yml")
-    paths = article_paths(project) if articles else []
+    if articles:
+        load_articles(project, loaded, p)
+    return loaded
+
+
+def load_articles(project: Project, loaded: Loaded, p: Problems) -> None:
+    """Stage 1 for the Markdown articles: read and parse each into ``loaded``."""
+    paths = article_paths(project)
     for path, rel in paths:
         try:
             loaded.articles.append(load_article(path, project.shown(path), rel, project.files))
@@ -168,7 +175,6 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
         # Keep what this rebuild read, not every file ever previewed.
         now = {path for path, _rel in paths}
         project.files.articles = {k: hit for k, hit in project.files.articles.items() if hit[1].path in now}
-    return loaded
 
 
 @dataclass
@@ -313,8 +319,17 @@ def _by_building(buildings: Mapping[str, object], activities: list[Activity], ca
     return found
 
 
-def build_model(project: Project, loaded: Loaded, p: Problems, today: date | None = None) -> Site | None:
-    """Stages 2 and 3: validate every record and assemble the model."""
+@dataclass
+class DataModel:
+    """The data files validated (everything but the articles): what the
+    door notices are made of."""
+
+    part: _DataPart
+    activities: list[Activity]  # in start order
+
+
+def build_data(project: Project, loaded: Loaded, p: Problems) -> DataModel | None:
+    """Stage 2 for the data files: validate every record of them."""
     cache = project.cache.model if project.cache is not None else None
     data = _read_data(loaded, cache)
     if data is None:
@@ -331,13 +346,26 @@ def build_model(project: Project, loaded: Loaded, p: Problems, today: date | Non
     if cache is not None:
         cache.activities = kept
     activities.sort(key=lambda a: (a.start, a.id))
+    return DataModel(data, activities)
 
-    bulletins, drafts = _read_bulletins(loaded.articles, data.columns, p, cache)
+
+def build_model(project: Project, loaded: Loaded, p: Problems, today: date | None = None, data_model: DataModel | None = None) -> Site | None:
+    """Stages 2 and 3: validate every record and assemble the model
+    (``data_model``: the data files' part, if :func:`build_data` made it already)."""
+    cache = project.cache.model if project.cache is not None else None
+    dm = data_model or build_data(project, loaded, p)
+    if dm is None:
+        return None
+    bulletins, drafts = _read_bulletins(loaded.articles, dm.part.columns, p, cache)
     v.check_bulletin_numbers(bulletins, p)
     published = sorted((b for b in bulletins if not b.draft), key=lambda b: (b.published, b.issue), reverse=True)
-
     if p.errors:
         return None
+    return _assemble(dm, tuple(published), drafts, today, cache)
+
+
+def _assemble(dm: DataModel, bulletins: tuple[Bulletin, ...], drafts: set[str], today: date | None, cache: ModelCache | None) -> Site:
+    data, activities = dm.part, dm.activities
     places = data.places
     by_building = _by_building(places.buildings, activities, cache)
     return Site(
@@ -354,29 +382,44 @@ def build_model(project: Project, loaded: Loaded, p: Problems, today: date | Non
         teams=data.teams,
         series=data.series,
         activities={a.id: a for a in activities},
-        bulletins=tuple(published),
+        bulletins=bulletins,
         today=site_today(data.info.timezone, today),
         drafts=IdSet(drafts),
         activities_by_building=by_building,
     )
 
 
-def load_site(project: Project, today: date | None = None, articles: bool = True) -> tuple[Site, Problems]:
+def load_site(project: Project, today: date | None = None, articles: bool = True,
+              on_data: Callable[[Site], None] | None = None) -> tuple[Site, Problems]:
     """Load, validate and assemble; raise BuildFailed with all errors.
     ``articles=False``: the data files only, no bulletin or page (see
-    load_files) and so no content checks."""
-    site, p, found = load_model(project, today, articles)
+    load_files) and so no content checks. ``on_data``: see load_model."""
+    site, p, found = load_model(project, today, articles, on_data)
     if articles:
         check_content(project, found, site, p)
     return site, p
 
 
-def load_model(project: Project, today: date | None = None, articles: bool = True) -> tuple[Site, Problems, list[Article]]:
+def load_model(project: Project, today: date | None = None, articles: bool = True,
+               on_data: Callable[[Site], None] | None = None) -> tuple[Site, Problems, list[Article]]:
     """Load, validate and assemble, without the content checks (which
-    ``serve`` runs after the reload); raise BuildFailed with all errors."""
+    ``serve`` runs after the reload); raise BuildFailed with all errors.
+
+    ``on_data`` is given the model without its bulletins as soon as the
+    data files are valid, before the articles are read: `build` starts the
+    door notices' workers there (they need no bulletin). At bench scale L
+    that is ~4 s earlier, which the second core spent idle. The model
+    returned is the same as without it."""
     p = Problems()
-    loaded = load_files(project, p, articles)
-    site = build_model(project, loaded, p, today)
+    early = on_data is not None and articles
+    loaded = load_files(project, p, articles and not early)
+    dm = build_data(project, loaded, p)
+    if early:
+        if dm is not None and not p.errors:
+            assert on_data is not None
+            on_data(_assemble(dm, (), set(), today, None))
+        load_articles(project, loaded, p)
+    site = build_model(project, loaded, p, today, dm) if dm is not None else None
     p.raise_if_errors()
     if site is None:  # pragma: no cover - errors were raised above
         raise BuildFailed(p.errors)

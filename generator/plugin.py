@@ -11,6 +11,7 @@ on_post_build  write the outputs that are not pages (feeds, notices, …)
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import shutil
@@ -141,9 +142,11 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 self.site, problems = load_site(project, today)
             else:
                 # One build, one model: loaded without the collector and
-                # then frozen (idlegc.long_lived; thawed at the end).
+                # then frozen (idlegc.long_lived; thawed at the end). The
+                # door notices start as soon as the data files are valid.
+                self._open_cache(config)
                 with long_lived():
-                    self.site, problems = load_site(project, today)
+                    self.site, problems = load_site(project, today, on_data=functools.partial(self._start_notices, config))
         except BuildFailed as exc:
             if not self.serving:
                 raise PluginError("\n" + exc.report()) from None
@@ -151,7 +154,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         for warning in problems.sorted_warnings():
             log.warning(str(warning))
         self.specs: dict[str, PageSpec] = {}
-        self._open_cache(config)
+        if self.serving:
+            self._open_cache(config)  # closes the cache: serve has none
         config.site_url = self.site.info.url
         # Material prints these unescaped; editors' text must not become markup.
         config.site_name = escape(self.site.info.title)
@@ -201,18 +205,20 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self.specs[spec.src_uri] = spec
         if plan is not None:
             self._plan_rebuild(files, plan)
-        if not self.serving:
-            out = outputs.Output(self.site, self.project, Path(config.site_dir), self._theme_dir(config), cache=self.cache)
-            if self.cache is not None:
-                self._fetch_pages(files, config)
-            # The door notices need only the model: the two workers lay them
-            # out while this process renders the pages (on_post_build collects);
-            # with the cache, only the chunks of doors it does not have.
-            try:
-                notices.start_early(out)
-            except BuildFailed as exc:  # no CJK font
-                raise PluginError("\n" + exc.report()) from None
+        if not self.serving and self.cache is not None:
+            self._fetch_pages(files, config)
         return files
+
+    def _start_notices(self, config: MkDocsConfig, site: Site) -> None:
+        """load_site's on_data in `build`: the door notices need only the
+        data files' model, so the two workers lay them out while this
+        process reads the articles and renders the pages (on_post_build
+        collects); with the cache, only the chunks of doors it does not
+        have. Raises BuildFailed without a CJK font."""
+        # Frozen before the fork: a worker's collections (one per chunk)
+        # then skip the model it inherits, and do not write to its pages.
+        gc.freeze()
+        notices.start_early(outputs.Output(site, self.project, Path(config.site_dir), self._theme_dir(config), cache=self.cache))
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]) -> LiveReloadServer | None:
         # The system's file events instead of MkDocs' polling (watch.py);

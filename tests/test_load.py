@@ -151,3 +151,57 @@ def test_article_paths_in_path_order_with_their_url_paths(tmp_path: Path) -> Non
     assert [path for path, _rel in found] == expected
     assert [rel for _path, rel in found] == [p.relative_to(project.content_dir).as_posix() for p in expected]
     assert [rel for _path, rel in found][:2] == ["a/x.md", "a-b/x.md"]
+
+
+def test_the_data_model_is_handed_over_before_the_articles_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `build` starts the door notices from load_model's on_data: the model
+    # without bulletins, as soon as the data files are valid, before any
+    # article is read; the model returned is the one made without it.
+    from dataclasses import fields
+
+    from conftest import FIXTURES, TODAY
+
+    from generator import pipeline
+    from generator.dates import parse_date
+
+    project = pipeline.Project.at(FIXTURES / "basic")
+    today = parse_date(TODAY)
+    plain, _p, plain_articles = pipeline.load_model(project, today)
+    events: list[str] = []
+    handed: list[object] = []
+    real = pipeline.load_articles
+
+    def reading(*args: object) -> None:
+        events.append("articles")
+        real(*args)  # type: ignore[arg-type]
+
+    def on_data(site: object) -> None:
+        events.append("data")
+        handed.append(site)
+
+    monkeypatch.setattr(pipeline, "load_articles", reading)
+    site, _p, articles = pipeline.load_model(project, today, on_data=on_data)
+    assert events == ["data", "articles"]
+    assert plain.bulletins and handed[0].bulletins == ()  # type: ignore[attr-defined]
+    for f in fields(site):
+        if f.name not in ("bulletins", "drafts"):
+            assert getattr(handed[0], f.name) == getattr(site, f.name), f.name
+        assert getattr(site, f.name) == getattr(plain, f.name), f.name
+    assert [a.rel for a in articles] == [a.rel for a in plain_articles]
+
+
+def test_no_data_model_is_handed_over_when_the_data_has_errors(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import FIXTURES, TODAY
+
+    from generator import pipeline
+    from generator.dates import parse_date
+    from generator.errors import BuildFailed
+
+    shutil.copytree(FIXTURES / "basic", tmp_path / "p")
+    (tmp_path / "p" / "content" / "data" / "venues.yml").write_text("venues: [", encoding="utf-8")
+    handed: list[object] = []
+    with pytest.raises(BuildFailed):
+        pipeline.load_model(pipeline.Project.at(tmp_path / "p"), parse_date(TODAY), on_data=handed.append)
+    assert handed == []
