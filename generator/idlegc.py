@@ -93,9 +93,28 @@ def long_lived() -> Iterator[None]:
         if was_enabled:
             gc.enable()
     gc.freeze()
+    global _thresholds
+    if _thresholds is None:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(BUILD_YOUNG, *_thresholds[1:])
+
+
+# The youngest generation's threshold during a build (Python's: 700 net
+# allocations). At 700, objects that live only through one page or one
+# file are promoted by the thousand and fill the older generations, which
+# then need full collections. One L build, gc.callbacks in the main
+# process, model frozen: 17 full collections and 5.2 s of collection in all
+# at 700; 1 full collection and 3.3 s at 20,000, same peak RSS (661 MB).
+BUILD_YOUNG = 20_000
+_thresholds: tuple[int, int, int] | None = None  # Python's, while a build runs
 
 
 def thaw() -> None:
     """The build is over: what :func:`long_lived` froze can be collected again
-    (a process that builds many sites, as the tests do, must not keep them)."""
+    (a process that builds many sites, as the tests do, must not keep them),
+    and Python's thresholds are back."""
+    global _thresholds
     gc.unfreeze()
+    if _thresholds is not None:
+        gc.set_threshold(*_thresholds)
+        _thresholds = None

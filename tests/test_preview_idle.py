@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY, build_project, run_cli
 
-from generator.idlegc import IdleCollector, long_lived, thaw
+from generator.idlegc import BUILD_YOUNG, IdleCollector, long_lived, thaw
 from generator.watch import watch_natively
 
 
@@ -146,12 +146,15 @@ def test_a_build_renders_with_its_model_frozen_and_thaws_it(make_project, monkey
     from generator import plugin
 
     seen: list[tuple[int, bool]] = []
+    young: list[int] = []
     real = plugin.strip_indentation
+    python_thresholds = gc.get_threshold()
 
     boom: list[bool] = []
 
     def spy(html: str) -> str:
         seen.append((gc.get_freeze_count(), gc.isenabled()))
+        young.append(gc.get_threshold()[0])
         if boom:
             raise RuntimeError("a page that cannot be rendered")
         return real(html)
@@ -163,7 +166,8 @@ def test_a_build_renders_with_its_model_frozen_and_thaws_it(make_project, monkey
     assert seen, "no page was rendered"
     assert min(count for count, _on in seen) > 10_000  # the model, MkDocs' config, the modules
     assert all(on for _count, on in seen)  # collection itself stays on for the pages
-    assert gc.get_freeze_count() == 0
+    assert set(young) == {BUILD_YOUNG} != {python_thresholds[0]}
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == python_thresholds
     assert run_cli("check", "--today", TODAY, cwd=project) == 0
     assert gc.get_freeze_count() == 0
     # The plugin thaws by itself (`mkdocs build`, without build.py's main()),
@@ -177,7 +181,7 @@ def test_a_build_renders_with_its_model_frozen_and_thaws_it(make_project, monkey
     boom.append(True)
     with pytest.raises(RuntimeError, match="cannot be rendered"):
         build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site-mkdocs")))
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert gc.get_freeze_count() == 0 and gc.isenabled() and gc.get_threshold() == python_thresholds
     boom.clear()
     # Fails while loading: nothing is frozen, collection is back on.
     (project / "content" / "data" / "venues.yml").write_text("venues: [", encoding="utf-8")
