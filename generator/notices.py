@@ -178,6 +178,7 @@ def targets(site: Site) -> list[Target]:
 
 
 ALL_PDF = "notices/all-notices.pdf"
+SITE_PREFIX = "notices/"  # where the site build writes the door notices
 
 
 # --------------------------------------------------------------------------
@@ -1051,7 +1052,7 @@ def start_early(out: Output) -> None:
     now, and only the others go to the workers."""
     first, last = notice_window(out.site)
     cancel_early()
-    _early[out.out_dir] = _start(out, first, last, pdf=True, prefix="notices/")
+    _early[out.out_dir] = _start(out, first, last, pdf=True, prefix=SITE_PREFIX)
 
 
 def cancel_early() -> None:
@@ -1114,7 +1115,12 @@ def _chunks(run: _Run) -> Iterator[tuple[_Chunk, _Laid | None]]:
 def write(out: Output) -> None:
     """Writer hook of the site build: HTML notices always, PDFs unless serving."""
     first, last = notice_window(out.site)
-    write_notices(out, "notices/", first, last, pdf=out.pdf)
+    write_notices(out, SITE_PREFIX, first, last, pdf=out.pdf)
+
+
+def door_pages(site: Site) -> frozenset[str]:
+    """The door pages the site build writes (HTML files, not MkDocs pages)."""
+    return frozenset(SITE_PREFIX + _door_files(door)[0] for door in targets(site))
 
 
 def write_notices(out: Output, prefix: str, first: date, last: date, *, pdf: bool) -> int:

@@ -8,6 +8,7 @@ given, so output is byte-for-byte reproducible.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,13 +109,14 @@ class Output:
 
 # Modules that write non-page outputs, in this order. Each defines
 # ``write(out: Output) -> None``. A module not present yet is skipped.
+SEARCH_WRITER = "generator.search"
 WRITER_MODULES = (
     "generator.feeds",  # Atom feeds
     "generator.calendar",  # iCalendar feeds
     "generator.export",  # JSON export
     "generator.digest",  # plain-text digests per building
     "generator.notices",  # door notices (HTML + PDF)
-    "generator.search",  # Pagefind index over the finished pages: keep last
+    SEARCH_WRITER,  # Pagefind index over the finished pages: keep last (`build` runs it beside the others)
 )
 
 
@@ -176,9 +178,16 @@ def write_all(
     keys: dict[tuple[str, ...], str] = {}
     shared = shared_digest(site, reuse.environment, pdf) if reuse is not None else ""
     current = ""  # the writer at work, if one stops or fails
+    finish_search: Callable[[], None] | None = None
     try:
+        if reuse is None and SEARCH_WRITER not in skip:
+            # build: the search index is made of MkDocs' pages only, so it is
+            # made while the other writers run (search.start).
+            from .search import start
+
+            finish_search = start(out)
         for name, writer in writers():
-            if name in skip:
+            if name in skip or (name == SEARCH_WRITER and finish_search is not None):
                 continue
             current = name
             inputs = WRITER_INPUTS.get(name)
@@ -196,8 +205,17 @@ def write_all(
             before = set(out.written)
             writer(out)
             runs[name] = (keys[inputs], {rel: who for rel, who in out.written.items() if rel not in before})
+        if finish_search is not None:
+            current, finish = SEARCH_WRITER, finish_search
+            finish_search = None
+            finish()
         current = ""
     finally:
+        if finish_search is not None:
+            # Another writer failed: Pagefind must be done with the build
+            # folder before the caller removes it; that writer's error is the one reported.
+            with contextlib.suppress(Exception):
+                finish_search()
         if reuse is not None:
             if current:
                 # Stopped (serve) or failed: the writers not reached yet left

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, page
+from conftest import FIXTURES, make_project_at, page
 
 DATA = FIXTURES / "basic" / "content" / "data"
 
@@ -325,3 +325,40 @@ def test_remove_tree_removes_nested_folders_and_tolerates_a_missing_one(tmp_path
     remove_tree(root, threads=threads)
     assert not root.exists() and tmp_path.exists()
     remove_tree(root, threads=threads)  # gone already: no error
+
+
+def test_build_indexes_while_the_other_writers_run(make_project, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """`build` runs Pagefind in a thread of its own (search.start) while the
+    digests, calendars and door notices are written: the digest writer here
+    waits until Pagefind has started, which a search run after the writers
+    would never do. The index is the same as one made after them."""
+    import threading
+
+    from conftest import build_project
+
+    from generator import digest, search
+
+    started = threading.Event()
+    threads: list[str] = []
+    real_pagefind, real_digest = search._run_pagefind, digest.write
+
+    def pagefind(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        started.set()
+        return real_pagefind(*args, **kwargs)
+
+    def digests(out):  # type: ignore[no-untyped-def]
+        assert started.wait(30), "the search index did not start before the writers were done"
+        return real_digest(out)
+
+    monkeypatch.setattr(search, "_run_pagefind", pagefind)
+    monkeypatch.setattr(digest, "write", digests)
+    side = build_project(make_project("basic"))
+    assert threads and set(threads) == {"gongshi-search"}
+    monkeypatch.setattr(digest, "write", real_digest)
+    # The same index when Pagefind runs after the other writers, as it did.
+    monkeypatch.setattr(search, "start", lambda out: lambda: search.write(out))
+    after = build_project(make_project_at(side.parent.parent / "after", FIXTURES / "basic" / "content"))
+    files = sorted(p.relative_to(side).as_posix() for p in (side / "pagefind").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(after).as_posix() for p in (after / "pagefind").rglob("*") if p.is_file())
+    assert all((side / rel).read_bytes() == (after / rel).read_bytes() for rel in files)
