@@ -734,3 +734,29 @@ def test_a_worker_lays_a_chunk_out_without_automatic_collection(crowded_site: Pa
         gc.enable()
     assert len(singles) == len(doors) > 5
     assert started == [(2, False)]  # the one full collection after the chunk
+
+
+def _worker_niceness(span: tuple[int, int]) -> int:
+    return os.nice(0)
+
+
+def test_workers_lay_notices_out_at_a_lower_priority(crowded_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In `build` the pages are the longer part: the process rendering them
+    # goes first, the notice workers take what is left (notices.WORKER_NICE).
+    from generator import notices
+    from generator.cli import project_of
+    from generator.outputs import Output
+    from generator.pipeline import load_site
+
+    project = project_of(str(crowded_site.parent / "mkdocs.yml"))
+    site, _problems = load_site(project, date.fromisoformat(TODAY))
+    first, last = notices.notice_window(site)
+    monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(notices, "_worker_render", _worker_niceness)
+    run = notices._start(Output(site, project, tmp_path, project.root / "theme"), first, last, pdf=True, prefix="notices/")
+    try:
+        assert run.pool is not None
+        assert set(run.results) == {os.nice(0) + notices.WORKER_NICE} and notices.WORKER_NICE > 0
+    finally:
+        run.pool.shutdown()
+        notices._job = None
