@@ -144,7 +144,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 # One build, one model: loaded without the collector and
                 # then frozen (idlegc.long_lived; thawed at the end). The
                 # door notices start as soon as the data files are valid.
-                self._open_cache(config)
                 with long_lived():
                     self.site, problems = load_site(project, today, on_data=functools.partial(self._start_notices, config))
         except BuildFailed as exc:
@@ -154,8 +153,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         for warning in problems.sorted_warnings():
             log.warning(str(warning))
         self.specs: dict[str, PageSpec] = {}
-        if self.serving:
-            self._open_cache(config)  # closes the cache: serve has none
+        if self.cache is None:  # opened already if the notices started
+            self._open_cache(config)
         config.site_url = self.site.info.url
         # Material prints these unescaped; editors' text must not become markup.
         config.site_name = escape(self.site.info.title)
@@ -218,6 +217,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # Frozen before the fork: a worker's collections (one per chunk)
         # then skip the model it inherits, and do not write to its pages.
         gc.freeze()
+        # Opened here, not before the load: content with errors leaves no
+        # .cache/ behind (the notices' chunks are taken from it).
+        self._open_cache(config)
         notices.start_early(outputs.Output(site, self.project, Path(config.site_dir), self._theme_dir(config), cache=self.cache))
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]) -> LiveReloadServer | None:
