@@ -132,6 +132,25 @@ def test_long_lived_loads_without_collection_then_freezes() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_long_lived_frees_the_garbage_it_made_instead_of_freezing_it() -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    gc.enable()
+    try:
+        with long_lived():
+            a, b = Node(), Node()
+            a.other, b.other = b, a  # type: ignore[attr-defined]
+            gone = weakref.ref(a)
+            del a, b
+            assert gone() is not None  # a cycle: only the collector frees it
+        assert gone() is None
+    finally:
+        thaw()
+
+
 def test_long_lived_freezes_nothing_when_the_load_fails() -> None:
     gc.enable()
     with pytest.raises(ValueError), long_lived():
