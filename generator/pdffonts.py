@@ -48,7 +48,7 @@ import logging
 import re
 import struct
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -754,6 +754,7 @@ def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes
 
 
 def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
+    from pypdf import PdfWriter
     from pypdf.generic import ArrayObject, NameObject
 
     # The document: each program cut to what WeasyPrint drew with it.
@@ -773,8 +774,7 @@ def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
                 subset, widths, to_unicode, _ToUnicode.parse(to_unicode) if to_unicode is not None else None
             )
         done.extend(fonts)
-    spelling = _Spelling()
-    writer = _writer(spelling, clone_from=reader)
+    writer = PdfWriter(clone_from=reader)
     whole = pdf_bytes(writer)
     _release(writer)
     if not split:
@@ -793,7 +793,7 @@ def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
         scan = read_page(page)
         if scan is not None:
             _drop_undrawn_images(page, scan)
-        writer = _writer(spelling)
+        writer = PdfWriter()
         _cut_page(writer.add_page(page), shared, scan)
         pages.append(pdf_bytes(writer))
         _release(writer)
@@ -911,149 +911,6 @@ def _release(pdf: Any) -> None:
     Emptying the writer's attributes (its object list, catalog, page list…)
     breaks every such cycle."""
     vars(pdf).clear()
-
-
-# --------------------------------------------------------------------------
-# Writing: pypdf's PDF syntax, spelled faster
-
-
-class _Spelling:
-    """Spells pypdf objects byte for byte as their ``write_to_stream`` does,
-    for the types a page's copy is mostly made of (names, integers,
-    references, arrays, dicts, streams), each name spelled only once.
-
-    Why: pypdf spells a name character by character (catching a KeyError
-    for each ordinary one) and writes every token to the stream on its own;
-    the 78 files of a 77-door chunk (~150 names a page) spent more time
-    there than in anything else of pypdf's. Each method below mirrors the
-    pypdf 7.1 method it stands for; a type whose write_to_stream is another
-    (strings, reals, a ContentStream) is written by pypdf itself. So the
-    bytes are pypdf's in every case: tests/test_pdffonts.py compares the
-    two writers. Shared by the writers of one chunk: their names are the
-    same."""
-
-    def __init__(self) -> None:
-        from pypdf.generic import (
-            ArrayObject,
-            DictionaryObject,
-            IndirectObject,
-            NameObject,
-            NumberObject,
-            StreamObject,
-        )
-
-        self._length = NameObject("/Length")
-        self._number_type = NumberObject
-        self._names: dict[str, bytes] = {}
-        # By the write_to_stream a type has: a subclass that keeps its
-        # parent's (PageObject, the stream types…) is written the same way.
-        self._by_method: dict[Any, Callable[[Any, list[bytes]], None]] = {
-            NameObject.write_to_stream: self._name,
-            NumberObject.write_to_stream: self._int,
-            IndirectObject.write_to_stream: self._reference,
-            ArrayObject.write_to_stream: self._array,
-            DictionaryObject.write_to_stream: self._dictionary,
-            StreamObject.write_to_stream: self._stream,
-            _written_type().write_to_stream: self._written,
-        }
-        self._by_type: dict[type, Callable[[Any, list[bytes]], None]] = {}
-
-    def spell(self, obj: Any, out: list[bytes]) -> None:
-        """Append the bytes of ``obj`` to ``out``."""
-        kind: Any = type(obj)
-        by_type = self._by_type.get(kind)
-        if by_type is None:
-            by_type = self._by_type[kind] = self._by_method.get(kind.write_to_stream, self._by_pypdf)
-        by_type(obj, out)
-
-    def _by_pypdf(self, obj: Any, out: list[bytes]) -> None:
-        out.append(_pdf_bytes_of(obj))
-
-    def _name(self, name: Any, out: list[bytes]) -> None:
-        spelled = self._names.get(name)
-        if spelled is None:
-            spelled = self._names[name] = name.renumber()  # what its write_to_stream writes
-        out.append(spelled)
-
-    def _int(self, number: Any, out: list[bytes]) -> None:
-        out.append(repr(number).encode())
-
-    def _reference(self, ref: Any, out: list[bytes]) -> None:
-        out.append(f"{ref.idnum} {ref.generation} R".encode())
-
-    def _written(self, obj: Any, out: list[bytes]) -> None:
-        out.append(obj.data)
-
-    def _array(self, array: Any, out: list[bytes]) -> None:
-        out.append(b"[")
-        for item in array:
-            out.append(b" ")
-            self.spell(item, out)
-        out.append(b" ]")
-
-    def _dictionary(self, dictionary: Any, out: list[bytes]) -> None:
-        out.append(b"<<\n")
-        for key, value in dictionary.items():
-            if len(key) > 2 and key[1] == "%" and key[-1] == "%":
-                continue  # pypdf does not write these keys (its own bookkeeping)
-            self.spell(key, out)
-            out.append(b" ")
-            self.spell(value, out)
-            out.append(b"\n")
-        out.append(b">>")
-
-    def _stream(self, stream: Any, out: list[bytes]) -> None:
-        # As StreamObject.write_to_stream: /Length set just for the writing
-        # (in its place if the dict has one, else last), then the data as
-        # stored (``_data``, encoded), not as get_data() decodes it.
-        stream[self._length] = self._number_type(len(stream._data))
-        self._dictionary(stream, out)
-        del stream[self._length]
-        out += (b"\nstream\n", stream._data, b"\nendstream")
-
-
-@functools.cache
-def _writer_type() -> type[Any]:
-    """A PdfWriter that spells its objects with a :class:`_Spelling` (defined
-    on first use: pypdf is imported only when a PDF is made). It overrides
-    a private method of pypdf 7.1 (pinned in requirements.lock), which
-    write() calls between resolving links and the xref table; the tests
-    compare its files with PdfWriter's."""
-    from pypdf import PdfWriter
-
-    class Writer(PdfWriter):
-        spelling: _Spelling
-
-        def _write_pdf_structure(self, stream: Any) -> tuple[list[int], list[int]]:
-            """PdfWriter's own (header and objects; the xref table and the
-            trailer follow), each object spelled at once."""
-            if self._encryption:
-                return super()._write_pdf_structure(stream)
-            positions: list[int] = []
-            free: list[int] = []
-            stream.write(self.pdf_header.encode() + b"\n")
-            stream.write(b"%\xe2\xe3\xcf\xd3\n")
-            for idnum, obj in enumerate(self._objects, start=1):
-                if obj is None:
-                    positions.append(-1)
-                    free.append(idnum)
-                    continue
-                positions.append(stream.tell())
-                out = [b"%d 0 obj\n" % idnum]
-                self.spelling.spell(obj, out)
-                out.append(b"\nendobj\n")
-                stream.write(b"".join(out))
-            free.append(0)  # as pypdf: the free list loops back to 0
-            return positions, free
-
-    return Writer
-
-
-def _writer(spelling: _Spelling, **options: Any) -> Any:
-    """A writer for compact_split (``options`` as PdfWriter takes them)."""
-    writer = _writer_type()(**options)
-    writer.spelling = spelling
-    return writer
 
 
 def pdf_bytes(writer: Any) -> bytes:

@@ -465,10 +465,9 @@ def test_a_cid_set_names_the_glyphs_kept(tmp_path: Path) -> None:
 
 
 def test_files_are_those_pypdfs_own_writer_makes(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """compact_split writes with its own spelling of pypdf's objects, and /W
-    as prepared bytes: the same files as pypdf's PdfWriter with /W as pypdf
-    objects (parsed back from those bytes: their values are checked above)."""
-    from pypdf import PdfWriter
+    """compact_split writes /W as prepared bytes: the same files as with /W
+    as pypdf objects (parsed back from those bytes: their values are checked
+    above)."""
     from pypdf.generic import ArrayObject
 
     from generator import pdffonts
@@ -480,7 +479,6 @@ def test_files_are_those_pypdfs_own_writer_makes(built: tuple[Path, Path], monke
     def as_pypdf(spelled: bytes) -> object:
         return ArrayObject.read_from_stream(io.BytesIO(spelled), None)
 
-    monkeypatch.setattr(pdffonts, "_writer", lambda spelling, **options: PdfWriter(**options))
     monkeypatch.setattr(pdffonts, "_written", as_pypdf)
     plain = pdffonts.compact_split(data)
     assert fast[0] == plain[0]
@@ -512,48 +510,6 @@ def test_w_bytes_spell_the_array_pypdf_would_write() -> None:
     for keep in (set(), {0}, {1}, {1, 2, 3}, {2, 4, 5, 6, 19, 100, 101, 102, 103, 65534}, set(range(200)), {7, 65534, 70000}):
         assert _w_bytes(spelled, keep) == straightforward(keep), sorted(keep)
     assert _w_bytes(spelled, {4, 5, 6, 101}) == b"[ 4 [ 900 277.5 1100 ] 101 [ 800 ] ]"
-
-
-def test_spelling_writes_every_kind_of_object_as_pypdf_does() -> None:
-    from pypdf.generic import (
-        ArrayObject,
-        BooleanObject,
-        ByteStringObject,
-        DecodedStreamObject,
-        DictionaryObject,
-        FloatObject,
-        IndirectObject,
-        NameObject,
-        NullObject,
-        NumberObject,
-        TextStringObject,
-    )
-
-    from generator.pdffonts import _pdf_bytes_of, _Spelling, _written
-
-    def sample() -> DictionaryObject:
-        """Made anew for each writer: writing a stream drops its /Length."""
-        stream = DecodedStreamObject()
-        stream.set_data(b"BT /F1 12 Tf (x) Tj ET")
-        stream.update({NameObject("/Length"): NumberObject(0), NameObject("/Subtype"): NameObject("/Form")})  # /Length not last
-        return DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Page"),
-                NameObject("/Odd#20Name(1)"): NameObject("/A#20B/C\u00e9"),  # escaped characters in names
-                NameObject("/%bookkeeping%"): NumberObject(1),  # a key pypdf does not write
-                NameObject("/Numbers"): ArrayObject([NumberObject(-3), FloatObject("0.5"), FloatObject("595.275591"), NumberObject(0)]),
-                NameObject("/Nested"): ArrayObject([ArrayObject(), DictionaryObject(), ArrayObject([IndirectObject(12, 0, None)])]),
-                NameObject("/Text"): TextStringObject("Noto Sans CJK (SC) 公示"),
-                NameObject("/Bytes"): ByteStringObject(b"\x00\xff"),
-                NameObject("/Flags"): ArrayObject([BooleanObject(True), BooleanObject(False), NullObject()]),
-                NameObject("/W"): _written(b"[ 1 [ 224 ] ]"),
-                NameObject("/Form"): stream,
-            }
-        )
-
-    out: list[bytes] = []
-    _Spelling().spell(sample(), out)
-    assert b"".join(out) == _pdf_bytes_of(sample())
 
 
 def test_a_chunk_leaves_little_for_the_cyclic_collector(built: tuple[Path, Path]) -> None:
