@@ -326,6 +326,7 @@ class DataModel:
 
     part: _DataPart
     activities: list[Activity]  # in start order
+    by_building: dict[str, tuple[str, ...]]  # Site.activities_by_building
 
 
 def build_data(project: Project, loaded: Loaded, p: Problems) -> DataModel | None:
@@ -346,28 +347,26 @@ def build_data(project: Project, loaded: Loaded, p: Problems) -> DataModel | Non
     if cache is not None:
         cache.activities = kept
     activities.sort(key=lambda a: (a.start, a.id))
-    return DataModel(data, activities)
+    # With errors no model is assembled (and the activities may name what is not there).
+    by_building = _by_building(data.places.buildings, activities, cache) if not p.errors else {}
+    return DataModel(data, activities, by_building)
 
 
-def build_model(project: Project, loaded: Loaded, p: Problems, today: date | None = None, data_model: DataModel | None = None) -> Site | None:
-    """Stages 2 and 3: validate every record and assemble the model
-    (``data_model``: the data files' part, if :func:`build_data` made it already)."""
+def build_model(project: Project, loaded: Loaded, p: Problems, dm: DataModel, today: date | None = None) -> Site | None:
+    """Stages 2 and 3 for the articles: validate the bulletins and assemble
+    the model with the data files' part (:func:`build_data`)."""
     cache = project.cache.model if project.cache is not None else None
-    dm = data_model or build_data(project, loaded, p)
-    if dm is None:
-        return None
     bulletins, drafts = _read_bulletins(loaded.articles, dm.part.columns, p, cache)
     v.check_bulletin_numbers(bulletins, p)
     published = sorted((b for b in bulletins if not b.draft), key=lambda b: (b.published, b.issue), reverse=True)
     if p.errors:
         return None
-    return _assemble(dm, tuple(published), drafts, today, cache)
+    return _assemble(dm, tuple(published), drafts, today)
 
 
-def _assemble(dm: DataModel, bulletins: tuple[Bulletin, ...], drafts: set[str], today: date | None, cache: ModelCache | None) -> Site:
+def _assemble(dm: DataModel, bulletins: tuple[Bulletin, ...], drafts: set[str], today: date | None) -> Site:
     data, activities = dm.part, dm.activities
     places = data.places
-    by_building = _by_building(places.buildings, activities, cache)
     return Site(
         organisation=data.organisation,
         info=data.info,
@@ -385,7 +384,7 @@ def _assemble(dm: DataModel, bulletins: tuple[Bulletin, ...], drafts: set[str], 
         bulletins=bulletins,
         today=site_today(data.info.timezone, today),
         drafts=IdSet(drafts),
-        activities_by_building=by_building,
+        activities_by_building=dm.by_building,
     )
 
 
@@ -417,9 +416,9 @@ def load_model(project: Project, today: date | None = None, articles: bool = Tru
     if early:
         if dm is not None and not p.errors:
             assert on_data is not None
-            on_data(_assemble(dm, (), set(), today, None))
+            on_data(_assemble(dm, (), set(), today))
         load_articles(project, loaded, p)
-    site = build_model(project, loaded, p, today, dm) if dm is not None else None
+    site = build_model(project, loaded, p, dm, today) if dm is not None else None
     p.raise_if_errors()
     if site is None:  # pragma: no cover - errors were raised above
         raise BuildFailed(p.errors)
