@@ -284,3 +284,31 @@ def test_series_start_off_the_rule_adds_no_instance(tmp_path: Path) -> None:
     got = sorted(s for _u, s, _e, _st in via_icalendar(site / "calendar/series/forum.ics"))
     assert got == [datetime(*d, 9, 0, tzinfo=TZ) for d in ((2026, 12, 12), (2027, 1, 16), (2027, 3, 13))]
     assert {s for _u, s, _e, _st in via_ics_py(site / "calendar/series/forum.ics")} == set(got)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "公示 · 桂园社区 3 栋",
+        "名字里有逗号,分号;和反斜杠\\",
+        "换行\n之后",
+        "很长的日历名称，足以超过七十五个字节而被折行：" * 4,
+        "NAME:x",
+    ],
+)
+def test_feed_head_is_icalendars_for_any_name(name: str) -> None:
+    # The head is made once and filled with each feed's name; its bytes must
+    # be those icalendar writes for the whole head, and the name must come
+    # back from a parser unchanged (escaped TEXT, folded lines).
+    from generator.calendar import _calendar_head, _HeadTemplate
+
+    for zone in ("Asia/Shanghai", "Asia/Urumqi"):
+        whole = _HeadTemplate(zone).open(name) + b"END:VCALENDAR\r\n"
+        assert whole == _calendar_head(name, zone).to_ical()
+        assert all(len(line) <= 75 for line in whole.split(b"\r\n"))
+        cal = icalendar.Calendar.from_ical(whole)
+        # icalendar's parser does not know NAME and X-WR-CALNAME are TEXT
+        # (calendar apps do) and keeps them escaped: RFC 5545 3.3.11.
+        escaped = name.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        assert [cal[prop].to_ical().decode() for prop in ("NAME", "X-WR-CALNAME")] == [escaped, escaped]
+        assert str(cal["X-WR-TIMEZONE"]) == zone
