@@ -280,6 +280,27 @@ class BuildCache:
 def _replace_with_link(src: Path, dest: Path) -> None:
     """Make ``dest`` a hard link to ``src`` (a copy across file systems),
     replacing whatever ``dest`` was in one step, never writing into it."""
+    # Mostly there is nothing at ``dest`` yet (a new entry, a page put back
+    # into a new site): one link, and the folder made only when it is
+    # missing. A cold build at L keeps ~35,000 entries; the mkdir, link,
+    # rename and failed unlink for each were 4.0 s of the main process
+    # under py-spy.
+    for _attempt in range(2):
+        try:
+            os.link(src, dest)
+            return
+        except FileNotFoundError:
+            if not src.exists():
+                raise
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            break
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                raise
+            break
+    # Something is there: link beside it and rename over it (a copy across
+    # file systems).
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.gs-{os.getpid()}")
     try:

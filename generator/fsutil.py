@@ -64,3 +64,39 @@ def remove_abandoned(folder: Path, prefix: str) -> None:
         m = pattern.match(entry.name)
         if m and entry.is_dir() and not pid_alive(int(m.group(1))):
             remove_tree(entry)
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def write_file(path: Path, data: bytes, *, replace: bool = False) -> None:
+    """Write ``data`` to ``path``, making its folders when they are missing.
+
+    ``replace``: an existing file is unlinked and a new one made in its
+    place, never written into (it may be a hard link to a build cache
+    entry). Otherwise an existing file is truncated and rewritten, as
+    ``Path.write_bytes`` does.
+
+    The open comes first and the folders only when it fails: a build writes
+    ~35,000 files into folders that mostly exist already, and the mkdir,
+    stat and unlink before each open were ~60 % of the kernel time of
+    writing 12,000 calendars (0.44-0.52 s against 0.63-2.44 s, alternating,
+    on the benchmark machine).
+    """
+    flags = _CREATE | (os.O_EXCL if replace else 0)
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, flags, 0o666)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            continue
+        except FileExistsError:  # only with O_EXCL
+            path.unlink(missing_ok=True)
+            continue
+        with open(fd, "wb") as fh:
+            fh.write(data)
+        return
+    # Something keeps removing the folder or making the file: say what.
+    fd = os.open(path, flags, 0o666)
+    with open(fd, "wb") as fh:
+        fh.write(data)

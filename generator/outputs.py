@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .fsutil import write_file
 from .model import Site
 from .pipeline import Project
 from .render import TEMPLATE_FILTERS, template_globals
@@ -68,13 +69,10 @@ class Output:
             # serve: an unchanged file is not written again (an activity
             # edit changes one of 1,500 activity calendars).
             return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if self.cache is not None:
-            # The file there may be a link to a cache entry (put back
-            # early, or `build --dirty` into site/): replace it, never
-            # write into it.
-            path.unlink(missing_ok=True)
-        path.write_bytes(raw)
+        # With the cache the file there may be a link to a cache entry (put
+        # back early, or `build --dirty` into site/): replace it, never
+        # write into it.
+        write_file(path, raw, replace=self.cache is not None)
         return path
 
     def claim(self, rel: str, who: str) -> str:

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import queries
 from .errors import BuildFailed, ContentError, Location
-from .fsutil import remove_abandoned, remove_tree
+from .fsutil import remove_abandoned, remove_tree, write_file
 from .incremental import digest
 from .notices import door_pages
 from .outputs import Output
@@ -329,8 +329,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
 
 
 def _stage(path: Path, html: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    write_file(path, html.encode("utf-8"))
 
 
 class _Bundles:

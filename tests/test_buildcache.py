@@ -305,3 +305,35 @@ def test_pages_are_not_cached_when_an_extension_reads_other_files(tmp_path: Path
     site = build_project(project)
     assert "第二版说明" in (site / "bulletins" / "2026-03-third" / "index.html").read_text(encoding="utf-8")
     assert "pymdownx.snippets" in capsys.readouterr().err  # and the editor is told why
+
+
+def test_writing_and_linking_never_write_into_another_name_of_the_file(tmp_path: Path) -> None:
+    # Output.write and the cache open first and make folders only when
+    # that fails; a file that is a hard link to a cache entry is replaced,
+    # never written into, and a missing source leaves nothing behind.
+    from generator.buildcache import _replace_with_link
+    from generator.fsutil import write_file
+
+    entry = tmp_path / "cache" / "ab" / "entry"
+    write_file(entry, b"kept")  # folders made on the way
+    page = tmp_path / "site" / "a" / "b" / "index.html"
+    _replace_with_link(entry, page)
+    assert page.read_bytes() == b"kept" and page.stat().st_ino == entry.stat().st_ino
+
+    write_file(page, b"new", replace=True)
+    assert page.read_bytes() == b"new" and entry.read_bytes() == b"kept"
+    assert page.stat().st_ino != entry.stat().st_ino
+
+    other = tmp_path / "cache" / "cd" / "other"
+    write_file(other, b"other")
+    _replace_with_link(other, page)  # something there: replaced in one step
+    assert page.read_bytes() == b"other" and page.stat().st_ino == other.stat().st_ino
+    assert sorted(p.name for p in page.parent.iterdir()) == ["index.html"]
+
+    same = page.stat().st_ino
+    write_file(page, b"in place")  # without replace: rewritten, as write_bytes does
+    assert page.stat().st_ino == same and other.read_bytes() == b"in place"
+
+    with pytest.raises(FileNotFoundError):
+        _replace_with_link(tmp_path / "missing", tmp_path / "new" / "dest")
+    assert not (tmp_path / "new" / "dest").exists()
