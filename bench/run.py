@@ -123,8 +123,40 @@ def gongshi_cmd(*args: str) -> list[str]:
 
 
 def clean_site(project: Path) -> None:
-    for d in ("site", ".cache"):
-        shutil.rmtree(project / d, ignore_errors=True)
+    settle(project / "site", project / ".cache")
+
+
+# Seconds a timed build from nothing waits after its last output was deleted
+# (--settle). On ext4 without a journal (these benchmark machines: /sys/fs/
+# ext4/vda/journal_task is "<none>") the kernel, making a file or folder,
+# passes over every free inode deleted in the last 60 s (300 s more while its
+# inode table block is not yet written back), reading its table entry each
+# time: perf of a cold L build started right after `rm -rf site .cache`
+# (~113,000 files and folders) had __ext4_new_inode -> find_inode_bit ->
+# recently_deleted at ~9 % of all CPU samples, and system time went from
+# ~15 s to 32-45 s (wall 80 s against 90-100 s). That is the cost of the
+# benchmark's own cleaning, not of the build: a first build on a new
+# checkout deletes nothing first. So every timed build from nothing
+# (Gongshi, door notices, Material, Hugo) starts after its output was
+# deleted, synced and left for SETTLE seconds.
+SETTLE_DEFAULT = 65.0
+SETTLE = SETTLE_DEFAULT
+# Fewer deleted files and folders than this cost a build nothing measurable.
+SETTLE_FROM = 2000
+
+
+def settle(*folders: Path) -> None:
+    """Delete ``folders``; when that removed many files, write back and wait
+    until the kernel no longer skips their inodes (see SETTLE)."""
+    removed = 0
+    for folder in folders:
+        if folder.exists():
+            removed += sum(1 + len(files) for _root, _dirs, files in os.walk(folder))
+            shutil.rmtree(folder, ignore_errors=True)
+    if removed >= SETTLE_FROM and SETTLE > 0:
+        os.sync()
+        print(f"  (deleted {removed} files and folders; waiting {SETTLE:.0f} s before the next timed build)", flush=True)
+        time.sleep(SETTLE)
 
 
 def own_share(project: Path, res: Result) -> None:
@@ -284,7 +316,7 @@ def notices_rate(project: Path, res: Result) -> None:
         res.add("door notices", "n/a", "`build.py notices` not available yet")
         return
     out = project / "notices-out"
-    shutil.rmtree(out, ignore_errors=True)
+    settle(out)
     args = ["notices", "--today", TODAY]
     if "--out" in probe.stdout:
         args += ["--out", str(out)]
@@ -479,12 +511,12 @@ def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_pe
     mat = corpus.write_material_blog(n, work / "material-blog")
     hugo = corpus.write_hugo(n, work / "hugo")
     if material:
-        m, _ = median_runs([str(BIN / "mkdocs"), "build", "-q"], mat, runs, timeout, before=lambda: shutil.rmtree(mat / "site", ignore_errors=True))
+        m, _ = median_runs([str(BIN / "mkdocs"), "build", "-q"], mat, runs, timeout, before=lambda: settle(mat / "site"))
     else:
         m = Run(0.0, 0.0, False, "skipped (--skip material)")
         res.notes.append("Material + blog was not built in this run (`--skip material`).")
     h, _ = median_runs([str(hugo_binary()), "--quiet", "--destination", "public"], hugo, runs, timeout,
-                       before=lambda: shutil.rmtree(hugo / "public", ignore_errors=True))
+                       before=lambda: settle(hugo / "public"))
     for name, r, site in (("Material 9.8 + blog", m, mat / "site"), ("Hugo 0.168", h, hugo / "public")):
         if r.log.startswith("skipped"):
             continue
@@ -540,9 +572,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--code", type=Path, default=REPO,
                     help="measure another checkout (e.g. a `git worktree` of a commit); default: this one")
     ap.add_argument("--timeout", type=float, default=7200, help="kill any one build after this many seconds")
+    ap.add_argument("--settle", type=float, default=SETTLE_DEFAULT,
+                    help="seconds a build from nothing waits after a large output was deleted (see SETTLE; 0: no wait)")
     args = ap.parse_args(argv)
-    global CODE
+    global CODE, SETTLE
     CODE = args.code.resolve()
+    SETTLE = args.settle
     scale = corpus.SCALES[args.scale]
     runs = args.runs or (1 if scale.name == "L" else 3)
     res = Result(scale.name, commit=head_commit())
