@@ -13,7 +13,7 @@ two rebuilds out of three at bench scale L (timed with gc.callbacks, against
 
 So, in a rebuild that renders only what changed, automatic collection is
 off; the writers' thread collects once the editor has paused
-(plugin.SEARCH_PAUSE, 2 s without a save) and turns it back on for the
+(afterreload.PAUSE, 2 s without a save) and turns it back on for the
 writers. A full build (the first one, or after an error) keeps it on: it
 renders every page and would otherwise pile up every page's cyclic garbage.
 Editors who save more often than that, for a long time, still get a

@@ -14,8 +14,6 @@ import functools
 import gc
 import logging
 import os
-import shutil
-import threading
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -32,8 +30,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import notices, outputs, search, sitemap
+from . import notices, outputs, sitemap
 from .a11y import images_without_alt, source_line
+from .afterreload import AfterReload, remove_gone
 from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location, Problems
@@ -49,10 +48,6 @@ from .render import TEMPLATE_FILTERS, template_globals
 from .watch import watch_natively
 
 log = get_plugin_logger(__name__)
-
-# Seconds without a save before the preview's search index is rebuilt.
-SEARCH_PAUSE = 2.0
-
 
 class GongshiConfig(Config):
     enabled = c.Type(bool, default=True)
@@ -76,13 +71,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     # or interrupted build makes the next one render everything.
     rendered: dict[str, str]
     files_on_disk: frozenset[str] = frozenset()  # pages and static files
-    written_on_disk: frozenset[str] = frozenset()  # feeds, calendars, notices…
     plan: tuple[int, int] = (0, 0)  # pages rendered, pages left as they were
-    _search_thread: threading.Thread | None = None
-    # The writers after the reload: _stop stops them; _written is set once
-    # they have stopped or finished.
-    _stop: threading.Event | None = None
-    _written: threading.Event | None = None
     _articles: list[Article] | None = None  # to check after the reload
     # serve: static template → hash of what it shows, as of the last build
     # that completed, and of this one
@@ -94,14 +83,19 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     _kept_now: dict[str, File] = {}
     # serve: page → (fingerprint, sitemap date) as of the last build
     _lastmods: dict[str, tuple[str, date | None]] = {}
-    search_pause = SEARCH_PAUSE
-    _search_generation = 0
     # `python build.py build` sets this and builds with dirty=True: pages and
     # writers' files whose inputs are unchanged come from the build cache
     # (generator/buildcache.py) and MkDocs is told not to render them.
     build_cache = False
     cache: BuildCache | None = None
     _page_warnings: _PageWarnings | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Here, not in on_startup: MkDocs calls that only from its command
+        # line, and a build called from Python (tests) needs these too.
+        self._collector = IdleCollector()
+        self.after = AfterReload(self._collector)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps one plugin instance across `serve`
@@ -111,14 +105,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self.rendered = {}
         self._loaded = LoadCache()
         self._records = Records()
-        self._search_lock = threading.Lock()
         self._bytecode = CompiledTemplates()
-        self._collector = IdleCollector()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
-        self._finish_background()
+        self.after.finish()
         root = Path(config.config_file_path).parent
         project = Project(root.resolve(), Path(config.docs_dir).resolve(), self._loaded if self.incremental else None)
         today = _resolve_today(str(self.config.today or os.environ.get("GONGSHI_TODAY", "")))
@@ -127,7 +119,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self._previous, self.rendered = getattr(self, "rendered", {}), {}
         self._kept_last, self.kept_files = self.kept_files, {}
         # Like `rendered`: kept only through a build that completes.
-        self._reuse_last, self.reuse = getattr(self, "reuse", outputs.Reuse()), outputs.Reuse()
+        self._reuse_last = self.after.reuse
+        self.after.reuse = outputs.Reuse()
         self._templates_last, self.templates = self.templates, {}
         if self.incremental:
             # No cyclic collection while only what changed is rendered
@@ -238,7 +231,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     def on_shutdown(self) -> None:
         # MkDocs removes the preview's folder next: the writers must not be
         # writing into it.
-        self._finish_background()
+        self.after.finish()
         if self.serving:
             self._collector.release()
 
@@ -432,7 +425,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if self.incremental:
             # Before the writers: the search index must not find gone pages.
             files_now = frozenset(f.dest_uri for f in self.files)
-            self._remove_gone(site_dir, self.files_on_disk, files_now)
+            remove_gone(site_dir, self.files_on_disk, files_now)
             (site_dir / ERROR_FILE).unlink(missing_ok=True)  # the errors are fixed
             self.files_on_disk = files_now
             self.rendered, self.templates, self.kept_files = self.fingerprints, self._templates_now, self._kept_now
@@ -460,74 +453,14 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         which the build that fixes the errors starts from (it renders only
         what changed since). 404.html holds the error page now: it is
         rendered again."""
-        self.rendered, self.kept_files, self.reuse = self._previous, self._kept_last, self._reuse_last
+        self.rendered, self.kept_files, self.after.reuse = self._previous, self._kept_last, self._reuse_last
         self.templates = {name: key for name, key in self._templates_last.items() if name != "404.html"}
 
     def _write_after_reload(self, out: outputs.Output, pages_now: frozenset[str]) -> None:
-        """The preview's feeds, calendars, exports and door notices, then its
-        search index, are written after the browser reloads: in a thread,
-        while the editor reads the page they saved. Calendars alone took
-        3.2 s of a 20.6 s activity edit at district scale (profile in the
-        commit message); no open page waits for them. Editors save in bursts:
-        the writers start after a pause without a save (search_pause), so
-        the next rebuild does not wait for them nor share the two cores with
-        them. A rebuild that comes while they run stops them between two
-        files and waits before it writes anything (_finish_background); the
-        writer it stopped runs again next time (its files may be half
-        written), those that finished or had not started keep their record.
-        Searching the preview meanwhile finds the last build's pages. One
-        indexing runs at a time; one that a newer rebuild made pointless
-        does not start."""
-        self._search_generation += 1
-        generation = self._search_generation
-        stop, written = threading.Event(), threading.Event()
-        out.stop = stop.is_set
-        reuse = outputs.Reuse(self.environment, self._reuse_last.runs)
-        before = self.written_on_disk
+        """The writers and the search index after the reload (afterreload.py)."""
         articles, self._articles = self._articles, None
-        self._stop, self._written = stop, written
-
-        def work() -> None:
-            try:
-                if stop.wait(self.search_pause):
-                    self.reuse = reuse  # nothing written: the records hold
-                    return
-                self._collector.idle()
-                try:
-                    outputs.write_all(out.site, out.project, out.out_dir, out.theme_dir, pdf=False, skip=frozenset({search.__name__}), reuse=reuse, out=out)
-                except Exception as exc:  # noqa: BLE001 - the thread must record what it wrote
-                    if isinstance(exc, (BuildFailed, outputs.OutputClash)):
-                        for line in (exc.report() if isinstance(exc, BuildFailed) else str(exc)).splitlines():
-                            log.error(line)
-                    elif not isinstance(exc, outputs.Cancelled):
-                        # e.g. a template error: the build would have failed
-                        log.error(f"预览的订阅、日历或公示栏文件未能生成：{type(exc).__name__}: {exc}", exc_info=exc)
-                    # write_all kept the records of the writers that finished
-                    self.written_on_disk, self.reuse = before | frozenset(out.written), reuse
-                    return
-                written_now = frozenset(out.written)
-                self._remove_gone(out.out_dir, before - pages_now, written_now | pages_now)
-                self.written_on_disk, self.reuse = written_now, reuse
-            finally:
-                written.set()
-            if articles is not None and not stop.is_set():
-                self._check_content(out.site, articles)
-            if stop.is_set():
-                return
-            with self._search_lock:
-                if generation != self._search_generation:
-                    return
-                # Pagefind names its files by content hash and registers
-                # what it finds in its folder: last build's files would stay.
-                shutil.rmtree(out.out_dir / search.OUTPUT_SUBDIR, ignore_errors=True)
-                try:
-                    search.write(out, background=True)
-                except BuildFailed as exc:
-                    for line in exc.report().splitlines():
-                        log.error(line)
-
-        self._search_thread = threading.Thread(target=work, name="gongshi-after-reload", daemon=True)
-        self._search_thread.start()
+        check = functools.partial(self._check_content, out.site, articles) if articles is not None else None
+        self.after.start(out, pages_now, outputs.Reuse(self.environment, self._reuse_last.runs), check)
 
     def _check_content(self, site: Site, articles: list[Article]) -> None:
         """The warnings of the content checks, after the reload. (Their one
@@ -540,33 +473,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 log.error(line)
         for warning in problems.sorted_warnings():
             log.warning(str(warning))
-
-    def _finish_background(self) -> None:
-        """Before a rebuild touches the output folder: stop the last one's
-        writers (between two files) and wait until they have let go."""
-        if self._stop is not None and self._written is not None:
-            self._stop.set()
-            self._written.wait()
-
-    def wait_for_search(self) -> None:
-        """Until the last rebuild's writers and search index are done."""
-        if self._search_thread is not None:
-            self._search_thread.join()
-
-    def _remove_gone(self, site_dir: Path, before: frozenset[str], now: frozenset[str]) -> None:
-        """A dirty rebuild leaves the files of what is gone (a bulletin
-        deleted or made a draft, an image removed, a building's calendar):
-        delete what the last build wrote and this one does not."""
-        for rel in sorted(before - now):
-            path = site_dir / rel
-            if path.is_file():
-                path.unlink()
-                # and its folder, as a clean build would not have it
-                for folder in path.parents:
-                    if folder == site_dir or any(folder.iterdir()):
-                        break
-                    folder.rmdir()
-
 
 # Page kinds whose sitemap date (sitemap.lastmod) is made only of what their
 # fingerprint holds: their record, a building's activities, the bulletins

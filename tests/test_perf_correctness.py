@@ -105,7 +105,7 @@ dirty = mode == "dirty"
 os.chdir(project)
 first = load_config("mkdocs.yml", site_dir=site_dir)
 first.plugins.on_startup(command="serve", dirty=dirty)
-first.plugins["gongshi"].search_pause = 0  # no editor typing here
+first.plugins["gongshi"].after.pause = 0  # no editor typing here
 for i, step in enumerate(steps):
     for rel, (action, *args) in step.items():
         path = os.path.join(project, rel)
@@ -124,7 +124,7 @@ for i, step in enumerate(steps):
     config = load_config("mkdocs.yml", site_dir=target)
     config.site_url = "http://127.0.0.1:8000/"
     build(config, serve_url="http://127.0.0.1:8000/", dirty=dirty)
-    config.plugins["gongshi"].wait_for_search()
+    config.plugins["gongshi"].after.wait()
     if dirty:
         shutil.copytree(site_dir, os.path.join(snapshots, str(i)))
     print(json.dumps(config.plugins["gongshi"].plan))

@@ -73,7 +73,7 @@ os.chdir(project)
 first = load_config("mkdocs.yml", site_dir=site_dir)
 first.plugins.on_startup(command="serve", dirty=True)
 plugin = first.plugins["gongshi"]
-plugin.search_pause = 0.5
+plugin.after.pause = 0.5
 seen = {{}}
 
 def rebuild():
@@ -83,7 +83,7 @@ def rebuild():
 
 rebuild()  # everything rendered: Python collects as usual
 seen["first"] = gc.isenabled()
-plugin.wait_for_search()
+plugin.after.wait()
 files_before, prints_before = dict(plugin.kept_files), dict(plugin.fingerprints)
 md = os.path.join(project, "content/bulletins/2026-02-second.md")
 text = open(md, encoding="utf-8").read()
@@ -91,7 +91,7 @@ open(md, "w", encoding="utf-8").write(text.replace("第二期简报", "第二期
 rebuild()  # only what changed: no collection until the editor pauses
 seen["plan"] = plugin.plan
 seen["during"] = gc.isenabled()
-plugin.wait_for_search()
+plugin.after.wait()
 seen["after_pause"] = gc.isenabled()
 seen["before"] = sorted(files_before)
 seen["same_print"] = sorted(src for src, key in plugin.fingerprints.items() if src in files_before and prints_before.get(src) == key)
