@@ -138,7 +138,8 @@ def clean_site(project: Path) -> None:
 # benchmark's own cleaning, not of the build: a first build on a new
 # checkout deletes nothing first. So every timed build from nothing
 # (Gongshi, door notices, Material, Hugo) starts after its output was
-# deleted, synced and left for SETTLE seconds.
+# deleted, synced and left for SETTLE seconds (and so does the corpus folder
+# of the last run, before the corpus is written again).
 SETTLE_DEFAULT = 65.0
 SETTLE = SETTLE_DEFAULT
 # Fewer deleted files and folders than this cost a build nothing measurable.
@@ -508,6 +509,7 @@ def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_pe
     """Material + blog and Hugo on ``n`` pages of the same Markdown
     (``material=False``: Hugo only — Material + blog takes over 10 minutes at L)."""
     work = WORK / scale
+    settle(work / "material-blog", work / "hugo")  # as for Gongshi's corpus, see main()
     mat = corpus.write_material_blog(n, work / "material-blog")
     hugo = corpus.write_hugo(n, work / "hugo")
     if material:
@@ -584,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     print(f"Gongshi benchmark, scale {scale.name}, {runs} run(s) per build", flush=True)
 
+    # The corpus writers delete the last run's folder, outputs and all:
+    # settled first, or the first timed build pays for that deletion.
+    settle(WORK / scale.name / "gongshi")
     project = corpus.write_gongshi(scale, WORK / scale.name / "gongshi", CODE)
     g, _all = median_runs(gongshi_cmd("build", "--today", TODAY), project, runs, args.timeout, before=lambda: clean_site(project))
     if not g.ok and not g.log.startswith("killed"):
