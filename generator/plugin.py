@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import notices, outputs, sitemap
+from . import calendar, notices, outputs, sitemap
 from .a11y import images_without_alt, source_line
 from .afterreload import AfterReload, remove_gone
 from .buildcache import BuildCache, PageCache
@@ -206,7 +206,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         data files' model, so the two workers lay them out while this
         process reads the articles and renders the pages (on_post_build
         collects); with the cache, only the chunks of doors it does not
-        have. Raises BuildFailed without a CJK font."""
+        have. So do the activities' VEVENTs (calendar.start_early). Raises
+        BuildFailed without a CJK font."""
         # Frozen before the fork: a worker's collections (one per chunk)
         # then skip the model it inherits, and do not write to its pages.
         gc.freeze()
@@ -214,6 +215,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # .cache/ behind (the notices' chunks are taken from it).
         self._open_cache(config)
         notices.start_early(outputs.Output(site, self.project, Path(config.site_dir), self._theme_dir(config), cache=self.cache))
+        calendar.start_early(site, self.cache)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]) -> LiveReloadServer | None:
         # The system's file events instead of MkDocs' polling (watch.py);
@@ -237,6 +239,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         notices.cancel_early()
+        calendar.cancel_early()
         thaw()
         self._close_cache()
         if self.serving:

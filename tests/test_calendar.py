@@ -312,3 +312,43 @@ def test_feed_head_is_icalendars_for_any_name(name: str) -> None:
         escaped = name.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
         assert [cal[prop].to_ical().decode() for prop in ("NAME", "X-WR-CALNAME")] == [escaped, escaped]
         assert str(cal["X-WR-TIMEZONE"]) == zone
+
+
+def test_vevents_made_early_in_a_worker_are_used_and_change_nothing(tmp_path: Path, basic_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `build` serialises every activity's VEVENTs in a forked process while
+    # the pages render (calendar.start_early). The writer must take all of
+    # them (none serialised again in this process: the worker's keys are the
+    # writer's) and the feeds must be the bytes of the session's build; a
+    # build with the cache's VEVENTs does not start the worker.
+    from generator import calendar
+    from generator.incremental import Memo
+
+    monkeypatch.setattr(calendar, "EARLY_FROM", 0)
+    monkeypatch.setattr(calendar, "_MEMO", Memo())  # nothing kept from the session's builds
+    taken: list[int] = []
+    real_take = calendar.take_early
+
+    def take() -> dict[str, bytes]:
+        found = real_take()
+        taken.append(len(found))
+        return found
+
+    here: list[str] = []  # appends in the forked worker stay in its copy
+    real_events = calendar._events
+
+    def events(site, t, a):  # type: ignore[no-untyped-def]
+        here.append(a.id)
+        return real_events(site, t, a)
+
+    monkeypatch.setattr(calendar, "take_early", take)
+    monkeypatch.setattr(calendar, "_events", events)
+    project = make_project_at(tmp_path / "early", FIXTURES / "basic" / "content")
+    site = build_project(project)
+    assert taken == [len(activities("basic"))] and here == []
+    ours, theirs = all_ics(site), all_ics(basic_site)
+    assert [p.relative_to(site) for p in ours] == [p.relative_to(basic_site) for p in theirs]
+    for a, b in zip(ours, theirs, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.relative_to(site)
+
+    build_project(project)  # with the cache: its VEVENTs, no worker
+    assert taken == [len(activities("basic")), 0] and here == []
