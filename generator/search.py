@@ -38,6 +38,7 @@ order, so the same site gives byte-identical index files.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -170,6 +171,61 @@ def with_key_characters(html: str, page: IndexedPage) -> str:
     return f"{html[:at]}<p>{escape(spaced)}</p>{html[at:]}"
 
 
+_NOINDEX = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*?\sdata-gs-noindex\b[^>]*>")
+
+
+def without_noindex(html: str) -> str:
+    """The staging copy's page with the contents of its ``data-gs-noindex``
+    elements left out; the elements themselves stay.
+
+    Pagefind leaves those elements out whole (EXCLUDE_SELECTORS), so it
+    indexes the same: tests/test_search.py checks its files are the same
+    bytes. But a bundle's key in the build cache (_Bundles) is the hash of
+    its staged pages, and a building page's activity lists change with every
+    activity edit in its community: ~80 building pages at bench scale L,
+    shared out over all three bundles, so one activity edited ran Pagefind
+    three times again (~15 s) where the activity's own page needs one run.
+    An element whose end is not found is left whole (the key then changes
+    with it, as before).
+    """
+    out = []
+    pos = 0
+    for m in _NOINDEX.finditer(html):
+        if m.start() < pos:  # inside an element already emptied
+            continue
+        end = _closing(html, m.group(1), m.end())
+        if end is None:
+            break
+        out.append(html[pos : m.end()])
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=8)
+def _tag_patterns(tag: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return re.compile(rf"<{re.escape(tag)}\b", re.I), re.compile(rf"</{re.escape(tag)}\s*>", re.I)
+
+
+def _closing(html: str, tag: str, start: int) -> int | None:
+    """Where the end tag of the ``tag`` element whose start tag ends at
+    ``start`` begins (same-name elements inside counted), or None."""
+    opening, closing = _tag_patterns(tag)
+    depth, pos = 1, start
+    while True:
+        close = closing.search(html, pos)
+        if close is None:
+            return None
+        inner = opening.search(html, pos, close.start())
+        if inner is not None:
+            depth, pos = depth + 1, inner.end()
+            continue
+        depth -= 1
+        if depth == 0:
+            return close.start()
+        pos = close.end()
+
+
 # Where the staging copy goes when memory allows: a RAM file system. On the
 # benchmark machine (ext4, mounted with discard) writing, indexing and then
 # deleting L's 10,485 staged pages took 16.6–20.0 s on disk and 8.1 s in
@@ -296,11 +352,14 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         for page in pages:
             rel = page.path.relative_to(site_dir)
             html = with_key_characters(page.path.read_text(encoding="utf-8"), page)
+            # The share is counted on the page with its lists, as before
+            # without_noindex: the same bundles, so the same index.
+            sizes.append(indexed_text(html))
+            html = without_noindex(html)
             if cache is None:
                 _stage(stage / "0" / rel, html)
             else:
                 staged[page.path] = digest(rel.as_posix(), html.encode("utf-8"))
-            sizes.append(indexed_text(html))
         bundles = split_pages(pages, sizes)
         kept = _Bundles(cache, [[staged[p.path] for p in bundle] for bundle in bundles]) if cache is not None else None
         if kept is None:
@@ -317,7 +376,8 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
                 continue
             if kept is not None:
                 for page in bundle:
-                    _stage(stage / str(n) / page.path.relative_to(site_dir), with_key_characters(page.path.read_text(encoding="utf-8"), page))
+                    html = without_noindex(with_key_characters(page.path.read_text(encoding="utf-8"), page))
+                    _stage(stage / str(n) / page.path.relative_to(site_dir), html)
             _run_pagefind(exe, stage / str(n), out, background=background)
             if kept is not None:
                 kept.store(n, out)

@@ -233,6 +233,37 @@ def test_search_bundles_not_changed_come_from_the_cache(tmp_path: Path, monkeypa
     assert len(kept) + index_kept == 2 and len(made) + (not index_kept) == 1, (kept, made, index_kept)
 
 
+def test_an_edit_only_building_lists_show_keeps_the_search_index(tmp_path: Path) -> None:
+    """A building page's activity lists are not indexed (data-gs-noindex)
+    and not in the staging copy (search.without_noindex): editing an
+    activity that is not indexed itself (a past one) changes building pages
+    but no bundle, so every Pagefind file comes back from the cache. At
+    bench scale L an activity edit ran all three bundles again before. The
+    site equals a clean build's."""
+    old, new = "title: 往期活动\n", "title: 往期科普活动\n"
+
+    def edit_past(project: Path) -> None:
+        path = project / "content" / "data" / "activities.yml"
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    project = make_project_at(tmp_path / "p", BASIC)
+    site = build_project(project)
+    before = inodes(site)
+    edit_past(project)
+    site = build_project(project)
+    after = inodes(site)
+    buildings = [rel for rel in after if rel.startswith("buildings/") and rel.endswith("/index.html")]
+    changed = [rel for rel in buildings if after[rel] != before[rel]]
+    assert changed and all("往期科普活动" in (site / rel).read_text(encoding="utf-8") for rel in changed)
+    search_files = [rel for rel in after if rel.startswith("pagefind/")]
+    assert search_files and [rel for rel in search_files if after[rel] != before.get(rel)] == []
+    clean = make_project_at(tmp_path / "clean", BASIC)
+    edit_past(clean)
+    assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
+
+
 def test_a_broken_cache_folder_means_a_full_build(tmp_path: Path) -> None:
     """Garbage in the index, entries deleted or truncated by hand: the
     build makes what it cannot take back, and the site is a clean build's."""

@@ -255,6 +255,34 @@ def test_an_index_in_fewer_bundles_leaves_none_of_the_old_ones(basic_site: Path,
     assert sorted(_fragments(root)) == sorted(_indexed(basic_site))
 
 
+def test_the_staging_copy_without_the_lists_gives_pagefind_the_same_index(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """search.without_noindex empties a building page's activity lists in
+    the staging copy, so that the bundles' cache keys do not change with
+    them; Pagefind excludes those lists anyway (EXCLUDE_SELECTORS), and its
+    files must be the same bytes as from the whole pages."""
+    from generator import search
+
+    building = next(p for p in _indexed(basic_site) if p.startswith("/buildings/"))
+    html = (basic_site / building.strip("/") / "index.html").read_text(encoding="utf-8")
+    assert "data-gs-noindex" in html and len(search.without_noindex(html)) < len(html) - 200
+    monkeypatch.setattr(search, "without_noindex", lambda html: html)
+    whole = _reindex(basic_site, tmp_path, monkeypatch)
+    ours = {p.relative_to(basic_site).as_posix(): p.read_bytes() for p in sorted((basic_site / "pagefind").rglob("*")) if p.is_file()}
+    theirs = {p.relative_to(whole).as_posix(): p.read_bytes() for p in sorted((whole / "pagefind").rglob("*")) if p.is_file()}
+    assert ours.keys() == theirs.keys() and [k for k in ours if ours[k] != theirs[k]] == []
+
+
+def test_without_noindex_keeps_the_elements_and_everything_else() -> None:
+    from generator.search import without_noindex
+
+    html = ('<h1>1 栋</h1><section data-gs-noindex><h2 id="c">近期</h2><section>里层</section><ol><li>义诊</li></ol></section>'
+            '<p>留下</p><div class="x" data-gs-noindex="">别的</div><p>data-gs-noindex 只是文字</p>')
+    assert without_noindex(html) == ('<h1>1 栋</h1><section data-gs-noindex></section><p>留下</p>'
+                                     '<div class="x" data-gs-noindex=""></div><p>data-gs-noindex 只是文字</p>')
+    unclosed = "<p>前</p><section data-gs-noindex><p>没有结束"
+    assert without_noindex(unclosed) == unclosed
+
+
 def test_pagefind_honours_the_chunk_size(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """search.INDEX_CHUNK_SIZE reaches Pagefind (an unstable setting of
     its, read from the environment): the fixture's index fits one chunk of
