@@ -39,6 +39,7 @@ order, so the same site gives byte-identical index files.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -308,15 +309,35 @@ def indexed_text(html: str) -> int:
 
 def split_pages(pages: list[IndexedPage], sizes: list[int]) -> list[list[IndexedPage]]:
     """The pages of each bundle: as few bundles as keep each within
-    BUNDLE_TEXT, every n-th page (in URL order) in the same one.
+    BUNDLE_TEXT, each page in the bundle its URL's hash names (URL order
+    within a bundle).
 
-    Interleaved, not by kind or year: every bundle is a sample of the whole
-    site (bulletins of every year, activities, buildings), so its word
-    statistics, which Pagefind scores with, are like the whole site's, and
-    scores compare across bundles when the browser merges them.
+    Shared out by hash, not by kind or year: every bundle is a sample of
+    the whole site (bulletins of every year, activities, buildings), so its
+    word statistics, which Pagefind scores with, are like the whole site's,
+    and scores compare across bundles when the browser merges them. By hash,
+    not every n-th page in URL order (as until c9bf68d): a page added or
+    removed (a new bulletin, the editors' most common publish) then changes
+    its own bundle only, and the build cache puts the others back
+    (_Bundles); every n-th shifted every page after it, and Pagefind ran
+    for all three bundles of bench scale L again (~15 s). A site too small
+    for the hash to fill every bundle (only with a tiny BUNDLE_TEXT, as in
+    tests) is shared out every n-th page.
     """
     count = max(1, -(-sum(sizes) // BUNDLE_TEXT))
-    return [pages[i::count] for i in range(count)]
+    if count == 1:
+        return [pages]
+    bundles: list[list[IndexedPage]] = [[] for _ in range(count)]
+    for page in pages:
+        bundles[_bundle_of(page.url, count)].append(page)
+    if not all(bundles):
+        return [pages[i::count] for i in range(count)]
+    return bundles
+
+
+def _bundle_of(url: str, count: int) -> int:
+    # blake2b, not hash(): the same bundle in every process and build.
+    return int.from_bytes(hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest(), "big") % count
 
 
 def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: bool = False, cache: BuildCache | None = None) -> None:

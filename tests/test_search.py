@@ -156,19 +156,32 @@ def split_site(basic_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         return _reindex(basic_site, tmp_path_factory.mktemp("split"), mp, bundles=BUNDLES)
 
 
-def test_split_pages_interleaves_as_few_bundles_as_hold_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_split_pages_shares_out_as_few_bundles_as_hold_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import search
 
     monkeypatch.setattr(search, "BUNDLE_TEXT", 100)
     pages = [search.IndexedPage(f"/p{i:02d}/", Path()) for i in range(10)]
     assert search.split_pages(pages, [10] * 10) == [pages]  # 100: one bundle
-    bundles = search.split_pages(pages, [25] * 10)  # 250: three
-    assert [[p.url for p in b] for b in bundles] == [
-        ["/p00/", "/p03/", "/p06/", "/p09/"],
-        ["/p01/", "/p04/", "/p07/"],
-        ["/p02/", "/p05/", "/p08/"],
-    ]
     assert search.split_pages([], []) == [[]]
+    # Too few pages for the hash to fill three bundles: every third page.
+    assert [[p.url for p in b] for b in search.split_pages(pages[:3], [100] * 3)] == [["/p00/"], ["/p01/"], ["/p02/"]]
+
+    # A site's worth of pages: three bundles, each a sample of every kind,
+    # within a few per cent of a third, in URL order.
+    kinds = ("bulletins/2025", "bulletins/2026", "activities", "buildings")
+    many = sorted((search.IndexedPage(f"/{kind}/{i:05d}/", Path()) for kind in kinds for i in range(1500)), key=lambda p: p.url)
+    bundles = search.split_pages(many, [250] + [0] * (len(many) - 1))  # 250: three
+    assert len(bundles) == 3 and sorted(p.url for b in bundles for p in b) == [p.url for p in many]
+    for bundle in bundles:
+        assert abs(len(bundle) - len(many) / 3) < 0.05 * len(many) / 3
+        assert {p.url.rsplit("/", 2)[0] for p in bundle} == {f"/{kind}" for kind in kinds}
+        assert [p.url for p in bundle] == sorted(p.url for p in bundle)
+
+    # A page added (a new activity, in the middle of the URL order) changes
+    # only the bundle it goes to.
+    added = search.IndexedPage("/activities/new/", Path())
+    again = search.split_pages(sorted([*many, added], key=lambda p: p.url), [250] + [0] * len(many))
+    assert sum(a != b for a, b in zip(bundles, again, strict=True)) == 1
 
 
 def test_indexed_text_counts_the_chinese_of_the_article_only() -> None:
