@@ -324,9 +324,9 @@ class PageCache:
     :func:`code_key` in their environment: what one `serve` process may take
     as fixed, a later build may not."""
 
-    def __init__(self, cache: BuildCache, site: Site, environment: str, page_paths: Iterable[str]) -> None:
+    def __init__(self, cache: BuildCache, site: Site, environment: str, page_paths: Iterable[str], *, nav_from_files: bool = False) -> None:
         self.cache = cache
-        self.prints = Fingerprints(site, digest(environment, cache.code), page_paths)
+        self.prints = Fingerprints(site, digest(environment, cache.code), page_paths, nav_from_files=nav_from_files)
         warnings = cache.state.get("warnings")
         self._warnings: dict[str, list[list[Any]]] = warnings if isinstance(warnings, dict) else {}
         cache.new_state["warnings"] = {}

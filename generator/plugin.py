@@ -269,7 +269,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         (buildcache.PageCache decides)."""
         assert self.site is not None and self.cache is not None
         docs = files.documentation_pages()
-        pages = self.pages = PageCache(self.cache, self.site, _environment(config), (f.src_uri for f in docs))
+        pages = self.pages = PageCache(self.cache, self.site, _environment(config), (f.src_uri for f in docs), nav_from_files=config.nav is None)
         # A nav entry without a title takes the page's own, which MkDocs
         # knows only from reading it: such pages are always read.
         untitled = _untitled_nav(config.nav or [])
@@ -308,7 +308,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         self.environment = environment
         # What a fingerprint cannot see (another plugin, file includes):
         # every page is rendered on every save.
-        return RebuildPlan(Fingerprints(self.site, environment, paths, self._records), self._previous, self._kept_last, blind=bool(_blind_spot(config)))
+        prints = Fingerprints(self.site, environment, paths, self._records, nav_from_files=config.nav is None)
+        return RebuildPlan(prints, self._previous, self._kept_last, blind=bool(_blind_spot(config)))
 
     def _plan_rebuild(self, files: Files, plan: RebuildPlan) -> None:
         """Tell MkDocs which pages are unchanged since the last good build:

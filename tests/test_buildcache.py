@@ -264,6 +264,45 @@ def test_an_edit_only_building_lists_show_keeps_the_search_index(tmp_path: Path)
     assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
 
 
+NEW_BULLETIN = "---\ntitle: 第五期简报\nissue: 5\ndate: 2026-11-20\ncolumn: news\n---\n\n新的一期。\n"
+
+
+@pytest.mark.parametrize("nav", [True, False], ids=["nav", "no-nav"])
+def test_a_new_bulletin_renders_only_the_pages_that_can_show_it(tmp_path: Path, nav: bool) -> None:
+    """A Markdown page without link syntax (incremental.LINK_SYNTAX) does
+    not depend on which other pages exist: a new bulletin leaves the other
+    bulletins' pages to the cache, but a page linking to it (a link that was
+    broken) is rendered again, and so is every page when mkdocs.yml has no
+    nav (MkDocs then lists the pages in every sidebar). The site equals a
+    clean build's either way."""
+    def prepare(project: Path) -> None:
+        if not nav:
+            config = project / "mkdocs.yml"
+            text = config.read_text(encoding="utf-8")
+            start = text.index("\nnav:\n")
+            end = text.index("\n\n", start + 1)
+            config.write_text(text[:start] + text[end:], encoding="utf-8")
+        linking = project / "content" / "bulletins" / "2026-02-second.md"
+        linking.write_text(linking.read_text(encoding="utf-8") + "\n下一期见[第五期](2026-11-fifth.md)。\n", encoding="utf-8")
+
+    project = make_project_at(tmp_path / "p", BASIC)
+    prepare(project)
+    site = build_project(project)
+    before = inodes(site)
+    (project / "content" / "bulletins" / "2026-11-fifth.md").write_text(NEW_BULLETIN, encoding="utf-8")
+    site = build_project(project)
+    after = inodes(site)
+    pages = {rel: after[rel] != before[rel] for rel in before if rel.startswith("bulletins/20") and rel.endswith("/index.html")}
+    assert pages["bulletins/2026-02-second/index.html"]  # its link now resolves
+    assert 'href="../2026-11-fifth/"' in (site / "bulletins/2026-02-second/index.html").read_text(encoding="utf-8")
+    others = [changed for rel, changed in pages.items() if rel != "bulletins/2026-02-second/index.html"]
+    assert others and all(others) == (not nav) and any(others) == (not nav)
+    clean = make_project_at(tmp_path / "clean", BASIC)
+    prepare(clean)
+    (clean / "content" / "bulletins" / "2026-11-fifth.md").write_text(NEW_BULLETIN, encoding="utf-8")
+    assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
+
+
 def test_a_broken_cache_folder_means_a_full_build(tmp_path: Path) -> None:
     """Garbage in the index, entries deleted or truncated by hand: the
     build makes what it cannot take back, and the site is a clean build's."""
