@@ -172,7 +172,8 @@ def with_key_characters(html: str, page: IndexedPage) -> str:
     return f"{html[:at]}<p>{escape(spaced)}</p>{html[at:]}"
 
 
-_NOINDEX = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*?\sdata-gs-noindex\b[^>]*>")
+_NOINDEX = "data-gs-noindex"
+_START_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*>")
 
 
 def without_noindex(html: str) -> str:
@@ -189,16 +190,24 @@ def without_noindex(html: str) -> str:
     An element whose end is not found is left whole (the key then changes
     with it, as before).
     """
+    # By the marker's text first: a regular expression over every tag took
+    # ~180 us a page, ~3 s of a cold L build's ~12,000 staged pages; most
+    # pages have no marker at all.
     out = []
     pos = 0
-    for m in _NOINDEX.finditer(html):
-        if m.start() < pos:  # inside an element already emptied
+    at = html.find(_NOINDEX)
+    while at >= 0:
+        start = html.rfind("<", pos, at)
+        tag = _START_TAG.match(html, start) if start >= 0 else None
+        if tag is None or tag.end() <= at:  # the marker is not inside a start tag here
+            at = html.find(_NOINDEX, at + len(_NOINDEX))
             continue
-        end = _closing(html, m.group(1), m.end())
+        end = _closing(html, tag.group(1), tag.end())
         if end is None:
             break
-        out.append(html[pos : m.end()])
+        out.append(html[pos : tag.end()])
         pos = end
+        at = html.find(_NOINDEX, pos)
     out.append(html[pos:])
     return "".join(out)
 
