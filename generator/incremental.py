@@ -317,7 +317,8 @@ class Fingerprints:
     def source(self, src_uri: str, data: bytes) -> str:
         """An editor's Markdown page (a bulletin, 关于…): its bytes, its
         bulletin record (None for other pages) and, if it may hold a link,
-        the pages its links may point to.
+        the files its links and images may point to (``page_paths``: every
+        file MkDocs knows, images too).
 
         A page without any of LINK_SYNTAX cannot hold a link MkDocs resolves
         against the other pages, so it does not depend on which exist: at

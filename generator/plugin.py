@@ -269,7 +269,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         (buildcache.PageCache decides)."""
         assert self.site is not None and self.cache is not None
         docs = files.documentation_pages()
-        pages = self.pages = PageCache(self.cache, self.site, _environment(config), (f.src_uri for f in docs), nav_from_files=config.nav is None)
+        # Every file, not only the pages: MkDocs resolves an image's path
+        # against the images as it does a link against the pages.
+        pages = self.pages = PageCache(self.cache, self.site, _environment(config), (f.src_uri for f in files), nav_from_files=config.nav is None)
         # A nav entry without a title takes the page's own, which MkDocs
         # knows only from reading it: such pages are always read.
         untitled = _untitled_nav(config.nav or [])
@@ -304,7 +306,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         their File and Page objects from the last build (RebuildPlan.kept_file)."""
         assert self.site is not None
         environment = _environment(config)
-        paths = [f.src_uri for f in files.documentation_pages()] + [spec.src_uri for spec in specs]
+        # Every file, images too (see _fetch_pages), and the generated pages.
+        paths = [f.src_uri for f in files] + [spec.src_uri for spec in specs]
         self.environment = environment
         # What a fingerprint cannot see (another plugin, file includes):
         # every page is rendered on every save.

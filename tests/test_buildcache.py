@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, build_project, make_project_at, run_cli
+from conftest import FIXTURES, REPO, build_project, make_project_at, run_cli
 from test_perf_correctness import EDITS, assert_same_tree, project_with_own_theme, with_snippets
 
 from generator.buildcache import CACHE_DIR, BuildCache
@@ -407,3 +407,33 @@ def test_writing_and_linking_never_write_into_another_name_of_the_file(tmp_path:
     with pytest.raises(FileNotFoundError):
         _replace_with_link(tmp_path / "missing", tmp_path / "new" / "dest")
     assert not (tmp_path / "new" / "dest").exists()
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_an_image_added_or_removed_renders_the_pages_showing_it_again(tmp_path: Path, change: str) -> None:
+    """MkDocs rewrites an image's path when the image is among its files and
+    warns when it is not: a page showing an image depends on the images
+    that exist as it does on the pages its links name (the editor who saw a
+    broken picture adds the file and publishes again). The site equals a
+    clean build's."""
+    def with_image(project: Path) -> Path:
+        bulletin = project / "content" / "bulletins" / "2026-02-second.md"
+        bulletin.write_text(bulletin.read_text(encoding="utf-8") + "\n![活动照片](photo.svg)\n", encoding="utf-8")
+        return project / "content" / "bulletins" / "photo.svg"
+
+    photo_bytes = (REPO / "theme" / "assets" / "favicon.svg").read_bytes()
+    project = make_project_at(tmp_path / "p", BASIC)
+    photo = with_image(project)
+    if change == "removed":
+        photo.write_bytes(photo_bytes)
+    build_project(project)
+    if change == "added":
+        photo.write_bytes(photo_bytes)
+    else:
+        photo.unlink()
+    site = build_project(project)
+    clean = make_project_at(tmp_path / "clean", BASIC)
+    clean_photo = with_image(clean)
+    if change == "added":
+        clean_photo.write_bytes(photo_bytes)
+    assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
