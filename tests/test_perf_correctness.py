@@ -163,6 +163,8 @@ MORE_ACTIVITIES = """activities:
     audience: {estates: [e-a]}
 """
 
+PHOTO = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>\n'
+
 # What editors do between two saves, in order; each step is built and
 # compared with a clean build of the same content. Steps marked False leave
 # the content broken (the preview shows the error page): not compared.
@@ -194,6 +196,9 @@ SERVE_STEPS: list[tuple[str, dict[str, list[str]], bool]] = [
     # month and year pages list by date, and link the months or years that have one
     ("activity moved to a new month", {"content/data/activities.yml": ["replace", "start: 2026-12-09 09:00", "start: 2027-01-09 09:00"]}, True),
     ("bulletin moved to a new year", {"content/bulletins/2026-11-fifth.md": ["replace", "date: 2026-11-20", "date: 2027-01-05"]}, True),
+    # MkDocs rewrites an image's path only once the image is among its files
+    ("image shown before it exists", {"content/bulletins/2026-03-third.md": ["append", "\n![活动照片](photo.svg)\n"]}, True),
+    ("image added", {"content/bulletins/photo.svg": ["write", PHOTO]}, True),
     ("nothing", {}, True),
 ]
 
@@ -239,6 +244,7 @@ def test_serve_rebuilds_equal_clean_builds(tmp_path: Path) -> None:
     assert "甲小区防诈骗讲座" not in page(at["activity file removed"], "buildings/a-1/").get_text()
     assert "北院燃气检查" in page(at["activity moved to a new month"], "activities/months/2027-01/").get_text()
     assert "第五期简报" in page(at["bulletin moved to a new year"], "bulletins/years/2027/").get_text()
+    assert page(at["image added"], "bulletins/2026-03-third/").find("img", alt="活动照片")["src"] == "../photo.svg"
     # …and the rebuilds were incremental: (pages rendered, pages unchanged).
     names = [name for name, _e, _c in SERVE_STEPS]
     by_name = dict(zip(names, plans, strict=True))
