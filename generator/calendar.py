@@ -112,9 +112,7 @@ def _write_cached(out: Output, cache: BuildCache, assembler: _Assembler, who: st
     first, last = _years(site)
     code = cache.code
     base = digest("calendar file", code, assembler.shared, site.info.timezone, first, last)
-    early = dict(assembler.stored)
     assembler.load(cache, code)
-    assembler.stored.update(early)
     for rel, name, acts in calendar_files(site):
         ordered = _ordered(acts)
         key = digest(base, rel, name, [assembler.key(a) for a in ordered])
@@ -149,8 +147,9 @@ class _Assembler:
         self.head = _HeadTemplate(zone)
         self.events: dict[str, bytes] = {}
         self.keys: dict[str, str] = {}
-        # `build` with the cache: the last build's VEVENTs by key, and
-        # their entry (load)
+        # VEVENTs made elsewhere, by key: by the early worker (take_early)
+        # and, in `build` with the cache, by the last build (load, and its
+        # entry)
         self.stored: dict[str, bytes] = {}
         self.loaded = ""
 
@@ -170,7 +169,7 @@ class _Assembler:
         return cached
 
     def load(self, cache: BuildCache, code: str) -> None:
-        """Take the VEVENTs the last build kept in the cache (see store), if
+        """Add the VEVENTs the last build kept in the cache (see store), if
         it ran the same code (``code``: buildcache.code_key; the keys of
         :meth:`key` do not cover it)."""
         entry = cache.state.get(_EVENTS_STATE)
@@ -182,7 +181,7 @@ class _Assembler:
         except ValueError:  # written by another version, or damaged
             return
         if isinstance(kept, dict) and kept.get("code") == code and isinstance(kept.get("events"), dict):
-            self.stored = {k: v.encode("utf-8") for k, v in kept["events"].items()}
+            self.stored.update((k, v.encode("utf-8")) for k, v in kept["events"].items())
             self.loaded = str(entry)
 
     def store(self, cache: BuildCache, code: str) -> None:
