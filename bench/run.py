@@ -389,18 +389,16 @@ def edit_bulletin(path: Path, marker: str) -> None:
     path.write_text(re.sub(r"^title: \"?", lambda m: m.group(0) + marker, text, count=1, flags=re.M), encoding="utf-8")
 
 
-def add_bulletin(project: Path, newest: Path, marker: str) -> Path:
-    """A new bulletin, the newest's text under the next issue number, dated
-    today (on the home page): the editors' most common publish."""
+def add_bulletin(project: Path, newest: Path, added: Path, marker: str) -> None:
+    """A new bulletin at ``added``, the newest's text under the next issue
+    number, dated today (on the home page): the editors' most common publish."""
     folder = project / "content" / "bulletins"
     issues = [int(m.group(1)) for p in folder.glob("*.md") if (m := re.search(r"^issue: *(\d+)", p.read_text(encoding="utf-8"), re.M))]
     text = newest.read_text(encoding="utf-8")
     text = re.sub(r"^issue: *\d+", f"issue: {max(issues, default=0) + 1}", text, count=1, flags=re.M)
     text = re.sub(r"^(date|published): .*", lambda m: f"{m.group(1)}: {TODAY}", text, flags=re.M)
     text = re.sub(r"^title: \"?", lambda m: m.group(0) + marker, text, count=1, flags=re.M)
-    added = folder / f"{newest.stem}-bench-new.md"
     added.write_text(text, encoding="utf-8")
-    return added
 
 
 def soon_activity(project: Path) -> tuple[dict, str]:
@@ -438,7 +436,7 @@ def cached_builds(project: Path, res: Result, timeout: float) -> list[tuple[str,
         ("nothing changed", None, [], ""),
         ("one bulletin edited", lambda: edit_bulletin(newest, "基准缓存甲"), [f"bulletins/{newest.stem}/index.html"], "基准缓存甲"),
         ("one activity edited", lambda: edit_activity(project, target, "基准缓存乙"), [f"activities/{target['id']}/index.html"], "基准缓存乙"),
-        ("one bulletin added", lambda: add_bulletin(project, newest, "基准缓存丙"), [f"bulletins/{added.stem}/index.html", "index.html"], "基准缓存丙"),
+        ("one bulletin added", lambda: add_bulletin(project, newest, added, "基准缓存丙"), [f"bulletins/{added.stem}/index.html", "index.html"], "基准缓存丙"),
     ]
     done = []
     try:
