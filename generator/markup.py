@@ -89,7 +89,9 @@ def plain_text(html: str) -> str:
 
 
 _KEEP_SPACE = re.compile(r"(<(pre|textarea|script)\b.*?</\2\s*>)", re.S | re.I)
-_INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
+# A newline and the blank lines and indentation after it; a newline followed
+# by text is not matched at all (replacing it with itself was 15 % of the time).
+_INDENT = re.compile(r"\n[\n \t]+")
 
 
 def strip_indentation(html: str) -> str:

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
 from . import queries as q
 from .model import Activity, Bulletin, Site
 from .strings import hm, strings, time_range, zh_date, zh_date_short, zh_month, zh_weekday
@@ -256,8 +259,8 @@ class ShellCache:
             return None
         if nav is not None and any(p is page for p in nav.pages):
             return None  # its own tab and nav item are marked active
-        if part == "site_nav" and len(page.toc):
-            return None  # the sidebar holds the page's table of contents
+        if part == "toc" and len(page.toc):
+            return None  # the page's own table of contents
         hide = ",".join(sorted(str(h) for h in (page.meta.get("hide") or ())))
         return f"{folder_key(str(page.url))}|{base_url}|{hide}"
 
@@ -295,10 +298,31 @@ class FragmentCache:
         return found
 
 
+class Translations:
+    """``gs_translate(language, key)``: Material's string ``key``
+    (theme/partials/language.html), as its ``t()`` makes it from
+    ``partials/languages/<language>.html`` and English, made once per build
+    and language. One instance per build (template_globals): a theme edit in
+    ``serve`` is read again by the next build."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], str] = {}
+
+    @pass_context
+    def __call__(self, context: Context, language: str, key: str) -> str:
+        found = self._found.get((language, key))
+        if found is None:
+            env = context.environment
+            own = env.get_template(f"partials/languages/{language}.html").module.t  # type: ignore[attr-defined]
+            fallback = env.get_template("partials/languages/en.html").module.t  # type: ignore[attr-defined]
+            found = self._found[(language, key)] = str(own(key) or fallback(key) or key)
+        return found
+
+
 def template_globals(site: Site) -> dict[str, Any]:
     return {"gs": SiteView(site), "t": strings(site.info.language), "site_model": site, "building_page_days": BUILDING_PAGE_DAYS,
             "listing_limit": LISTING_LIMIT, "month_url": month_url, "year_url": year_url, "gs_shell": ShellCache(),
-            "gs_fragment": FragmentCache()}
+            "gs_fragment": FragmentCache(), "gs_translate": Translations()}
 
 
 def tel_uri(phone: str) -> str:

@@ -65,3 +65,39 @@ def test_fragment_cache_changes_no_byte_and_renders_each_item_once(tmp_path: Pat
     assert sorted(cached) == sorted(plain)
     assert [rel for rel in plain if cached[rel] != plain[rel]] == []
     assert len(set(calls)) == with_cache < len(calls) / 2, (with_cache, len(calls))
+
+
+def test_translations_are_materials_strings() -> None:
+    # theme/partials/language.html looks each string up once a build
+    # (render.Translations); it must give what Material's own t() gives, for
+    # every key Material has, in Chinese (ours: zh-CN over Material's zh) and
+    # in a language without our override, and the key itself for a key no
+    # language has.
+    import re
+
+    import jinja2
+    import material
+
+    material_dir = Path(material.__file__).parent / "templates"
+    keys = re.findall(r'^\s*"([a-z][a-z0-9.]*)":', (material_dir / "partials/languages/en.html").read_text("utf-8"), re.M)
+    assert len(keys) > 50
+    keys.append("no.such.key")
+
+    def env(*dirs: Path) -> jinja2.Environment:
+        e = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]))
+        e.globals["gs_translate"] = render.Translations()
+        return e
+
+    probe = "{% import 'partials/language.html' as lang with context %}{% for k in keys %}{{ lang.t(k) }}\n{% endfor %}"
+    for language in ("zh-CN", "de"):
+        config = {"theme": {"language": language}}
+        ours = env(REPO / "theme", material_dir).from_string(probe).render(config=config, keys=keys).split("\n")
+        theirs = jinja2.Environment(loader=jinja2.ChoiceLoader([
+            jinja2.DictLoader({"partials/language.html": (material_dir / "partials/language.html").read_text("utf-8")}),
+            jinja2.FileSystemLoader([str(REPO / "theme"), str(material_dir)]),
+        ]))
+        expected = theirs.from_string(probe).render(config=config, keys=keys).split("\n")
+        assert ours == expected, language
+        assert ours[keys.index("language")] == language.split("-")[0] if language == "de" else ours[keys.index("language")] == "zh-CN"
+        assert ours[keys.index("search.result.none")] != "search.result.none"
+    assert ours[keys.index("no.such.key")] == "no.such.key"
