@@ -268,7 +268,7 @@ def test_pdf_prints_dates_on_two_lines_and_strikes_cancelled_titles(crowded_site
     dates = [w for w in words if re.fullmatch(r"\d+月\d+日", w[0])]
     times = [w for w in words if re.fullmatch(r"\d\d:\d\d–\d\d:\d\d", w[0])]
     assert len(dates) == len(times) >= 4
-    for date_word, time_word in zip(dates, times):
+    for date_word, time_word in zip(dates, times, strict=True):
         assert abs(date_word[1] - time_word[1]) < 0.5  # the same column
         assert date_word[4] - 5 < time_word[2] < date_word[4] + 5  # the next line
     image = Image.open(_render(pdf, tmp_path / "mixed", dpi=150)).convert("L")
@@ -284,7 +284,7 @@ def test_pdf_prints_dates_on_two_lines_and_strikes_cancelled_titles(crowded_site
     titles = [w for w in words if w[0] in {title for _, title, _ in expected_items("mixed")}]
     cancelled = [any(abs(b[2] - w[2]) < 1 and b[3] < w[1] for b in badges) for w in titles]
     assert any(cancelled) and not all(cancelled)
-    for word, is_cancelled in zip(titles, cancelled):
+    for word, is_cancelled in zip(titles, cancelled, strict=True):
         assert (darkest_row(word) > 0.95) == is_cancelled, (word, darkest_row(word))
 
 
