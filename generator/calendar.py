@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -380,9 +381,22 @@ class _HeadTemplate:
         return self.before + _name_lines(name) + self.after
 
 
+# What a TEXT value escapes (RFC 5545 3.3.11), and what else would make
+# icalendar write a name differently from as it is (line ends, controls).
+_NOT_PLAIN = re.compile(r"[\\;,\x00-\x1f\x7f]")
+_LONGEST_NAME = max(len(p) for p in _NAME_PROPERTIES)
+# icalendar folds a line of 75 octets or more (a 75-octet one into 74 + 1).
+_FOLD_AT = 75
+
+
 def _name_lines(name: str) -> bytes:
     """The head's name properties as icalendar writes them: TEXT values
-    (RFC 7986 NAME), escaped and folded at 75 octets."""
+    (RFC 7986 NAME), escaped and folded at 75 octets. A name with nothing to
+    escape whose lines need no folding (most feeds') is written as it is:
+    icalendar took ~65 us a feed, 0.8 s of ~12,400 feeds at bench scale L."""
+    data = name.encode("utf-8")
+    if _LONGEST_NAME + 1 + len(data) < _FOLD_AT and _NOT_PLAIN.search(name) is None:
+        return b"".join(prop.encode("ascii") + b":" + data + b"\r\n" for prop in _NAME_PROPERTIES)
     value = vText(name)
     return b"".join(Contentline.from_parts(prop, Parameters(), value).to_ical() + b"\r\n" for prop in _NAME_PROPERTIES)
 

@@ -291,9 +291,17 @@ def test_series_start_off_the_rule_adds_no_instance(tmp_path: Path) -> None:
     [
         "公示 · 桂园社区 3 栋",
         "名字里有逗号,分号;和反斜杠\\",
+        "只有逗号,",
+        "只有分号;",
+        "只有反斜杠\\",
         "换行\n之后",
         "很长的日历名称，足以超过七十五个字节而被折行：" * 4,
         "NAME:x",
+        # Around the fold: X-WR-CALNAME: and the name are 73, 74 and 75 octets.
+        "公示" * 10,
+        "公示" * 10 + "a",
+        "公示" * 10 + "ab",
+        "tab\tand bell\x07",
     ],
 )
 def test_feed_head_is_icalendars_for_any_name(name: str) -> None:
