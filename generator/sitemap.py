@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import weakref
 from datetime import date
 from typing import Any
 
@@ -51,24 +52,25 @@ def lastmod(site: Site, kind: str, obj: Any) -> date | None:
     return None
 
 
-# The site _month_lastmods was last asked for, and its answer: each month
-# page's date had gone through every activity and occurrence (0.8 s of a cold
-# build at bench scale L, 12 months x 10,000 activities).
-_MONTHS: tuple[Site, dict[str, date]] | None = None
+# The site _month_lastmods was last asked for (weakly: a `serve` process must
+# not keep an old model alive) and its answer: each month page's date had gone
+# through every activity and occurrence (0.8 s of a cold build at bench scale
+# L, 12 months x 10,000 activities).
+_MONTHS: tuple[weakref.ref[Site], dict[str, date]] | None = None
 
 
 def _month_lastmods(site: Site) -> dict[str, date]:
     """"YYYY-MM" → the latest start of the activities with an occurrence in
     that month."""
     global _MONTHS
-    if _MONTHS is None or _MONTHS[0] is not site:
+    if _MONTHS is None or _MONTHS[0]() is not site:
         table: dict[str, date] = {}
         for a in site.activities.values():
             start = a.start.date()
             for month in {f"{o.start:%Y-%m}" for o in a.occurrences}:
                 if month not in table or table[month] < start:
                     table[month] = start
-        _MONTHS = (site, table)
+        _MONTHS = (weakref.ref(site), table)
     return _MONTHS[1]
 
 

@@ -167,3 +167,23 @@ def test_month_page_lastmod_is_the_latest_start_with_an_occurrence_that_month() 
         expected = max(a.start.date() for a in acts if any(f"{o.start:%Y-%m}" == m for o in a.occurrences))
         assert sitemap.lastmod(site, "activities_month", m) == expected, m
     assert sitemap.lastmod(site, "activities_month", "1999-01") is None
+
+
+def test_month_page_dates_keep_no_old_model_alive() -> None:
+    # serve builds a new model for every save; the month table must not hold
+    # the last one (at district scale a model is hundreds of MB).
+    import gc
+    import weakref
+
+    from generator import sitemap
+    from generator.pipeline import Project, load_site
+
+    site, _ = load_site(Project.at(FIXTURES / "basic"), date(2026, 11, 29))
+    month = f"{next(iter(site.activities.values())).start:%Y-%m}"
+    first = sitemap.lastmod(site, "activities_month", month)
+    gone = weakref.ref(site)
+    del site
+    gc.collect()
+    assert gone() is None
+    again, _ = load_site(Project.at(FIXTURES / "basic"), date(2026, 11, 29))
+    assert sitemap.lastmod(again, "activities_month", month) == first
