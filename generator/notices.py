@@ -229,6 +229,12 @@ class Notice:
     def empty(self) -> bool:
         return self.total == 0
 
+    @property
+    def list_key(self) -> tuple[object, ...]:
+        """Everything the list part of the page shows (macros.html,
+        ``notice_list``): doors with equal keys share one laid-out list."""
+        return (self.place_lines, self.items, self.more_text)
+
 
 def notice_window(site: Site, first: date | None = None, days: int | None = None) -> tuple[date, date]:
     """The notice's dates: ``days`` (default site.yml notices.days) from
@@ -613,9 +619,10 @@ def render_page(env: Environment, n: Notice, index_href: str) -> str:
     return env.get_template("notices/notice.html").render(n=n, css_href=index_href + CSS_FILE, index_href=index_href, pdf_href=n.target.pdf_name)
 
 
-def render_batch(env: Environment, notices: Sequence[Notice], css: Markup) -> str:
-    """One HTML document of many notices, one per page, for WeasyPrint."""
-    return env.get_template("notices/batch.html").render(notices=notices, css=css)
+def render_batch(env: Environment, lists: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> str:
+    """One HTML document for WeasyPrint: a page for the list part of each
+    of ``lists``, then a page for the rest of each of ``notices``."""
+    return env.get_template("notices/batch.html").render(lists=lists, notices=notices, css=css)
 
 
 # --------------------------------------------------------------------------
@@ -763,29 +770,97 @@ class _Renderer:
         return pages, combined, singles, missing, refits
 
     def _layout(self, notices: list[Notice], css: Markup) -> tuple[list[Notice], bytes, list[str], int]:
+        """Lays the chunk out in one WeasyPrint document and writes its PDF.
+
+        A notice's list of activities is most of its layout (bench scale L:
+        ~80 % of the text lines), and the doors of one community show few
+        different lists: an activity is for a community, an estate or a
+        grid. So each different list is laid out once, on a page of its own,
+        and each door only its head and foot; the door's PDF page draws both
+        (:class:`_DoorPage`). Positions do not move: every part of a notice
+        is positioned against the page, and the list's top depends only on
+        the place's line count, which is part of :attr:`Notice.list_key`."""
         watch = _GlyphWatch()
         wlog = logging.getLogger("weasyprint")
         wlog.addHandler(watch)
         try:
-            doc = _parse_batch(render_batch(self.env, notices, css), self.base_url).render()
+            shared: dict[tuple[object, ...], int] = {}  # list key → its page
+            lists: list[Notice] = []  # the first door showing each list
+            for n in notices:
+                if n.list_key not in shared:
+                    shared[n.list_key] = len(lists)
+                    lists.append(n)
+            doc = self._document(lists, notices, css)
             pages = list(doc.pages)
-            if len(pages) != len(notices):  # pragma: no cover - each notice is one clipped page
+            if len(pages) != len(lists) + len(notices):  # pragma: no cover - each part is one clipped page
                 raise RuntimeError(f"{len(notices)} 张公示排出了 {len(pages)} 页")
+            list_pages, door_pages = pages[: len(lists)], pages[len(lists) :]
+            of = [shared[n.list_key] for n in notices]
             refits = 0
             # The fitting estimate is conservative, but WeasyPrint has the last
-            # word: a notice whose items run past the list box gets one item
-            # fewer until none is clipped (its HTML page follows suit).
-            for i, page in enumerate(pages):
-                n = notices[i]
-                while _overflowing(page) and n.items:
-                    refits += 1
-                    n = self.maker.notice(n.target, max_items=len(n.items) - 1)
-                    page = _parse_batch(render_batch(self.env, [n], css), self.base_url).render().pages[0]
-                notices[i], pages[i] = n, page
-            combined = doc.copy(pages).write_pdf(**_PDF_OPTIONS)
+            # word: a list whose items run past its box loses one item, on every
+            # door that shows it, until none is clipped (their HTML pages
+            # follow suit). Doors that share a list also share its cut: they
+            # show the same items and have the same number left over.
+            for k, page in enumerate(list_pages):
+                while _overflowing(page) and lists[k].items:
+                    members = [i for i, j in enumerate(of) if j == k]
+                    refits += len(members)
+                    for i in members:
+                        notices[i] = self.maker.notice(notices[i].target, max_items=len(notices[i].items) - 1)
+                    lists[k] = notices[members[0]]
+                    page = self._document([lists[k]], [], css).pages[0]
+                list_pages[k] = page
+            drawn = [_SharedDrawing(page) for page in list_pages]
+            combined = doc.copy([_DoorPage(door, drawn[j]) for door, j in zip(door_pages, of, strict=True)]).write_pdf(**_PDF_OPTIONS)
         finally:
             wlog.removeHandler(watch)
         return notices, combined, watch.missing, refits
+
+    def _document(self, lists: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> Any:
+        return _parse_batch(render_batch(self.env, lists, notices, css), self.base_url).render()
+
+
+class _SharedDrawing:
+    """A list page drawn once per PDF and repeated on every door that shows
+    it. Drawing is a third of a notice's time (bench/profile_notices.py);
+    the drawing operators are the same on every page, since WeasyPrint
+    names fonts and images per document and not per page. The operators are
+    taken from the first page's content stream and added to the others'; a
+    stream of another document (another write_pdf) draws the page anew."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self._resources: Any = None
+        self._scale = 0.0
+        self._ops: list[Any] = []
+
+    def paint(self, stream: Any, scale: float) -> None:
+        if stream._resources is self._resources and scale == self._scale:
+            stream.stream.extend(self._ops)
+            return
+        mark = len(stream.stream)
+        self.page.paint(stream, scale)  # one q … Q group: no state leaks out
+        self._ops, self._resources, self._scale = stream.stream[mark:], stream._resources, scale
+
+
+class _DoorPage:
+    """A door's PDF page for WeasyPrint's writer: its own head and foot
+    (``door``, a laid-out page) with its list drawn over them. It quacks as
+    ``weasyprint.Page`` does for ``write_pdf`` (WeasyPrint is pinned)."""
+
+    def __init__(self, door: Any, shared: _SharedDrawing) -> None:
+        self.width, self.height, self.bleed = door.width, door.height, door.bleed
+        self.bookmarks = door.bookmarks  # the place: the list has none
+        self.links = [*door.links, *shared.page.links]
+        self.anchors = {**shared.page.anchors, **door.anchors}
+        self.forms = door.forms
+        self._page_box = door._page_box
+        self._door, self._shared = door, shared
+
+    def paint(self, stream: Any, scale: float = 1) -> None:
+        self._door.paint(stream, scale)
+        self._shared.paint(stream, scale)
 
 
 # The job a forked worker inherits: the renderer and every door. Workers get

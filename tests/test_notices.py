@@ -389,6 +389,80 @@ def _render(pdf: Path, stem: Path, dpi: int) -> Path:
     return stem.with_suffix(".png")
 
 
+@pytest.mark.parametrize("refit", [False, True])
+def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The PDF lays each different list of activities out once and draws it
+    on every door that shows it, under the door's own head and foot
+    (generator.notices._DoorPage). Each door's PDF page must print what the
+    door's HTML page prints, laid out whole by WeasyPrint, pixel for pixel
+    (the QR code aside: an image in the PDF, an SVG on the page; its content
+    is read back by test_qr_code_decodes_to_building_page). ``refit``: with
+    a far too optimistic width estimate, so that shared lists are cut after
+    layout, on every door that shows them."""
+    import weasyprint
+    from PIL import Image, ImageChops, ImageDraw
+
+    from generator import notices
+
+    batches: list[tuple[int, int]] = []
+    real_render = notices.render_batch
+
+    def counted(env: Any, lists: Any, doors: Any, css: Any) -> str:
+        batches.append((len(lists), len(doors)))
+        assert len({n.list_key for n in lists}) == len(lists)  # each list once
+        return real_render(env, lists, doors, css)
+
+    monkeypatch.setattr(notices, "render_batch", counted)
+    project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
+    # Two more buildings invited to all of busy's 40 activities, so that
+    # their lists show the same activities as busy's: busy2 has one more
+    # activity at the end of the window (another 另有 N 项 line), busy3 a
+    # name that takes two lines (the list starts lower).
+    data = project / "content" / "data"
+    places = (data / "places.yml").read_text(encoding="utf-8")
+    quiet = "              - {id: quiet, name: 2 栋, entrances: 1}\n"
+    assert quiet in places
+    places = places.replace(quiet, quiet + "              - {id: busy2, name: 1 栋副楼, entrances: 1}\n"
+                            "              - {id: busy3, name: 1 栋（东院老干部活动中心与社区卫生服务站合用楼，原北苑供销社宿舍）, entrances: 1}\n")
+    (data / "places.yml").write_text(places, encoding="utf-8")
+    activities = (data / "activities.yml").read_text(encoding="utf-8").replace("audience: {buildings: [busy]}", "audience: {buildings: [busy, busy2, busy3]}")
+    activities += '  - {id: crowd-41, title: 拥挤测试活动41号, kind: 宣传, start: 2026-12-12 21:00, end: "21:30", venue: hall, audience: {buildings: [busy2]}}\n'
+    (data / "activities.yml").write_text(activities, encoding="utf-8")
+    if refit:
+        monkeypatch.setattr(notices, "WIDTH_SAFETY", 2.5)
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=project) == 0
+    assert ("排版超出一页" in capsys.readouterr().err) == refit
+    lists, doors = map(sum, zip(*[b for b in batches if b[1]], strict=True))  # not the lists laid out again
+    assert doors == len(doors_in_place_order(data)) and lists < doors  # the entrances of a building share their list
+    busy, busy2, busy3 = (soup(project / "out" / key / "index.html") for key in ("busy", "busy2", "busy3"))
+    titles = [[li.select_one(".nt-title").get_text() for li in page.select(".nt-item")] for page in (busy, busy2, busy3)]
+    assert titles[0] == titles[1] == titles[2][: len(titles[0])] and titles[0]
+    assert more_count(_squash(busy2.select_one(".nt-more").get_text())) == more_count(_squash(busy.select_one(".nt-more").get_text())) + 1
+    if not refit:  # (the wrong estimate puts busy3's name on one line)
+        assert "nt--tall" in busy3.select_one(".nt")["class"] and "nt--tall" not in busy.select_one(".nt")["class"]
+    dpi, px = 60, 60 / 25.4
+    layout = notices.LAYOUT
+    qr_top = layout["page_h"] - layout["margin_y"] - layout["footer_h_mm"]
+    qr_box = [round((layout["margin_x"] - 1) * px), round(qr_top * px), round((layout["margin_x"] + layout["qr_mm"] + 1) * px), round((layout["page_h"] - layout["margin_y"] + 1) * px)]
+
+    def raster(pdf: Path) -> Any:
+        png = Path(str(pdf) + ".png")
+        subprocess.run([_tool("pdftoppm"), "-r", str(dpi), "-gray", "-png", "-singlefile", str(pdf), str(png.with_suffix(""))], check=True)
+        image = Image.open(png).convert("L")
+        ImageDraw.Draw(image).rectangle(qr_box, fill=255)
+        return image
+
+    for door in doors_in_place_order(data):
+        folder = project / "out" / door.key
+        whole = tmp_path / f"whole-{door.key.replace('/', '-')}.pdf"
+        weasyprint.HTML(filename=folder / "index.html").write_pdf(whole)
+        a, b = raster(whole), raster(folder / f"notice-{door.key.replace('/', '-')}.pdf")
+        assert a.size == b.size
+        # Glyph edges may differ by a grey level (the fonts are subset per
+        # document); anything misplaced or missing differs by far more.
+        assert ImageChops.difference(a, b).getextrema()[1] <= 2, door.key
+
+
 def test_page_is_inked_in_a_cjk_font(crowded_site: Path, tmp_path: Path) -> None:
     from PIL import Image
 
