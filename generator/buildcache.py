@@ -251,6 +251,15 @@ class BuildCache:
         self._used[key] = (st.st_size, st.st_mtime_ns)
         self.stored += 1
 
+    def merge(self, used: dict[str, tuple[int, int]], state: dict[str, Any], hits: int, stored: int) -> None:
+        """Take in what a forked worker used and stored in this cache and the
+        state it noted (search.start): the worker's copy of this object is
+        gone with it, and only this one commits."""
+        self._used.update(used)
+        self.new_state.update(state)
+        self.hits += hits
+        self.stored += stored
+
     def commit(self) -> None:
         """After a successful build: keep the entries it used or stored and
         its state; remove every other entry."""

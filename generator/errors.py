@@ -54,6 +54,12 @@ class ContentError(Exception):
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.loc.path, self.loc.line, self.loc.col, self.message)
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[object, ...]]:
+        # Pickled by its fields: a forked worker hands its errors back
+        # (search.start), and Exception's own pickling sets the fields one
+        # by one after __init__, which a frozen dataclass refuses.
+        return (type(self), (self.loc, self.message, self.fix, self.record, self.field, self.warning))
+
 
 class BuildFailed(Exception):
     """Raised once, at the end of a stage, carrying every error found."""

@@ -49,6 +49,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
@@ -503,13 +504,73 @@ def write(out: Output, *, background: bool = False) -> None:
 
 
 def start(out: Output) -> Callable[[], None]:
-    """`build`: index the pages in a thread while the other writers run, and
-    return the call that waits for it (outputs.write_all). The index is made
-    of the pages MkDocs wrote, none of the writers' files (door pages are
-    left out by name), and Pagefind runs as a process of its own: at bench
-    scale L its ~17 s came after the writers' ~20 s, with the notice
-    workers done and the second core idle. What is indexed does not depend
-    on how far the writers got: the call checks that none wrote a page."""
+    """`build`: index the pages while the other writers run, and return the
+    call that waits for it (outputs.write_all). The index is made of the
+    pages MkDocs wrote, none of the writers' files (door pages are left out
+    by name). What is indexed does not depend on how far the writers got:
+    the call checks that none wrote a page.
+
+    In a forked process where there is fork and a second core: staging the
+    pages is Python work (~0.6 ms a page: reading, the key characters,
+    without_noindex), and in a thread of this process it took turns with
+    the writers for the interpreter (py-spy at bench scale L: the writers'
+    file opens waited 8.2 s for it, the search thread held it 6.8 s).
+    Pagefind itself always runs as a process of its own."""
+    import multiprocessing
+
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _start_thread(out)
+    global _job
+    _job = out
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_index_in_worker)
+
+    def finish() -> None:
+        global _job
+        try:
+            outcome = future.result()
+        finally:
+            pool.shutdown()
+            _job = None
+        if outcome[0] == "failed":
+            raise BuildFailed(outcome[1])
+        _, files, used, state, hits, stored = outcome
+        if out.cache is not None:
+            # What the worker took from the cache or stored in it: this
+            # process commits the cache's index.
+            out.cache.merge(used, {"search": state} if state is not None else {}, hits, stored)
+        _record(out, files)
+
+    return finish
+
+
+# The Output a forked search worker indexes (set before the fork).
+_job: Output | None = None
+
+
+def _index_in_worker() -> tuple[Any, ...]:
+    """In the forked worker: ("ok", the files written, and what the build
+    cache used, noted, fetched and stored: BuildCache.merge), or ("failed",
+    the errors): a BuildFailed does not pickle (its arguments are its
+    report, not its errors)."""
+    out = _job
+    assert out is not None
+    cache = out.cache
+    used_before = dict(cache._used) if cache is not None else {}
+    hits, stored = (cache.hits, cache.stored) if cache is not None else (0, 0)
+    try:
+        files = _write(out)
+    except BuildFailed as exc:
+        return ("failed", exc.errors)
+    if cache is None:
+        return ("ok", files, {}, None, 0, 0)
+    used = {k: v for k, v in cache._used.items() if used_before.get(k) != v}
+    return ("ok", files, used, cache.new_state.get("search"), cache.hits - hits, cache.stored - stored)
+
+
+def _start_thread(out: Output) -> Callable[[], None]:
+    """:func:`start` without fork or a second core: Pagefind runs as a
+    process, the staging in a thread of this one."""
     done: list[str] = []
     failed: list[BaseException] = []
 
@@ -526,14 +587,18 @@ def start(out: Output) -> Callable[[], None]:
         thread.join()
         if failed:
             raise failed[0]
-        not_pages = door_pages(out.site)
-        written = [rel for rel in out.written if rel.endswith("index.html") and rel not in not_pages]
-        if written:  # pragma: no cover - a writer that writes pages must run before the search index
-            raise RuntimeError(f"search.start: writers wrote pages the index may have missed: {written[:3]}")
-        for rel in done:
-            out.written.setdefault(rel, "search")
+        _record(out, done)
 
     return finish
+
+
+def _record(out: Output, files: list[str]) -> None:
+    not_pages = door_pages(out.site)
+    written = [rel for rel in out.written if rel.endswith("index.html") and rel not in not_pages]
+    if written:  # pragma: no cover - a writer that writes pages must run before the search index
+        raise RuntimeError(f"search.start: writers wrote pages the index may have missed: {written[:3]}")
+    for rel in files:
+        out.written.setdefault(rel, "search")
 
 
 def _write(out: Output, *, background: bool = False) -> list[str]:

@@ -436,20 +436,6 @@ def test_print_buttons_print_and_print_css_keeps_only_the_article(browser: Any, 
         context.close()
 
 
-def test_search_index_failure_is_one_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import pagefind.service
-
-    project = make_project_at(tmp_path / "nopf", CASE)
-    (project / "site").mkdir()
-    (project / "site" / "old.html").write_text("old", encoding="utf-8")
-    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
-    assert run_cli("build", "--today", TODAY, cwd=project) != 0
-    err = capsys.readouterr().err
-    assert "搜索索引生成失败" in err and "requirements.lock" in err
-    assert "Traceback" not in err
-    assert [p.name for p in (project / "site").iterdir()] == ["old.html"]
-
-
 def test_serve_skips_the_index_only_for_large_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`serve` (pdf=False) indexes a small site on every rebuild, a large one
     not at all; `build` always does (the other tests)."""

@@ -368,34 +368,76 @@ def test_remove_tree_removes_nested_folders_and_tolerates_a_missing_one(tmp_path
     remove_tree(root, threads=threads)  # gone already: no error
 
 
-def test_build_indexes_while_the_other_writers_run(make_project, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    """`build` runs Pagefind in a thread of its own (search.start) while the
-    digests, calendars and door notices are written: the digest writer here
-    waits until Pagefind has started, which a search run after the writers
-    would never do. The index is the same as one made after them."""
-    import threading
+@pytest.mark.parametrize(("cores", "cause"), [(2, "no pagefind"), (1, "no pagefind"), (2, "pagefind fails")])
+def test_search_index_failure_is_one_clean_error(cores: int, cause: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Whether the index is made in a forked process (two cores) or in a
+    thread: one clean error, and the published site is left as it was."""
+    import os
+
+    import pagefind.service
+    from conftest import TODAY, run_cli
+
+    from generator import search
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    project = make_project_at(tmp_path / "nopf", FIXTURES / "basic" / "content")
+    (project / "site").mkdir()
+    (project / "site" / "old.html").write_text("old", encoding="utf-8")
+    if cause == "no pagefind":
+        monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    else:
+        def fails(*args: object, **kwargs: object) -> None:
+            raise search.SearchIndexFailed("Error: 索引写入失败（测试）")
+
+        monkeypatch.setattr(search, "_run_pagefind", fails)
+    assert run_cli("build", "--today", TODAY, cwd=project) != 0
+    err = capsys.readouterr().err
+    assert "搜索索引生成失败" in err and "requirements.lock" in err
+    if cause == "pagefind fails":
+        assert "索引写入失败（测试）" in err
+    assert "Traceback" not in err
+    assert [p.name for p in (project / "site").iterdir()] == ["old.html"]
+
+
+@pytest.mark.parametrize("cores", [2, 1])
+def test_build_indexes_while_the_other_writers_run(cores: int, make_project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`build` stages the pages and runs Pagefind in a forked process
+    (search.start; in a thread without a second core) while the digests,
+    calendars and door notices are written: the digest writer here waits
+    until Pagefind has started, which a search run after the writers would
+    never do. The index is the same as one made after them."""
+    import os
+    import time
 
     from conftest import build_project
 
     from generator import digest, search
 
-    started = threading.Event()
-    threads: list[str] = []
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    marker = tmp_path / "pagefind-started"
     real_pagefind, real_digest = search._run_pagefind, digest.write
 
     def pagefind(*args, **kwargs):  # type: ignore[no-untyped-def]
-        threads.append(threading.current_thread().name)
-        started.set()
+        import threading
+
+        marker.write_text(f"{os.getpid()} {threading.current_thread().name}", encoding="utf-8")
         return real_pagefind(*args, **kwargs)
 
     def digests(out):  # type: ignore[no-untyped-def]
-        assert started.wait(30), "the search index did not start before the writers were done"
+        deadline = time.monotonic() + 30
+        while not marker.exists():
+            assert time.monotonic() < deadline, "the search index did not start before the writers were done"
+            time.sleep(0.01)
         return real_digest(out)
 
     monkeypatch.setattr(search, "_run_pagefind", pagefind)
     monkeypatch.setattr(digest, "write", digests)
     side = build_project(make_project("basic"))
-    assert threads and set(threads) == {"gongshi-search"}
+    pid, thread = marker.read_text(encoding="utf-8").split()
+    if cores > 1:
+        assert int(pid) != os.getpid()  # a process of its own
+    else:
+        assert int(pid) == os.getpid() and thread == "gongshi-search"
     monkeypatch.setattr(digest, "write", real_digest)
     # The same index when Pagefind runs after the other writers, as it did.
     monkeypatch.setattr(search, "start", lambda out: lambda: search.write(out))
