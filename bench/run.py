@@ -37,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -126,37 +127,51 @@ def clean_site(project: Path) -> None:
     settle(project / "site", project / ".cache")
 
 
-# Seconds a timed build from nothing waits after its last output was deleted
-# (--settle). On ext4 without a journal (these benchmark machines: /sys/fs/
-# ext4/vda/journal_task is "<none>") the kernel, making a file or folder,
-# passes over every free inode deleted in the last 60 s (300 s more while its
-# inode table block is not yet written back), reading its table entry each
-# time: perf of a cold L build started right after `rm -rf site .cache`
-# (~113,000 files and folders) had __ext4_new_inode -> find_inode_bit ->
-# recently_deleted at ~9 % of all CPU samples, and system time went from
-# ~15 s to 32-45 s (wall 80 s against 90-100 s). That is the cost of the
-# benchmark's own cleaning, not of the build: a first build on a new
-# checkout deletes nothing first. So every timed build from nothing
-# (Gongshi, door notices, Material, Hugo) starts after its output was
-# deleted, synced and left for SETTLE seconds (and so does the corpus folder
-# of the last run, before the corpus is written again).
-SETTLE_DEFAULT = 65.0
+# Timed builds from nothing never follow a mass deletion. On ext4 without a
+# journal (these benchmark machines: /sys/fs/ext4/vda/journal_task is
+# "<none>") the kernel, making a file or folder, passes over every free
+# inode deleted in the last 60 s, or in the last 360 s while its inode table
+# block is not yet written back (fs/ext4/ialloc.c: recently_deleted,
+# RECENTCY_MIN and RECENTCY_DIRTY), reading its table entry each time; and a
+# build dirties those blocks as it makes its files. perf of a cold L build
+# started right after `rm -rf site .cache` (~113,000 files and folders) had
+# __ext4_new_inode -> find_inode_bit -> recently_deleted at ~9 % of all CPU
+# samples, and system time went from ~15 s to 32-45 s. Waiting 65 s after a
+# sync (until 1f94eb2's runs) was not enough: perf of a cold L build 70 s
+# after the deletion still had them at 10.6 %, since the build's own files
+# make the blocks dirty again. That is the cost of the benchmark's own
+# cleaning, not of a build: a first build on a new checkout deletes nothing
+# first, and a journalled ext4 (the default) or XFS never skips inodes. So
+# the outputs a timed build replaces are moved into TRASH (a rename deletes
+# nothing), and the trash is emptied once, at the start of the next run,
+# followed by one wait of SETTLE seconds.
+TRASH = WORK / "trash"
+SETTLE_DEFAULT = 365.0
 SETTLE = SETTLE_DEFAULT
 # Fewer deleted files and folders than this cost a build nothing measurable.
 SETTLE_FROM = 2000
 
 
 def settle(*folders: Path) -> None:
-    """Delete ``folders``; when that removed many files, write back and wait
-    until the kernel no longer skips their inodes (see SETTLE)."""
-    removed = 0
+    """Move ``folders`` into the trash: gone from their place, nothing freed
+    (see TRASH)."""
     for folder in folders:
         if folder.exists():
-            removed += sum(1 + len(files) for _root, _dirs, files in os.walk(folder))
-            shutil.rmtree(folder, ignore_errors=True)
+            TRASH.mkdir(parents=True, exist_ok=True)
+            folder.rename(Path(tempfile.mkdtemp(prefix=f"{folder.name}-", dir=TRASH)) / folder.name)
+
+
+def empty_trash() -> None:
+    """Delete what earlier runs left in the trash; when that removed many
+    files, write back and wait until the kernel no longer skips their inodes
+    (see TRASH)."""
+    removed = 0
+    if TRASH.exists():
+        removed = sum(1 + len(files) for _root, _dirs, files in os.walk(TRASH))
+        shutil.rmtree(TRASH, ignore_errors=True)
     if removed >= SETTLE_FROM and SETTLE > 0:
         os.sync()
-        print(f"  (deleted {removed} files and folders; waiting {SETTLE:.0f} s before the next timed build)", flush=True)
+        print(f"  (deleted {removed} files and folders of earlier runs; waiting {SETTLE:.0f} s before the first timed build)", flush=True)
         time.sleep(SETTLE)
 
 
@@ -520,9 +535,13 @@ def hugo_binary() -> Path:
 
 
 def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_per_page: float, timeout: float,
-            material: bool = True, cached: list[tuple[str, Run]] | None = None) -> None:
+            material: bool = True) -> Run:
     """Material + blog and Hugo on ``n`` pages of the same Markdown
-    (``material=False``: Hugo only — Material + blog takes over 10 minutes at L)."""
+    (``material=False``: Hugo only — Material + blog takes over 10 minutes at L).
+    Returns Hugo's run. Run before the builds with the cache and `serve`:
+    those replace Gongshi's site, deleting the last one, and Hugo's build
+    from nothing must not follow a mass deletion any more than Gongshi's
+    does (see TRASH)."""
     work = WORK / scale
     settle(work / "material-blog", work / "hugo")  # as for Gongshi's corpus, see main()
     mat = corpus.write_material_blog(n, work / "material-blog")
@@ -551,13 +570,11 @@ def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_pe
             res.add("ratio Material+blog / Gongshi (wall)", f"< {m.wall / gongshi.wall:.2f} ×", "Gongshi's build was killed; target ≥ 3 ×")
     if gongshi.ok and h.ok:
         res.add("ratio Gongshi / Hugo (wall)", f"{gongshi.wall / h.wall:.1f} ×", "target ≤ 3 ×")
-        for label, r in cached or []:
-            res.add(f"ratio Gongshi with the cache, {label} / Hugo (wall)", f"{r.wall / h.wall:.1f} ×",
-                    "Hugo has no cache across builds: its build is always full")
         if m.ok:
             res.add("ratio Material+blog / Gongshi (wall)", f"{m.wall / gongshi.wall:.2f} ×", "target ≥ 3 ×")
         _hp, htotal, _ = output_stats(hugo / "public")
         res.add("ratio bytes per page Gongshi / Hugo", f"{gongshi_per_page / (htotal / max(1, _hp)):.1f} ×")
+    return h
 
 
 def expected_pages(project: Path) -> int:
@@ -590,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="measure another checkout (e.g. a `git worktree` of a commit); default: this one")
     ap.add_argument("--timeout", type=float, default=7200, help="kill any one build after this many seconds")
     ap.add_argument("--settle", type=float, default=SETTLE_DEFAULT,
-                    help="seconds a build from nothing waits after a large output was deleted (see SETTLE; 0: no wait)")
+                    help="seconds the first timed build waits after the trash of earlier runs was emptied (see TRASH; 0: no wait)")
     args = ap.parse_args(argv)
     global CODE, SETTLE
     CODE = args.code.resolve()
@@ -601,9 +618,11 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     print(f"Gongshi benchmark, scale {scale.name}, {runs} run(s) per build", flush=True)
 
-    # The corpus writers delete the last run's folder, outputs and all:
-    # settled first, or the first timed build pays for that deletion.
+    # The corpus writers delete the last run's folder, outputs and all: it
+    # goes to the trash first, and the trash is emptied before anything is
+    # timed (see TRASH).
     settle(WORK / scale.name / "gongshi")
+    empty_trash()
     project = corpus.write_gongshi(scale, WORK / scale.name / "gongshi", CODE)
     g, _all = median_runs(gongshi_cmd("build", "--today", TODAY), project, runs, args.timeout, before=lambda: clean_site(project))
     if not g.ok and not g.log.startswith("killed"):
@@ -635,13 +654,18 @@ def main(argv: list[str] | None = None) -> int:
                 if s else "search not yet built (no site/pagefind/)")
     if "notices" not in args.skip:
         notices_rate(project, res)
+    h = None
+    if "anchors" not in args.skip:
+        h = anchors(pages, scale.name, runs, res, g, total / pages, args.timeout, material="material" not in args.skip)
     cached = [] if "cache" in args.skip else cached_builds(project, res, args.timeout)
+    if h is not None and h.ok:
+        for label, r in cached:
+            res.add(f"ratio Gongshi with the cache, {label} / Hugo (wall)", f"{r.wall / h.wall:.1f} ×",
+                    "Hugo has no cache across builds: its build is always full")
     if "profile" not in args.skip:
         own_share(project, res)
     if "serve" not in args.skip:
         serve_reload(project, res, g.wall)
-    if "anchors" not in args.skip:
-        anchors(pages, scale.name, runs, res, g, total / pages, args.timeout, material="material" not in args.skip, cached=cached)
 
     write_table(res, scale, runs, started)
     return 0
