@@ -368,7 +368,7 @@ def test_remove_tree_removes_nested_folders_and_tolerates_a_missing_one(tmp_path
     remove_tree(root, threads=threads)  # gone already: no error
 
 
-@pytest.mark.parametrize(("cores", "cause"), [(2, "no pagefind"), (1, "no pagefind"), (2, "pagefind fails")])
+@pytest.mark.parametrize(("cores", "cause"), [(2, "no pagefind"), (1, "no pagefind"), (2, "pagefind fails"), (2, "worker killed")])
 def test_search_index_failure_is_one_clean_error(cores: int, cause: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Whether the index is made in a forked process (two cores) or in a
     thread: one clean error, and the published site is left as it was."""
@@ -385,6 +385,8 @@ def test_search_index_failure_is_one_clean_error(cores: int, cause: str, tmp_pat
     (project / "site" / "old.html").write_text("old", encoding="utf-8")
     if cause == "no pagefind":
         monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    elif cause == "worker killed":  # as the kernel's OOM killer would
+        monkeypatch.setattr(search, "_write", lambda out, background=False: os._exit(137))
     else:
         def fails(*args: object, **kwargs: object) -> None:
             raise search.SearchIndexFailed("Error: 索引写入失败（测试）")
@@ -392,7 +394,8 @@ def test_search_index_failure_is_one_clean_error(cores: int, cause: str, tmp_pat
         monkeypatch.setattr(search, "_run_pagefind", fails)
     assert run_cli("build", "--today", TODAY, cwd=project) != 0
     err = capsys.readouterr().err
-    assert "搜索索引生成失败" in err and "requirements.lock" in err
+    assert "搜索索引生成失败" in err
+    assert ("进程意外退出" in err and "内存" in err) if cause == "worker killed" else "requirements.lock" in err
     if cause == "pagefind fails":
         assert "索引写入失败（测试）" in err
     assert "Traceback" not in err
