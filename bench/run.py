@@ -124,7 +124,7 @@ def gongshi_cmd(*args: str) -> list[str]:
 
 
 def clean_site(project: Path) -> None:
-    settle(project / "site", project / ".cache")
+    retire(project / "site", project / ".cache")
 
 
 # Timed builds from nothing never follow a mass deletion. On ext4 without a
@@ -152,7 +152,7 @@ SETTLE = SETTLE_DEFAULT
 SETTLE_FROM = 2000
 
 
-def settle(*folders: Path) -> None:
+def retire(*folders: Path) -> None:
     """Move ``folders`` into the trash: gone from their place, nothing freed
     (see TRASH)."""
     for folder in folders:
@@ -332,7 +332,7 @@ def notices_rate(project: Path, res: Result) -> None:
         res.add("door notices", "n/a", "`build.py notices` not available yet")
         return
     out = project / "notices-out"
-    settle(out)
+    retire(out)
     args = ["notices", "--today", TODAY]
     if "--out" in probe.stdout:
         args += ["--out", str(out)]
@@ -543,16 +543,16 @@ def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_pe
     from nothing must not follow a mass deletion any more than Gongshi's
     does (see TRASH)."""
     work = WORK / scale
-    settle(work / "material-blog", work / "hugo")  # as for Gongshi's corpus, see main()
+    retire(work / "material-blog", work / "hugo")  # as for Gongshi's corpus, see main()
     mat = corpus.write_material_blog(n, work / "material-blog")
     hugo = corpus.write_hugo(n, work / "hugo")
     if material:
-        m, _ = median_runs([str(BIN / "mkdocs"), "build", "-q"], mat, runs, timeout, before=lambda: settle(mat / "site"))
+        m, _ = median_runs([str(BIN / "mkdocs"), "build", "-q"], mat, runs, timeout, before=lambda: retire(mat / "site"))
     else:
         m = Run(0.0, 0.0, False, "skipped (--skip material)")
         res.notes.append("Material + blog was not built in this run (`--skip material`).")
     h, _ = median_runs([str(hugo_binary()), "--quiet", "--destination", "public"], hugo, runs, timeout,
-                       before=lambda: settle(hugo / "public"))
+                       before=lambda: retire(hugo / "public"))
     for name, r, site in (("Material 9.8 + blog", m, mat / "site"), ("Hugo 0.168", h, hugo / "public")):
         if r.log.startswith("skipped"):
             continue
@@ -621,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     # The corpus writers delete the last run's folder, outputs and all: it
     # goes to the trash first, and the trash is emptied before anything is
     # timed (see TRASH).
-    settle(WORK / scale.name / "gongshi")
+    retire(WORK / scale.name / "gongshi")
     empty_trash()
     project = corpus.write_gongshi(scale, WORK / scale.name / "gongshi", CODE)
     g, _all = median_runs(gongshi_cmd("build", "--today", TODAY), project, runs, args.timeout, before=lambda: clean_site(project))
