@@ -3,6 +3,8 @@ process, stage by stage (CPU seconds), optionally under pyinstrument.
 
     cd CORPUS && /work/main/.venv/bin/python /work/main/bench/profile_notices.py [--doors N] [--pyinstrument]
 
+SHOWALL=1 with --pyinstrument shows the frames of WeasyPrint and the other libraries too.
+
 CORPUS is a project written by ``bench.corpus.write_gongshi`` (M or L).
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -98,7 +101,7 @@ def main() -> int:
     for label, sec in st.cpu.items():
         print(f"  {label:36s} {sec:6.2f} s  {1000 * sec / n:6.1f} ms/door")
     if profiler is not None:
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("SHOWALL") == "1"))
     return 0
 
 

@@ -114,6 +114,7 @@ LAYOUT: dict[str, float] = {
     "footer_pt": 16.0,
     "footer_lh": 1.3,
     "scan_pt": 18.0,
+    "url_pt": 11.0,
 }
 
 # Maximum lines per field: a title or venue that runs on is cut with "…"
@@ -234,6 +235,12 @@ class Notice:
         """Everything the list part of the page shows (macros.html,
         ``notice_list``): doors with equal keys share one laid-out list."""
         return (self.place_lines, self.items, self.more_text)
+
+    @property
+    def frame_key(self) -> tuple[object, ...]:
+        """Everything the frame of the page shows (macros.html,
+        ``notice_part``): the same on every door of a grid."""
+        return (self.place_lines, self.headline, self.posted, self.valid_until, self.contacts)
 
 
 def notice_window(site: Site, first: date | None = None, days: int | None = None) -> tuple[date, date]:
@@ -619,10 +626,11 @@ def render_page(env: Environment, n: Notice, index_href: str) -> str:
     return env.get_template("notices/notice.html").render(n=n, css_href=index_href + CSS_FILE, index_href=index_href, pdf_href=n.target.pdf_name)
 
 
-def render_batch(env: Environment, lists: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> str:
+def render_batch(env: Environment, lists: Sequence[Notice], frames: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> str:
     """One HTML document for WeasyPrint: a page for the list part of each
-    of ``lists``, then a page for the rest of each of ``notices``."""
-    return env.get_template("notices/batch.html").render(lists=lists, notices=notices, css=css)
+    of ``lists``, one for the frame of each of ``frames``, then one for the
+    door's own part of each of ``notices``."""
+    return env.get_template("notices/batch.html").render(lists=lists, frames=frames, notices=notices, css=css)
 
 
 # --------------------------------------------------------------------------
@@ -772,30 +780,30 @@ class _Renderer:
     def _layout(self, notices: list[Notice], css: Markup) -> tuple[list[Notice], bytes, list[str], int]:
         """Lays the chunk out in one WeasyPrint document and writes its PDF.
 
-        A notice's list of activities is most of its layout (bench scale L:
-        ~80 % of the text lines), and the doors of one community show few
-        different lists: an activity is for a community, an estate or a
-        grid. So each different list is laid out once, on a page of its own,
-        and each door only its head and foot; the door's PDF page draws both
+        Most of a notice is the same on many doors, and a page's layout
+        costs by its lines. A notice's list of activities is most of its
+        lines (bench scale L: ~80 %), and the doors of one community show
+        few different lists: an activity is for a community, an estate or a
+        grid. The frame (headline, dates, contacts) is the same on every
+        door of a grid. So each different list and each different frame is
+        laid out once, on a page of its own, and each door only its place,
+        QR code and the code's address; the door's PDF page draws all three
         (:class:`_DoorPage`). Positions do not move: every part of a notice
-        is positioned against the page, and the list's top depends only on
-        the place's line count, which is part of :attr:`Notice.list_key`."""
+        is positioned against the page, the lines a part leaves out keep
+        their height, and the list's top depends only on the place's line
+        count, which is in both keys (:attr:`Notice.list_key`,
+        :attr:`Notice.frame_key`)."""
         watch = _GlyphWatch()
         wlog = logging.getLogger("weasyprint")
         wlog.addHandler(watch)
         try:
-            shared: dict[tuple[object, ...], int] = {}  # list key → its page
-            lists: list[Notice] = []  # the first door showing each list
-            for n in notices:
-                if n.list_key not in shared:
-                    shared[n.list_key] = len(lists)
-                    lists.append(n)
-            doc = self._document(lists, notices, css)
+            lists, of = _distinct(notices, lambda n: n.list_key)
+            frames, framed = _distinct(notices, lambda n: n.frame_key)
+            doc = self._document(lists, frames, notices, css)
             pages = list(doc.pages)
-            if len(pages) != len(lists) + len(notices):  # pragma: no cover - each part is one clipped page
+            if len(pages) != len(lists) + len(frames) + len(notices):  # pragma: no cover - each part is one clipped page
                 raise RuntimeError(f"{len(notices)} 张公示排出了 {len(pages)} 页")
-            list_pages, door_pages = pages[: len(lists)], pages[len(lists) :]
-            of = [shared[n.list_key] for n in notices]
+            list_pages, frame_pages, door_pages = pages[: len(lists)], pages[len(lists) : -len(notices)], pages[-len(notices) :]
             refits = 0
             # The fitting estimate is conservative, but WeasyPrint has the last
             # word: a list whose items run past its box loses one item, on every
@@ -809,25 +817,43 @@ class _Renderer:
                     for i in members:
                         notices[i] = self.maker.notice(notices[i].target, max_items=len(notices[i].items) - 1)
                     lists[k] = notices[members[0]]
-                    page = self._document([lists[k]], [], css).pages[0]
+                    page = self._document([lists[k]], [], [], css).pages[0]
                 list_pages[k] = page
-            drawn = [_SharedDrawing(page) for page in list_pages]
-            combined = doc.copy([_DoorPage(door, drawn[j]) for door, j in zip(door_pages, of, strict=True)]).write_pdf(**_PDF_OPTIONS)
+            drawn_lists = [_SharedDrawing(page) for page in list_pages]
+            drawn_frames = [_SharedDrawing(page) for page in frame_pages]
+            parts = [_DoorPage(door, drawn_lists[j], drawn_frames[f]) for door, j, f in zip(door_pages, of, framed, strict=True)]
+            combined = doc.copy(parts).write_pdf(**_PDF_OPTIONS)
         finally:
             wlog.removeHandler(watch)
         return notices, combined, watch.missing, refits
 
-    def _document(self, lists: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> Any:
-        return _parse_batch(render_batch(self.env, lists, notices, css), self.base_url).render()
+    def _document(self, lists: Sequence[Notice], frames: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> Any:
+        return _parse_batch(render_batch(self.env, lists, frames, notices, css), self.base_url).render()
+
+
+def _distinct(notices: Sequence[Notice], key: Callable[[Notice], tuple[object, ...]]) -> tuple[list[Notice], list[int]]:
+    """The first notice of each different ``key``, and for each notice the
+    index of its key's first notice in that list."""
+    first: dict[tuple[object, ...], int] = {}
+    chosen: list[Notice] = []
+    of = []
+    for n in notices:
+        k = key(n)
+        if k not in first:
+            first[k] = len(chosen)
+            chosen.append(n)
+        of.append(first[k])
+    return chosen, of
 
 
 class _SharedDrawing:
-    """A list page drawn once per PDF and repeated on every door that shows
-    it. Drawing is a third of a notice's time (bench/profile_notices.py);
-    the drawing operators are the same on every page, since WeasyPrint
-    names fonts and images per document and not per page. The operators are
-    taken from the first page's content stream and added to the others'; a
-    stream of another document (another write_pdf) draws the page anew."""
+    """A part of a page (a list, a frame) drawn once per PDF and repeated on
+    every door that shows it. Drawing is a third of a notice's time
+    (bench/profile_notices.py); the drawing operators are the same on every
+    page, since WeasyPrint names fonts and images per document and not per
+    page. The operators are taken from the first page's content stream and
+    added to the others'; a stream of another document (another write_pdf)
+    draws the page anew."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
@@ -845,22 +871,23 @@ class _SharedDrawing:
 
 
 class _DoorPage:
-    """A door's PDF page for WeasyPrint's writer: its own head and foot
-    (``door``, a laid-out page) with its list drawn over them. It quacks as
-    ``weasyprint.Page`` does for ``write_pdf`` (WeasyPrint is pinned)."""
+    """A door's PDF page for WeasyPrint's writer: its own lines (``door``, a
+    laid-out page) with its list and its frame drawn over them. It quacks
+    as ``weasyprint.Page`` does for ``write_pdf`` (WeasyPrint is pinned)."""
 
-    def __init__(self, door: Any, shared: _SharedDrawing) -> None:
+    def __init__(self, door: Any, shared: _SharedDrawing, frame: _SharedDrawing) -> None:
         self.width, self.height, self.bleed = door.width, door.height, door.bleed
-        self.bookmarks = door.bookmarks  # the place: the list has none
-        self.links = [*door.links, *shared.page.links]
-        self.anchors = {**shared.page.anchors, **door.anchors}
+        self.bookmarks = door.bookmarks  # the place: the others have none
+        self.links = [*door.links, *shared.page.links, *frame.page.links]
+        self.anchors = {**frame.page.anchors, **shared.page.anchors, **door.anchors}
         self.forms = door.forms
         self._page_box = door._page_box
-        self._door, self._shared = door, shared
+        self._door, self._shared, self._frame = door, shared, frame
 
     def paint(self, stream: Any, scale: float = 1) -> None:
         self._door.paint(stream, scale)
         self._shared.paint(stream, scale)
+        self._frame.paint(stream, scale)
 
 
 # The job a forked worker inherits: the renderer and every door. Workers get

@@ -391,8 +391,9 @@ def _render(pdf: Path, stem: Path, dpi: int) -> Path:
 
 @pytest.mark.parametrize("refit", [False, True])
 def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """The PDF lays each different list of activities out once and draws it
-    on every door that shows it, under the door's own head and foot
+    """The PDF lays each different list of activities and each different
+    frame (headline, dates, contacts) out once and draws them on every door
+    that shows them, with the door's own place, QR code and address
     (generator.notices._DoorPage). Each door's PDF page must print what the
     door's HTML page prints, laid out whole by WeasyPrint, pixel for pixel
     (the QR code aside: an image in the PDF, an SVG on the page; its content
@@ -404,13 +405,14 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
 
     from generator import notices
 
-    batches: list[tuple[int, int]] = []
+    batches: list[tuple[int, int, int]] = []
     real_render = notices.render_batch
 
-    def counted(env: Any, lists: Any, doors: Any, css: Any) -> str:
-        batches.append((len(lists), len(doors)))
+    def counted(env: Any, lists: Any, frames: Any, doors: Any, css: Any) -> str:
+        batches.append((len(lists), len(frames), len(doors)))
         assert len({n.list_key for n in lists}) == len(lists)  # each list once
-        return real_render(env, lists, doors, css)
+        assert len({n.frame_key for n in frames}) == len(frames)  # each frame once
+        return real_render(env, lists, frames, doors, css)
 
     monkeypatch.setattr(notices, "render_batch", counted)
     project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
@@ -432,8 +434,11 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
         monkeypatch.setattr(notices, "WIDTH_SAFETY", 2.5)
     assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=project) == 0
     assert ("排版超出一页" in capsys.readouterr().err) == refit
-    lists, doors = map(sum, zip(*[b for b in batches if b[1]], strict=True))  # not the lists laid out again
+    lists, frames, doors = map(sum, zip(*[b for b in batches if b[2]], strict=True))  # not the lists laid out again
     assert doors == len(doors_in_place_order(data)) and lists < doors  # the entrances of a building share their list
+    # The doors of the grid share one frame; busy2 (outside it: no grid
+    # worker to call) and busy3 (a taller head) each need another.
+    assert 3 <= frames < doors
     busy, busy2, busy3 = (soup(project / "out" / key / "index.html") for key in ("busy", "busy2", "busy3"))
     titles = [[li.select_one(".nt-title").get_text() for li in page.select(".nt-item")] for page in (busy, busy2, busy3)]
     assert titles[0] == titles[1] == titles[2][: len(titles[0])] and titles[0]
@@ -455,7 +460,19 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
     for door in doors_in_place_order(data):
         folder = project / "out" / door.key
         whole = tmp_path / f"whole-{door.key.replace('/', '-')}.pdf"
-        weasyprint.HTML(filename=folder / "index.html").write_pdf(whole)
+        laid = weasyprint.HTML(filename=folder / "index.html").render()
+        laid.write_pdf(whole)
+        if not refit:
+            # The place has the height of its lines (the PDF's door part
+            # and frame rely on it): a place on two lines does not run into
+            # the headline.
+            boxes: dict[str, Any] = {}  # class → the element's outermost box
+            for box in notices._descendants(laid.pages[0]._page_box):
+                if getattr(box, "element", None) is not None and box.element_tag:
+                    for name in (box.element.get("class") or "").split():
+                        boxes.setdefault(name, box)
+            place_lines = [box for box in notices._descendants(boxes["nt-place"]) if type(box).__name__ == "LineBox"]
+            assert place_lines and place_lines[-1].position_y + place_lines[-1].height <= boxes["nt-headline"].position_y + 0.5, door.key
         a, b = raster(whole), raster(folder / f"notice-{door.key.replace('/', '-')}.pdf")
         assert a.size == b.size
         # Glyph edges may differ by a grey level (the fonts are subset per
