@@ -74,7 +74,9 @@ def run(command: str, cwd: Path, **kw: object) -> subprocess.CompletedProcess[st
     argv = shlex.split(command)
     if argv[0] == "python":
         argv = [sys.executable, *[str(REPO / a) if a == "build.py" else a for a in argv[1:]]]
-    env = {**os.environ, "GONGSHI_TODAY": TODAY}
+    # Output to a pipe is buffered, as on an editor's machine (build.py
+    # leaves with os._exit and must flush it first).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"GONGSHI_TODAY": TODAY}
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300, env=env, **kw)  # type: ignore[call-overload,no-any-return]
 
 
