@@ -7,6 +7,7 @@ all call :func:`for_building`, so they cannot disagree.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -34,18 +35,76 @@ def window(start: date, days: int) -> tuple[date, date]:
 def items(site: Site, activities: Iterable[Activity], first: date | None = None, last: date | None = None) -> list[Item]:
     """Occurrences of the given activities within [first, last], by start
     (those that overlap the window: started before its end, end after its start)."""
-    result = []
+    if first is not None and last is not None:
+        # Few of the occurrences are in a window: made from scratch, only
+        # those are made into Items (faster than picking them from the
+        # timeline, 0.05 against 0.11 ms a building at bench scale L).
+        return _items(site, activities, first, last)
+    chosen = list(activities)
+    timeline = _timeline(site)
+    if any(timeline.activities.get(a.id) is not a for a in chosen):  # not this model's activities
+        return _items(site, chosen, None, None)
+    places = [i for a in chosen for i in timeline.places[a.id]]
+    places.sort()
+    every = timeline.items
+    return [every[i] for i in places]
+
+
+def _bounds(site: Site, first: date, last: date) -> tuple[datetime, datetime]:
+    tz = site.tz
+    return datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz)
+
+
+def _order(item: Item) -> tuple[datetime, str, str]:
+    return (item.occurrence.start, item.activity.id, item.occurrence.key)
+
+
+def _items(site: Site, activities: Iterable[Activity], first: date | None, last: date | None) -> list[Item]:
+    """:func:`items` made from scratch (and the definition of its order)."""
     if first is None or last is None:
         result = [Item(o, a) for a in activities for o in a.occurrences]
     else:
-        # Bounds computed once: this runs per building for the page, the
-        # notice, the calendar and the digest (10^7 occurrences at district scale).
-        tz = site.tz
-        lo = datetime.combine(first, time.min, tz)
-        hi = datetime.combine(last + timedelta(days=1), time.min, tz)
+        lo, hi = _bounds(site, first, last)
         result = [Item(o, a) for a in activities for o in a.occurrences if o.start < hi and o.end > lo]
-    result.sort(key=lambda i: (i.occurrence.start, i.activity.id, i.occurrence.key))
+    result.sort(key=_order)
     return result
+
+
+class _Timeline:
+    """Every occurrence of a model's activities as an :class:`Item`, made
+    once, in :func:`items` order, and where each activity's are in it.
+
+    Why: the building page asks :func:`for_building` for everything its
+    residents were ever invited to (bench scale L: ~480 occurrences, 2,000
+    buildings), and the lists of coming and past activities ask for every
+    occurrence of the site (12,260), on many pages. Each answer made an Item
+    of each occurrence and sorted them by a key made for each (py-spy, cold
+    L build: ``items`` 3.1 s of the main process, 1.7 s of it the building
+    pages). Now such an answer sorts the positions of its activities'
+    occurrences, integers, and picks those Items: 0.23 -> 0.08 ms a
+    building at L, in one process.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.activities = dict(site.activities)
+        self.items = _items(site, self.activities.values(), None, None)
+        self.places: dict[str, list[int]] = {a: [] for a in self.activities}
+        for i, item in enumerate(self.items):
+            self.places[item.activity.id].append(i)
+
+
+# The timeline of each model in use, by id(): the model (a frozen dataclass
+# with dict fields) cannot be hashed. The entry goes with its model.
+_TIMELINES: dict[int, tuple[weakref.ref[Site], _Timeline]] = {}
+
+
+def _timeline(site: Site) -> _Timeline:
+    key = id(site)
+    entry = _TIMELINES.get(key)
+    if entry is None or entry[0]() is not site:
+        entry = (weakref.ref(site, lambda _gone: _TIMELINES.pop(key, None)), _Timeline(site))
+        _TIMELINES[key] = entry
+    return entry[1]
 
 
 def for_building(site: Site, building_id: str, first: date | None = None, last: date | None = None) -> list[Item]:

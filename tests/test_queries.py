@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 from generator import queries as q
 from generator.pipeline import Project, load_site
@@ -47,3 +47,38 @@ def test_next_lecture_skips_past() -> None:
     item = q.next_lecture(site)
     assert item is not None and item.activity.id == "heart-talk"
     assert q.next_lecture(load("2026-12-13")) is None
+
+
+def test_answers_from_the_timeline_equal_ones_made_from_scratch() -> None:
+    """items() picks Items made once per model (queries._Timeline); its
+    answers must be those of the definition, _items(), for every building
+    and window, the Item objects aside."""
+    import dataclasses
+
+    for site in (load(), load_site(Project.at(REPO), date(2026, 11, 29))[0]):
+        windows = [(None, None), q.window(site.today, 14), q.window(date(2026, 12, 3), 1), (date(2026, 1, 1), date(2027, 12, 31))]
+        buildings = list(site.buildings)
+        assert buildings
+        for first, last in windows:
+            assert q.items(site, site.activities.values(), first, last) == q._items(site, site.activities.values(), first, last)
+            for b in buildings:
+                acts = [site.activities[i] for i in site.activities_by_building.get(b, ())]
+                assert q.for_building(site, b, first, last) == q._items(site, acts, first, last), (b, first)
+        # An activity that is not this model's (same id, other object) is
+        # answered from scratch, not from the model's occurrences.
+        a = next(iter(site.activities.values()))
+        other = dataclasses.replace(a, occurrences=a.occurrences[:1])
+        assert q.items(site, [other]) == q._items(site, [other], None, None)
+        assert len(q.items(site, [other])) == 1
+
+
+def test_timeline_goes_with_its_model() -> None:
+    import gc
+
+    site = load()
+    q.for_building(site, "b-b1")
+    key = id(site)
+    assert key in q._TIMELINES
+    del site
+    gc.collect()
+    assert key not in q._TIMELINES
