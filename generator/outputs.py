@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from .fsutil import write_file
 from .model import Site
 from .pipeline import Project
-from .render import TEMPLATE_FILTERS, template_globals
+from .render import TEMPLATE_FILTERS, fixed_templates, template_globals
 
 if TYPE_CHECKING:
     from .buildcache import BuildCache
@@ -101,6 +101,7 @@ class Output:
             )
             env.globals.update(template_globals(self.site))
             env.filters.update(TEMPLATE_FILTERS)
+            fixed_templates(env)
             self._env = env
         return self._env
 

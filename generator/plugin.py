@@ -44,7 +44,7 @@ from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
 from .preview import ERROR_FILE, error_app, write_error_page
-from .render import TEMPLATE_FILTERS, template_globals
+from .render import TEMPLATE_FILTERS, fixed_templates, template_globals
 from .watch import watch_natively
 
 log = get_plugin_logger(__name__)
@@ -349,6 +349,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # MkDocs' theme environment does not escape; ours must (names and titles
         # are what editors typed). Material's own templates stay as they are.
         env.autoescape = _escapes
+        fixed_templates(env)
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
