@@ -233,6 +233,40 @@ def test_search_bundles_not_changed_come_from_the_cache(tmp_path: Path, monkeypa
     assert len(kept) + index_kept == 2 and len(made) + (not index_kept) == 1, (kept, made, index_kept)
 
 
+def test_first_build_with_the_cache_stages_each_page_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no search bundle in the cache yet (the first build with it),
+    each page to index is read and made into its staging copy once, not
+    hashed first and made again before its bundle's Pagefind run; the next
+    build (bundles in the cache) hashes first, as before. Both sites equal
+    clean builds'. In a thread (one core), so that the count is this
+    process's."""
+    from generator import search
+
+    monkeypatch.setattr(search, "split_pages", lambda pages, sizes: [pages[i::3] for i in range(3)])
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    made: list[str] = []
+    real = search.with_key_characters
+
+    def counted(html: str, page: search.IndexedPage) -> str:
+        made.append(page.url)
+        return real(html, page)
+
+    monkeypatch.setattr(search, "with_key_characters", counted)
+    project = make_project_at(tmp_path / "p", BASIC)
+    site = build_project(project)
+    first = len(made)
+    assert first and first == len(set(made))
+    assert_same_tree(site, build_project(make_project_at(tmp_path / "clean", BASIC), "2026-11-29", "--no-cache"))
+    made.clear()
+    edit(project, BULLETIN)
+    site = build_project(project)
+    # The edited bulletin's bundle is staged again: its pages read twice.
+    assert first < len(made) < 2 * first
+    clean = make_project_at(tmp_path / "clean2", BASIC)
+    edit(clean, BULLETIN)
+    assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
+
+
 def test_an_edit_only_building_lists_show_keeps_the_search_index(tmp_path: Path) -> None:
     """A building page's activity lists are not indexed (data-gs-noindex)
     and not in the staging copy (search.without_noindex): editing an
