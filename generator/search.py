@@ -450,15 +450,19 @@ class _Bundles:
         self.cache = cache
         code = cache.code
         self.keys = [digest("search", code, INDEX_CHUNK_SIZE, n, len(pages), staged) for n, staged in enumerate(pages)]
-        last = cache.state.get("search")
-        self.last: dict[str, Any] = last if isinstance(last, dict) else {}
+        self.last = self._last(cache)
         self.now: dict[str, list[object]] = cache.new_state.setdefault("search", {})
 
     @staticmethod
-    def any_kept(cache: BuildCache) -> bool:
-        """Whether the last build left any bundle in ``cache``."""
+    def _last(cache: BuildCache) -> dict[str, Any]:
+        """The bundles the last build left in ``cache``, by place."""
         last = cache.state.get("search")
-        return isinstance(last, dict) and bool(last)
+        return last if isinstance(last, dict) else {}
+
+    @classmethod
+    def any_kept(cls, cache: BuildCache) -> bool:
+        """Whether the last build left any bundle in ``cache``."""
+        return bool(cls._last(cache))
 
     def restore(self, n: int, out: Path) -> bool:
         key = self.keys[n]
