@@ -271,18 +271,38 @@ def test_an_index_in_fewer_bundles_leaves_none_of_the_old_ones(basic_site: Path,
 def test_the_staging_copy_without_the_lists_gives_pagefind_the_same_index(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """search.without_noindex empties a building page's activity lists in
     the staging copy, so that the bundles' cache keys do not change with
-    them; Pagefind excludes those lists anyway (EXCLUDE_SELECTORS), and its
-    files must be the same bytes as from the whole pages."""
+    them, and search.indexed_part leaves out Material's shell round the
+    content; Pagefind reads neither (EXCLUDE_SELECTORS, ROOT_SELECTOR), and
+    its files must be the same bytes as from the whole pages."""
     from generator import search
 
     building = next(p for p in _indexed(basic_site) if p.startswith("/buildings/"))
     html = (basic_site / building.strip("/") / "index.html").read_text(encoding="utf-8")
     assert "data-gs-noindex" in html and len(search.without_noindex(html)) < len(html) - 200
+    bulletin = next(p for p in _indexed(basic_site) if p.startswith("/bulletins/"))
+    html = (basic_site / bulletin.strip("/") / "index.html").read_text(encoding="utf-8")
+    part = search.indexed_part(html)
+    assert 'class="md-header' in html and 'class="md-header' not in part and len(part) < len(html) * 0.7
     monkeypatch.setattr(search, "without_noindex", lambda html: html)
+    monkeypatch.setattr(search, "indexed_part", lambda html: html)
     whole = _reindex(basic_site, tmp_path, monkeypatch)
     ours = {p.relative_to(basic_site).as_posix(): p.read_bytes() for p in sorted((basic_site / "pagefind").rglob("*")) if p.is_file()}
     theirs = {p.relative_to(whole).as_posix(): p.read_bytes() for p in sorted((whole / "pagefind").rglob("*")) if p.is_file()}
     assert ours.keys() == theirs.keys() and [k for k in ours if ours[k] != theirs[k]] == []
+
+
+def test_indexed_part_keeps_the_head_the_body_tag_and_the_content_element() -> None:
+    from generator.search import indexed_part
+
+    html = ('<!doctype html><html lang="zh-CN"><head><title>t</title></head><body dir="ltr" data-x="1">'
+            '<header class="md-header">头</header><div class="md-container"><div class="md-content" data-md-component="content">'
+            '<article><div><p>正文</p></div></article></div><nav class="md-footer">尾</nav></div><script>x()</script></body></html>')
+    assert indexed_part(html) == ('<!doctype html><html lang="zh-CN"><head><title>t</title></head><body dir="ltr" data-x="1">'
+                                  '<div class="md-content" data-md-component="content"><article><div><p>正文</p></div></article></div>'
+                                  '</body></html>')
+    # Without the element, or without its end, the page is staged whole.
+    for whole in (html.replace('class="md-content"', 'class="md-other"'), html[: html.index("</article>")]):
+        assert indexed_part(whole) == whole
 
 
 def test_without_noindex_keeps_the_elements_and_everything_else() -> None:
