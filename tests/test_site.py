@@ -5,9 +5,10 @@ data (tests/fixtures/basic/content/data), not by calling the code under test."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
-from conftest import page
+from conftest import TODAY, build_project, page
 
 # Buildings per estate/community in the fixture.
 ESTATE_A = {"a-1", "a-2", "a-3"}
@@ -251,3 +252,60 @@ def test_json_script_cannot_close_the_script_element() -> None:
     text = str(json_script(value))
     assert "<" not in text and ">" not in text and "&" not in text and "'" not in text
     assert json.loads(text) == value
+
+
+_RICH = """
+## 通知
+
+第一段有注释[^1]，还有一处[^note]。
+
+!!! note "提示"
+    请带好身份证。
+
+| 时间 | 地点 |
+| --- | --- |
+| 9:00 | 活动站 |
+
+<div class="box" markdown>**加粗**的说明</div>
+
+<a id="raw-anchor"></a>
+
+登记
+:   到居委会办理
+
+## 通知
+
+[^1]: 第一条注释。
+[^note]: 第二条注释。
+"""
+
+
+def test_one_markdown_instance_renders_every_page_as_mkdocs_does(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Editors' pages are converted by one Markdown instance, reset between
+    pages (plugin._OneMarkdown), not one per page as MkDocs makes them. What
+    an extension learns of one page (footnotes, heading ids, stashed HTML)
+    must not reach the next: every page is the same bytes as with MkDocs'
+    own Page.render."""
+    from generator import plugin
+
+    project = make_project("basic")
+    for name in ("2025-01-first.md", "2026-02-second.md", "2026-03-third.md"):
+        path = project / "content" / "bulletins" / name
+        path.write_text(path.read_text(encoding="utf-8") + _RICH, encoding="utf-8")
+    calls = []
+    render = plugin._OneMarkdown.render
+    monkeypatch.setattr(plugin._OneMarkdown, "render", lambda self, *a: (calls.append(a[0]), render(self, *a))[1])
+    site = build_project(project, TODAY, "--no-cache")
+    assert len(calls) >= 3
+    ours = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
+    page = ours["bulletins/2026-03-third/index.html"].decode("utf-8")
+    # The third page numbers its own footnotes and heading ids afresh.
+    assert page.count('id="fn:1"') == 1 and page.count('id="fn:note"') == 1 and "第一条注释" in page
+    assert 'id="通知"' in page and 'id="通知_1"' in page and 'id="通知_2"' not in page
+    monkeypatch.setattr(plugin._OneMarkdown, "for_config", classmethod(lambda cls, config: None))
+    calls.clear()
+    shutil.rmtree(site)
+    site = build_project(project, TODAY, "--no-cache")
+    assert calls == []
+    theirs = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
+    assert ours.keys() == theirs.keys() and [k for k in ours if ours[k] != theirs[k]] == []
