@@ -298,10 +298,10 @@ def test_one_markdown_instance_renders_every_page_as_mkdocs_does(make_project, m
     site = build_project(project, TODAY, "--no-cache")
     assert len(calls) >= 3
     ours = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
-    page = ours["bulletins/2026-03-third/index.html"].decode("utf-8")
+    third = ours["bulletins/2026-03-third/index.html"].decode("utf-8")
     # The third page numbers its own footnotes and heading ids afresh.
-    assert page.count('id="fn:1"') == 1 and page.count('id="fn:note"') == 1 and "第一条注释" in page
-    assert 'id="通知"' in page and 'id="通知_1"' in page and 'id="通知_2"' not in page
+    assert third.count('id="fn:1"') == 1 and third.count('id="fn:note"') == 1 and "第一条注释" in third
+    assert 'id="通知"' in third and 'id="通知_1"' in third and 'id="通知_2"' not in third
     monkeypatch.setattr(plugin._OneMarkdown, "for_config", classmethod(lambda cls, config: None))
     calls.clear()
     shutil.rmtree(site)
@@ -309,3 +309,13 @@ def test_one_markdown_instance_renders_every_page_as_mkdocs_does(make_project, m
     assert calls == []
     theirs = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
     assert ours.keys() == theirs.keys() and [k for k in ours if ours[k] != theirs[k]] == []
+
+
+def test_one_markdown_instance_only_with_python_markdowns_own_extensions() -> None:
+    from generator.plugin import _OneMarkdown
+
+    ours = {"markdown_extensions": ["toc", "markdown.extensions.tables", "footnotes"], "mdx_configs": {}}
+    assert _OneMarkdown.for_config(ours) is not None  # type: ignore[arg-type]
+    # Another extension may keep state that reset() does not clear.
+    other = {"markdown_extensions": ["toc", "pymdownx.snippets"], "mdx_configs": {}}
+    assert _OneMarkdown.for_config(other) is None  # type: ignore[arg-type]
