@@ -101,6 +101,9 @@ def test_interrupted_build_leaves_site_untouched(built_once: Path, tmp_path: Pat
         project = tmp_path / f"p{attempt}"
         shutil.copytree(built_once, project, symlinks=True)
         before = tree(project / "site")
+        # A long page keeps the page loop, which comes after the first
+        # file written, busy for a second or so more.
+        (project / "content/about.md").write_text("# 关于\n\n" + "社区通知正文，请居民留意。\n\n" * 40_000, encoding="utf-8")
         proc = start_build(project)
         wait_mid_build(project, proc)
         proc.send_signal(sig)
