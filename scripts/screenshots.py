@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from browser_helpers import DESKTOP, PHONE, chromium, new_context, serve, watch  # noqa: E402
+from browser_helpers import DESKTOP, PHONE, chromium, goto, new_context, serve, watch  # noqa: E402
 
 TODAY = "2026-11-29"
 
@@ -85,8 +85,7 @@ def take(site: Path, out: Path) -> list[Path]:
             context = new_context(browser, viewport, elder=elder, device_scale_factor=1)
             traffic = watch(context, own_host=host, own_site=site)
             page = context.new_page()
-            page.goto(base + url, wait_until="load")
-            page.wait_for_load_state("networkidle")
+            goto(page, base + url)
             if query:
                 page.click("label.gs-search-button")
                 page.fill("[data-gs-search-query]", query)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -125,6 +126,44 @@ def watch(context: Any, own_host: str = "", own_site: Path | None = None) -> Tra
     context.route("**/*", route)
     context.on("requestfinished", finished)
     return traffic
+
+
+def goto(page: Any, url: str, *, quiet_s: float = 0.5, timeout_s: float = 20.0) -> None:
+    """Open ``url`` and wait until the page has loaded and its network has been
+    quiet (nothing open, nothing started) for ``quiet_s``.
+
+    Playwright's own wait_for_load_state("networkidle") is not used: it hung
+    for 30 s in CI on the door notice, a page with one stylesheet, after its
+    load event (Playwright calls that wait flaky and discourages it). Here
+    the requests are counted from the page's own events. A request still
+    open after ``timeout_s`` has delivered no body, so it cannot have asked
+    for anything else: the wait ends and the caller's checks on the
+    recorded traffic stand."""
+    open_requests: set[Any] = set()
+    last = [time.monotonic()]
+
+    def started(request: Any) -> None:
+        open_requests.add(request)
+        last[0] = time.monotonic()
+
+    def ended(request: Any) -> None:
+        open_requests.discard(request)
+        last[0] = time.monotonic()
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    try:
+        page.goto(url, wait_until="load")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not open_requests and time.monotonic() - last[0] >= quiet_s:
+                return
+            page.wait_for_timeout(50)  # lets Playwright deliver the events
+    finally:
+        page.remove_listener("request", started)
+        page.remove_listener("requestfinished", ended)
+        page.remove_listener("requestfailed", ended)
 
 
 @contextmanager

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from browser_helpers import DESKTOP, PHONE, Traffic, chromium, new_context, serve, watch
+from browser_helpers import DESKTOP, PHONE, Traffic, chromium, goto, new_context, serve, watch
 from conftest import FIXTURES, TODAY, build_project, make_project_at, run_cli, soup
 from test_search import buildings_in
 
@@ -110,11 +111,6 @@ def _open(browser: Any, site: Path, viewport: dict[str, int], *, elder: bool = F
     return context, context.new_page(), traffic
 
 
-def _goto(page: Any, url: str) -> None:
-    page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
-
-
 def _search(page: Any, query: str) -> list[str]:
     """Type a query into the header search box as a resident would and
     return the result links (all of them, following 显示更多结果)."""
@@ -136,7 +132,7 @@ def _search(page: Any, query: str) -> list[str]:
 def test_no_request_leaves_the_site(browser: Any, site: Path, base_url: str, kind: str) -> None:
     context, page, traffic = _open(browser, site, PHONE)
     try:
-        _goto(page, base_url + PAGES[kind])
+        goto(page, base_url + PAGES[kind])
         if kind == "home":
             _search(page, "讲座")  # the search bundle is part of the page too
         assert traffic.local, "the page made no request at all?"
@@ -144,6 +140,34 @@ def test_no_request_leaves_the_site(browser: Any, site: Path, base_url: str, kin
         assert traffic.own == [], f"{kind}: requests to the public site URL: {traffic.own}"
     finally:
         context.close()
+
+
+def test_goto_waits_for_requests_made_after_load_but_not_for_a_hung_one(browser: Any, tmp_path: Path) -> None:
+    """The wait every test above relies on: a request a page makes 300 ms
+    after its load event is recorded before goto() returns, and a request
+    that never answers ends the wait at its timeout instead of the test's."""
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>t</title><script>addEventListener('load', () =>"
+        " setTimeout(() => fetch('late.txt').then(r => r.text()).then(t => fetch(t)), 300));</script>",
+        encoding="utf-8",
+    )
+    (tmp_path / "late.txt").write_text("later.txt", encoding="utf-8")
+    (tmp_path / "later.txt").write_text("", encoding="utf-8")
+    with serve(tmp_path) as url:
+        context = new_context(browser, PHONE)
+        traffic = watch(context)
+        try:
+            page = context.new_page()
+            goto(page, url)
+            assert [u.rsplit("/", 1)[1] for u in traffic.local] == ["", "late.txt", "later.txt"]
+            context.route("**/later.txt", lambda route: None)  # never answered
+            traffic.clear()
+            started = time.monotonic()
+            goto(page, url, timeout_s=3)
+            assert 3 <= time.monotonic() - started < 15
+            assert [u.rsplit("/", 1)[1] for u in traffic.local] == ["", "late.txt"]
+        finally:
+            context.close()
 
 
 def test_html_declares_zh_cn_and_keeps_materials_chinese(site: Path) -> None:
@@ -193,7 +217,7 @@ SEARCH_CASES = _search_cases()
 @pytest.fixture(scope="module")
 def search_page(browser: Any, site: Path, base_url: str) -> Iterator[Any]:
     context, page, _traffic = _open(browser, site, PHONE)
-    _goto(page, base_url)
+    goto(page, base_url)
     yield page
     context.close()
 
@@ -225,7 +249,7 @@ def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: st
     bench/search_compare.py measures the same at district scale."""
     context, page, traffic = _open(browser, site, PHONE)
     try:
-        _goto(page, base_url)
+        goto(page, base_url)
         traffic.clear()
         results = _search(page, "防灾减灾")
         assert results
@@ -276,7 +300,7 @@ def _font(page: Any, selector: str) -> tuple[float, float, str]:
 def test_elder_mode_toggle_enlarges_and_is_remembered(browser: Any, site: Path, base_url: str) -> None:
     context, page, _traffic = _open(browser, site, PHONE)
     try:
-        _goto(page, base_url + PAGES["bulletin"])
+        goto(page, base_url + PAGES["bulletin"])
         body = ".md-typeset .gs-article__body p"
         normal, _, _ = _font(page, body)
         assert normal >= 16
@@ -297,13 +321,13 @@ def test_elder_mode_toggle_enlarges_and_is_remembered(browser: Any, site: Path, 
         assert page.locator("[data-gs-elder-toggle]").get_attribute("aria-pressed") == "true"
         # Across visits: a new tab in the same browser profile.
         later = context.new_page()
-        _goto(later, base_url + PAGES["building"])
+        goto(later, base_url + PAGES["building"])
         size2, _, _ = _font(later, ".md-typeset h1 ~ *")
         assert later.evaluate("document.documentElement.classList.contains('gs-elder')")
         assert size2 >= 20
         # And off again, also remembered.
         later.click("[data-gs-elder-toggle]")
-        _goto(later, base_url + PAGES["bulletin"])
+        goto(later, base_url + PAGES["bulletin"])
         assert _font(later, body)[0] == normal
     finally:
         context.close()
@@ -356,7 +380,7 @@ def _layout_problems(page: Any) -> dict[str, Any]:
 def test_phone_layout(browser: Any, site: Path, base_url: str, kind: str, elder: bool) -> None:
     context, page, _traffic = _open(browser, site, PHONE, elder=elder)
     try:
-        _goto(page, base_url + PAGES[kind])
+        goto(page, base_url + PAGES[kind])
         found = _layout_problems(page)
         width, client = found["scroll"]
         assert width <= client, f"{kind}: scrolls sideways ({width} > {client} px)"
@@ -377,7 +401,7 @@ def test_axe_finds_nothing_serious(browser: Any, site: Path, base_url: str, kind
 
     context, page, _traffic = _open(browser, site, PHONE if kind != "home" else DESKTOP, elder=elder)
     try:
-        _goto(page, base_url + PAGES[kind])
+        goto(page, base_url + PAGES[kind])
         results = Axe().run(page)
         bad = [
             f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
@@ -419,12 +443,12 @@ def test_print_buttons_print_and_print_css_keeps_only_the_article(browser: Any, 
     try:
         page.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
         for kind in ("bulletin", "notice"):
-            _goto(page, base_url + PAGES[kind])
+            goto(page, base_url + PAGES[kind])
             button = page.get_by_role("button", name=re.compile("打印"))
             assert button.count() == 1, kind
             button.click()
             assert page.evaluate("window.__printed") == 1, kind
-        _goto(page, base_url + PAGES["bulletin"])
+        goto(page, base_url + PAGES["bulletin"])
         page.emulate_media(media="print")
         hidden = page.evaluate(
             "['.md-header', '.md-sidebar--primary', '.md-footer', '.gs-print', '.gs-elder-toggle']"

@@ -229,7 +229,7 @@ def test_search_finds_pages_of_every_bundle(split_site: Path) -> None:
     measures the ranking at district scale.)"""
     from urllib.parse import urlsplit
 
-    from browser_helpers import PHONE, chromium, new_context, serve
+    from browser_helpers import PHONE, chromium, goto, new_context, serve
 
     site = split_site
     root = site / "pagefind"
@@ -240,7 +240,7 @@ def test_search_finds_pages_of_every_bundle(split_site: Path) -> None:
     with chromium() as browser, serve(site) as base:
         context = new_context(browser, PHONE)
         page = context.new_page()
-        page.goto(base, wait_until="networkidle")
+        goto(page, base)
         page.click("label.gs-search-button" if page.is_visible("label.gs-search-button") else "[data-gs-search-query]")
         fetched = []
         page.on("request", lambda r: fetched.append(r.url))
