@@ -608,14 +608,18 @@ def _written_type() -> type[Any]:
     from pypdf.generic import PdfObject
 
     class Written(PdfObject):
-        """A direct object already spelled out in PDF syntax. Only ever
-        written: it is put into a page's copy after the copy was made."""
+        """A direct object already spelled out in PDF syntax, only ever
+        written (pdfwrite writes it as it is)."""
 
         def __init__(self, data: bytes) -> None:
             self.data = data
 
         def write_to_stream(self, stream: Any) -> None:
             stream.write(self.data)
+
+        def clone(self, pdf_dest: Any, force_duplicate: bool = False, ignore_fields: Any = ()) -> Any:
+            """For a page pypdf copies (pdfwrite refused it)."""
+            return Written(self.data)
 
     return Written
 
@@ -754,8 +758,7 @@ def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes
 
 
 def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, NameObject
+    from .pdfwrite import Unsupported, document_pdf, page_pdf
 
     # The document: each program cut to what WeasyPrint drew with it.
     shared: dict[str, _Shared] = {}
@@ -774,30 +777,65 @@ def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
                 subset, widths, to_unicode, _ToUnicode.parse(to_unicode) if to_unicode is not None else None
             )
         done.extend(fonts)
-    writer = PdfWriter(clone_from=reader)
-    whole = pdf_bytes(writer)
-    _release(writer)
+    whole = document_pdf(reader)
     if not split:
         return whole, []
-    # Every page's copy gets its own program, /W and ToUnicode: empty the
-    # document's first, so that copying a page does not copy them too.
-    for f in done:
-        f.cidfont[NameObject("/W")] = ArrayObject()
-        f.stream.set_data(b"")
-        if "/ToUnicode" in f.type0:
-            f.type0["/ToUnicode"].get_object().set_data(b"")
+    # Each page is written from the document's own objects, its fonts cut
+    # for it first (pdfwrite: no copy), and the fonts are put back as the
+    # document has them before the next page is read and cut.
+    fonts_as_in_document = _Saved([obj for f in done for obj in _font_objects(f)])
     pages = []
     for page in reader.pages:
-        # Read before copying: an image dropped from the resources is then
-        # not copied at all.
+        # Read before cutting: an image dropped from the resources is then
+        # not written at all.
         scan = read_page(page)
         if scan is not None:
             _drop_undrawn_images(page, scan)
-        writer = PdfWriter()
-        _cut_page(writer.add_page(page), shared, scan)
-        pages.append(pdf_bytes(writer))
-        _release(writer)
+        _cut_page(page, shared, scan)
+        try:
+            pages.append(page_pdf(page, reader))
+        except Unsupported:
+            pages.append(_page_by_pypdf(page))
+        fonts_as_in_document.restore()
     return whole, pages
+
+
+def _page_by_pypdf(page: Any) -> bytes:
+    """A page that reaches another page (pdfwrite refuses it), copied by
+    pypdf as before: with the pages it reaches."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(page)
+    data = pdf_bytes(writer)
+    _release(writer)
+    return data
+
+
+def _font_objects(font: _Font) -> list[Any]:
+    """The objects of a compacted font that cutting it for a page changes."""
+    found = [font.type0, font.cidfont, font.descriptor, font.stream]
+    for owner, key in ((font.type0, "/ToUnicode"), (font.descriptor, "/CIDSet")):
+        ref = owner.get(key)
+        if ref is not None:
+            found.append(ref.get_object())
+    return found
+
+
+class _Saved:
+    """pypdf objects as they are now (their entries and attributes: a
+    stream's data), to be put back after each page changed them."""
+
+    def __init__(self, objects: list[Any]) -> None:
+        unique = {id(obj): obj for obj in objects}
+        self.saved = [(obj, dict(obj), dict(vars(obj))) for obj in unique.values()]
+
+    def restore(self) -> None:
+        for obj, entries, attributes in self.saved:
+            dict.clear(obj)
+            dict.update(obj, entries)
+            vars(obj).clear()
+            vars(obj).update(attributes)
 
 
 def _drop_undrawn_images(page: Any, scan: _PageFonts) -> None:
@@ -827,8 +865,8 @@ def _drop_undrawn_images(page: Any, scan: _PageFonts) -> None:
 
 
 def _cut_page(page: Any, shared: dict[str, _Shared], scan: _PageFonts | None) -> None:
-    """Fill in the fonts of a page's copy (emptied above): cut to the codes
-    ``scan`` (the reading of the page before it was copied) saw it show, or
+    """Cut the fonts a page reaches (the document's, put back after the
+    page is written) to the codes ``scan`` (the reading of the page) saw it show, or
     the document's whole subset if the page could not be read or a guard
     fails. The copy's fonts are found by name, which must be unique."""
     from pypdf.generic import NameObject
@@ -870,9 +908,11 @@ def _cut_page(page: Any, shared: dict[str, _Shared], scan: _PageFonts | None) ->
 
 
 def _reachable_type0(page: Any) -> list[Any]:
-    """Every Type 0 font dict a page's copy reaches, by any path (resources,
-    forms, patterns, annotations; not up through /Parent): each must be
-    filled in, even one the content-stream reader did not meet."""
+    """Every Type 0 font dict a page reaches, by any path (resources, forms,
+    patterns, annotations; not up through /Parent): each must be cut for
+    it, even one the content-stream reader did not meet. A Type 0 font
+    reaches no other font: what is under it (its /W of the document's
+    thousands of widths) is not walked."""
     seen: set[int] = set()
     found = []
     todo = [page]
@@ -884,6 +924,7 @@ def _reachable_type0(page: Any) -> list[Any]:
         if isinstance(obj, dict):
             if obj.get("/Subtype") == "/Type0":
                 found.append(obj)
+                continue
             todo.extend(value for key, value in obj.items() if key != "/Parent")
         elif isinstance(obj, list):
             todo.extend(obj)

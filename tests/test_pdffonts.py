@@ -532,3 +532,116 @@ def test_a_chunk_leaves_little_for_the_cyclic_collector(built: tuple[Path, Path]
     finally:
         gc.enable()
     assert left < 100 * len(pages), left
+
+
+# --------------------------------------------------------------------------
+# generator.pdfwrite: the files are written from the reader's own objects
+
+
+def _plain(obj: object, seen: tuple[int, ...] = ()) -> object:
+    """A pypdf object as plain Python values, every reference followed (a
+    loop or /Parent ends the walk): two files' pages compare by what they hold,
+    not by how their objects are numbered."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    if isinstance(obj, IndirectObject):
+        obj = obj.get_object()
+    if id(obj) in seen:
+        return "<loop>"
+    seen = (*seen, id(obj))
+    if isinstance(obj, DictionaryObject):
+        entries = {str(k): _plain(v, seen) for k, v in obj.items() if k not in ("/Parent", "/Length")}
+        if isinstance(obj, StreamObject):
+            entries["<data>"] = obj.get_data()
+        return entries
+    if isinstance(obj, ArrayObject):
+        return [_plain(v, seen) for v in obj]
+    return (type(obj).__name__, str(obj))
+
+
+def _xref_is_right(data: bytes) -> int:
+    """Check the cross-reference table against the bytes (each offset is
+    where its object starts) and return the number of objects."""
+    start = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    assert data[start : start + 5] == b"xref\n"
+    first, count = (int(x) for x in data[start + 5 :].split(b"\n", 1)[0].split())
+    assert first == 0
+    table = data[start:].split(b"\n", 2)[2]
+    for number in range(1, count):
+        entry = table[20 * number : 20 * number + 20]
+        assert entry.endswith(b" 00000 n \n"), entry
+        offset = int(entry[:10])
+        assert data[offset:].startswith(b"%d 0 obj\n" % number), number
+    assert b"/Size %d" % count in data[data.index(b"trailer", start) :]
+    return count - 1
+
+
+def test_written_files_hold_what_pypdfs_copies_held(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each door's page and the whole document, as pdfwrite writes them,
+    hold the same objects as pypdf's PdfWriter wrote (the page copied with
+    add_page, the document cloned), and poppler reads them without a word."""
+    from pypdf import PdfReader, PdfWriter
+
+    from generator import pdffonts, pdfwrite
+
+    _out, raw = built
+    data = raw.read_bytes()
+    whole, pages = pdffonts.compact_split(data)
+
+    def by_pypdf(page: object, reader: object) -> bytes:
+        raise pdfwrite.Unsupported
+
+    def cloned(reader: object) -> bytes:
+        return pdffonts.pdf_bytes(PdfWriter(clone_from=reader))
+
+    monkeypatch.setattr(pdfwrite, "page_pdf", by_pypdf)
+    monkeypatch.setattr(pdfwrite, "document_pdf", cloned)
+    old_whole, old_pages = pdffonts.compact_split(data)
+    assert len(pages) == len(old_pages) == len(doors_in_place_order())
+    for mine, theirs in zip(pages, old_pages, strict=True):
+        ours, before = PdfReader(io.BytesIO(mine), strict=True), PdfReader(io.BytesIO(theirs))
+        assert len(ours.pages) == 1
+        assert _plain(ours.pages[0]) == _plain(before.pages[0])
+        assert _xref_is_right(mine) < 40
+        # What pypdf's copy lost: the language (for screen readers) and the title.
+        assert ours.trailer["/Root"]["/Lang"] == "zh-CN"
+        assert ours.metadata.title == "楼门公示栏"
+    ours, before = PdfReader(io.BytesIO(whole), strict=True), PdfReader(io.BytesIO(old_whole))
+    assert _plain(ours.trailer["/Root"]) == _plain(before.trailer["/Root"])
+    assert [_plain(p) for p in ours.pages] == [_plain(p) for p in before.pages]
+    _xref_is_right(whole)
+    for name, pdf in (("whole", whole), ("door", pages[0])):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        info = subprocess.run([_tool("pdfinfo"), str(tmp_path / f"{name}.pdf")], capture_output=True, text=True, check=True)
+        assert info.stderr == "", (name, info.stderr)
+
+
+def test_a_page_that_reaches_another_page_is_copied_by_pypdf(tmp_path: Path) -> None:
+    """A link straight to another page (WeasyPrint's own use named
+    destinations): pdfwrite would write that page into the file too, so it
+    refuses, and compact_split has pypdf copy the page as before."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+
+    from generator import pdffonts, pdfwrite
+
+    raw = _weasyprint('<p style="font-family: Noto Sans CJK SC">第一页</p><p style="font-family: Noto Sans CJK SC; break-before: page">第二页</p>')
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(raw)))
+    link = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(10), NumberObject(10)]),
+        NameObject("/Dest"): ArrayObject([writer.pages[1].indirect_reference, NameObject("/Fit")]),
+    })
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    linked = pdffonts.pdf_bytes(writer)
+    reader = PdfReader(io.BytesIO(linked))
+    with pytest.raises(pdfwrite.Unsupported):
+        pdfwrite.page_pdf(reader.pages[0], reader)
+    pdfwrite.page_pdf(reader.pages[1], reader)  # the page linked to links nowhere
+    _whole, pages = pdffonts.compact_split(linked)
+    for number, page in enumerate(pages, start=1):
+        (tmp_path / f"{number}.pdf").write_bytes(page)
+        assert len(PdfReader(io.BytesIO(page)).pages) == 1
+        text = subprocess.run([_tool("pdftotext"), "-enc", "UTF-8", str(tmp_path / f"{number}.pdf"), "-"], capture_output=True, check=True)
+        assert text.stdout.decode().strip() == ["第一页", "第二页"][number - 1] and text.stderr == b""
