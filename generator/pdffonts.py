@@ -785,12 +785,13 @@ def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
     # document has them before the next page is read and cut.
     fonts_as_in_document = _Saved([obj for f in done for obj in _font_objects(f)])
     pages = []
+    images: dict[int, set[str]] = {}  # the document's objects: their ids stay theirs
     for page in reader.pages:
         # Read before cutting: an image dropped from the resources is then
         # not written at all.
         scan = read_page(page)
         if scan is not None:
-            _drop_undrawn_images(page, scan)
+            _drop_undrawn_images(page, scan, images)
         _cut_page(page, shared, scan)
         try:
             pages.append(page_pdf(page, reader))
@@ -838,11 +839,14 @@ class _Saved:
             vars(obj).update(attributes)
 
 
-def _drop_undrawn_images(page: Any, scan: _PageFonts) -> None:
+def _drop_undrawn_images(page: Any, scan: _PageFonts, images: dict[int, set[str]] | None = None) -> None:
     """Give ``page`` resources of its own without the image XObjects its
     content does not draw (WeasyPrint's pages share one resource dict with
     every page's images). Type 3 glyphs may draw with the page's resources
-    and are not read: a page using a Type 3 font keeps them all."""
+    and are not read: a page using a Type 3 font keeps them all.
+    ``images``: which names of an XObject dict (by id) are images, kept
+    from page to page of one document: the shared dict names every page's
+    QR code, ~150 a chunk, each looked up through pypdf for every page."""
     from pypdf.generic import DictionaryObject, NameObject
 
     ref = page.get("/Resources")
@@ -857,7 +861,11 @@ def _drop_undrawn_images(page: Any, scan: _PageFonts) -> None:
         return
     drawn = scan.drawn.get(id(resources), set())
     xobjects = xobjects.get_object()
-    keep = {name: x for name, x in xobjects.items() if name in drawn or x.get_object().get("/Subtype") != "/Image"}
+    known = images if images is not None else {}
+    image_names = known.get(id(xobjects))
+    if image_names is None:
+        image_names = known[id(xobjects)] = {name for name, x in xobjects.items() if x.get_object().get("/Subtype") == "/Image"}
+    keep = {name: x for name, x in xobjects.items() if name in drawn or name not in image_names}
     if len(keep) < len(xobjects):
         own = DictionaryObject(resources)
         own[NameObject("/XObject")] = DictionaryObject(keep)
