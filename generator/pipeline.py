@@ -313,10 +313,16 @@ def _read_bulletins(
 def _by_building(buildings: Mapping[str, object], activities: list[Activity], cache: ModelCache | None) -> dict[str, tuple[str, ...]]:
     """building id → the ids of the activities its residents are invited
     to, in start order; the last one when buildings and activities are the
-    same objects (at district scale, 0.4 s of every save)."""
+    same objects (at district scale, 0.4 s of every save), or the last one
+    with the buildings of the activities that moved or changed audience
+    made again (an activity edit: ~0.1 s of it)."""
     if cache is not None and cache.by_building is not None:
         last_buildings, last_activities, found = cache.by_building
         if last_buildings is buildings and len(last_activities) == len(activities) and all(map(operator.is_, last_activities, activities)):
+            return found
+        if last_buildings is buildings:
+            found = _by_building_again(found, last_activities, activities)
+            cache.by_building = (buildings, activities, found)
             return found
     by_building: dict[str, list[str]] = {bid: [] for bid in buildings}
     for a in activities:
@@ -325,6 +331,33 @@ def _by_building(buildings: Mapping[str, object], activities: list[Activity], ca
     found = {k: tuple(vs) for k, vs in by_building.items()}
     if cache is not None:
         cache.by_building = (buildings, activities, found)
+    return found
+
+
+def _by_building_again(last: dict[str, tuple[str, ...]], last_activities: list[Activity], activities: list[Activity]) -> dict[str, tuple[str, ...]]:
+    """_by_building's answer from the last one: only an activity's id,
+    start and audience place it in the lists, and both lists of activities
+    are in (start, id) order, so the activities that kept all three keep
+    their order among themselves. A file's activities are made again when
+    any of them is edited (ModelCache): compared by value, not identity."""
+    before = {a.id: (a.start, a.audience_buildings) for a in last_activities}
+    now = {a.id: (a.start, a.audience_buildings) for a in activities}
+    moved = {i for i in before.keys() | now.keys() if before.get(i) != now.get(i)}
+    if not moved:
+        return last
+    touched: set[str] = set()
+    for i in moved:
+        for placed in (before.get(i), now.get(i)):
+            if placed is not None:
+                touched.update(placed[1])
+    found = dict(last)
+    for bid in touched:
+        if bid not in found:
+            continue
+        ids = [i for i in found[bid] if i not in moved]
+        ids += [i for i in moved if i in now and bid in now[i][1]]
+        ids.sort(key=lambda i: (now[i][0], i))
+        found[bid] = tuple(ids)
     return found
 
 

@@ -333,3 +333,53 @@ def test_serve_renders_every_page_when_a_page_includes_files(tmp_path: Path) -> 
     assert "第二版说明" in page(tmp_path / "live-steps" / "1", "bulletins/2026-03-third/").get_text()
     assert_same_tree(tmp_path / "live-steps" / "1", tmp_path / "clean-steps" / "1")
     assert plans[1][1] == 0  # nothing left as it was
+
+
+def test_invited_lists_made_again_equal_lists_made_from_scratch() -> None:
+    """serve makes building → invited activity ids again from the last
+    rebuild's answer (pipeline._by_building_again). After random edits —
+    moved starts, changed audiences, activities added, removed, or made
+    again with the same values (another activity of their file edited) —
+    it equals the answer made from scratch, which it fails to do if it
+    skips a building that lost or gained an activity, or leaves the order."""
+    import random
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace
+
+    from generator.pipeline import ModelCache, _by_building
+
+    rng = random.Random(7)
+    buildings = {f"b{n}": object() for n in range(30)}
+
+    def activity(aid: str, day: int, audience: set[str]) -> SimpleNamespace:
+        return SimpleNamespace(id=aid, start=datetime(2026, 12, 1) + timedelta(days=day), audience_buildings=frozenset(audience))
+
+    def in_order(acts: list[SimpleNamespace]) -> list[SimpleNamespace]:
+        return sorted(acts, key=lambda a: (a.start, a.id))
+
+    acts = in_order([activity(f"a{n}", rng.randrange(20), set(rng.sample(sorted(buildings), rng.randrange(1, 12)))) for n in range(200)])
+    cache = ModelCache()
+    assert _by_building(buildings, acts, cache) == _by_building(buildings, acts, None)
+    changed_lists = 0
+    for _round in range(60):
+        acts = list(acts)
+        for _edit in range(rng.randrange(1, 4)):
+            k = rng.randrange(len(acts))
+            a = acts[k]
+            kind = rng.choice(["start", "audience", "add", "remove", "remade", "title"])
+            if kind == "start":
+                acts[k] = activity(a.id, rng.randrange(20), set(a.audience_buildings))
+            elif kind == "audience":
+                acts[k] = activity(a.id, (a.start - datetime(2026, 12, 1)).days, set(rng.sample(sorted(buildings), rng.randrange(1, 12))))
+            elif kind == "add":
+                acts.append(activity(f"new{_round}-{_edit}", rng.randrange(20), set(rng.sample(sorted(buildings), 3))))
+            elif kind == "remove":
+                del acts[k]
+            else:  # the same values in a new object
+                acts[k] = activity(a.id, (a.start - datetime(2026, 12, 1)).days, set(a.audience_buildings))
+        acts = in_order(acts)
+        before = cache.by_building[2] if cache.by_building is not None else None
+        again = _by_building(buildings, acts, cache)
+        assert again == _by_building(buildings, acts, None)
+        changed_lists += again != before
+    assert changed_lists > 30  # the edits did move activities between lists
