@@ -28,7 +28,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+# After the version line, four bytes above 127: the file is binary (ISO 32000-1 §7.5.2).
+BINARY_MARK = b"%\xe2\xe3\xcf\xd3\n"
 
 
 class Unsupported(Exception):
@@ -50,7 +51,7 @@ _NAMES: dict[str, bytes] = {}
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, reader: Any) -> None:
         from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, StreamObject
 
         self._types = (IndirectObject, StreamObject, DictionaryObject, ArrayObject, NameObject, NumberObject)
@@ -58,6 +59,9 @@ class _Writer:
         self.objects: list[Any] = []  # object n is objects[n - 1]
         self.overrides: dict[int, dict[str, Any]] = {}  # id(dict) → key → value (None: leave the key out)
         self.refuse_pages = False
+        # The source's version (%PDF-1.4 for PDF/A-1, say): nothing written
+        # here needs a later one.
+        self.header = str(reader.pdf_header).encode("ascii", "replace") + b"\n" + BINARY_MARK
 
     def new(self, obj: Any) -> int:
         self.objects.append(obj)
@@ -129,9 +133,9 @@ class _Writer:
 
     def pdf(self, root: int, info: int | None) -> bytes:
         """Every object numbered so far and all they reach, in number order."""
-        out: list[bytes] = [HEADER]
+        out: list[bytes] = [self.header]
         offsets = []
-        position = len(HEADER)
+        position = len(self.header)
         n = 0
         while n < len(self.objects):  # grows as references are met
             parts = [b"%d 0 obj\n" % (n + 1)]
@@ -164,7 +168,7 @@ def _name(name: str) -> bytes:
 
 def document_pdf(reader: Any) -> bytes:
     """The whole document of ``reader``, as its objects are now."""
-    writer = _Writer()
+    writer = _Writer(reader)
     trailer = dict.get(reader.trailer, "/Root"), dict.get(reader.trailer, "/Info")
     root = writer.number(trailer[0])
     info = writer.number(trailer[1]) if trailer[1] is not None else None
@@ -176,7 +180,7 @@ def page_pdf(page: Any, reader: Any) -> bytes:
     docstring); raises :class:`Unsupported` if it reaches another page."""
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
-    writer = _Writer()
+    writer = _Writer(reader)
     writer.refuse_pages = True
     source = reader.trailer["/Root"]
     info = dict.get(reader.trailer, "/Info")

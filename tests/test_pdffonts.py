@@ -458,6 +458,7 @@ def test_a_cid_set_names_the_glyphs_kept(tmp_path: Path) -> None:
     (tmp_path / "raw.pdf").write_bytes(raw)
     (tmp_path / "cut.pdf").write_bytes(pages[0])
     assert pixels(tmp_path / "cut.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
+    assert pages[0].startswith(b"%PDF-1.4\n") and _whole.startswith(b"%PDF-1.4\n")  # the version asked for stays
 
 
 # --------------------------------------------------------------------------
@@ -603,6 +604,7 @@ def test_written_files_hold_what_pypdfs_copies_held(built: tuple[Path, Path], mo
         assert len(ours.pages) == 1
         assert _plain(ours.pages[0]) == _plain(before.pages[0])
         assert _xref_is_right(mine) < 40
+        assert mine[:9] == data[:9] == b"%PDF-1.7\n"
         # What pypdf's copy lost: the language (for screen readers) and the title.
         assert ours.trailer["/Root"]["/Lang"] == "zh-CN"
         assert ours.metadata.title == "楼门公示栏"
