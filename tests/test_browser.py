@@ -315,8 +315,11 @@ def test_elder_mode_toggle_enlarges_and_is_remembered(browser: Any, site: Path, 
         assert line >= 1.5 * size
         assert color == "rgb(0, 0, 0)"  # higher contrast: pure black text
         # Across pages: follow a link as a resident would.
-        page.click(".gs-breadcrumb a[href]")
-        page.wait_for_load_state("load")
+        # expect_navigation: waiting for "load" after the click could see the
+        # page already loaded, before the navigation began.
+        with page.expect_navigation(wait_until="load"):
+            page.click(".gs-breadcrumb a[href]")  # 首页
+        assert page.url == base_url
         assert page.evaluate("document.documentElement.classList.contains('gs-elder')")
         assert page.locator("[data-gs-elder-toggle]").get_attribute("aria-pressed") == "true"
         # Across visits: a new tab in the same browser profile.
