@@ -754,7 +754,7 @@ def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes
     try:
         return _compact_split(reader, split)
     finally:
-        _release(reader)  # its parsed objects, in cycles too (see _release)
+        release(reader)  # its parsed objects, in cycles too (see release)
 
 
 def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
@@ -809,7 +809,7 @@ def _page_by_pypdf(page: Any) -> bytes:
     writer = PdfWriter()
     writer.add_page(page)
     data = pdf_bytes(writer)
-    _release(writer)
+    release(writer)
     return data
 
 
@@ -946,7 +946,7 @@ def _read(stream: Any) -> bytes | None:
         return None
 
 
-def _release(pdf: Any) -> None:
+def release(pdf: Any) -> None:
     """Let reference counting free a pypdf writer (or reader) that is done
     with: it is unusable afterwards.
 

@@ -178,29 +178,119 @@ def document_pdf(reader: Any) -> bytes:
 def page_pdf(page: Any, reader: Any) -> bytes:
     """One page of ``reader`` as a document of its own (see the module
     docstring); raises :class:`Unsupported` if it reaches another page."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
-
     writer = _Writer(reader)
     writer.refuse_pages = True
-    source = reader.trailer["/Root"]
-    info = dict.get(reader.trailer, "/Info")
+    return _pages_document(writer, [(reader, [page])], outlines=False)
+
+
+def preload(reader: Any) -> None:
+    """Parse every object ``reader``'s document reaches (and its page
+    list), so that writing it later only writes: for all-notices.pdf the
+    chunks are read as the workers hand them in, and joined at the end
+    (parsing is ~5/6 of joining L's 14 chunks)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    _ = reader.pages[0] if len(reader.pages) else None
+    seen: set[tuple[int, int]] = set()
+    todo = [dict.get(reader.trailer, "/Root"), dict.get(reader.trailer, "/Info")]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            todo.extend(dict.values(obj))
+        elif isinstance(obj, ArrayObject):
+            todo.extend(obj)
+
+
+# What a joined document keeps of each part's catalog; a part with anything
+# else (named destinations, forms, a structure tree) is joined by pypdf.
+_JOINABLE = frozenset({"/Type", "/Pages", "/Outlines", "/Lang"})
+
+
+def joined_pdf(readers: list[Any]) -> bytes:
+    """The pages of ``readers`` one after the other as one document, their
+    outlines (WeasyPrint's bookmarks: one per building) joined in the same
+    order; the first part's language and /Info. Raises
+    :class:`Unsupported` for a part whose catalog holds more."""
+    for reader in readers:
+        extra = set(reader.trailer["/Root"]) - _JOINABLE
+        if extra:
+            raise Unsupported(f"catalog entries {sorted(extra)}")
+    return _pages_document(_Writer(readers[0]), [(reader, list(reader.pages)) for reader in readers], outlines=True)
+
+
+def _pages_document(writer: _Writer, parts: list[tuple[Any, list[Any]]], *, outlines: bool) -> bytes:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+
+    first = parts[0][0]
+    source = first.trailer["/Root"]
+    info = dict.get(first.trailer, "/Info")
     info_number = writer.number(info) if info is not None else None
     catalog = DictionaryObject({NameObject("/Type"): NameObject("/Catalog")})
     root = writer.new(catalog)
-    tree = writer.new(DictionaryObject({NameObject("/Type"): NameObject("/Pages"), NameObject("/Count"): NumberObject(1)}))
+    count = sum(len(pages) for _reader, pages in parts)
+    tree = writer.new(DictionaryObject({NameObject("/Type"): NameObject("/Pages"), NameObject("/Count"): NumberObject(count)}))
     dict.__setitem__(catalog, NameObject("/Pages"), _Ref(tree))  # pypdf takes only its own types
     if "/Lang" in source:
         catalog[NameObject("/Lang")] = source["/Lang"]
-    # pypdf's page object, not the dictionary its reference leads to: the
-    # page has the attributes it inherits from the source's tree (and the
-    # changes made to it) only there.
-    number = writer.new(page)
-    ref = page.indirect_reference
-    if ref is not None:
-        writer.numbers[(id(ref.pdf), ref.idnum, ref.generation)] = number
-    dict.__setitem__(writer.objects[tree - 1], NameObject("/Kids"), ArrayObject([_Ref(number)]))
-    # The page's own dictionary is written with the new tree for its parent;
-    # /StructParents points into the source's structure tree, left behind
-    # (as PdfWriter.add_page does).
-    writer.overrides[id(page)] = {"/Parent": _Ref(tree), "/StructParents": None}
+    kids = []
+    for _reader, pages in parts:
+        for page in pages:
+            # pypdf's page object, not the dictionary its reference leads
+            # to: the page has the attributes it inherits from the source's
+            # tree (and the changes made to it) only there. References to
+            # the page (an outline's destination) lead to it.
+            number = writer.new(page)
+            ref = page.indirect_reference
+            if ref is not None:
+                writer.numbers[(id(ref.pdf), ref.idnum, ref.generation)] = number
+            # Written with the new tree for its parent; /StructParents points
+            # into the source's structure tree, left behind (as
+            # PdfWriter.add_page does).
+            writer.overrides[id(page)] = {"/Parent": _Ref(tree), "/StructParents": None}
+            kids.append(_Ref(number))
+    dict.__setitem__(writer.objects[tree - 1], NameObject("/Kids"), ArrayObject(kids))
+    if outlines:
+        _join_outlines(writer, catalog, [reader for reader, _pages in parts])
     return writer.pdf(root, info_number)
+
+
+def _join_outlines(writer: _Writer, catalog: Any, readers: list[Any]) -> None:
+    """One outline of the parts' outlines: each part's top-level items,
+    chained after the last part's, under a new root (their /Parent, /Prev
+    and /Next overridden; items further down keep theirs)."""
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
+    tops = []  # (first item's reference, last item's reference, items, count)
+    for reader in readers:
+        ref = dict.get(reader.trailer["/Root"], "/Outlines")
+        outline = ref.get_object() if ref is not None else None
+        if outline is None or dict.get(outline, "/First") is None:
+            continue
+        items = []
+        item = outline["/First"].get_object()
+        seen: set[int] = set()
+        while item is not None and id(item) not in seen:
+            seen.add(id(item))
+            items.append(item)
+            following = dict.get(item, "/Next")
+            item = following.get_object() if following is not None else None
+        tops.append((dict.get(outline, "/First"), dict.get(outline, "/Last"), items, int(outline.get("/Count", len(items)))))
+    if not tops:
+        return
+    top = DictionaryObject({NameObject("/Count"): NumberObject(sum(t[3] for t in tops))})
+    number = writer.new(top)
+    dict.__setitem__(top, NameObject("/First"), tops[0][0])
+    dict.__setitem__(top, NameObject("/Last"), tops[-1][1])
+    for k, (_first, _last, items, _count) in enumerate(tops):
+        for item in items:
+            writer.overrides[id(item)] = {"/Parent": _Ref(number)}
+        if k > 0:
+            writer.overrides[id(items[0])]["/Prev"] = tops[k - 1][1]
+        if k + 1 < len(tops):
+            writer.overrides[id(items[-1])]["/Next"] = tops[k + 1][0]
+    dict.__setitem__(catalog, NameObject("/Outlines"), _Ref(number))

@@ -675,10 +675,61 @@ def test_parallel_chunks_give_the_same_notices(crowded_site: Path, crowded_pages
     assert run_cli("notices", "--today", TODAY, "--out", "par", cwd=project) == 0
     par = project / "par"
     assert pdf_pages_text(par / "all-notices.pdf") == crowded_pages
+    _same_joined_pdf(par / "all-notices.pdf", crowded_site / "notices" / "all-notices.pdf")
     for door in doors_in_place_order():
         name = f"{door.key}/notice-{door.key.replace('/', '-')}.pdf"
         assert pdf_pages_text(par / name) == pdf_pages_text(crowded_site / "notices" / name)
         assert (par / door.key / "index.html").read_bytes() == (crowded_site / "notices" / door.key / "index.html").read_bytes()
+
+
+def _same_joined_pdf(joined: Path, whole: Path) -> None:
+    """all-notices.pdf joined from several chunks (pdfwrite.joined_pdf)
+    against the same doors laid out as one document: the same bookmarks to
+    the same pages, the same pixels, the language and title kept, and
+    poppler reads it without a word."""
+    from pypdf import PdfReader
+    from test_pdffonts import _xref_is_right, pixels
+
+    ours, one = PdfReader(joined, strict=True), PdfReader(whole)
+    doors = doors_in_place_order()
+    assert len(ours.pages) == len(one.pages) == len(doors)
+    marks = [(m.title, ours.get_destination_page_number(m)) for m in ours.outline]
+    assert marks == [(m.title, one.get_destination_page_number(m)) for m in one.outline]
+    assert [page for _title, page in marks] == list(range(len(doors)))
+    assert all(door.place in title.replace(" ", "") for (title, _page), door in zip(marks, doors, strict=True))
+    # The chain of bookmarks the other way round (a viewer going back).
+    root = ours.trailer["/Root"]["/Outlines"]
+    backwards, item = [], root["/Last"]
+    while item is not None:
+        assert item["/Parent"].get_object() is root.get_object()
+        backwards.append(item["/Title"])
+        item = item.get("/Prev")
+    assert backwards[::-1] == [title for title, _page in marks] and root["/Count"] == len(doors)
+    assert ours.trailer["/Root"]["/Lang"] == "zh-CN" and ours.metadata.title == "楼门公示栏"
+    for number in range(1, len(ours.pages) + 1):
+        assert pixels(joined, number) == pixels(whole, number), number
+    _xref_is_right(joined.read_bytes())
+    info = subprocess.run([_tool("pdfinfo"), str(joined)], capture_output=True, text=True, check=True)
+    assert info.stderr == "" and f"Pages:           {len(ours.pages)}" in info.stdout
+
+
+def test_chunks_are_joined_by_pypdf_when_pdfwrite_refuses(crowded_site: Path, crowded_pages: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk whose catalog holds more than pages and bookmarks (named
+    destinations, say) is joined by pypdf's append, as before pdfwrite."""
+    from pypdf import PdfReader
+
+    from generator import notices, pdfwrite
+
+    def refuse(readers: list[object]) -> bytes:
+        raise pdfwrite.Unsupported("test")
+
+    monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(notices, "CHUNK", 3)
+    monkeypatch.setattr(pdfwrite, "joined_pdf", refuse)
+    project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
+    assert run_cli("notices", "--today", TODAY, "--out", "par", cwd=project) == 0
+    assert pdf_pages_text(project / "par" / "all-notices.pdf") == crowded_pages
+    assert len(PdfReader(project / "par" / "all-notices.pdf").outline) == len(doors_in_place_order())
 
 
 def test_trimmed_user_agent_stylesheet_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
