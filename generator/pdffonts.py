@@ -874,9 +874,10 @@ def _drop_undrawn_images(page: Any, scan: _PageFonts, images: dict[int, set[str]
 
 def _cut_page(page: Any, shared: dict[str, _Shared], scan: _PageFonts | None) -> None:
     """Cut the fonts a page reaches (the document's, put back after the
-    page is written) to the codes ``scan`` (the reading of the page) saw it show, or
-    the document's whole subset if the page could not be read or a guard
-    fails. The copy's fonts are found by name, which must be unique."""
+    page is written) to the codes ``scan`` (the reading of the page) saw
+    it show, or the document's whole subset if the page could not be read
+    or a guard fails. The page's fonts are found by name, which must be
+    unique."""
     from pypdf.generic import NameObject
 
     met = Counter(str(f.type0.get("/BaseFont")) for f in scan.fonts.values()) if scan is not None else Counter()

@@ -1,13 +1,14 @@
 """Write PDF files straight from a pypdf reader's objects, without copying them.
 
-Why not pypdf's PdfWriter: a door notice chunk (bench scale L: 2,000 doors in
-chunks of ~150) is written once whole and once per page. PdfWriter first
-clones every object a page reaches into itself (a new pypdf object for each,
-~300 a page) and then writes the clones, renumbering each reference as it
-goes: cProfile of :func:`generator.pdffonts.compact_split` on 150 doors put
-the clones, the writer set-up and the writing at 56 % of its time. Here the
-reader's objects are written as they are, in one pass that numbers the
-objects in the order it meets them.
+Why not pypdf's PdfWriter: a door notice chunk (bench scale L: 2,000 doors
+in chunks of ~150) is written once whole and once per page, and all chunks
+are joined into one file. PdfWriter first clones every object a page
+reaches into itself (a new pypdf object for each, ~300 a page) and then
+writes the clones, renumbering each reference as it goes: cProfile of
+:func:`generator.pdffonts.compact_split` on 150 doors put the clones, the
+writer set-up and the writing at 56 % of its time. Here the reader's
+objects are written as they are, in one pass that numbers the objects in
+the order it meets them.
 
 What it writes: a classic PDF (a cross-reference table, no object streams,
 no encryption), as PdfWriter does, of
@@ -16,11 +17,15 @@ no encryption), as PdfWriter does, of
   with the outlines, its /Info);
 - :func:`page_pdf`: one page, with everything it reaches except its
   /Parent, under a new page tree; the catalog keeps the source's /Lang and
-  the file the source's /Info (title, producer).
+  the file the source's /Info (title, producer);
+- :func:`joined_pdf`: the pages of several readers under one page tree,
+  their bookmarks chained under one outline (all-notices.pdf from the
+  chunks; :func:`preload` parses a chunk ahead, as it comes in).
 
 A page that reaches another page (a link to it, say) is refused with
-:class:`Unsupported`: its file would carry that page too. The caller
-writes it the old way.
+:class:`Unsupported`: its file would carry that page too; so is a join of
+documents whose catalogs hold more than pages, bookmarks and a language.
+The callers then use pypdf as before.
 """
 
 from __future__ import annotations
