@@ -110,6 +110,16 @@ class AfterReload:
         self._thread = threading.Thread(target=work, name="gongshi-after-reload", daemon=True)
         self._thread.start()
 
+    def interrupt(self) -> None:
+        """A save was noticed (from the file watcher's thread): stop the
+        writers between two files now, before the rebuild it starts gets
+        to :meth:`finish`. Until then the rebuild loads MkDocs' config and
+        the model while the writers hold the interpreter half the time: at
+        bench scale L a YAML save 3.3 s after the last rebuild (the writers
+        running) took 1.8 s to reach finish, and 3.3 s to the reload."""
+        if self._stop is not None:
+            self._stop.set()
+
     def finish(self) -> None:
         """Before a rebuild touches the output folder: stop the last one's
         writers (between two files) and wait until they have let go."""

@@ -222,8 +222,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., None]) -> LiveReloadServer | None:
         # The system's file events instead of MkDocs' polling (watch.py);
         # `serve --poll` keeps polling, for folders events do not reach.
+        # A save stops the last rebuild's writers at once (AfterReload.interrupt).
         if os.environ.get("GONGSHI_WATCH") != "poll":
-            watch_natively(server)
+            watch_natively(server, on_edit=self.after.interrupt)
         # While a rebuild has errors, every page the editor opens shows them
         # (preview.py); the files of the last good build stay as they were.
         app = server.get_app()

@@ -159,3 +159,57 @@ def test_a_stopped_build_keeps_the_memo_of_the_one_before() -> None:
     memo.next_build()
     value("b")
     assert calls == ["a", "b", "c", "b"]
+
+
+def test_a_save_stops_the_writers_as_it_is_noticed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file watcher stops the last rebuild's writers when a save
+    arrives (AfterReload.interrupt through watch.py's on_edit), not when the
+    rebuild it starts reaches AfterReload.finish: until then the rebuild
+    shares the interpreter with them."""
+    import threading
+    import time
+
+    from watchdog.events import FileSystemEventHandler
+
+    from generator import search
+    from generator.afterreload import AfterReload
+    from generator.idlegc import IdleCollector
+    from generator.watch import _edits_observer
+
+    project = Project.at(make_project_at(tmp_path / "p", FIXTURES / "basic" / "content"))
+    site, _ = load_site(project, date.fromisoformat(TODAY))
+    after = AfterReload(IdleCollector(), pause=0)
+    writing, stopped_at = threading.Event(), []
+
+    def slow_writers(*_args: object, out: outputs.Output, **_kwargs: object) -> None:
+        writing.set()
+        deadline = time.monotonic() + 30
+        while not out.stop() and time.monotonic() < deadline:  # one file after another
+            time.sleep(0.01)
+        stopped_at.append(time.monotonic())
+
+    monkeypatch.setattr(outputs, "write_all", slow_writers)
+    monkeypatch.setattr(search, "write", lambda *_a, **_k: None)
+    after.start(outputs.Output(site, project, tmp_path / "site", REPO / "theme", pdf=False), frozenset(), outputs.Reuse("env"))
+    assert writing.wait(10)
+
+    heard: list[str] = []
+    handler = FileSystemEventHandler()
+    handler.on_any_event = lambda event: heard.append(event.src_path)  # type: ignore[method-assign]
+    observer = _edits_observer(on_edit=after.interrupt)
+    watched = tmp_path / "content"
+    watched.mkdir()
+    observer.schedule(handler, str(watched), recursive=True)
+    observer.start()
+    try:
+        saved = time.monotonic()
+        (watched / "activities.yml").write_text("activities: []\n", encoding="utf-8")
+        after.wait()  # the writers' thread ends: nothing called finish
+        assert stopped_at and stopped_at[0] - saved < 5
+        deadline = time.monotonic() + 5
+        while not heard and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert heard, "MkDocs' own handler must still hear the save"
+    finally:
+        observer.stop()
+        observer.join()
