@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,56 @@ def test_no_collection_during_a_rebuild_one_when_idle() -> None:
         assert gc.isenabled()
     finally:
         gc.callbacks.pop()
+
+
+class _Node:
+    """Cyclic garbage to collect: a node that points at itself."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_pause_freezes_what_survives_it_and_thaws_every_tenth() -> None:
+    """A pause's collection walks only what was made since the last pause
+    (idlegc.FULL_EVERY): what survives is frozen. Cyclic garbage made
+    after a pause goes at the next one; garbage that was alive, and so
+    frozen, at a pause waits for the pause that thaws everything."""
+    gc.collect()
+    collector = IdleCollector(max_held=3, full_every=3)
+    try:
+        collector.rebuild_starts(full=False)
+        kept = _Node()  # alive at the first pause: frozen with everything else
+        collector.idle()
+        assert gc.get_freeze_count() > 0
+        frozen = weakref.ref(kept)
+        del kept
+        fresh = _Node()  # made after the pause, dropped before the next one
+        made_after = weakref.ref(fresh)
+        del fresh
+        collector.rebuild_starts(full=False)
+        collector.idle()  # the second pause: walks only what is not frozen
+        assert made_after() is None
+        assert frozen() is not None  # frozen: not walked
+        collector.rebuild_starts(full=False)
+        collector.idle()  # the third (full_every): everything thawed and walked
+        assert frozen() is None
+        assert collector.pauses == 0
+        collector.release()
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_a_full_rebuild_thaws_what_the_pauses_froze() -> None:
+    collector = IdleCollector()
+    try:
+        collector.rebuild_starts(full=False)
+        collector.idle()
+        assert gc.get_freeze_count() > 0
+        collector.rebuild_starts(full=True)  # after an error: everything is made again
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 # In its own process: MkDocs keeps one instance of a plugin with on_startup
