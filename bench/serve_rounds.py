@@ -9,7 +9,8 @@ written by ``bench/run.py --scale L``), then N rounds of: a bulletin edit,
 original file, and every file is put back at the end. With ``--gap 1`` a
 save comes before the pause's collection (as in bench/run.py); with
 ``--gap 2.1`` it lands in it (the collection starts 2 s after a rebuild,
-afterreload.PAUSE). Prints each save-to-reload and each collection's time.
+afterreload.PAUSE). Prints each save-to-reload, the server's resident
+memory after each round, and the time of each pause's collection.
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ sys.argv = ["build.py", *sys.argv[2:]]
 from generator import cli
 sys.exit(cli.main())
 """
+
+
+def _rss_mb(pid: int) -> int:
+    """The process's resident memory now (Linux), in MB; 0 where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def main() -> int:
@@ -82,7 +94,7 @@ def main() -> int:
                 marker = f"基准修改乙{n}"
                 acts.write_text(saved[acts].decode("utf-8").replace(f"title: {target['title']}\n", f"title: {marker}{target['title']}\n", 1), encoding="utf-8")
                 yaml = bench.wait_for([f"{base}activities/{target['id']}/", month, f"{base}buildings/{building}/"], marker, 120)
-                print(f"round {n}: bulletin {bulletin or -1:.2f} s, YAML {yaml or -1:.2f} s", flush=True)
+                print(f"round {n}: bulletin {bulletin or -1:.2f} s, YAML {yaml or -1:.2f} s, serve's RSS {_rss_mb(proc.pid)} MB", flush=True)
                 time.sleep(args.gap)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)

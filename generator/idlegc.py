@@ -20,16 +20,28 @@ Editors who save more often than that, for a long time, still get a
 collection every :data:`MAX_HELD` rebuilds, at the start of one.
 
 A collection cannot be stopped, and a save that lands in the pause's
-collection waits for it: at bench scale L it walked every object of the
-process, 0.66–0.79 s, and such a save took 1.96 s from save to reload
-against the 2 s budget. Most of those objects outlive many rebuilds (the
-parsed data files kept for the next one, the records an unchanged file
-gives again, the compiled templates). So the pause's collection freezes
-what survives it (gc.freeze): the next one walks only what was made since.
+collection waits for it. At bench scale L it walked every object of the
+process, 0.83–1.2 s on 2026-11-30, and a YAML save made 2.1 s after the
+last reload, so that it lands there, took 2.98–3.60 s from save to
+reload (bench/serve_rounds.py). Most of those objects outlive many
+rebuilds: the parsed data files kept for the next one, the records an
+unchanged file gives again, the compiled templates. So the pause's
+collection freezes what survives it (gc.freeze), and the next one walks
+only what was made since: 0.15–0.28 s, and such a save 2.07–2.44 s.
 What is frozen is still freed by reference counting; only garbage in
 cycles among frozen objects (a replaced page's File and Page, the last
-rebuild's template environment) waits, until every :data:`FULL_EVERY`-th
-pause, whose collection thaws everything first and walks it all.
+rebuild's template environment: ~9 MB a pause at L) waits, until every
+:data:`FULL_EVERY`-th pause, whose collection thaws everything first and
+walks it all (1.2–1.3 s at L).
+
+Tried instead, at L: freezing once, at the first pause, and walking all
+that was made since at every later pause (those collections grew with
+the rebuilds, 0.12 → 0.41 s in 24 saves, and so did the saves that
+landed in them); collecting every object only once the writers after
+the reload are done, when editors save less often than 2 s after a
+reload (an editor who saves while they run never lets it happen, and
+the frozen garbage grew by ~9 MB a pause; saves 10 s apart were no
+faster than with this).
 
 A full `build` has the opposite problem: the model it loads first (at
 bench scale L, ~2 million objects: every YAML value with its location)
