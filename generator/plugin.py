@@ -315,7 +315,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # What a fingerprint cannot see (another plugin, file includes):
         # every page is rendered on every save.
         prints = Fingerprints(self.site, environment, paths, self._records, nav_from_files=config.nav is None)
-        return RebuildPlan(prints, self._previous, self._kept_last, blind=bool(_blind_spot(config)))
+        return RebuildPlan(prints, self._previous, self._kept_last, blind=bool(_blind_spot(config)), on_disk=self.files_on_disk)
 
     def _plan_rebuild(self, files: Files, plan: RebuildPlan) -> None:
         """Tell MkDocs which pages are unchanged since the last good build:

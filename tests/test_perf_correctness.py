@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from conftest import FIXTURES, REPO, TODAY, build_project, make_project_at, page
 
@@ -383,3 +384,26 @@ def test_invited_lists_made_again_equal_lists_made_from_scratch() -> None:
         assert again == _by_building(buildings, acts, None)
         changed_lists += again != before
     assert changed_lists > 30  # the edits did move activities between lists
+
+
+def test_a_page_is_left_as_it_was_only_if_the_last_build_left_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # incremental.RebuildPlan: the same fingerprint as in the last good
+    # build, and that build's record says the page is on disk. The record,
+    # not the file system: no stat call per page.
+    import os
+    from types import SimpleNamespace
+
+    from generator.incremental import RebuildPlan
+
+    def no_stat(*_args: object, **_kwargs: object) -> bool:
+        raise AssertionError("the file system was asked")
+
+    monkeypatch.setattr(os.path, "isfile", no_stat)
+    monkeypatch.setattr(os.path, "exists", no_stat)
+    plan = RebuildPlan(None, {"a.md": "k1", "b.md": "k2"}, {}, blind=False, on_disk=frozenset({"a/index.html"}))  # type: ignore[arg-type]
+    a = SimpleNamespace(src_uri="a.md", dest_uri="a/index.html")
+    b = SimpleNamespace(src_uri="b.md", dest_uri="b/index.html")
+    assert plan.unchanged(a, "k1")
+    assert not plan.unchanged(a, "k2")  # its fingerprint changed
+    assert not plan.unchanged(a, None)  # a page rendered every time
+    assert not plan.unchanged(b, "k2")  # the same fingerprint, but the last build did not leave it
