@@ -43,7 +43,7 @@ are unchanged.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import fields
 from datetime import datetime, time
 from importlib import metadata
@@ -394,8 +394,11 @@ class RebuildPlan:
     in (plugin.on_post_build: remove_gone)."""
 
     def __init__(self, prints: Fingerprints, previous: dict[str, str], kept_last: dict[str, Any], *, blind: bool,
-                 on_disk: frozenset[str] = frozenset()) -> None:
+                 on_disk: frozenset[str] = frozenset(), sources: Mapping[str, bytes] | None = None) -> None:
         self.prints = prints
+        # src_uri → the bytes this rebuild's model was read from
+        # (load.FileCache.read): a Markdown page is not read twice.
+        self.sources = sources if sources is not None else {}
         self.previous = previous  # page -> fingerprint, as of the last good build
         self.on_disk = on_disk
         self.kept_last = kept_last
@@ -408,7 +411,11 @@ class RebuildPlan:
         key = self.keys.get(file.src_uri)
         if key is not None or self.blind:
             return key
-        key = self.prints.generated(spec) if spec is not None else self.prints.source(file.src_uri, _read_source(file.abs_src_path or ""))
+        if spec is not None:
+            key = self.prints.generated(spec)
+        else:
+            data = self.sources.get(file.src_uri)
+            key = self.prints.source(file.src_uri, data if data is not None else _read_source(file.abs_src_path or ""))
         if key is not None:
             self.keys[file.src_uri] = key
         return key

@@ -265,6 +265,13 @@ class FileCache:
     texts: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     # path → (bytes, article)
     articles: dict[str, tuple[bytes, Article]] = field(default_factory=dict)
+    # rel (the page's src_uri) → the bytes this rebuild's load_article
+    # read, for the page fingerprints (incremental.RebuildPlan), which read
+    # every Markdown page a second time: 5,001 opens and reads per save at
+    # bench scale L, 45–50 ms timed alone (warm; py-spy had put it at
+    # ~0.15 s of a ~2 s activity edit). Emptied when a rebuild starts
+    # reading (pipeline.load_files).
+    read: dict[str, bytes] = field(default_factory=dict)
 
 
 def _read_bytes(path: Path) -> bytes | None:
@@ -315,7 +322,10 @@ def load_article(path: Path, shown: str, rel: str, cache: FileCache | None = Non
     data = _read_bytes(path)
     hit = cache.articles.get(key)
     if hit is not None and data is not None and hit[0] == data and hit[1].shown == shown and hit[1].rel == rel:
+        cache.read[rel] = hit[0]  # the same bytes, kept once
         return hit[1]
+    if data is not None:
+        cache.read[rel] = data
     article = _load_article(path, shown, rel, cache.parsed)
     if data is not None and _read_bytes(path) == data:
         cache.articles[key] = (data, article)

@@ -139,6 +139,9 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
     ``articles``, the data files only (door notices and digests need no
     bulletin, and a bulletin's mistake must not stop their printing)."""
     loaded = Loaded()
+    if project.files is not None:
+        # What this rebuild reads, and nothing an earlier one did.
+        project.files.read = {}
     if not project.data_dir.is_dir():
         p.error(Location(project.shown(project.data_dir)), "找不到数据文件夹", "请创建 content/data/ 并放入 site.yml 和 places.yml")
         return loaded

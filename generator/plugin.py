@@ -315,7 +315,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # What a fingerprint cannot see (another plugin, file includes):
         # every page is rendered on every save.
         prints = Fingerprints(self.site, environment, paths, self._records, nav_from_files=config.nav is None)
-        return RebuildPlan(prints, self._previous, self._kept_last, blind=bool(_blind_spot(config)), on_disk=self.files_on_disk)
+        files_read = self.project.files
+        return RebuildPlan(prints, self._previous, self._kept_last, blind=bool(_blind_spot(config)), on_disk=self.files_on_disk,
+                           sources=files_read.read if files_read is not None else None)
 
     def _plan_rebuild(self, files: Files, plan: RebuildPlan) -> None:
         """Tell MkDocs which pages are unchanged since the last good build:

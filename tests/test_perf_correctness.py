@@ -407,3 +407,46 @@ def test_a_page_is_left_as_it_was_only_if_the_last_build_left_it(monkeypatch: py
     assert not plan.unchanged(a, "k2")  # its fingerprint changed
     assert not plan.unchanged(a, None)  # a page rendered every time
     assert not plan.unchanged(b, "k2")  # the same fingerprint, but the last build did not leave it
+
+
+def test_a_rebuild_reads_each_markdown_page_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The page fingerprints take a Markdown page's bytes from the model's
+    # reading of it in the same rebuild (load.FileCache.read), never from
+    # an earlier rebuild's: a page edited since must not be left as it was.
+    from types import SimpleNamespace
+
+    import generator.incremental as incremental
+    from generator.errors import Problems
+    from generator.pipeline import LoadCache, Project, load_files
+
+    project_dir = make_project_at(tmp_path / "p", BASIC)
+    project = Project(project_dir.resolve(), (project_dir / "content").resolve(), LoadCache())
+    bulletins = project.content_dir / "bulletins"
+    load_files(project, Problems())
+    assert project.files is not None
+    on_disk = {p.relative_to(project.content_dir).as_posix(): p.read_bytes() for p in bulletins.glob("*.md")}
+    assert project.files.read == on_disk
+
+    # The next rebuild: one page edited, one deleted.
+    (bulletins / "2026-03-third.md").write_text((bulletins / "2026-03-third.md").read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    (bulletins / "2025-01-first.md").unlink()
+    load_files(project, Problems())
+    assert project.files.read == {p.relative_to(project.content_dir).as_posix(): p.read_bytes() for p in bulletins.glob("*.md")}
+    assert "bulletins/2025-01-first.md" not in project.files.read
+
+    # The plan reads a page only if the model did not.
+    asked: list[str] = []
+
+    def read_source(path: str) -> bytes:
+        asked.append(path)
+        return b"from disk"
+
+    monkeypatch.setattr(incremental, "_read_source", read_source)
+    prints = SimpleNamespace(source=lambda src_uri, data: f"{src_uri}|{data.decode()}")
+    plan = incremental.RebuildPlan(prints, {}, {}, blind=False, sources=project.files.read)  # type: ignore[arg-type]
+    third = SimpleNamespace(src_uri="bulletins/2026-03-third.md", abs_src_path=str(bulletins / "2026-03-third.md"))
+    assert plan.key(third, None) == "bulletins/2026-03-third.md|" + (bulletins / "2026-03-third.md").read_text(encoding="utf-8")
+    assert asked == []
+    other = SimpleNamespace(src_uri="about.md", abs_src_path="/nowhere/about.md")
+    assert plan.key(other, None) == "about.md|from disk"
+    assert asked == ["/nowhere/about.md"]
