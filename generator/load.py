@@ -266,11 +266,11 @@ class FileCache:
     # path → (bytes, article)
     articles: dict[str, tuple[bytes, Article]] = field(default_factory=dict)
     # rel (the page's src_uri) → the bytes this rebuild's load_article
-    # read, for the page fingerprints (incremental.RebuildPlan), which read
-    # every Markdown page a second time: 5,001 opens and reads per save at
-    # bench scale L, 45–50 ms timed alone (warm; py-spy had put it at
-    # ~0.15 s of a ~2 s activity edit). Emptied when a rebuild starts
-    # reading (pipeline.load_files).
+    # read, for the page fingerprints (incremental.RebuildPlan), which
+    # would otherwise read every Markdown page again: 5,001 opens and
+    # reads per save at bench scale L, 45–50 ms timed alone (warm; py-spy
+    # had put it at ~0.15 s of a ~2 s activity edit). Emptied when a
+    # rebuild starts reading (pipeline.load_files).
     read: dict[str, bytes] = field(default_factory=dict)
 
 
