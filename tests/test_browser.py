@@ -484,3 +484,24 @@ def test_serve_skips_the_index_only_for_large_sites(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(search, "SERVE_LIMIT", pages)
     search.write(Output(model, project, site_dir, project_dir / "theme", pdf=False))
     assert (site_dir / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_door_notices_place_line_never_prints_over_its_headline(browser: Any, site: Path, base_url: str) -> None:
+    # The place line's height is fitted with Noto Sans CJK's widths
+    # (notices.fit_text). A browser whose font sets it wider wraps it once
+    # more than fitted: that line must be cut off, not printed over the
+    # headline. Widened here by letter-spacing, on the printed page.
+    context, page, _traffic = _open(browser, site, DESKTOP)
+    try:
+        goto(page, base_url + PAGES["notice"])
+        page.emulate_media(media="print")
+        box = page.locator(".nt-headline").bounding_box()
+        assert box is not None
+        alone = page.screenshot(clip=box)
+        page.add_style_tag(content=".nt-place { letter-spacing: 1.5em; }")
+        overflows = "(() => { const p = document.querySelector('.nt-place'); return p.scrollHeight > p.clientHeight + 4; })()"
+        assert page.evaluate(overflows), "the widened place line should need more lines than fitted"
+        assert page.locator(".nt-headline").bounding_box() == box
+        assert page.screenshot(clip=box) == alone, "the place line's extra line prints over the headline"
+    finally:
+        context.close()
