@@ -1343,6 +1343,10 @@ def _run(args: argparse.Namespace) -> int:
     project = project_of(args.config_file)
     first, last = notice_window(site, parse_date(args.first) if args.first else None, args.days)
     target = Path(args.out).resolve() if args.out else _site_dir(args.config_file, project) / "notices"
+    refused = _refuse_out(target, project.root, project.content_dir)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read it
@@ -1362,6 +1366,35 @@ def _run(args: argparse.Namespace) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"已生成 {count} 张楼门公示（{zh_date(first)} 至 {zh_date(last)}）：{target}", file=sys.stderr)
     return 0
+
+
+# What a notices folder holds (write_notices): the pages and PDFs of the
+# doors, their stylesheet, all-notices.pdf and the site build's staff index.
+_OWN_FILE = re.compile(r"(index\.html|notice\.css|all-notices\.pdf|notice-[^/]*\.pdf)")
+
+
+def _refuse_out(target: Path, root: Path, content: Path) -> str | None:
+    """Why ``notices`` must not write to ``target``, or None. The folder is
+    replaced as a whole (cli.publish), so whatever it held is deleted: it
+    must be new, empty, or hold only files a notices run writes. A grid
+    worker typing ``--out 打印`` into the folder with last month's
+    documents, or ``--out content``, lost them."""
+    if target == root or target in root.parents or target == content or content in target.parents or target in content.parents:
+        return f"错误：不能把公示输出到 {target}：它是项目文件夹或含有编辑的文件，输出时会被整个替换 — 请用 --out 指定一个新的空文件夹"
+    if not target.exists():
+        return None
+    if not target.is_dir():
+        return f"错误：{target} 是一个文件，不是文件夹 — 请用 --out 指定一个新的空文件夹"
+    others = sorted(
+        path.relative_to(target).as_posix()
+        for path in target.rglob("*")
+        if path.is_symlink() or (not path.is_dir() and not _OWN_FILE.fullmatch(path.name))
+    )
+    if others:
+        shown = "、".join(others[:3]) + (f" 等 {len(others)} 个文件" if len(others) > 3 else "")
+        return (f"错误：{target} 里有不是楼门公示的文件（{shown}），输出时整个文件夹会被替换，这些文件会丢失"
+                " — 请用 --out 指定一个新的空文件夹，或先把这些文件移走")
+    return None
 
 
 def _site_dir(config_file: str, project: Any) -> Path:

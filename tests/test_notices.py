@@ -603,6 +603,27 @@ def test_a_broken_bulletin_does_not_stop_notices_or_digests(basic_project: Path,
     assert "2025-01-first" not in capsys.readouterr().err
 
 
+def test_notices_never_replace_a_folder_that_holds_other_files(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The output folder is replaced as a whole. A grid worker's own documents
+    # in it, or the editors' content, must survive a mistyped --out.
+    (basic_project / "打印").mkdir()
+    (basic_project / "打印" / "上月公示说明.docx").write_bytes(b"kept")
+    assert run_cli("notices", "--today", TODAY, "--out", "打印", cwd=basic_project) == 2
+    assert "上月公示说明.docx" in capsys.readouterr().err
+    assert (basic_project / "打印" / "上月公示说明.docx").read_bytes() == b"kept"
+    before = sorted(p.relative_to(basic_project).as_posix() for p in (basic_project / "content").rglob("*"))
+    for out in ("content", "content/data", ".", ".."):
+        assert run_cli("notices", "--today", TODAY, "--out", out, cwd=basic_project) == 2
+        assert "新的空文件夹" in capsys.readouterr().err
+    assert sorted(p.relative_to(basic_project).as_posix() for p in (basic_project / "content").rglob("*")) == before
+    assert (basic_project / "mkdocs.yml").is_file()
+    # A folder a notices run made (or an empty one) is replaced as before.
+    (basic_project / "empty").mkdir()
+    assert run_cli("notices", "--today", TODAY, "--out", "empty", cwd=basic_project) == 0
+    assert run_cli("notices", "--today", TODAY, "--out", "empty", cwd=basic_project) == 0
+    assert (basic_project / "empty" / "all-notices.pdf").is_file()
+
+
 def test_missing_cjk_font_stops_with_the_package_name(basic_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     fake = tmp_path / "bin"
     fake.mkdir()
