@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, Location
-from .textio import read_text
+from .textio import read_bytes, read_text
 
 # An alias can make a small file expand exponentially ("billion laughs").
 # No hand-written data file comes near this many values.
@@ -276,8 +276,8 @@ class FileCache:
 
 def _read_bytes(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError:
+        return read_bytes(path, "")
+    except ContentError:
         return None  # read_text says why, in the editor's words
 
 

@@ -170,6 +170,18 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
                 p.add(exc)
     for path in sorted(set(project.data_dir.glob("*.yaml"))):
         p.error(Location(project.shown(path)), "数据文件的扩展名应为 .yml", f"请改名为 {path.stem}.yml")
+    # Only the names above are read: activities-2027.yml or a misspelt
+    # activites.yml was left out of the site without a word.
+    for path in sorted(set(project.data_dir.glob("*.yml"))):
+        if path.name not in DATA_FILES:
+            close = v.suggest(path.name, DATA_FILES)
+            p.warn(Location(project.shown(path)), "这个数据文件不会被读取：文件名不是约定的名字之一",
+                   close + f"活动可以分放在 {project.shown(extra)}/ 文件夹里的任意 .yml 文件中；"
+                   f"其他数据只读 {'、'.join(DATA_FILES)}")
+    if extra.is_dir():
+        for path in sorted(set(extra.glob("*/**/*.yml")) | set(extra.glob("*/**/*.yaml"))):
+            p.warn(Location(project.shown(path)), "子文件夹里的活动文件不会被读取",
+                   f"请把它直接放在 {project.shown(extra)}/ 里")
     if articles:
         load_articles(project, loaded, p)
     return loaded

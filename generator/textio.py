@@ -8,7 +8,9 @@ the command that fixes it. Nothing here ever writes to the editor's file.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from .errors import ContentError, Location
@@ -25,6 +27,41 @@ _GARBLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+def read_bytes(path: Path, shown: str) -> bytes:
+    """An editor's file's bytes, or a ContentError saying why not: a folder
+    named like a file, a device or pipe (a link to /dev/zero was read
+    without end, a named pipe waited for a writer), no permission, over
+    the size limit."""
+    try:
+        # Non-blocking: opening a named pipe would wait for a writer.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                raise ContentError(Location(shown), "这不是普通文件（是设备、管道或链接到它们）", "请换成普通的文本文件，或把它移出 content/")
+            if info.st_size > MAX_FILE_BYTES:
+                raise _too_large(shown, info.st_size)
+            # read(), not read(limit + 1): that allocates the limit for
+            # every file, 2.7 times as slow for 5,000 bulletins.
+            data = fh.read()
+    except IsADirectoryError:
+        raise ContentError(Location(shown), "这是一个文件夹，却用了文件的扩展名", "请给文件夹改名（去掉 .yml 或 .md），或把它移出 content/") from None
+    except OSError as exc:
+        raise ContentError(Location(shown), f"无法读取文件（{exc.strerror or exc}）", "请检查文件是否存在、是否有读取权限") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew since fstat
+        raise _too_large(shown, len(data))
+    return data
+
+
+def _too_large(shown: str, size: int) -> ContentError:
+    return ContentError(
+        Location(shown),
+        f"文件过大（{size // 1024} KB，上限 {MAX_FILE_BYTES // 1024} KB）",
+        "请拆分为多个文件，或检查是否误粘贴了非文本内容",
+    )
+
+
 def read_text(path: Path, shown: str) -> str:
     """Read an editor's file as text, or raise a ContentError saying why not.
 
@@ -33,14 +70,7 @@ def read_text(path: Path, shown: str) -> str:
     bytes decode as such, with the iconv command to convert), and text that
     shows signs of earlier garbling.
     """
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ContentError(
-            Location(shown),
-            f"文件过大（{size // 1024} KB，上限 {MAX_FILE_BYTES // 1024} KB）",
-            "请拆分为多个文件，或检查是否误粘贴了非文本内容",
-        )
-    data = path.read_bytes()
+    data = read_bytes(path, shown)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -98,6 +98,12 @@ def slugify_id(text: str) -> str:
     return s[:64] or "new-id"
 
 
+# Blanks around a value, invisible ones too: a zero-width space pasted from
+# WeChat after an id made "找不到场地“gy-station​” — 是否想写“gy-station”？"
+# name two ids that look the same.
+_EDGE_BLANK = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
+
+
 class Fields:
     """Typed access to one record's fields, collecting problems."""
 
@@ -137,7 +143,13 @@ class Fields:
         if not isinstance(value, YStr):
             self._err(key, "应为一段文字", "如文字中含冒号或以 - 开头，请给整段文字加引号")
             return default
-        text = str(value).strip()
+        text = _EDGE_BLANK.sub("", str(value))
+        if not text:
+            # "" or "  " is no value: an activity with id "" vanished without
+            # a word, and a venue "" passed the checks and broke the build.
+            if required:
+                self._err(key, "必填字段是空的", fix or f"请填写 {key}", value.loc)
+            return default
         danger = dangerous_html(text)
         if danger:
             self.p.warn(value.loc, f"含有不安全的 HTML（{danger}），发布时不会执行", "请删去脚本和事件属性", record=self.record, field=key)
@@ -150,19 +162,23 @@ class Fields:
             return ""
         return value
 
-    def integer(self, key: str, required: bool = False, default: int = 0, minimum: int | None = None) -> int:
+    def integer(self, key: str, required: bool = False, default: int = 0, minimum: int | None = None, maximum: int | None = None) -> int:
         text = self.text(key, required=required)
         if not text:
             return default
         from .dates import normalise
 
-        try:
-            value = int(normalise(text))
-        except ValueError:
+        digits = normalise(text)
+        # Digits only: int() also takes "1_0" (10) and "+3".
+        if not re.fullmatch(r"-?[0-9]+", digits):
             self._err(key, f"“{text}”不是整数", "请只写阿拉伯数字，如 13")
             return default
+        value = int(digits)
         if minimum is not None and value < minimum:
             self._err(key, f"“{text}”太小", f"请改为不小于 {minimum} 的整数")
+            return default
+        if maximum is not None and value > maximum:
+            self._err(key, f"“{text}”太大", f"请改为不大于 {maximum} 的整数")
             return default
         return value
 
@@ -295,6 +311,27 @@ class Registry:
 # site.yml
 
 
+def site_url(text: str) -> tuple[str, tuple[str, str] | None]:
+    """The site's address as it goes into QR codes, feeds, calendars and
+    canonical links: ASCII (a Chinese host in its xn-- form, a Chinese path
+    percent-encoded, as a browser sends them) and ending in /. Or what is
+    wrong with it: a space cut the QR code's address short in WeChat's
+    scanner, and a query or fragment would end up before every page's path."""
+    from urllib.parse import quote
+
+    found = re.fullmatch(r"(https?)://([^/?#]+)(/[^?#]*)?", text)
+    if found is None or re.search(r"\s", text):
+        return "", ("不是完整网址", "请写成 https:// 加网站域名和路径，不含空格、? 和 #，如 https://kepu.example.cn/")
+    scheme, host, path = found.group(1), found.group(2), found.group(3) or "/"
+    try:
+        name, colon, port = host.rpartition(":") if re.search(r":[0-9]+$", host) else (host, "", "")
+        host = name.encode("idna").decode("ascii") + colon + port
+    except UnicodeError:
+        return "", ("的域名无效", "请检查域名的拼写，如 https://kepu.example.cn/")
+    path = quote(path, safe="/%:@!$&'()*+,;=-._~")
+    return f"{scheme}://{host}{path if path.endswith('/') else path + '/'}", None
+
+
 def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteInfo, dict[str, Column]]:
     root = _root_map(doc, p, shown, "site.yml")
     if _broken(root):
@@ -315,10 +352,11 @@ def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteI
     site_map = f.mapping("site", required=True) or YMap(root.loc)
     s = Fields(site_map, p, "site", ("title", "description", "url", "timezone", "language", "welcome"))
     url = s.text("url", required=True, fix="请填写网站的完整地址，如 https://kepu.example.cn/")
-    if url and not re.match(r"^https?://[^/\s]+", url):
-        s._err("url", f"“{url}”不是完整网址", "请以 https:// 开头，如 https://kepu.example.cn/")
-    if url and not url.endswith("/"):
-        url += "/"
+    if url:
+        written = url
+        url, problem = site_url(written)
+        if problem:
+            s._err("url", f"“{written}”{problem[0]}", problem[1])
     tz = s.text("timezone") or "Asia/Shanghai"
     try:
         ZoneInfo(tz)
@@ -329,7 +367,8 @@ def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteI
     notices = f.mapping("notices")
     if notices is not None:
         n = Fields(notices, p, "notices", ("days",))
-        notice_days = n.integer("days", default=14, minimum=1)
+        # The notices command's --days allows the same: a year at most.
+        notice_days = n.integer("days", default=14, minimum=1, maximum=366)
     info = SiteInfo(
         title=s.text("title", required=True),
         url=url,
@@ -477,13 +516,22 @@ def read_places(doc: YValue, p: Problems, reg: Registry, shown: str) -> Places:
     building_grid: dict[str, tuple[str, Location]] = {}
     for gf, gid, cid, b_refs, e_refs in grid_specs:
         covered: list[str] = []
+        community_name = communities[cid].name if cid in communities else cid
         for ref in e_refs:
             if ref in estates:
+                # A grid of another community's estate printed its own
+                # worker's phone on that community's doors.
+                if estates[ref].community != cid:
+                    p.error(ref.loc, f"小区“{ref}”不属于社区“{community_name}”，网格只能包含本社区的小区", "请把它移到它所在社区的网格里", record=gid, field="estates")
+                    continue
                 covered.extend(estates[ref].buildings)
             else:
                 _unknown(p, ref, "小区", estates, gid, "estates")
         for ref in b_refs:
             if ref in buildings:
+                if buildings[ref].community != cid:
+                    p.error(ref.loc, f"楼栋“{ref}”不属于社区“{community_name}”，网格只能包含本社区的楼栋", "请把它移到它所在社区的网格里", record=gid, field="buildings")
+                    continue
                 # A plain str: a located YStr cannot be unpickled, and the
                 # model goes to the notice-rendering worker processes.
                 covered.append(str(ref))
@@ -714,17 +762,30 @@ def _read_recurrence(
                 skip.append(parse_date(skip_item))
             except DateProblem as exc:
                 p.error(skip_item.loc, str(exc), "请写成 2026-12-24", record=aid, field="recurrence.skip")
+    # One exception per date: "skip" took precedence over "moved" and the
+    # last of two "moved" entries won, so a session residents were told
+    # about vanished without a word.
+    excepted: dict[date, str] = {d: "skip" for d in skip}
+
+    def _once(d: date, loc: Location, label: str, field_name: str) -> bool:
+        if d in excepted:
+            p.error(loc, f"{d.isoformat()} 已经写在 {excepted[d]} 里，同一天不能再{label}", "每个日期只写一种调整：跳过（skip）、改期（moved）或取消（cancelled）",
+                    record=aid, field=f"recurrence.{field_name}")
+            return False
+        excepted[d] = field_name
+        return True
+
     moved: dict[date, datetime] = {}
     for mm in records(m.get("moved"), p, m.loc, "调整（moved）"):
         mf = Fields(mm, p, aid, ("from", "to"))
         frm, to = mf.date("from", required=True), mf.datetime("to", required=True)
-        if frm and to:
+        if frm and to and _once(frm, mm.loc_of("from"), "改期", "moved"):
             moved[frm] = to
     cancelled: dict[date, str] = {}
     for cm in records(m.get("cancelled"), p, m.loc, "取消（cancelled）"):
         cf = Fields(cm, p, aid, ("date", "note"))
         d = cf.date("date", required=True)
-        if d:
+        if d and _once(d, cm.loc_of("date"), "取消", "cancelled"):
             cancelled[d] = cf.text("note") or "本次活动取消"
     if not (every and until):
         return None, single
@@ -733,6 +794,21 @@ def _read_recurrence(
     occurrences = rec_mod.expand(aid, recurrence, start, end - start, tz, moved, cancelled, status, status_note)
     # An exception must name a date the rule produces, else it silently does nothing.
     rule_dates = {d.date() for d in rec_mod.build_rrule(recurrence, start)}
+    if rule_dates and start.date() not in rule_dates and not (weekdays and every == "week"):
+        # The rule's first date is not start (dateutil leaves start out):
+        # the date the editor wrote vanished from pages, notices and feeds.
+        f._err("every", f"第一次活动（start）的日期 {start.date().isoformat()} 不符合重复规则，按规则第一次是 {min(rule_dates).isoformat()}",
+               "请把 start 改为第一次实际活动的日期，或检查 every、weekdays、nth", m.loc)
+    if every == "month" and not weekdays and start.day > 28:
+        f.p.warn(m.loc_of("every"), f"每月 {start.day} 日的活动在没有 {start.day} 日的月份不会举行",
+                 "如要每月最后一天，请改用 weekdays 和 nth: -1，或把 start 改到 28 日以前", record=aid, field="recurrence.every")
+    # Only a move can make two sessions start at once: listed twice.
+    starts: set[datetime] = set()
+    for occurrence in occurrences:
+        if occurrence.start in starts:
+            p.error(m.loc_of("moved"), f"改期后的时间 {occurrence.start:%Y-%m-%d %H:%M} 与另一次活动相同，会列出两次", "请改到别的时间，或把原定那次写进 skip",
+                    record=aid, field="recurrence.moved")
+        starts.add(occurrence.start)
     for label, field_name, dates in (("调整", "moved", list(moved)), ("取消", "cancelled", list(cancelled)), ("跳过", "skip", skip)):
         for d in dates:
             if d not in rule_dates:

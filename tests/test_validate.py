@@ -158,6 +158,38 @@ def test_file_too_large(basic: Path, capsys: pytest.CaptureFixture[str]) -> None
     )
 
 
+def test_a_folder_named_like_a_data_file(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / TEAMS).unlink()
+    (basic / TEAMS).mkdir()
+    assert_error(basic, capsys, f"{TEAMS}: 这是一个文件夹，却用了文件的扩展名 — 请给文件夹改名（去掉 .yml 或 .md），或把它移出 content/")
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+def test_a_device_or_pipe_is_refused_without_reading_it(basic: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    # A link to /dev/zero was read without end; opening a pipe waited for a writer.
+    path = basic / "content/data/activities" / "x.yml" if kind == "device" else basic / "content/bulletins/x.md"
+    path.parent.mkdir(exist_ok=True)
+    if kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(path)
+    shown = path.relative_to(basic).as_posix()
+    assert_error(basic, capsys, f"{shown}: 这不是普通文件（是设备、管道或链接到它们） — 请换成普通的文本文件，或把它移出 content/")
+
+
+def test_a_data_file_that_is_not_read_is_named(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # activites.yml (misspelt) and activities in a sub-folder were left out
+    # of the site without a word.
+    (basic / "content/data/activites.yml").write_text((basic / ACT).read_text(encoding="utf-8"), encoding="utf-8")
+    (basic / "content/data/activities/old").mkdir(parents=True)
+    (basic / "content/data/activities/old/x.yml").write_text("activities: []\n", encoding="utf-8")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+    assert ("警告: content/data/activites.yml: 这个数据文件不会被读取：文件名不是约定的名字之一 — 是否想写“activities.yml”？"
+            "活动可以分放在 content/data/activities/ 文件夹里的任意 .yml 文件中；其他数据只读 site.yml、places.yml、venues.yml、teams.yml、activities.yml、lectures.yml") in lines
+    assert "警告: content/data/activities/old/x.yml: 子文件夹里的活动文件不会被读取 — 请把它直接放在 content/data/activities/ 里" in lines
+
+
 def test_gbk_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = (basic / B1).read_text(encoding="utf-8")
     (basic / B1).write_bytes(text.encode("gb18030"))
@@ -337,6 +369,52 @@ def test_full_width_integer_accepted(basic: Path, capsys: pytest.CaptureFixture[
     assert rc == 0, lines
 
 
+@pytest.mark.parametrize(("field", "value"), [("venue", '""'), ("title", "'   '"), ("start", '""'), ("kind", '"\u3000"')])
+def test_a_required_field_given_only_blanks(basic: Path, capsys: pytest.CaptureFixture[str], field: str, value: str) -> None:
+    # An id or start of "" dropped the activity without a word; a venue of ""
+    # passed check and broke the build.
+    text = add_activity(basic, **{field: value})
+    rc, lines = check(basic, capsys)
+    assert rc == 1
+    assert any(line.startswith(f"{at(ACT, text, f'{field}: {value}', nth=-1, shift=len(field) + 2)}: new-one: {field}: 必填字段是空的 — ") for line in lines), lines
+
+
+def test_an_empty_id_is_reported(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, id='""')
+    where = at(ACT, text, 'id: ""', nth=-1, shift=4)
+    assert_error(basic, capsys, f"{where}: (无 id): id: 必填字段是空的 — 请填写 id")
+
+
+def test_a_zero_width_space_after_a_reference_is_ignored(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_activity(basic, venue="station\u200b")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+
+
+@pytest.mark.parametrize("typed", ["1_0", "+3"])
+def test_an_integer_is_digits_only(basic: Path, capsys: pytest.CaptureFixture[str], typed: str) -> None:
+    text = edit(basic, B1, "issue: 1\n", f"issue: {typed}\n")
+    assert_error(basic, capsys, f"{at(B1, text, f'issue: {typed}', shift=7)}: 2025-01-first: issue: “{typed}”不是整数 — 请只写阿拉伯数字，如 13")
+
+
+def test_notice_days_at_most_a_year(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = append(basic, SITE, "notices:\n  days: 9999999\n")
+    assert_error(basic, capsys, f"{at(SITE, text, '9999999')}: notices: days: “9999999”太大 — 请改为不大于 366 的整数")
+
+
+@pytest.mark.parametrize("url", ["https://test.example.cn/社区 站/", "https://test.example.cn/?from=qr"])
+def test_site_url_that_would_break_a_qr_code(basic: Path, capsys: pytest.CaptureFixture[str], url: str) -> None:
+    text = edit(basic, SITE, "url: https://test.example.cn/", f"url: {url}")
+    assert_error(basic, capsys, f"{at(SITE, text, url)}: site: url: “{url}”不是完整网址 — 请写成 https:// 加网站域名和路径，不含空格、? 和 #，如 https://kepu.example.cn/")
+
+
+def test_site_url_in_chinese_is_written_as_browsers_send_it() -> None:
+    from generator.validate import site_url
+
+    assert site_url("https://科普.example.cn/社区站") == ("https://xn--tkv944b.example.cn/%E7%A4%BE%E5%8C%BA%E7%AB%99/", None)
+    assert site_url("http://127.0.0.1:8000/a%20b/") == ("http://127.0.0.1:8000/a%20b/", None)
+
+
 def test_not_a_boolean(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, "content/bulletins/2026-04-draft.md", "draft: true", "draft: 也许")
     assert_error(basic, capsys, f"{at('content/bulletins/2026-04-draft.md', text, '也许')}: 2026-04-draft: draft: “也许”不是是/否 — 请写 true 或 false")
@@ -487,6 +565,17 @@ def test_building_in_two_grids(basic: Path, capsys: pytest.CaptureFixture[str]) 
     assert_error(basic, capsys, f"{at(PLACES, text, 'id: east-g2')}: east-g2: buildings: 楼栋“a-1”同时属于网格“east-g1”和“east-g2” — 每栋楼只能属于一个网格，请从其中一个网格中删去")
 
 
+@pytest.mark.parametrize(("old", "new", "field", "ref", "what"), [
+    ("buildings: [b-b1, b-b2]", "buildings: [b-b1, b-b2, c-1]", "buildings", "c-1", "楼栋"),
+    ("estates: [e-a]", "estates: [e-a, w-c]", "estates", "w-c", "小区"),
+])
+def test_a_grid_holds_its_own_communitys_places_only(basic: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, field: str, ref: str, what: str) -> None:
+    # The other community's doors printed this grid worker's phone.
+    text = edit(basic, PLACES, old, new)
+    grid = "east-g2" if field == "buildings" else "east-g1"
+    assert_error(basic, capsys, f"{at(PLACES, text, ref + ']')}: {grid}: {field}: {what}“{ref}”不属于社区“东社区”，网格只能包含本社区的{what} — 请把它移到它所在社区的网格里")
+
+
 def test_unknown_column(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, B1, "column: news", "column: nwes")
     assert_error(basic, capsys, f"{at(B1, text, 'nwes')}: 2025-01-first: column: 找不到栏目“nwes” — 是否想写“news”？")
@@ -509,7 +598,7 @@ def test_duplicate_column(basic: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_site_url_not_absolute(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, SITE, "url: https://test.example.cn/", "url: test.example.cn")
-    assert_error(basic, capsys, f"{at(SITE, text, 'test.example.cn')}: site: url: “test.example.cn”不是完整网址 — 请以 https:// 开头，如 https://kepu.example.cn/")
+    assert_error(basic, capsys, f"{at(SITE, text, 'test.example.cn')}: site: url: “test.example.cn”不是完整网址 — 请写成 https:// 加网站域名和路径，不含空格、? 和 #，如 https://kepu.example.cn/")
 
 
 def test_bad_timezone(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -621,6 +710,44 @@ def test_recurrence_exception_not_a_rule_date(basic: Path, capsys: pytest.Captur
     line, col = pos(text, f"{field}:", nth=text.count(f"{field}:") - 1)
     value_line, value_col = (line, col + len(field) + 2) if field == "skip" else (line + 1, col + 2)
     assert_error(basic, capsys, f"{ACT}:{value_line}:{value_col}: new-one: recurrence.{field}: {label}的日期 2027-01-13 不是这项重复活动的日期 — 请写原定的活动日期（按 every/weekdays 规则产生的日期）")
+
+
+@pytest.mark.parametrize(("start", "body", "first"), [
+    # 2027-01-02 is the first Saturday; the rule's first date is the 9th.
+    ("2027-01-02 09:00", "      every: month\n      weekdays: [sat]\n      nth: 2\n      until: 2027-03-31", "2027-01-09"),
+    # 2027-01-04 is a Monday.
+    ("2027-01-04 09:00", "      every: day\n      weekdays: [wed]\n      until: 2027-01-31", "2027-01-06"),
+])
+def test_recurrence_start_not_a_date_of_its_rule(basic: Path, capsys: pytest.CaptureFixture[str], start: str, body: str, first: str) -> None:
+    text = rec(basic, body, start=start)
+    line, col = pos(text, "every:", nth=-1)
+    assert_error(basic, capsys, f"{ACT}:{line}:{col}: new-one: every: 第一次活动（start）的日期 {start[:10]} 不符合重复规则，按规则第一次是 {first} — 请把 start 改为第一次实际活动的日期，或检查 every、weekdays、nth")
+
+
+def test_recurrence_monthly_on_the_31st_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: month\n      until: 2027-06-30", start="2027-01-31 19:00")
+    assert_warning(basic, capsys, f"{at(ACT, text, 'every: month', nth=-1, shift=7)}: new-one: recurrence.every: 每月 31 日的活动在没有 31 日的月份不会举行 — 如要每月最后一天，请改用 weekdays 和 nth: -1，或把 start 改到 28 日以前")
+
+
+@pytest.mark.parametrize(("body", "needle", "field", "message"), [
+    ("      skip: [2027-01-12]\n      moved:\n        - {from: 2027-01-12, to: 2027-01-13 19:00}", "from: 2027-01-12", "moved",
+     "2027-01-12 已经写在 skip 里，同一天不能再改期"),
+    ("      moved:\n        - {from: 2027-01-12, to: 2027-01-13 19:00}\n        - {from: 2027-01-12, to: 2027-01-14 19:00}", "from: 2027-01-12", "moved",
+     "2027-01-12 已经写在 moved 里，同一天不能再改期"),
+    ("      moved:\n        - {from: 2027-01-12, to: 2027-01-13 19:00}\n      cancelled:\n        - {date: 2027-01-12, note: 停电}", "date: 2027-01-12", "cancelled",
+     "2027-01-12 已经写在 moved 里，同一天不能再取消"),
+])
+def test_recurrence_one_exception_per_date(basic: Path, capsys: pytest.CaptureFixture[str], body: str, needle: str, field: str, message: str) -> None:
+    # skip won over moved, and the last of two moves won: a session residents
+    # were told about vanished.
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      until: 2027-02-01\n" + body)
+    assert_error(basic, capsys, f"{at(ACT, text, needle, nth=-1, shift=len(needle) - 10)}: new-one: recurrence.{field}: {message} — 每个日期只写一种调整：跳过（skip）、改期（moved）或取消（cancelled）")
+
+
+def test_recurrence_moved_onto_another_session(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = rec(basic, "      every: week\n      weekdays: [tue]\n      until: 2027-02-01\n      moved:\n        - {from: 2027-01-12, to: 2027-01-19 19:00}")
+    line, col = pos(text, "moved:", nth=-1)
+    assert_error(basic, capsys, f"{ACT}:{line + 1}:{col + 2}: new-one: recurrence.moved: 改期后的时间 2027-01-19 19:00 与另一次活动相同，会列出两次 — 请改到别的时间，或把原定那次写进 skip")
 
 
 def test_recurrence_with_no_occurrence(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
