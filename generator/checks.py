@@ -190,11 +190,24 @@ def check_venue_overlaps(site: Site, p: Problems) -> None:
 
 
 def check_notice_text(site: Site, p: Problems, content: str = "content") -> None:
-    """Emoji in what door notices print: the notice leaves them out
-    (notices.printable); the editor hears of it, with the record (and its
-    line, for activities)."""
-    from .notices import unprintable
+    """What door notices cannot print, with the record (and its line, for
+    activities): emoji, which the notice leaves out (notices.printable), and
+    characters no installed font has, which fail the notices' PDF once
+    their activity comes into the window (notices.no_glyph): said now, not
+    on the day the site stops updating."""
+    from .notices import NO_GLYPH_FIX, no_glyph, unprintable
 
+    for loc, record, name, text in notice_texts(site, content):
+        found = unprintable(text)
+        if found:
+            p.warn(loc, f"“{found}”是表情或图形符号，楼门公示栏印不出来，打印时已略去", "网页上照常显示；公示栏上如要强调，请改用文字，如“【重要】”", record=record, field=name)
+        found = no_glyph(text)
+        if found:
+            p.warn(loc, f"“{found}”没有任何已安装的字体能印出，楼门公示上会印成方框，这项进入公示期时构建会失败", NO_GLYPH_FIX, record=record, field=name)
+
+
+def notice_texts(site: Site, content: str = "content") -> list[tuple[Location, str, str, str]]:
+    """(where, record, field, text) for every text a door notice may print."""
     places, venues = Location(f"{content}/data/places.yml"), Location(f"{content}/data/venues.yml")
     checked: list[tuple[Location, str, str, str]] = []
     for a in site.activities.values():
@@ -202,17 +215,16 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
         if a.lecture is not None:
             fields += [("speaker", a.lecture.speaker), ("affiliation", a.lecture.affiliation)]
         fields += [("note", o.note) for o in a.occurrences if o.note]
-        checked += [(a.source, a.id, name, text) for name, text in fields]
+        checked += [(a.source, a.id, name, text or "") for name, text in fields]
     for v in site.venues.values():
         checked += [(venues, v.id, "name", v.name), (venues, v.id, "address", v.address)]
     for group in (site.communities, site.estates, site.courtyards, site.buildings):
         checked += [(places, x.id, "name", x.name) for x in group.values()]
     for b in site.buildings.values():
         checked += [(places, f"{b.id}/{e.id}", "name", e.name) for e in b.entrances]
-    for loc, record, name, text in checked:
-        found = unprintable(text or "")
-        if found:
-            p.warn(loc, f"“{found}”是表情或图形符号，楼门公示栏印不出来，打印时已略去", "网页上照常显示；公示栏上如要强调，请改用文字，如“【重要】”", record=record, field=name)
+    checked += [(places, g.id, "worker", g.worker.role) for g in site.grids.values() if g.worker]
+    checked.append((Location(f"{content}/data/site.yml"), "organisation", "name", site.organisation.name))
+    return checked
 
 
 def check_future_bulletins(articles: list[Article], site: Site, p: Problems) -> None:

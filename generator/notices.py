@@ -537,6 +537,44 @@ def unprintable(text: str) -> str:
     return "".join(found)
 
 
+# Anything but ASCII, CJK punctuation and the basic CJK block, and the
+# full-width forms: Noto Sans CJK has all of those. Most texts match
+# nothing and take one search; the rest are looked up character by character.
+_MAYBE_RARE = re.compile("[^\x00-\x7f\u3000-\u303f\u4e00-\u9fef\uff00-\uffef]")
+
+
+def no_glyph(text: str) -> str:
+    """The characters of ``text`` that no installed font can draw (each
+    once): a door notice would print them as boxes, so its PDF fails the
+    build. A rare character in a name (CJK Ext-B, 𠀀) is the usual case.
+    Pictographs are left out (:func:`unprintable`: the notice drops them)."""
+    if not _MAYBE_RARE.search(text):
+        return ""
+    cover = _font_coverage()
+    if cover is None:
+        return ""  # no font to ask: check_cjk_font says so
+    found: list[str] = []
+    for ch in text:
+        cp = ord(ch)
+        if (cp in cover or ch in found or ch.isspace() or cp in _EMOJI_JOINERS or cp < 0x20
+                or any(a <= cp <= b for a, b in _PICTOGRAPH_BLOCKS)):
+            continue
+        if not _any_font_has(cp):
+            found.append(ch)
+    return "".join(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _any_font_has(cp: int) -> bool:
+    """Whether fontconfig knows a font with this character (WeasyPrint falls
+    back to any of them)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True
+    found = subprocess.run([fc_list, "--format=%{file}\n", f":charset={cp:x}"], capture_output=True, text=True, check=False).stdout
+    return bool(found.strip())
+
+
 def printable(text: str) -> str:
     """``text`` as a door notice prints it: without :func:`unprintable`
     pictographs and emoji joiners."""
@@ -1204,10 +1242,10 @@ def _collect(out: Output, first: date, last: date, *, pdf: bool, prefix: str) ->
         if run is not None and run.pool is not None:
             run.pool.shutdown(cancel_futures=True)
         run = _start(out, first, last, pdf=pdf, prefix=prefix)
-    return run, _chunks(run)
+    return run, _chunks(run, out.site)
 
 
-def _chunks(run: _Run) -> Iterator[tuple[_Chunk, _Laid | None]]:
+def _chunks(run: _Run, site: Site) -> Iterator[tuple[_Chunk, _Laid | None]]:
     global _job
     missing: list[str] = []
     try:
@@ -1227,14 +1265,33 @@ def _chunks(run: _Run) -> Iterator[tuple[_Chunk, _Laid | None]]:
             run.pool.shutdown(cancel_futures=True)
         _job = None
     if missing:
-        raise BuildFailed([
-            ContentError(
-                Location("PDF"),
-                f"公示栏 PDF 中有字体里没有的字，会印成方框：{'；'.join(sorted(set(missing))[:5])}",
-                f"请安装 {CJK_FONT_PACKAGE}（sudo apt-get install -y {CJK_FONT_PACKAGE}），或把这个字换成常用字",
-                record="楼门公示",
-            )
-        ])
+        raise BuildFailed(_missing_glyph_errors(site, sorted(set(missing))))
+
+
+def _missing_glyph_errors(site: Site, messages: list[str]) -> list[ContentError]:
+    """The records that hold the characters WeasyPrint found no glyph for
+    (checks.check_notice_text warned of them, with their lines, before they
+    came into the window); WeasyPrint's own words only if none does."""
+    from .checks import notice_texts
+
+    # WeasyPrint names each as (U+20000).
+    reported = {chr(int(code, 16)) for message in messages for code in re.findall(r"U\+([0-9A-Fa-f]{4,6})", message)}
+    errors = [
+        ContentError(loc, f"“{chars}”没有任何已安装的字体能印出，楼门公示上会印成方框", NO_GLYPH_FIX, record=record, field=name)
+        for loc, record, name, text in notice_texts(site)
+        if (chars := "".join(ch for ch in no_glyph(text) if ch in reported))
+    ]
+    return errors or [
+        ContentError(
+            Location("PDF"),
+            f"公示栏 PDF 中有字体里没有的字，会印成方框：{'；'.join(messages[:5])}",
+            f"请安装 {CJK_FONT_PACKAGE}（sudo apt-get install -y {CJK_FONT_PACKAGE}），或把这个字换成常用字",
+            record="楼门公示",
+        )
+    ]
+
+
+NO_GLYPH_FIX = "请换成常用字或同音字，必要时在括号里注明读音；网页上照常显示"
 
 
 # --------------------------------------------------------------------------

@@ -636,13 +636,22 @@ def test_missing_cjk_font_stops_with_the_package_name(basic_project: Path, tmp_p
     assert not (basic_project / "out").exists()
 
 
-def test_missing_glyph_fails_the_build(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("rare", ["\U00013000", "\U00020000"])  # an Egyptian hieroglyph; 𠀀, CJK Ext-B, as in names
+def test_missing_glyph_fails_the_build_naming_its_record(basic_project: Path, capsys: pytest.CaptureFixture[str], rare: str) -> None:
     path = basic_project / "content" / "data" / "activities.yml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("title: 东社区义诊", "title: 东社区义诊\U00013000"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("title: 东社区义诊", f"title: 东社区义诊{rare}")
+    path.write_text(text, encoding="utf-8")
+    line = text[: text.index(rare)].count("\n") + 1
+    # check says so before the activity comes into the window...
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    err = capsys.readouterr().err
+    assert f"“{rare}”没有任何已安装的字体能印出，楼门公示上会印成方框，这项进入公示期时构建会失败" in err
+    # ...and the build that prints it names the record, not WeasyPrint's words.
     assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 1
     err = capsys.readouterr().err
-    assert "方框" in err and "U+13000" in err
+    assert f"“{rare}”没有任何已安装的字体能印出，楼门公示上会印成方框" in err
+    assert f"content/data/activities.yml:{line - 1}:5: east-clinic: title: “{rare}”" in err  # the record's first line
+    assert "unsupported by fonts" not in err and "apt-get" not in err
     assert not (basic_project / "out").exists()
 
 
