@@ -305,6 +305,7 @@ def _read_bulletins(
     kept: dict[str, tuple[Article, dict[str, Column], Bulletin | None, bool, Problems]] = {}
     for article in articles:
         if not is_bulletin(article.rel):
+            v.check_page(article, p)
             continue
         hit = cache.bulletins.get(article.rel) if cache is not None else None
         if hit is not None and hit[0] is article and hit[1] is columns:

@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import markdown
@@ -370,6 +371,13 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             # An instance attribute shadows Page.render for this page only.
             page.render = functools.partial(_render_blank, page)  # type: ignore[method-assign]
             return ""
+        # An editor's own page: Material prints page.title unescaped (a
+        # title of <img src=x onerror=…> ran its script), and which template
+        # renders it is the theme's choice (template: 404.html made 关于 a
+        # "page not found"; validate.check_page says so at its line).
+        if page.meta.get("title") is not None:
+            page.meta["title"] = escape(str(page.meta["title"]))
+        page.meta.pop("template", None)
         if self._one_markdown is None or self._one_markdown.config is not config:
             self._one_markdown = _OneMarkdown.for_config(config)
         if self._one_markdown is not None:
@@ -421,6 +429,10 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             file.page.update_date = (lastmod or latest).isoformat()
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if page.file.src_uri not in self.specs and page.meta.get("title") is None and page.title:
+            # A title taken from the page's first heading: MkDocs strips its
+            # tags but leaves a "<" without a ">" and its entities.
+            page.meta["title"] = escape(unescape(page.title))
         if page.file.src_uri not in self.specs:
             _warn_images_without_alt(html, page)
         # Editors paste HTML from Word and WeChat: keep only the allow-list.
@@ -578,7 +590,14 @@ class _OneMarkdown:
         relative_path_ext._register(md)
         extract_title_ext = _ExtractTitleTreeprocessor()
         extract_title_ext._register(md)
-        page.content = md.convert(page.markdown)
+        try:
+            page.content = md.convert(page.markdown)
+        except RecursionError:
+            # Python-Markdown recurses per level: a list nested some 300
+            # deep (a paste gone wrong) ended the build in a traceback.
+            # A fresh instance for the next page (serve): this one stopped half way.
+            self.md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+            raise PluginError(f"\n{page.file.src_path}: 正文的列表或引用嵌套太深（几百层），无法排版 — 请检查缩进，减少嵌套层数") from None
         page.toc = get_toc(getattr(md, "toc_tokens", []))
         page._title_from_render = extract_title_ext.title
         page.present_anchor_ids = extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import stat
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def read_text(path: Path, shown: str) -> str:
             raise ContentError(
                 Location(shown, line, col),
                 "文件不是 UTF-8 编码，看起来是 GBK/GB18030（常见于 Windows 记事本或旧网站）",
-                f"请另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 '{shown}' -o '{shown}.utf8' && mv '{shown}.utf8' '{shown}'",
+                # Quoted for the shell: a file named it's $(touch x).md ran touch when pasted.
+                f"请另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 {shlex.quote(shown)} -o {shlex.quote(shown + '.utf8')} && mv {shlex.quote(shown + '.utf8')} {shlex.quote(shown)}",
             ) from None
         raise ContentError(
             Location(shown, line, col),

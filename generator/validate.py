@@ -836,6 +836,14 @@ def read_series(root: YMap, p: Problems, reg: Registry) -> dict[str, Series]:
 BULLETIN_FIELDS = ("title", "issue", "date", "published", "column", "office", "editor_note", "summary", "draft", "template")
 
 
+def check_page(article: Article, p: Problems) -> None:
+    """An editor's page that is not a bulletin (关于…): the front matter
+    fields the site would otherwise act on."""
+    value = article.meta.get("template")
+    if value is not None:
+        p.warn(article.meta.loc_of("template"), "页面不能指定 template，已忽略", "请删去这一行；页面的样式由网站主题统一决定", record=Path(article.rel).stem, field="template")
+
+
 def is_draft(article: Article) -> bool:
     """draft: true in the front matter, read leniently: a draft must never be
     published by accident, even when the rest of its front matter is broken."""
@@ -864,7 +872,10 @@ def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) ->
     loc = Location(article.shown, 1, 1)
     ok = True
     title = f.text("title", required=True, fix="请在元数据中填写 title: 标题")
-    issue = f.integer("issue", required=True, minimum=1)
+    # At most 99,999: a date typed into it (20261125) made the gap check
+    # below list twenty million missing issues (2.7 GB; a longer one was
+    # killed for want of memory).
+    issue = f.integer("issue", required=True, minimum=1, maximum=99_999)
     day = f.date("date", required=True)
     if not ID_RE.match(stem):
         # A name with no ASCII at all ("第一期 简报") gets one from year and issue.
@@ -914,7 +925,9 @@ def check_bulletin_numbers(bulletins: list[Bulletin], p: Problems) -> None:
         else:
             by_id[b.id] = b
     if by_issue:
-        missing = sorted(set(range(min(by_issue), max(by_issue) + 1)) - set(by_issue))
+        # The first ten gaps, counted between neighbours, not over a range.
+        issues = sorted(by_issue)
+        missing = [n for a, b in zip(issues, issues[1:], strict=False) if b - a > 1 for n in range(a + 1, min(b, a + 11))][:10]
         if missing:
             last = by_issue[max(by_issue)]
             p.warn(last.source, f"期号不连续，缺少第 {'、'.join(map(str, missing[:10]))} 期", "如有遗漏请补上；草稿（draft: true）也占用期号", record=last.id, field="issue")

@@ -91,6 +91,44 @@ def test_gb18030_file_is_named_and_the_printed_command_fixes_it(make_project, ca
     assert rc == 0, lines
 
 
+def test_the_printed_iconv_command_is_quoted_for_the_shell(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    name = "content/bulletins/it's $(touch PWNED) 简报.md"
+    original = (project / "content/bulletins/2025-01-first.md").read_text(encoding="utf-8")
+    (project / name).write_bytes(original.encode("gb18030"))
+    rc, lines, _ = check(project, capsys)
+    message = next(line for line in lines if line.startswith(name))
+    subprocess.run(["sh", "-c", message.split("请另存为 UTF-8，或运行：", 1)[1]], cwd=project, check=True, timeout=30)
+    assert not (project / "PWNED").exists()
+    assert (project / name).read_text(encoding="utf-8") == original
+
+
+def test_a_list_nested_hundreds_deep_fails_the_build_with_its_file(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    project = make_project("basic")
+    path = project / "content/bulletins/2025-01-first.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + "\n".join("    " * i + "- 层" for i in range(500)) + "\n", encoding="utf-8")
+    assert run_cli("build", "--today", TODAY, cwd=project) == 1
+    err = capsys.readouterr().err
+    assert "bulletins/2025-01-first.md: 正文的列表或引用嵌套太深（几百层），无法排版 — 请检查缩进，减少嵌套层数" in err
+    assert "Traceback" not in err and "RecursionError" not in err
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), [
+    ("issue", "20261125", "“20261125”太大 — 请改为不大于 99999 的整数"),  # a date in the issue field: 2.7 GB before
+    ("issue", "99999999999999999999999", "太大 — 请改为不大于 99999 的整数"),  # killed for want of memory before
+    ("date", "2206-01-05", "“2206-01-05”的年份 2206 不合理，请检查是否输错"),  # broke sitemap.xml.gz's 32-bit stamp
+])
+def test_an_implausible_number_is_refused_quickly(make_project, capsys: pytest.CaptureFixture[str], field: str, typed: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    project = make_project("basic")
+    path = project / "content/bulletins/2025-01-first.md"
+    path.write_text(re.sub(rf"(?m)^{field}: .*$", f"{field}: {typed}", path.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    rc, lines, seconds = check(project, capsys)
+    assert rc == 1 and seconds < 10
+    assert any(f"{field}: " in line and message in line for line in lines), lines
+
+
 def test_binary_file_is_not_text(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     project = make_project("basic")
     data = bytes(range(256)) * 4
@@ -161,6 +199,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     bom = project / "content/bulletins/2026-02-second.md"
     text = bom.read_text(encoding="utf-8").replace("\n", "\r\n") + "\r\n" + SCRIPTS
     bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    # Editors' own pages: a title in the front matter (with a template the
+    # theme must not take from it), and one from an unclosed tag in the heading.
+    (project / "content/about.md").write_text(f"---\ntitle: {quoted}\ntemplate: 404.html\n---\n\n关于本站。\n", encoding="utf-8")
+    (project / "content/notes.md").write_text("# 通知 <img src=x onerror=alert(1)\n\n正文。\n", encoding="utf-8")
     assert (data / "site.yml").exists()
     result = subprocess.run(
         [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY],
@@ -216,6 +258,18 @@ def test_every_template_escapes_names(hostile: tuple[Path, str]) -> None:
     for url in ("activities/estate-a-drill/", "venues/", "teams/", "bulletins/2025-01-first/", "lectures/", "places/"):
         assert MARKUP in page(site, url).get_text(), url
     assert shown_literally >= 6
+
+
+def test_editors_own_pages_escape_their_titles(hostile: tuple[Path, str]) -> None:
+    # Material prints page.title unescaped: an <img onerror> title ran its script.
+    site, log = hostile
+    about = page(site, "about/")
+    assert about.title is not None and about.title.get_text().startswith(MARKUP)
+    assert "关于本站" in about.get_text() and "404" not in about.title.get_text()  # not the 404 template
+    assert "content/about.md:3:11: about: template: 页面不能指定 template，已忽略" in log
+    notes = page(site, "notes/")
+    assert notes.select("[onerror]") == [] and notes.select("img[src=x]") == []
+    assert notes.title is not None and "<img src=x onerror=alert(1)" in notes.title.get_text()
 
 
 @pytest.mark.browser
