@@ -107,7 +107,12 @@ class Loaded:
     failed: set[str] = field(default_factory=set)  # data files that could not be read
 
 
-def article_paths(project: Project) -> list[tuple[Path, str]]:
+# Other spellings of a Markdown file: MkDocs publishes .markdown as a page
+# the site does not check (no bulletin), and .MD or .md.txt as the raw file.
+_OTHER_MARKDOWN = (".markdown", ".mdown", ".mkdn", ".mkd", ".md.txt")
+
+
+def article_paths(project: Project, odd: list[str] | None = None) -> list[tuple[Path, str]]:
     """Markdown files under content/ (and each one's path relative to it,
     as a URL path), data/ and hidden files and folders excluded, in a
     stable order: Path order. (os.walk, not rglob: 5,000 bulletins took
@@ -123,6 +128,9 @@ def article_paths(project: Project) -> list[tuple[Path, str]]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         under = tuple(folder[len(top):].split(os.sep)[1:])
         found.extend((*under, name) for name in names if name.endswith(".md") and not name.startswith("."))
+        if odd is not None:
+            odd.extend("/".join((*under, name)) for name in names
+                       if not name.endswith(".md") and not name.startswith(".") and name.lower().endswith((".md", *_OTHER_MARKDOWN)))
     # The parts in order compare as Paths do (PurePosixPath: part by part).
     found.sort()
     root = project.content_dir
@@ -189,8 +197,21 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
 
 def load_articles(project: Project, loaded: Loaded, p: Problems) -> None:
     """Stage 1 for the Markdown articles: read and parse each into ``loaded``."""
-    paths = article_paths(project)
+    odd: list[str] = []
+    paths = article_paths(project, odd)
+    for rel in odd:
+        shown = project.shown(project.content_dir / rel)
+        stem = rel.rsplit("/", 1)[-1].split(".", 1)[0]
+        p.error(Location(shown), "文章的扩展名应为小写的 .md，否则不会作为文章发布", f"请改名为 {stem}.md")
+    urls: dict[str, str] = {}
     for path, rel in paths:
+        # bulletins/x.md and bulletins/x/index.md are both bulletins/x/:
+        # the second replaced the first without a word.
+        url = rel[:-3].removesuffix("index").removesuffix("README").rstrip("/")
+        if url in urls:
+            p.error(Location(project.shown(path)), f"与 {urls[url]} 的网址相同（/{url + '/' if url else ''}），会互相覆盖", "请给其中一个文件改名")
+            continue
+        urls[url] = project.shown(path)
         try:
             loaded.articles.append(load_article(path, project.shown(path), rel, project.files))
         except ContentError as exc:

@@ -190,6 +190,20 @@ def test_a_data_file_that_is_not_read_is_named(basic: Path, capsys: pytest.Captu
     assert "警告: content/data/activities/old/x.yml: 子文件夹里的活动文件不会被读取 — 请把它直接放在 content/data/activities/ 里" in lines
 
 
+def test_two_articles_with_one_url(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # bulletins/x/index.md replaced the published bulletins/x.md without a word.
+    (basic / "content/bulletins/2025-01-first").mkdir()
+    (basic / "content/bulletins/2025-01-first/index.md").write_text("# 另一页\n", encoding="utf-8")
+    assert_error(basic, capsys, f"{B1}: 与 content/bulletins/2025-01-first/index.md 的网址相同（/bulletins/2025-01-first/），会互相覆盖 — 请给其中一个文件改名")
+
+
+@pytest.mark.parametrize("name", ["tongzhi.markdown", "Tongzhi.MD", "tongzhi.md.txt"])
+def test_an_article_with_another_extension(basic: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    # .markdown was published unchecked, .MD and .md.txt as the raw source.
+    (basic / "content/bulletins" / name).write_text((basic / B1).read_text(encoding="utf-8"), encoding="utf-8")
+    stem = name.split(".")[0]
+    assert_error(basic, capsys, f"content/bulletins/{name}: 文章的扩展名应为小写的 .md，否则不会作为文章发布 — 请改名为 {stem}.md")
+
 def test_gbk_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = (basic / B1).read_text(encoding="utf-8")
     (basic / B1).write_bytes(text.encode("gb18030"))
@@ -197,7 +211,7 @@ def test_gbk_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture
     assert_error(
         basic, capsys,
         f"{B1}:{line}:{col}: 文件不是 UTF-8 编码，看起来是 GBK/GB18030（常见于 Windows 记事本或旧网站） — "
-        f"请另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 '{B1}' -o '{B1}.utf8' && mv '{B1}.utf8' '{B1}'",
+        f"请另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 {B1} -o {B1}.utf8 && mv {B1}.utf8 {B1}",
     )
 
 
