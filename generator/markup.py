@@ -3,7 +3,8 @@
 One configured Markdown instance renders every short text once, at model
 time; templates receive the HTML. Raw HTML from editors goes through an
 allow-list sanitiser (nh3, the maintained binding of Rust's ammonia): scripts,
-``on*`` handlers and ``javascript:`` URLs never reach a resident's phone.
+``on*`` handlers and ``javascript:`` URLs never reach a resident's phone, nor
+do styles that cover the page or fetch outside URLs.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ ALLOWED_ATTRIBUTES = {
     "path": {"d", "fill"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "webcal"}
+# What a table cell's style may keep: the tables extension writes
+# ``text-align`` for a column's alignment, Word writes ``vertical-align`` and
+# ``white-space``. Word's widths (in pt) and borders only make a table wider
+# than a phone; position, z-index and backgrounds let a pasted cell cover the
+# whole page with fake text and fetch an outside image.
+STYLE_PROPERTIES = {"text-align", "vertical-align", "white-space"}
 
 # As mkdocs.yml's footnotes setting: the back link's title is a tooltip that
 # residents see, and the extension's own is English.
@@ -54,6 +61,7 @@ def sanitize(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        filter_style_properties=STYLE_PROPERTIES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
