@@ -4,7 +4,8 @@ One configured Markdown instance renders every short text once, at model
 time; templates receive the HTML. Raw HTML from editors goes through an
 allow-list sanitiser (nh3, the maintained binding of Rust's ammonia): scripts,
 ``on*`` handlers and ``javascript:`` URLs never reach a resident's phone, nor
-do styles that cover the page or fetch outside URLs.
+do styles that cover the page or fetch outside URLs, or ids and classes that
+Material's JavaScript and the site's own CSS take for the page's chrome.
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ URL_SCHEMES = {"http", "https", "mailto", "tel", "webcal"}
 # than a phone; position, z-index and backgrounds let a pasted cell cover the
 # whole page with fake text and fetch an outside image.
 STYLE_PROPERTIES = {"text-align", "vertical-align", "white-space"}
+# Material reads its configuration from <script id="__config"> and names its
+# own elements "__drawer", "__search", "__nav_1"…; an editor's id of that
+# form stops every script on the page, or shadows a global of the theme's
+# (window.__md_scope). Classes with the theme's prefixes (Material's md-, the
+# site's gs- and the notice sheets' nt-) would dress pasted text as the
+# site's header, search or notices. Heading ids (toc), footnote ids
+# ("fn:1", "fnref:1") and classes ("footnote", "footnote-ref"), admonitions
+# ("admonition", "note") have none of these forms and pass.
+_THEME_ID = re.compile(r"__")
+_THEME_CLASS = re.compile(r"(md|gs|nt)-", re.I)
+_ID_ATTRIBUTES = {"id", "name", "for"}
 
 # As mkdocs.yml's footnotes setting: the back link's title is a tooltip that
 # residents see, and the extension's own is English.
@@ -55,12 +67,23 @@ _md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=_EXTEN
 _DANGER_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b|\son[a-z]+\s*=|javascript\s*:", re.I)
 
 
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: drop the theme's ids and classes."""
+    if attribute in _ID_ATTRIBUTES:
+        return None if _THEME_ID.match(value.strip()) else value
+    if attribute == "class":
+        kept = [c for c in value.split() if not _THEME_CLASS.match(c)]
+        return " ".join(kept) if kept else None
+    return value
+
+
 def sanitize(html: str) -> str:
     """Remove everything not on the allow-list."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
         filter_style_properties=STYLE_PROPERTIES,
         url_schemes=URL_SCHEMES,
         link_rel=None,

@@ -8,6 +8,7 @@ built once into a 'hostile' copy of the basic fixture and the output parsed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -257,6 +258,34 @@ def test_pasted_cell_styles_keep_only_alignment(hostile: tuple[Path, str]) -> No
     assert re.sub(r"\s", "", cells["项目"]["style"]) == "text-align:center"
     assert re.sub(r"\s", "", cells["30"]["style"]) == "text-align:right"
     assert "2026-11-takeover.md" not in log
+
+
+def test_pasted_ids_and_classes_cannot_pose_as_the_theme(hostile: tuple[Path, str]) -> None:
+    site, _ = hostile
+    doc = page(site, "bulletins/2026-11-takeover/")
+    body = doc.select_one(".gs-article__body")
+    assert body is not None
+    for tag in body.find_all(True):
+        for name in ("id", "name", "for"):
+            assert not str(tag.get(name, "")).startswith("__"), tag
+        assert not [c for c in tag.get("class", []) if re.match(r"(md|gs|nt)-", c)], tag
+    # Material's configuration is the page's one #__config, and it parses.
+    config = doc.select('[id="__config"]')
+    assert len(config) == 1 and config[0].name == "script"
+    assert json.loads(config[0].get_text())["base"]
+    assert len(doc.select('[id="__search"]')) == 1
+    # The editor's text and harmless classes stay.
+    assert body.find("span", class_="重点").get_text() == "假页眉"
+    assert "lead" in body.find("p", string="另起一段")["class"]
+    # What the built page relies on: heading anchors (and the table of
+    # contents linking to them), footnotes both ways, admonitions.
+    assert body.find("h2", id="报名方式") is not None
+    assert doc.select_one('a[href="#报名方式"]') is not None
+    ref = body.select_one('sup[id="fnref:1"] a.footnote-ref')
+    assert ref is not None and ref["href"] == "#fn:1"
+    note = body.select_one('li[id="fn:1"] a.footnote-backref')
+    assert note is not None and note["href"] == "#fnref:1"
+    assert body.select_one("div.admonition.note p.admonition-title").get_text(strip=True) == "提示"
 
 
 def test_every_template_escapes_names(hostile: tuple[Path, str]) -> None:
