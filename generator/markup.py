@@ -80,7 +80,7 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 def sanitize(html: str) -> str:
     """Remove everything not on the allow-list."""
     return nh3.clean(
-        html,
+        _open_raw_text(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_attribute,
@@ -106,6 +106,60 @@ def render_markdown(text: str) -> str:
         return ""
     _md.reset()
     return sanitize(_md.convert(text))
+
+
+# Elements whose content the HTML parser reads as text up to their end tag:
+# without one, the rest of the article is inside them (and <plaintext> has
+# no end tag at all). A Word paste that lost its </style> is the usual case.
+RAW_TEXT_TAGS = ("script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext")
+_RAW_OPEN = re.compile(r"<(" + "|".join(RAW_TEXT_TAGS) + r")(?=[\s/>])[^>]*>?", re.I)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _blank_comments(html: str) -> str:
+    """Comments as spaces: a tag inside one is not a tag, offsets stay."""
+    return _COMMENT.sub(lambda m: " " * len(m.group(0)), html)
+
+
+def _never_closed(html: str, m: re.Match[str]) -> bool:
+    name = m.group(1)
+    if name.lower() == "plaintext":
+        return True
+    return re.compile(r"</" + name + r"(?=[\s/>])", re.I).search(html, m.end()) is None
+
+
+def _unclosed(html: str) -> re.Match[str] | None:
+    """The first raw-text start tag in HTML with no end tag after it."""
+    return next((m for m in _RAW_OPEN.finditer(html) if _never_closed(html, m)), None)
+
+
+def _open_raw_text(html: str) -> str:
+    """Drop raw-text start tags that are never closed, so the text after
+    them is published instead of swallowed (bulletins with one do not build,
+    see unclosed_raw_text(); other pages get this last resort)."""
+    while (m := _unclosed(_blank_comments(html))) is not None:
+        html = html[: m.start()] + html[m.end() :]
+    return html
+
+
+def unclosed_raw_text(text: str) -> tuple[str, int] | None:
+    """A raw-text start tag (<style>, <script>, <textarea>…) in Markdown
+    that is never closed: its tag name and its offset in the text.
+
+    Only what Python-Markdown passes through as HTML counts: a tag written
+    as code (`<style>`) comes out escaped and is harmless."""
+    if _unclosed(text) is None:
+        return None
+    _md.reset()
+    found = _unclosed(_blank_comments(_md.convert(text)))
+    if found is None:
+        return None
+    tag = found.group(1).lower()
+    for m in _RAW_OPEN.finditer(text):
+        before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        if m.group(1).lower() == tag and before.count("`") % 2 == 0 and _never_closed(text, m):
+            return tag, m.start()
+    return tag, 0
 
 
 def plain_text(html: str) -> str:
