@@ -3,7 +3,9 @@
 One configured Markdown instance renders every short text once, at model
 time; templates receive the HTML. Raw HTML from editors goes through an
 allow-list sanitiser (nh3, the maintained binding of Rust's ammonia): scripts,
-``on*`` handlers and ``javascript:`` URLs never reach a resident's phone.
+``on*`` handlers and ``javascript:`` URLs never reach a resident's phone, nor
+do styles that cover the page or fetch outside URLs, or ids and classes that
+Material's JavaScript and the site's own CSS take for the page's chrome.
 """
 
 from __future__ import annotations
@@ -39,6 +41,23 @@ ALLOWED_ATTRIBUTES = {
     "path": {"d", "fill"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "webcal"}
+# What a table cell's style may keep: the tables extension writes
+# ``text-align`` for a column's alignment, Word writes ``vertical-align`` and
+# ``white-space``. Word's widths (in pt) and borders only make a table wider
+# than a phone; position, z-index and backgrounds let a pasted cell cover the
+# whole page with fake text and fetch an outside image.
+STYLE_PROPERTIES = {"text-align", "vertical-align", "white-space"}
+# Material reads its configuration from <script id="__config"> and names its
+# own elements "__drawer", "__search", "__nav_1"…; an editor's id of that
+# form stops every script on the page, or shadows a global of the theme's
+# (window.__md_scope). Classes with the theme's prefixes (Material's md-, the
+# site's gs- and the notice sheets' nt-) would dress pasted text as the
+# site's header, search or notices. Heading ids (toc), footnote ids
+# ("fn:1", "fnref:1") and classes ("footnote", "footnote-ref"), admonitions
+# ("admonition", "note") have none of these forms and pass.
+_THEME_ID = re.compile(r"__")
+_THEME_CLASS = re.compile(r"(md|gs|nt)-", re.I)
+_ID_ATTRIBUTES = {"id", "name", "for"}
 
 # As mkdocs.yml's footnotes setting: the back link's title is a tooltip that
 # residents see, and the extension's own is English.
@@ -48,12 +67,24 @@ _md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=_EXTEN
 _DANGER_RE = re.compile(r"<\s*(script|iframe|object|embed|style)\b|\son[a-z]+\s*=|javascript\s*:", re.I)
 
 
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: drop the theme's ids and classes."""
+    if attribute in _ID_ATTRIBUTES:
+        return None if _THEME_ID.match(value.strip()) else value
+    if attribute == "class":
+        kept = [c for c in value.split() if not _THEME_CLASS.match(c)]
+        return " ".join(kept) if kept else None
+    return value
+
+
 def sanitize(html: str) -> str:
     """Remove everything not on the allow-list."""
     return nh3.clean(
-        html,
+        _open_raw_text(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        filter_style_properties=STYLE_PROPERTIES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
@@ -75,6 +106,60 @@ def render_markdown(text: str) -> str:
         return ""
     _md.reset()
     return sanitize(_md.convert(text))
+
+
+# Elements whose content the HTML parser reads as text up to their end tag:
+# without one, the rest of the article is inside them (and <plaintext> has
+# no end tag at all). A Word paste that lost its </style> is the usual case.
+RAW_TEXT_TAGS = ("script", "style", "title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext")
+_RAW_OPEN = re.compile(r"<(" + "|".join(RAW_TEXT_TAGS) + r")(?=[\s/>])[^>]*>?", re.I)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _blank_comments(html: str) -> str:
+    """Comments as spaces: a tag inside one is not a tag, offsets stay."""
+    return _COMMENT.sub(lambda m: " " * len(m.group(0)), html)
+
+
+def _never_closed(html: str, m: re.Match[str]) -> bool:
+    name = m.group(1)
+    if name.lower() == "plaintext":
+        return True
+    return re.compile(r"</" + name + r"(?=[\s/>])", re.I).search(html, m.end()) is None
+
+
+def _unclosed(html: str) -> re.Match[str] | None:
+    """The first raw-text start tag in HTML with no end tag after it."""
+    return next((m for m in _RAW_OPEN.finditer(html) if _never_closed(html, m)), None)
+
+
+def _open_raw_text(html: str) -> str:
+    """Drop raw-text start tags that are never closed, so the text after
+    them is published instead of swallowed (bulletins with one do not build,
+    see unclosed_raw_text(); other pages get this last resort)."""
+    while (m := _unclosed(_blank_comments(html))) is not None:
+        html = html[: m.start()] + html[m.end() :]
+    return html
+
+
+def unclosed_raw_text(text: str) -> tuple[str, int] | None:
+    """A raw-text start tag (<style>, <script>, <textarea>…) in Markdown
+    that is never closed: its tag name and its offset in the text.
+
+    Only what Python-Markdown passes through as HTML counts: a tag written
+    as code (`<style>`) comes out escaped and is harmless."""
+    if _unclosed(text) is None:
+        return None
+    _md.reset()
+    found = _unclosed(_blank_comments(_md.convert(text)))
+    if found is None:
+        return None
+    tag = found.group(1).lower()
+    for m in _RAW_OPEN.finditer(text):
+        before = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        if m.group(1).lower() == tag and before.count("`") % 2 == 0 and _never_closed(text, m):
+            return tag, m.start()
+    return tag, 0
 
 
 def plain_text(html: str) -> str:

@@ -22,7 +22,7 @@ from . import recurrence as rec_mod
 from .dates import DateProblem, parse_date, parse_datetime, parse_time, parse_weekday
 from .errors import Location, Problems
 from .load import Article, YList, YMap, YNull, YStr, YValue
-from .markup import dangerous_html, plain_text, render_markdown
+from .markup import dangerous_html, plain_text, render_markdown, unclosed_raw_text
 from .model import (
     Activity,
     Building,
@@ -897,6 +897,14 @@ def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) ->
     if danger:
         line = article.body[: article.body.find(danger)].count("\n") + article.body_line if danger in article.body else article.body_line
         p.warn(Location(article.shown, line, 1), f"正文含有不安全的 HTML（{danger}），发布时已移除", "请删去 <script>、on… 事件属性和 javascript: 链接", record=stem)
+    unclosed = unclosed_raw_text(article.body)
+    if unclosed:
+        # The browser reads everything after it as the tag's content: the
+        # rest of the bulletin would vanish or show as code. Not published.
+        tag, at = unclosed
+        line = article.body.count("\n", 0, at) + article.body_line
+        col = at - article.body.rfind("\n", 0, at)
+        p.error(Location(article.shown, line, col), f"正文里的 <{tag}> 没有结束标签 </{tag}>，它后面的正文都不会显示", f"请在应结束的地方补上 </{tag}>，或删去这个 <{tag}>", record=stem)
     if not (ok and title and issue and day and published):
         return None
     return Bulletin(

@@ -8,7 +8,9 @@ built once into a 'hostile' copy of the basic fixture and the output parsed.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -28,6 +30,44 @@ SCRIPTS = (
     '<a href="javascript:alert(1)">坏链接</a>\r\n\r\n'
     "<img src=\"x.png\" onerror=\"alert(2)\" alt=\"图\">\r\n"
 )
+# Pasted markup that stays within the allow-list's tags but takes over the
+# page: a cell styled as a full-page overlay with an outside image, the
+# theme's ids and classes; next to what a Word table, a Markdown table,
+# headings, footnotes and admonitions legitimately need.
+TAKEOVER = """---
+title: 第五期简报
+issue: 5
+date: 2026-11-20
+column: notice
+---
+
+<table><tr><td style="position:fixed;top:0;left:0;width:100vw;height:100vh;background:#fff url(https://evil.example/t.png);z-index:99999">本站已停止服务，请扫码加群</td></tr></table>
+
+<table class="MsoTableGrid" border="1" style="border-collapse:collapse;mso-border-alt:solid windowtext .5pt">
+<tr><td width="138" valign="top" style="width:103.7pt;border:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt;vertical-align:top">时间</td>
+<td colspan="2" style="width:207.4pt;border:solid windowtext 1.0pt;text-align:center;white-space:nowrap;mso-yfti-firstrow:yes">地点</td></tr>
+</table>
+
+| 项目 | 人数 |
+|:----:|-----:|
+| 义诊 | 30 |
+
+<span id="__config">注意</span> <span class="md-header gs-article nt-sheet 重点">假页眉</span>
+
+<label for="__drawer">菜单</label> <a name="__md_scope">锚</a>
+
+另起一段
+{: #__search .md-typeset .lead }
+
+## 报名方式
+
+有脚注[^1]。
+
+!!! note "提示"
+    提示内容
+
+[^1]: 脚注内容
+"""
 
 
 def check(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], float]:
@@ -203,6 +243,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     # theme must not take from it), and one from an unclosed tag in the heading.
     (project / "content/about.md").write_text(f"---\ntitle: {quoted}\ntemplate: 404.html\n---\n\n关于本站。\n", encoding="utf-8")
     (project / "content/notes.md").write_text("# 通知 <img src=x onerror=alert(1)\n\n正文。\n", encoding="utf-8")
+    (project / "content/bulletins/2026-11-takeover.md").write_text(TAKEOVER, encoding="utf-8")
     assert (data / "site.yml").exists()
     result = subprocess.run(
         [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY],
@@ -239,6 +280,54 @@ def test_pasted_scripts_are_removed_and_reported(hostile: tuple[Path, str]) -> N
         " — 请删去 <script>、on… 事件属性和 javascript: 链接"
     )
     assert expected in log.splitlines(), log
+
+
+def test_pasted_cell_styles_keep_only_alignment(hostile: tuple[Path, str]) -> None:
+    site, log = hostile
+    body = page(site, "bulletins/2026-11-takeover/").select_one(".gs-article__body")
+    assert body is not None
+    raw = str(body)
+    for bad in ("position", "z-index", "url(", "evil.example", "background", "100vw", "width:", "border", "mso-"):
+        assert bad not in raw, bad
+    # The overlay's text is still published, as an ordinary cell.
+    assert "本站已停止服务，请扫码加群" in body.get_text()
+    # The Word table keeps its structure and alignment; the Markdown table
+    # its columns' alignment (the tables extension writes it as a style).
+    cells = {td.get_text(strip=True): td for td in body.find_all(["td", "th"])}
+    assert re.sub(r"\s", "", cells["时间"]["style"]) == "vertical-align:top"
+    assert re.sub(r"\s", "", cells["地点"]["style"]) == "text-align:center;white-space:nowrap"
+    assert cells["地点"]["colspan"] == "2"
+    assert re.sub(r"\s", "", cells["项目"]["style"]) == "text-align:center"
+    assert re.sub(r"\s", "", cells["30"]["style"]) == "text-align:right"
+    assert "2026-11-takeover.md" not in log
+
+
+def test_pasted_ids_and_classes_cannot_pose_as_the_theme(hostile: tuple[Path, str]) -> None:
+    site, _ = hostile
+    doc = page(site, "bulletins/2026-11-takeover/")
+    body = doc.select_one(".gs-article__body")
+    assert body is not None
+    for tag in body.find_all(True):
+        for name in ("id", "name", "for"):
+            assert not str(tag.get(name, "")).startswith("__"), tag
+        assert not [c for c in tag.get("class", []) if re.match(r"(md|gs|nt)-", c)], tag
+    # Material's configuration is the page's one #__config, and it parses.
+    config = doc.select('[id="__config"]')
+    assert len(config) == 1 and config[0].name == "script"
+    assert json.loads(config[0].get_text())["base"]
+    assert len(doc.select('[id="__search"]')) == 1
+    # The editor's text and harmless classes stay.
+    assert body.find("span", class_="重点").get_text() == "假页眉"
+    assert "lead" in body.find("p", string="另起一段")["class"]
+    # What the built page relies on: heading anchors (and the table of
+    # contents linking to them), footnotes both ways, admonitions.
+    assert body.find("h2", id="报名方式") is not None
+    assert doc.select_one('a[href="#报名方式"]') is not None
+    ref = body.select_one('sup[id="fnref:1"] a.footnote-ref')
+    assert ref is not None and ref["href"] == "#fn:1"
+    note = body.select_one('li[id="fn:1"] a.footnote-backref')
+    assert note is not None and note["href"] == "#fnref:1"
+    assert body.select_one("div.admonition.note p.admonition-title").get_text(strip=True) == "提示"
 
 
 def test_every_template_escapes_names(hostile: tuple[Path, str]) -> None:

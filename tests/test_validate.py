@@ -808,6 +808,37 @@ def test_dangerous_html_in_a_bulletin(basic: Path, capsys: pytest.CaptureFixture
     assert_warning(basic, capsys, f"{B1}:{line}:1: 2025-01-first: 正文含有不安全的 HTML（<script），发布时已移除 — 请删去 <script>、on… 事件属性和 javascript: 链接")
 
 
+# A Word paste that lost its </style> (or a stray <textarea>, <title>…): the
+# browser reads the rest of the bulletin as the tag's content, so it must not
+# be published.
+WORD_PASTE = "\n\n<{tag}>\np.MsoNormal{{margin:0}}\n\n第二段重要通知\n\n## 第三节\n\n结束"
+
+
+@pytest.mark.parametrize("tag", ["style", "script", "title", "xmp", "textarea", "iframe", "noscript", "plaintext"])
+def test_unclosed_raw_text_tag_in_a_bulletin(basic: Path, capsys: pytest.CaptureFixture[str], tag: str) -> None:
+    text = edit(basic, B1, "正文第一段。", "正文第一段。" + WORD_PASTE.format(tag=tag))
+    assert_error(basic, capsys, f"{at(B1, text, f'<{tag}>')}: 2025-01-first: 正文里的 <{tag}> 没有结束标签 </{tag}>，它后面的正文都不会显示 — 请在应结束的地方补上 </{tag}>，或删去这个 <{tag}>")
+
+
+def test_unclosed_tag_after_text_and_shown_as_code(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Written as code it is harmless; the real one follows text on its line.
+    text = edit(basic, B1, "正文第一段。", "正文用 `<style>` 写样式。\n\n注意：<textarea>\n\n后文")
+    assert_error(basic, capsys, f"{at(B1, text, '<textarea>')}: 2025-01-first: 正文里的 <textarea> 没有结束标签 </textarea>，它后面的正文都不会显示 — 请在应结束的地方补上 </textarea>，或删去这个 <textarea>")
+
+
+def test_closed_or_quoted_raw_text_tags_are_not_errors(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, B1, "正文第一段。", "正文第一段。\n\n<style>\np.MsoNormal{margin:0}\n</style>\n\n用 `<textarea>` 写多行。\n\n<!-- <script> -->\n\n后文")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+    assert not [line for line in lines if "没有结束标签" in line], lines
+
+
+def test_unclosed_tag_in_a_draft_is_a_warning(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    draft = "content/bulletins/2026-04-draft.md"
+    text = append(basic, draft, "\n<style>\np{}\n\n后文\n")
+    assert_warning(basic, capsys, f"{at(draft, text, '<style>')}: 2026-04-draft: 正文里的 <style> 没有结束标签 </style>，它后面的正文都不会显示（草稿，暂不发布） — 请在应结束的地方补上 </style>，或删去这个 <style>")
+
+
 # ---------------------------------------------------------------------------
 # lectures, links, images, venues (checks.py)
 
