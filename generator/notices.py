@@ -291,7 +291,7 @@ def build_notice(
         parts.append(site.courtyards[b.courtyard].name)
     name = b.name if target.entrance is None else f"{b.name}（{target.entrance.name}）"
     place_em = _em_avail(LAYOUT["page_w"] - 2 * LAYOUT["margin_x"], LAYOUT["place_pt"])
-    place_line, place_lines = fit_text(" · ".join(parts) + " · " + name, place_em, MAX_PLACE_LINES)
+    place_line, place_lines = fit_place(parts, name, place_em, MAX_PLACE_LINES)
 
     all_items = queries.for_building(site, b.id, first, last)
     cache = {} if cache is None else cache
@@ -558,6 +558,52 @@ def fit_text(text: str, width_em: float, max_lines: int, lead: float = 0.0) -> t
     while keep > 0 and count_lines(text[:keep].rstrip() + "…", width_em, lead) > max_lines:
         keep -= 1
     return text[:keep].rstrip() + "…", max_lines
+
+
+PLACE_SEPARATOR = " · "
+# A leading part of the place line is never cut shorter than this many
+# characters (and "…"): "桂园街道…" still says which community it is.
+PLACE_PART_MIN = 4
+
+
+def fit_place(parts: Sequence[str], name: str, width_em: float, max_lines: int) -> tuple[str, int]:
+    """The place line, "community · estate · courtyard · name", in at most
+    ``max_lines`` lines; returns it and its line count. The building's name
+    (with its entrance) is what tells the doors of one courtyard apart, so
+    it is kept whole: the leading parts are cut with "…" instead, the
+    longest first (each to the same largest length that fits, never below
+    :data:`PLACE_PART_MIN` characters). Only a name that does not fit even
+    then is cut, at its end, as :func:`fit_text` cuts."""
+    parts = [" ".join(printable(p).split()) for p in parts]
+    name = " ".join(printable(name).split())
+
+    def line(cap: int) -> str:
+        return PLACE_SEPARATOR.join([_cut_part(p, cap) for p in parts] + [name])
+
+    longest = max((len(p) for p in parts), default=0)
+    lines = count_lines(line(longest), width_em)
+    if lines <= max_lines:
+        return line(longest), lines
+    shortest = min(PLACE_PART_MIN, longest)
+    if count_lines(line(shortest), width_em) > max_lines:
+        return fit_text(line(shortest), width_em, max_lines)
+    # The largest cap that fits: ``fits`` always does, ``over`` never.
+    fits, over = shortest, longest
+    while over - fits > 1:
+        mid = (fits + over) // 2
+        if count_lines(line(mid), width_em) <= max_lines:
+            fits = mid
+        else:
+            over = mid
+    return line(fits), count_lines(line(fits), width_em)
+
+
+def _cut_part(part: str, cap: int) -> str:
+    """``part`` cut to ``cap`` characters and "…" (an opening bracket or a
+    space left at the cut goes too), or whole if it is no longer."""
+    if len(part) <= cap:
+        return part
+    return part[:cap].rstrip(" " + "".join(_OPENERS)) + "…"
 
 
 # --------------------------------------------------------------------------
