@@ -65,7 +65,7 @@ from . import queries
 from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
 from .pdffonts import compact_split, pdf_bytes, release
-from .strings import Strings, speaker_with_affiliation, strings, time_range, zh_date, zh_date_short, zh_weekday
+from .strings import Strings, speaker_with_affiliation, strings, time_lines, zh_date, zh_date_short, zh_weekday
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -122,6 +122,9 @@ LAYOUT: dict[str, float] = {
 MAX_TITLE_LINES = 2
 MAX_DETAIL_LINES = 2
 MAX_PLACE_LINES = 2
+# Lines of the date column: the date, and the time on up to three more
+# (strings.time_lines: "09:00 至", "12月30日 周三", "18:00").
+MAX_WHEN_LINES = 4
 
 # Estimated text is this much narrower than the box: room for line-breaking
 # rules (no line may start with "，" or "）") and font metric differences.
@@ -198,7 +201,8 @@ SITE_PREFIX = "notices/"  # where the site build writes the door notices
 @dataclass(frozen=True)
 class NoticeItem:
     date_text: str  # 12月5日 周六
-    time_text: str  # 09:00–11:00
+    time_text: str  # 09:00–11:00; over midnight or days, lines ("09:00 至\n12月30日 周三\n18:00")
+    when_lines: int  # lines in the date column: the date and the time's
     iso: str  # machine-readable start
     status: str  # scheduled | cancelled | postponed
     status_label: str  # 已取消 / 已延期 / ""
@@ -367,12 +371,17 @@ def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
         detail_lines += lines
 
     right = title_lines * LAYOUT["title_pt"] * LAYOUT["title_lh"] + detail_lines * LAYOUT["detail_pt"] * LAYOUT["detail_lh"]
-    left = 2 * LAYOUT["date_pt"] * LAYOUT["date_lh"]
+    # The date column is one line wide (46 mm, "12月30日 周三"): a time that
+    # runs over midnight or over days takes more lines there, never a
+    # longer one (strings.time_lines), and the item grows to hold them.
+    times = time_lines(o.start, o.end)
+    left = (1 + len(times)) * LAYOUT["date_pt"] * LAYOUT["date_lh"]
     height = max(left, right) * PT + 2 * LAYOUT["item_pad_mm"] + LAYOUT["item_rule_mm"]
     start = o.start
     return NoticeItem(
         date_text=f"{zh_date_short(start)} {zh_weekday(start)}",
-        time_text=time_range(o.start, o.end),
+        time_text="\n".join(times),
+        when_lines=1 + len(times),
         iso=start.isoformat(),
         status=o.status,
         status_label=status_label,
@@ -656,7 +665,7 @@ def qr_code(url: str) -> QRCode:
 
 
 def _css(env: Environment) -> Markup:
-    return Markup(env.get_template("notices/style.html").render(L=LAYOUT, top1=list_top_mm(1), top2=list_top_mm(2)))
+    return Markup(env.get_template("notices/style.html").render(L=LAYOUT, top1=list_top_mm(1), top2=list_top_mm(2), when_lines=range(3, MAX_WHEN_LINES + 1)))
 
 
 # The print CSS of the door pages, one file beside them. Inline, it was

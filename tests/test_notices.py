@@ -416,6 +416,33 @@ def test_place_line_cuts_the_places_never_the_building_or_entrance(long_names: P
     assert text.startswith("北苑街道北苑社区居民委员会·北苑新村·5栋")
 
 
+def test_a_time_over_days_or_midnight_prints_whole_in_the_date_column(long_names: Path, tmp_path: Path) -> None:
+    """The date column is one date wide: a time that runs over midnight or
+    over days goes on further lines under the date, each inside the
+    column, and the item grows to hold them (nothing overlaps the next)."""
+    from generator import notices
+
+    layout = notices.LAYOUT
+    column_right = (layout["margin_x"] + layout["left_mm"]) * MM
+    pdf = _door_pdf(long_names, "quiet")
+    (text,) = pdf_pages_text(pdf)
+    assert "11月30日周一09:00至12月30日周三18:00冬季科普展" in text
+    assert "12月1日周二22:00至次日01:00冬夜观星" in text
+    words = _words(pdf)
+    first = next(w for w in words if w[0] == "11月30日")
+    footer_top = next(w[2] for w in words if "扫码查看本楼最新活动" in w[0])
+    column = [w for w in words if first[2] <= w[2] < footer_top and w[1] < column_right]
+    clipped = [w for w in column if w[3] > column_right + 0.5]
+    assert clipped == []  # nothing in the date column runs past it, where the CSS clips
+    ends = [next(w for w in column if w[0] == word) for word in ("18:00", "01:00")]
+    second = next(w for w in column if w[0] == "12月1日")
+    assert first[4] < ends[0][2] and ends[0][4] <= second[2], "the first item's four lines run into the second"
+    assert second[4] < ends[1][2]
+    page = soup(long_names / "quiet" / "index.html")
+    assert [_squash(li.select_one(".nt-when").get_text()) for li in page.select(".nt-item")][:2] == ["11月30日周一09:00至12月30日周三18:00", "12月1日周二22:00至次日01:00"]
+    _prints_as_its_page(long_names / "quiet", tmp_path)
+
+
 # --------------------------------------------------------------------------
 # Printing: QR code, fonts, ink, size
 
