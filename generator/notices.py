@@ -52,7 +52,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -111,6 +111,7 @@ LAYOUT: dict[str, float] = {
     # footer: QR code and standing information
     "footer_h_mm": 47.0,
     "qr_mm": 40.0,
+    "qr_gap_mm": 4.0,  # between the QR code and the lines beside it
     "footer_pt": 16.0,
     "footer_lh": 1.3,
     "scan_pt": 18.0,
@@ -270,9 +271,9 @@ class NoticeMaker:
         self.t = strings(site.info.language)
         self._items: dict[tuple[str, str, datetime], NoticeItem] = {}
 
-    def notice(self, target: Target, max_items: int | None = None) -> Notice:
+    def notice(self, target: Target, max_items: int | None = None, cut_contacts: Collection[int] = ()) -> Notice:
         qr = qr_code(self.site.absolute(target.building.url))
-        return build_notice(self.site, target, self.first, self.last, self.t, qr, max_items, self._items)
+        return build_notice(self.site, target, self.first, self.last, self.t, qr, max_items, self._items, cut_contacts)
 
 
 def build_notice(
@@ -284,9 +285,18 @@ def build_notice(
     qr: QRCode,
     max_items: int | None = None,
     cache: dict[tuple[str, str, datetime], NoticeItem] | None = None,
+    cut_contacts: Collection[int] = (),
 ) -> Notice:
     """One door's notice: at most ``max_items`` activities, fewer if they do
-    not fit; ``cache`` keeps formatted activities between notices."""
+    not fit; ``cache`` keeps formatted activities between notices.
+
+    A contact line (label, name, phone) is one line that cannot wrap, and
+    the phone is what a resident needs. The lines are written whole, and
+    those numbered in ``cut_contacts`` (0 the first) have their name cut
+    so that the phone fits (:func:`fit_contact`): the renderer cuts the
+    lines WeasyPrint finds too long (:meth:`_Renderer._layout`). Why not
+    cut by the estimate alone: it rounds digits up by a fifth, and would
+    cut the organiser's name on every sample page where it prints whole."""
     b = target.building
     community = site.communities[b.community]
     estate = site.estates[b.estate]
@@ -310,15 +320,17 @@ def build_notice(
         shown = shown[:max_items]
     more = len(made) - len(shown)
 
-    contacts: list[tuple[str, str]] = []
+    lines: list[tuple[str, str, str]] = []  # label, name, phone
     if b.grid:
         grid = site.grids[b.grid]
         if grid.worker:
-            contacts.append((t.grid_worker, f"{grid.worker.role} {grid.worker.phone}".strip()))
+            lines.append((t.grid_worker, grid.worker.role, grid.worker.phone))
     if community.phone:
-        contacts.append((t.notice_hotline, f"{community.name} {community.phone}"))
-    contacts.append((t.notice_organiser, f"{site.organisation.name} {site.organisation.phone}"))
-    contacts = [(label, printable(text)) for label, text in contacts]
+        lines.append((t.notice_hotline, community.name, community.phone))
+    lines.append((t.notice_organiser, site.organisation.name, site.organisation.phone))
+    info_em = _em_avail(LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["qr_mm"] - LAYOUT["qr_gap_mm"], LAYOUT["footer_pt"])
+    contacts = [(label, fit_contact(label, who, phone, info_em) if k in cut_contacts else printable(" ".join(x for x in (who, phone) if x)))
+                for k, (label, who, phone) in enumerate(lines)]
 
     return Notice(
         target=target,
@@ -567,6 +579,20 @@ def fit_text(text: str, width_em: float, max_lines: int, lead: float = 0.0) -> t
     while keep > 0 and count_lines(text[:keep].rstrip() + "…", width_em, lead) > max_lines:
         keep -= 1
     return text[:keep].rstrip() + "…", max_lines
+
+
+def fit_contact(label: str, name: str, phone: str, width_em: float) -> str:
+    """"name phone" for a contact line (one line ``width_em`` wide, after
+    "label："): the phone always whole, the name cut with "…" to the room
+    left, or left out when there is no room for one character."""
+    phone = " ".join(printable(phone).split())
+    room = width_em - _label_em(label) - (sum(char_em(ch) for ch in phone) + char_em(" ") if phone else 0.0)
+    name = " ".join(printable(name).split())
+    if room < 2.0:
+        name = ""
+    elif name and count_lines(name, room) > 1:
+        name = fit_text(name, room, 1)[0]
+    return " ".join(x for x in (name, phone) if x)
 
 
 PLACE_SEPARATOR = " · "
@@ -874,6 +900,22 @@ class _Renderer:
                     lists[k] = notices[members[0]]
                     page = self._document([lists[k]], [], [], css).pages[0]
                 list_pages[k] = page
+            # The same for the contact lines of a frame: a line whose name and
+            # phone do not fit has its name cut (build_notice, cut_contacts),
+            # on every door of the frame, so that the phone prints whole.
+            for f, page in enumerate(frame_pages):
+                cut = _clipped_contacts(page)
+                while cut:
+                    members = [i for i, j in enumerate(framed) if j == f]
+                    for i in members:
+                        notices[i] = self.maker.notice(notices[i].target, max_items=len(notices[i].items), cut_contacts=cut)
+                    frames[f] = notices[members[0]]
+                    page = self._document([], [frames[f]], [], css).pages[0]
+                    still = _clipped_contacts(page)
+                    if still <= cut:  # pragma: no cover - the estimate is conservative; the CSS clips
+                        break
+                    cut |= still
+                frame_pages[f] = page
             drawn_lists = [_SharedDrawing(page) for page in list_pages]
             drawn_frames = [_SharedDrawing(page) for page in frame_pages]
             parts = [_DoorPage(door, drawn_lists[j], drawn_frames[f]) for door, j, f in zip(door_pages, of, framed, strict=True)]
@@ -984,6 +1026,25 @@ def _overflowing(page: Any) -> bool:
         elif "nt-item" in names:
             items.append(box.position_y + box.margin_height())
     return bool(limits) and any(y > min(limits) + 0.5 for y in items)
+
+
+def _clipped_contacts(page: Any) -> frozenset[int]:
+    """The contact lines (0 the first) of this laid-out page whose text runs
+    past their box, where the CSS cuts it off with "…" (the boxes keep the
+    whole text; WeasyPrint is pinned)."""
+    from weasyprint.formatting_structure.boxes import BlockBox
+
+    clipped: set[int] = set()
+    k = 0
+    for box in _descendants(page._page_box):
+        element = getattr(box, "element", None)
+        if not isinstance(box, BlockBox) or element is None or "nt-contact" not in (element.get("class") or "").split():
+            continue
+        right = box.content_box_x() + box.width
+        if any(child.position_x + child.margin_width() > right + 0.5 for line in box.children for child in line.children):
+            clipped.add(k)
+        k += 1
+    return frozenset(clipped)
 
 
 def _descendants(box: Any) -> Iterator[Any]:

@@ -416,6 +416,33 @@ def test_place_line_cuts_the_places_never_the_building_or_entrance(long_names: P
     assert text.startswith("北苑街道北苑社区居民委员会·北苑新村·5栋")
 
 
+def test_contact_lines_print_the_phone_whole(long_names: Path, tmp_path: Path) -> None:
+    """A contact line is one line: when label, name and phone do not fit,
+    the name is cut with "…", never the phone. In the PDF every word of the
+    footer ends inside the page's margin (poppler reports text the CSS
+    clipped where it would have been), and on the page laid out by
+    WeasyPrint every contact line fits its box."""
+    from generator import notices
+
+    right = (notices.LAYOUT["page_w"] - notices.LAYOUT["margin_x"]) * MM
+    for key in LONG_DOORS:
+        pdf = _door_pdf(long_names, key)
+        (text,) = pdf_pages_text(pdf)
+        in_grid = key.startswith(("busy", "quiet"))  # 3 栋 is in no grid: no grid worker to call
+        assert bool(re.search(r"网格员：北苑第一网格网格员[^：]*…13900001111", text)) == in_grid, text[-120:]
+        assert re.search(r"社区咨询电话：北苑街道[^：]*…027-55550001", text), text[-120:]
+        assert text.endswith("主办：北苑街道科学技术协会027-55550000")  # it fits: not cut
+        footer_top = next(y0 for word, _, y0, _, _ in _words(pdf) if "扫码查看本楼最新活动" in word)
+        assert [w for w in _words(pdf) if w[2] >= footer_top and w[3] > right + 0.5] == [], key
+        laid = _prints_as_its_page(long_names / key, tmp_path)
+        lines = [box for box in notices._descendants(laid.pages[0]._page_box)
+                 if type(box).__name__ == "BlockBox" and "nt-contact" in (box.element.get("class") or "")]
+        assert len(lines) == 2 + in_grid
+        for box in lines:
+            end = max(c.position_x + c.margin_width() for line in box.children for c in line.children)
+            assert end <= box.content_box_x() + box.width + 0.5, (key, box.element.text_content())
+
+
 def test_a_time_over_days_or_midnight_prints_whole_in_the_date_column(long_names: Path, tmp_path: Path) -> None:
     """The date column is one date wide: a time that runs over midnight or
     over days goes on further lines under the date, each inside the
