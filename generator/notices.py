@@ -52,7 +52,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -65,7 +65,7 @@ from . import queries
 from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
 from .pdffonts import compact_split, pdf_bytes, release
-from .strings import Strings, speaker_with_affiliation, strings, time_range, zh_date, zh_date_short, zh_weekday
+from .strings import Strings, speaker_with_affiliation, strings, time_lines, zh_date, zh_date_short, zh_weekday
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -111,6 +111,7 @@ LAYOUT: dict[str, float] = {
     # footer: QR code and standing information
     "footer_h_mm": 47.0,
     "qr_mm": 40.0,
+    "qr_gap_mm": 4.0,  # between the QR code and the lines beside it
     "footer_pt": 16.0,
     "footer_lh": 1.3,
     "scan_pt": 18.0,
@@ -122,6 +123,9 @@ LAYOUT: dict[str, float] = {
 MAX_TITLE_LINES = 2
 MAX_DETAIL_LINES = 2
 MAX_PLACE_LINES = 2
+# Lines of the date column: the date, and the time on up to three more
+# (strings.time_lines: "09:00 至", "12月30日 周三", "18:00").
+MAX_WHEN_LINES = 4
 
 # Estimated text is this much narrower than the box: room for line-breaking
 # rules (no line may start with "，" or "）") and font metric differences.
@@ -198,7 +202,8 @@ SITE_PREFIX = "notices/"  # where the site build writes the door notices
 @dataclass(frozen=True)
 class NoticeItem:
     date_text: str  # 12月5日 周六
-    time_text: str  # 09:00–11:00
+    time_text: str  # 09:00–11:00; over midnight or days, lines ("09:00 至\n12月30日 周三\n18:00")
+    when_lines: int  # lines in the date column: the date and the time's
     iso: str  # machine-readable start
     status: str  # scheduled | cancelled | postponed
     status_label: str  # 已取消 / 已延期 / ""
@@ -266,9 +271,9 @@ class NoticeMaker:
         self.t = strings(site.info.language)
         self._items: dict[tuple[str, str, datetime], NoticeItem] = {}
 
-    def notice(self, target: Target, max_items: int | None = None) -> Notice:
+    def notice(self, target: Target, max_items: int | None = None, cut_contacts: Collection[int] = ()) -> Notice:
         qr = qr_code(self.site.absolute(target.building.url))
-        return build_notice(self.site, target, self.first, self.last, self.t, qr, max_items, self._items)
+        return build_notice(self.site, target, self.first, self.last, self.t, qr, max_items, self._items, cut_contacts)
 
 
 def build_notice(
@@ -280,9 +285,18 @@ def build_notice(
     qr: QRCode,
     max_items: int | None = None,
     cache: dict[tuple[str, str, datetime], NoticeItem] | None = None,
+    cut_contacts: Collection[int] = (),
 ) -> Notice:
     """One door's notice: at most ``max_items`` activities, fewer if they do
-    not fit; ``cache`` keeps formatted activities between notices."""
+    not fit; ``cache`` keeps formatted activities between notices.
+
+    A contact line (label, name, phone) is one line that cannot wrap, and
+    the phone is what a resident needs. The lines are written whole, and
+    those numbered in ``cut_contacts`` (0 the first) have their name cut
+    so that the phone fits (:func:`fit_contact`): the renderer cuts the
+    lines WeasyPrint finds too long (:meth:`_Renderer._layout`). Why not
+    cut by the estimate alone: it rounds digits up by a fifth, and would
+    cut the organiser's name on every sample page where it prints whole."""
     b = target.building
     community = site.communities[b.community]
     estate = site.estates[b.estate]
@@ -291,7 +305,7 @@ def build_notice(
         parts.append(site.courtyards[b.courtyard].name)
     name = b.name if target.entrance is None else f"{b.name}（{target.entrance.name}）"
     place_em = _em_avail(LAYOUT["page_w"] - 2 * LAYOUT["margin_x"], LAYOUT["place_pt"])
-    place_line, place_lines = fit_text(" · ".join(parts) + " · " + name, place_em, MAX_PLACE_LINES)
+    place_line, place_lines = fit_place(parts, name, place_em, MAX_PLACE_LINES)
 
     all_items = queries.for_building(site, b.id, first, last)
     cache = {} if cache is None else cache
@@ -306,15 +320,17 @@ def build_notice(
         shown = shown[:max_items]
     more = len(made) - len(shown)
 
-    contacts: list[tuple[str, str]] = []
+    lines: list[tuple[str, str, str]] = []  # label, name, phone
     if b.grid:
         grid = site.grids[b.grid]
         if grid.worker:
-            contacts.append((t.grid_worker, f"{grid.worker.role} {grid.worker.phone}".strip()))
+            lines.append((t.grid_worker, grid.worker.role, grid.worker.phone))
     if community.phone:
-        contacts.append((t.notice_hotline, f"{community.name} {community.phone}"))
-    contacts.append((t.notice_organiser, f"{site.organisation.name} {site.organisation.phone}"))
-    contacts = [(label, printable(text)) for label, text in contacts]
+        lines.append((t.notice_hotline, community.name, community.phone))
+    lines.append((t.notice_organiser, site.organisation.name, site.organisation.phone))
+    info_em = _em_avail(LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["qr_mm"] - LAYOUT["qr_gap_mm"], LAYOUT["footer_pt"])
+    contacts = [(label, fit_contact(label, who, phone, info_em) if k in cut_contacts else printable(" ".join(x for x in (who, phone) if x)))
+                for k, (label, who, phone) in enumerate(lines)]
 
     return Notice(
         target=target,
@@ -367,12 +383,17 @@ def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
         detail_lines += lines
 
     right = title_lines * LAYOUT["title_pt"] * LAYOUT["title_lh"] + detail_lines * LAYOUT["detail_pt"] * LAYOUT["detail_lh"]
-    left = 2 * LAYOUT["date_pt"] * LAYOUT["date_lh"]
+    # The date column is one line wide (46 mm, "12月30日 周三"): a time that
+    # runs over midnight or over days takes more lines there, never a
+    # longer one (strings.time_lines), and the item grows to hold them.
+    times = time_lines(o.start, o.end)
+    left = (1 + len(times)) * LAYOUT["date_pt"] * LAYOUT["date_lh"]
     height = max(left, right) * PT + 2 * LAYOUT["item_pad_mm"] + LAYOUT["item_rule_mm"]
     start = o.start
     return NoticeItem(
         date_text=f"{zh_date_short(start)} {zh_weekday(start)}",
-        time_text=time_range(o.start, o.end),
+        time_text="\n".join(times),
+        when_lines=1 + len(times),
         iso=start.isoformat(),
         status=o.status,
         status_label=status_label,
@@ -598,6 +619,66 @@ def fit_text(text: str, width_em: float, max_lines: int, lead: float = 0.0) -> t
     return text[:keep].rstrip() + "…", max_lines
 
 
+def fit_contact(label: str, name: str, phone: str, width_em: float) -> str:
+    """"name phone" for a contact line (one line ``width_em`` wide, after
+    "label："): the phone always whole, the name cut with "…" to the room
+    left, or left out when there is no room for one character."""
+    phone = " ".join(printable(phone).split())
+    room = width_em - _label_em(label) - (sum(char_em(ch) for ch in phone) + char_em(" ") if phone else 0.0)
+    name = " ".join(printable(name).split())
+    if room < 2.0:
+        name = ""
+    elif name and count_lines(name, room) > 1:
+        name = fit_text(name, room, 1)[0]
+    return " ".join(x for x in (name, phone) if x)
+
+
+PLACE_SEPARATOR = " · "
+# A leading part of the place line is never cut shorter than this many
+# characters (and "…"): "桂园街道…" still says which community it is.
+PLACE_PART_MIN = 4
+
+
+def fit_place(parts: Sequence[str], name: str, width_em: float, max_lines: int) -> tuple[str, int]:
+    """The place line, "community · estate · courtyard · name", in at most
+    ``max_lines`` lines; returns it and its line count. The building's name
+    (with its entrance) is what tells the doors of one courtyard apart, so
+    it is kept whole: the leading parts are cut with "…" instead, the
+    longest first (each to the same largest length that fits, never below
+    :data:`PLACE_PART_MIN` characters). Only a name that does not fit even
+    then is cut, at its end, as :func:`fit_text` cuts."""
+    parts = [" ".join(printable(p).split()) for p in parts]
+    name = " ".join(printable(name).split())
+
+    def line(cap: int) -> str:
+        return PLACE_SEPARATOR.join([_cut_part(p, cap) for p in parts] + [name])
+
+    longest = max((len(p) for p in parts), default=0)
+    lines = count_lines(line(longest), width_em)
+    if lines <= max_lines:
+        return line(longest), lines
+    shortest = min(PLACE_PART_MIN, longest)
+    if count_lines(line(shortest), width_em) > max_lines:
+        return fit_text(line(shortest), width_em, max_lines)
+    # The largest cap that fits: ``fits`` always does, ``over`` never.
+    fits, over = shortest, longest
+    while over - fits > 1:
+        mid = (fits + over) // 2
+        if count_lines(line(mid), width_em) <= max_lines:
+            fits = mid
+        else:
+            over = mid
+    return line(fits), count_lines(line(fits), width_em)
+
+
+def _cut_part(part: str, cap: int) -> str:
+    """``part`` cut to ``cap`` characters and "…" (an opening bracket or a
+    space left at the cut goes too), or whole if it is no longer."""
+    if len(part) <= cap:
+        return part
+    return part[:cap].rstrip(" " + "".join(_OPENERS)) + "…"
+
+
 # --------------------------------------------------------------------------
 # QR code
 
@@ -648,7 +729,7 @@ def qr_code(url: str) -> QRCode:
 
 
 def _css(env: Environment) -> Markup:
-    return Markup(env.get_template("notices/style.html").render(L=LAYOUT, top1=list_top_mm(1), top2=list_top_mm(2)))
+    return Markup(env.get_template("notices/style.html").render(L=LAYOUT, top1=list_top_mm(1), top2=list_top_mm(2), when_lines=range(3, MAX_WHEN_LINES + 1)))
 
 
 # The print CSS of the door pages, one file beside them. Inline, it was
@@ -857,6 +938,22 @@ class _Renderer:
                     lists[k] = notices[members[0]]
                     page = self._document([lists[k]], [], [], css).pages[0]
                 list_pages[k] = page
+            # The same for the contact lines of a frame: a line whose name and
+            # phone do not fit has its name cut (build_notice, cut_contacts),
+            # on every door of the frame, so that the phone prints whole.
+            for f, page in enumerate(frame_pages):
+                cut = _clipped_contacts(page)
+                while cut:
+                    members = [i for i, j in enumerate(framed) if j == f]
+                    for i in members:
+                        notices[i] = self.maker.notice(notices[i].target, max_items=len(notices[i].items), cut_contacts=cut)
+                    frames[f] = notices[members[0]]
+                    page = self._document([], [frames[f]], [], css).pages[0]
+                    still = _clipped_contacts(page)
+                    if still <= cut:  # pragma: no cover - the estimate is conservative; the CSS clips
+                        break
+                    cut |= still
+                frame_pages[f] = page
             drawn_lists = [_SharedDrawing(page) for page in list_pages]
             drawn_frames = [_SharedDrawing(page) for page in frame_pages]
             parts = [_DoorPage(door, drawn_lists[j], drawn_frames[f]) for door, j, f in zip(door_pages, of, framed, strict=True)]
@@ -967,6 +1064,25 @@ def _overflowing(page: Any) -> bool:
         elif "nt-item" in names:
             items.append(box.position_y + box.margin_height())
     return bool(limits) and any(y > min(limits) + 0.5 for y in items)
+
+
+def _clipped_contacts(page: Any) -> frozenset[int]:
+    """The contact lines (0 the first) of this laid-out page whose text runs
+    past their box, where the CSS cuts it off with "…" (the boxes keep the
+    whole text; WeasyPrint is pinned)."""
+    from weasyprint.formatting_structure.boxes import BlockBox
+
+    clipped: set[int] = set()
+    k = 0
+    for box in _descendants(page._page_box):
+        element = getattr(box, "element", None)
+        if not isinstance(box, BlockBox) or element is None or "nt-contact" not in (element.get("class") or "").split():
+            continue
+        right = box.content_box_x() + box.width
+        if any(child.position_x + child.margin_width() > right + 0.5 for line in box.children for child in line.children):
+            clipped.add(k)
+        k += 1
+    return frozenset(clipped)
 
 
 def _descendants(box: Any) -> Iterator[Any]:

@@ -68,6 +68,7 @@ ZH_CN: dict[str, str] = {
     "status_cancelled": "已取消",
     "status_postponed": "已延期",
     "moved_from": "原定 {date}",
+    "next_day": "次日",
     "places": "楼栋",
     "places_index": "社区与楼栋",
     "building": "楼栋",
@@ -183,6 +184,20 @@ def time_range(start: datetime, end: datetime) -> str:
     if start.date() == end.date():
         return f"{start:%H:%M}–{end:%H:%M}"
     return f"{start:%H:%M} 至 {zh_date_short(end)} {end:%H:%M}"
+
+
+def time_lines(start: datetime, end: datetime) -> tuple[str, ...]:
+    """:func:`time_range` in short lines, for a narrow column under the
+    start's date (the door notice's): "09:00–11:00" on one day; overnight
+    "22:00 至", "次日 01:00"; over days "09:00 至", "12月30日 周三", "18:00",
+    the end's date as the start's is written above. No line is wider than
+    "12月30日 周三", which the column is made for: "12月30日 18:00" in bold
+    is not (Noto Sans CJK: 7.3 em in 7.2)."""
+    if start.date() == end.date():
+        return (time_range(start, end),)
+    if (end.date() - start.date()).days == 1:
+        return (f"{start:%H:%M} 至", f"{ZH_CN['next_day']} {end:%H:%M}")
+    return (f"{start:%H:%M} 至", f"{zh_date_short(end)} {zh_weekday(end)}", f"{end:%H:%M}")
 
 
 def speaker_with_affiliation(speaker: str, affiliation: str) -> str:

@@ -343,6 +343,134 @@ def test_per_entrance_notices(crowded_site: Path, crowded_pages: list[str]) -> N
 
 
 # --------------------------------------------------------------------------
+# Long names and long times: what a door must never lose
+#
+# The crowded fixture with names as long as real ones (an outside tester's):
+# a community, estate and courtyard whose place line does not fit in two
+# lines, a grid worker's role and a community name that leave no room for
+# the phone, and the 1 栋's two entrances on notices of their own. 2 栋
+# (quiet) gets an activity over days and one over midnight.
+
+LONG_NAMES = {
+    "    name: 北苑社区\n": "    name: 北苑街道北苑社区居民委员会\n",
+    "        name: 北苑小区\n": "        name: 北苑小区（江城市电力设计院职工宿舍）\n",
+    "            name: 东院\n": "            name: 东院（原电力设计院家属院）\n",
+    "{role: 北苑第一网格网格员,": "{role: 北苑第一网格网格员（兼科普宣传员）,",
+    "{id: busy, name: 1 栋, entrances: 2}": "{id: busy, name: 1 栋, entrances: 2, notice_per_entrance: true}",
+}
+LONG_TIMES = (
+    "  - {id: expo, title: 冬季科普展, kind: 展览, start: 2026-11-30 09:00, end: 2026-12-30 18:00, venue: hall, audience: {buildings: [quiet]}}\n"
+    "  - {id: stars, title: 冬夜观星, kind: 观测, start: 2026-12-01 22:00, end: 2026-12-02 01:00, venue: hall, audience: {buildings: [quiet]}}\n"
+)
+LONG_DOORS = ["busy/1", "busy/2", "quiet", "doors/1", "doors/2"]  # of the long community
+
+
+@pytest.fixture(scope="module")
+def long_names(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The notices folder of the crowded fixture with long names and times."""
+    project = make_project_at(tmp_path_factory.mktemp("long-names") / "p", FIXTURES / "crowded" / "content")
+    data = project / "content" / "data"
+    places = (data / "places.yml").read_text(encoding="utf-8")
+    for old, new in LONG_NAMES.items():
+        assert places.count(old) == 1, old
+        places = places.replace(old, new)
+    (data / "places.yml").write_text(places, encoding="utf-8")
+    with (data / "activities.yml").open("a", encoding="utf-8") as fh:
+        fh.write(LONG_TIMES)
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=project) == 0
+    return project / "out"
+
+
+def _door_pdf(notices_dir: Path, key: str) -> Path:
+    return notices_dir / key / f"notice-{key.replace('/', '-')}.pdf"
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float, float, float]]:
+    """(word, xMin, yMin, xMax, yMax) in points of every word on the first page."""
+    out = subprocess.run([_tool("pdftotext"), "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, check=True).stdout
+    return [(w.get_text(), float(w["xmin"]), float(w["ymin"]), float(w["xmax"]), float(w["ymax"])) for w in BeautifulSoup(out, "lxml").find_all("word")]
+
+
+MM = 72 / 25.4  # points per millimetre
+
+
+def test_place_line_cuts_the_places_never_the_building_or_entrance(long_names: Path) -> None:
+    """The place line is fitted to two lines; what tells the doors apart is
+    the building and its entrance, so those print whole and the community,
+    estate and courtyard names are cut with "…" instead."""
+    names = {"busy/1": "1栋（1单元）", "busy/2": "1栋（2单元）", "quiet": "2栋", "doors/1": "3栋（甲单元）", "doors/2": "3栋（乙单元）"}
+    places = []
+    for key in LONG_DOORS:
+        (text,) = pdf_pages_text(_door_pdf(long_names, key))
+        place = text[: text.index("近期科普活动")]
+        assert place.endswith(names[key]), (key, place)
+        assert ("…" in place) == key.startswith(("busy", "quiet")), (key, place)  # 3 栋 has no courtyard: it fits
+        assert place.startswith("北苑街道"), place  # the community is still there
+        page = soup(long_names / key / "index.html")
+        assert _squash(page.select_one(".nt-place").get_text()) == place
+        assert names[key] in _squash(page.title.get_text())
+        places.append(place)
+    assert len(set(places)) == len(places)  # every door's notice says which door
+    # A place that fits is printed whole, as before.
+    (text,) = pdf_pages_text(_door_pdf(long_names, "long"))
+    assert text.startswith("北苑街道北苑社区居民委员会·北苑新村·5栋")
+
+
+def test_contact_lines_print_the_phone_whole(long_names: Path, tmp_path: Path) -> None:
+    """A contact line is one line: when label, name and phone do not fit,
+    the name is cut with "…", never the phone. In the PDF every word of the
+    footer ends inside the page's margin (poppler reports text the CSS
+    clipped where it would have been), and on the page laid out by
+    WeasyPrint every contact line fits its box."""
+    from generator import notices
+
+    right = (notices.LAYOUT["page_w"] - notices.LAYOUT["margin_x"]) * MM
+    for key in LONG_DOORS:
+        pdf = _door_pdf(long_names, key)
+        (text,) = pdf_pages_text(pdf)
+        in_grid = key.startswith(("busy", "quiet"))  # 3 栋 is in no grid: no grid worker to call
+        assert bool(re.search(r"网格员：北苑第一网格网格员[^：]*…13900001111", text)) == in_grid, text[-120:]
+        assert re.search(r"社区咨询电话：北苑街道[^：]*…027-55550001", text), text[-120:]
+        assert text.endswith("主办：北苑街道科学技术协会027-55550000")  # it fits: not cut
+        footer_top = next(y0 for word, _, y0, _, _ in _words(pdf) if "扫码查看本楼最新活动" in word)
+        assert [w for w in _words(pdf) if w[2] >= footer_top and w[3] > right + 0.5] == [], key
+        laid = _prints_as_its_page(long_names / key, tmp_path)
+        lines = [box for box in notices._descendants(laid.pages[0]._page_box)
+                 if type(box).__name__ == "BlockBox" and "nt-contact" in (box.element.get("class") or "")]
+        assert len(lines) == 2 + in_grid
+        for box in lines:
+            end = max(c.position_x + c.margin_width() for line in box.children for c in line.children)
+            assert end <= box.content_box_x() + box.width + 0.5, (key, box.element.text_content())
+
+
+def test_a_time_over_days_or_midnight_prints_whole_in_the_date_column(long_names: Path, tmp_path: Path) -> None:
+    """The date column is one date wide: a time that runs over midnight or
+    over days goes on further lines under the date, each inside the
+    column, and the item grows to hold them (nothing overlaps the next)."""
+    from generator import notices
+
+    layout = notices.LAYOUT
+    column_right = (layout["margin_x"] + layout["left_mm"]) * MM
+    pdf = _door_pdf(long_names, "quiet")
+    (text,) = pdf_pages_text(pdf)
+    assert "11月30日周一09:00至12月30日周三18:00冬季科普展" in text
+    assert "12月1日周二22:00至次日01:00冬夜观星" in text
+    words = _words(pdf)
+    first = next(w for w in words if w[0] == "11月30日")
+    footer_top = next(w[2] for w in words if "扫码查看本楼最新活动" in w[0])
+    column = [w for w in words if first[2] <= w[2] < footer_top and w[1] < column_right]
+    clipped = [w for w in column if w[3] > column_right + 0.5]
+    assert clipped == []  # nothing in the date column runs past it, where the CSS clips
+    ends = [next(w for w in column if w[0] == word) for word in ("18:00", "01:00")]
+    second = next(w for w in column if w[0] == "12月1日")
+    assert first[4] < ends[0][2] and ends[0][4] <= second[2], "the first item's four lines run into the second"
+    assert second[4] < ends[1][2]
+    page = soup(long_names / "quiet" / "index.html")
+    assert [_squash(li.select_one(".nt-when").get_text()) for li in page.select(".nt-item")][:2] == ["11月30日周一09:00至12月30日周三18:00", "12月1日周二22:00至次日01:00"]
+    _prints_as_its_page(long_names / "quiet", tmp_path)
+
+
+# --------------------------------------------------------------------------
 # Printing: QR code, fonts, ink, size
 
 
@@ -400,9 +528,6 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
     is read back by test_qr_code_decodes_to_building_page). ``refit``: with
     a far too optimistic width estimate, so that shared lists are cut after
     layout, on every door that shows them."""
-    import weasyprint
-    from PIL import Image, ImageChops, ImageDraw
-
     from generator import notices
 
     batches: list[tuple[int, int, int]] = []
@@ -445,6 +570,38 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
     assert more_count(_squash(busy2.select_one(".nt-more").get_text())) == more_count(_squash(busy.select_one(".nt-more").get_text())) + 1
     if not refit:  # (the wrong estimate puts busy3's name on one line)
         assert "nt--tall" in busy3.select_one(".nt")["class"] and "nt--tall" not in busy.select_one(".nt")["class"]
+    for door in doors_in_place_order(data):
+        laid = _prints_as_its_page(project / "out" / door.key, tmp_path)
+        if not refit:
+            # The place has the height of its lines (the PDF's door part
+            # and frame rely on it): a place on two lines does not run into
+            # the headline.
+            boxes = _outermost_boxes(laid)
+            place_lines = [box for box in notices._descendants(boxes["nt-place"]) if type(box).__name__ == "LineBox"]
+            assert place_lines and place_lines[-1].position_y + place_lines[-1].height <= boxes["nt-headline"].position_y + 0.5, door.key
+
+
+def _outermost_boxes(laid: Any) -> dict[str, Any]:
+    """class → the outermost box of its first element, on a laid-out page."""
+    from generator import notices
+
+    boxes: dict[str, Any] = {}
+    for box in notices._descendants(laid.pages[0]._page_box):
+        if getattr(box, "element", None) is not None and box.element_tag:
+            for name in (box.element.get("class") or "").split():
+                boxes.setdefault(name, box)
+    return boxes
+
+
+def _prints_as_its_page(folder: Path, tmp_path: Path) -> Any:
+    """Assert that the door PDF in ``folder`` prints what the door's HTML
+    page prints, laid out whole by WeasyPrint, pixel for pixel (the QR code
+    aside); returns that layout (weasyprint.Document)."""
+    import weasyprint
+    from PIL import Image, ImageChops, ImageDraw
+
+    from generator import notices
+
     dpi, px = 60, 60 / 25.4
     layout = notices.LAYOUT
     qr_top = layout["page_h"] - layout["margin_y"] - layout["footer_h_mm"]
@@ -457,27 +614,16 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
         ImageDraw.Draw(image).rectangle(qr_box, fill=255)
         return image
 
-    for door in doors_in_place_order(data):
-        folder = project / "out" / door.key
-        whole = tmp_path / f"whole-{door.key.replace('/', '-')}.pdf"
-        laid = weasyprint.HTML(filename=folder / "index.html").render()
-        laid.write_pdf(whole)
-        if not refit:
-            # The place has the height of its lines (the PDF's door part
-            # and frame rely on it): a place on two lines does not run into
-            # the headline.
-            boxes: dict[str, Any] = {}  # class → the element's outermost box
-            for box in notices._descendants(laid.pages[0]._page_box):
-                if getattr(box, "element", None) is not None and box.element_tag:
-                    for name in (box.element.get("class") or "").split():
-                        boxes.setdefault(name, box)
-            place_lines = [box for box in notices._descendants(boxes["nt-place"]) if type(box).__name__ == "LineBox"]
-            assert place_lines and place_lines[-1].position_y + place_lines[-1].height <= boxes["nt-headline"].position_y + 0.5, door.key
-        a, b = raster(whole), raster(folder / f"notice-{door.key.replace('/', '-')}.pdf")
-        assert a.size == b.size
-        # Glyph edges may differ by a grey level (the fonts are subset per
-        # document); anything misplaced or missing differs by far more.
-        assert ImageChops.difference(a, b).getextrema()[1] <= 2, door.key
+    (own,) = folder.glob("notice-*.pdf")
+    whole = tmp_path / f"whole-{own.name}"
+    laid = weasyprint.HTML(filename=folder / "index.html").render()
+    laid.write_pdf(whole)
+    a, b = raster(whole), raster(own)
+    assert a.size == b.size
+    # Glyph edges may differ by a grey level (the fonts are subset per
+    # document); anything misplaced or missing differs by far more.
+    assert ImageChops.difference(a, b).getextrema()[1] <= 2, folder
+    return laid
 
 
 def test_page_is_inked_in_a_cjk_font(crowded_site: Path, tmp_path: Path) -> None:
