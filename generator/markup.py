@@ -77,13 +77,21 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# Cheap tests first: most pages have no raw-text tag and nothing
+# _keep_attribute would drop, and nh3 calls the filter for every attribute
+# it keeps. 1,000 bulletins of bench scale L: 0.06 s sanitised before these
+# rules, 0.11 s with them unguarded. Lower case is enough for the theme's
+# marks: class names match CSS selectors case-sensitively.
+_THEME_MARKS = ("__", "md-", "gs-", "nt-")
+
+
 def sanitize(html: str) -> str:
     """Remove everything not on the allow-list."""
     return nh3.clean(
-        _open_raw_text(html),
+        _open_raw_text(html) if _RAW_OPEN.search(html) else html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_keep_attribute,
+        attribute_filter=_keep_attribute if any(mark in html for mark in _THEME_MARKS) else None,
         filter_style_properties=STYLE_PROPERTIES,
         url_schemes=URL_SCHEMES,
         link_rel=None,
