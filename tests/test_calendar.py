@@ -14,7 +14,7 @@ import icalendar
 import ics
 import pytest
 import recurring_ical_events
-from conftest import FIXTURES, TODAY, build_project, make_project_at, page
+from conftest import FIXTURES, TODAY, build_project, make_project_at, page, run_cli
 from dateutil import rrule
 from subs_expect import Occ, activities, buildings_tree, for_building, load, occurrences
 
@@ -274,16 +274,16 @@ def test_occurrence_helper_agrees_with_fixture_reading() -> None:
     assert len(occurrences("basic", dance, TZ)) == 9
 
 
-def test_series_start_off_the_rule_adds_no_instance(tmp_path: Path) -> None:
-    # "Second Saturday" written with start on a Tuesday: the core skips that
-    # Tuesday, and so must calendar apps (RFC 5545 would count DTSTART).
+def test_series_start_off_the_rule_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "Second Saturday" written with start on a Tuesday: the core skipped that
+    # Tuesday (RFC 5545 would count DTSTART, dateutil does not), so the date
+    # the editor wrote vanished from pages and calendars while the JSON
+    # export kept it. Now it is the editor's to fix, at its line.
     project = make_project_at(tmp_path / "p", FIXTURES / "subscriptions" / "content")
     lectures = project / "content/data/lectures.yml"
     lectures.write_text(lectures.read_text(encoding="utf-8").replace("start: 2026-12-12 09:00", "start: 2026-12-01 09:00"), encoding="utf-8")
-    site = build_project(project)
-    got = sorted(s for _u, s, _e, _st in via_icalendar(site / "calendar/series/forum.ics"))
-    assert got == [datetime(*d, 9, 0, tzinfo=TZ) for d in ((2026, 12, 12), (2027, 1, 16), (2027, 3, 13))]
-    assert {s for _u, s, _e, _st in via_ics_py(site / "calendar/series/forum.ics")} == set(got)
+    assert run_cli("check", "--today", TODAY, cwd=project) == 1
+    assert "第一次活动（start）的日期 2026-12-01 不符合重复规则，按规则第一次是 2026-12-12" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
