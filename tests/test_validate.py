@@ -480,6 +480,16 @@ def test_end_before_start(basic: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert_error(basic, capsys, f"{at(ACT, text, chr(34) + '09:30')}: new-one: end: 结束时间早于或等于开始时间 — 请把 end 改为 start 之后的时间")
 
 
+def test_an_evening_until_midnight(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 晚上12点 was read as noon: an activity from 晚上11点 to 晚上12点 "ended before it started".
+    add_activity(basic, start="2027-01-10 晚上11点", end="2027-01-10 晚上12点")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+    # A time alone cannot move to the next day: refused, never taken as noon.
+    text = add_activity(basic, id="late-one", start="2027-01-11 晚上11点", end="晚上12点")
+    assert_error(basic, capsys, f"{at(ACT, text, '晚上12点', nth=-1)}: late-one: end: “晚上12点”不是时间 — 请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
+
+
 def test_choice_with_suggestion(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = add_activity(basic, status="cancel")
     assert_error(basic, capsys, f"{at(ACT, text, 'cancel', nth=-1)}: new-one: status: “cancel”不是可选值 — 可选：scheduled、cancelled、postponed；是否想写“cancelled”？")
