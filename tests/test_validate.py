@@ -215,6 +215,16 @@ def test_gbk_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture
     )
 
 
+@pytest.mark.parametrize(("encoding", "bom", "iconv"), [("utf-16-le", b"\xff\xfe", "UTF-16"), ("utf-16-le", b"", "UTF-16LE"), ("utf-16-be", b"", "UTF-16BE")])
+def test_utf16_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture[str], encoding: str, bom: bytes, iconv: str) -> None:
+    (basic / B1).write_bytes(bom + (basic / B1).read_text(encoding="utf-8").encode(encoding))
+    assert_error(
+        basic, capsys,
+        f"{B1}: 文件是 UTF-16 编码（Windows 记事本另存为“Unicode”时的编码），不是 UTF-8 — "
+        f"请另存为 UTF-8，或运行：iconv -f {iconv} -t UTF-8 {B1} -o {B1}.utf8 && mv {B1}.utf8 {B1}",
+    )
+
+
 def test_invalid_utf8(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (basic / "content/about.md").write_bytes(b"# About\n\nok \xff\xfe\x00 binary\n")
     assert_error(basic, capsys, "content/about.md:3:4: 文件不是有效的 UTF-8 文本（可能是二进制文件或编码错误） — 请用编辑器以 UTF-8 编码重新保存该文件")
