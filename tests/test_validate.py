@@ -314,6 +314,67 @@ def test_yaml_syntax_explained(basic: Path, capsys: pytest.CaptureFixture[str], 
     assert_error(basic, capsys, f"{where}: YAML 格式错误：{message} — {fix}")
 
 
+IME_COLON = "请把全角冒号“：”改成半角冒号“:”并在后面加一个空格"
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "key"),
+    [
+        # The last line of the front matter: was "缺少冒号" at its end.
+        (B1, "summary: 第一期摘要", "summary：第一期摘要", "summary"),
+        # Was "此处不能出现冒号" on the next line.
+        (B1, "title: 第一期简报", "title：第一期简报", "title"),
+        (SITE, "  title: 测试公示", "  title：测试公示", "title"),
+        (SITE, "  - id: notice", "  - id：notice", "id"),
+    ],
+)
+def test_full_width_colon_after_a_key(basic: Path, capsys: pytest.CaptureFixture[str], rel: str, old: str, new: str, key: str) -> None:
+    text = edit(basic, rel, old, new)
+    assert_error(basic, capsys, f"{at(rel, text, key + '：', shift=len(key))}: YAML 格式错误：字段名“{key}”后面用了全角冒号“：”（中文输入法打出的） — {IME_COLON}")
+
+
+def test_a_colon_without_a_space(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, SITE, "  url: https://", "  url:https://")
+    assert_error(basic, capsys, f"{at(SITE, text, 'url:', shift=3)}: YAML 格式错误：“url:”的冒号后面缺少空格 — 请在冒号“:”后面加一个空格")
+
+
+def test_full_width_colons_and_spaces_in_text_stay_text(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, B1, "title: 第一期简报", "title: 通知：停水")
+    # A Chinese paragraph indent (U+3000) inside a block of text is text.
+    edit(basic, B1, "editor_note: 这是编者按。", "editor_note: |\n  　　这是编者按。\n  　　第二段：说明。")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "space", "name"),
+    [
+        (SITE, "  title: 测试公示", "\u00a0\u00a0title: 测试公示", "\u00a0", "U+00A0"),  # was "此处不能出现冒号" on the next line
+        (SITE, "    name: 科协动态", "  \u3000name: 科协动态", "\u3000", "全角空格 U+3000"),  # was "缩进不一致"
+        (B1, "issue: 1", "\u00a0issue: 1", "\u00a0", "U+00A0"),  # parsed: was "未知字段“ issue”"
+    ],
+)
+def test_special_space_as_indentation(basic: Path, capsys: pytest.CaptureFixture[str], rel: str, old: str, new: str, space: str, name: str) -> None:
+    text = edit(basic, rel, old, new)
+    where = at(rel, text, space)
+    line = where.split(":")[1]
+    assert_error(basic, capsys, f"{where}: YAML 格式错误：第 {line} 行开头有不可见的特殊空格（{name}） — 请改成普通空格：删去这一行开头的空白，重新用空格键缩进")
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle", "message", "fix"),
+    [
+        # Were PyYAML's English: "but found another document", "expected '<document start>', but found …".
+        ("---\n  - {id: t9, name: 九队, kind: team}\n", "---", "一个文件里只能有一份数据，这一行的 --- 把文件分成了两份", "请删去这一行的 ---（要画分隔线请用 # 开头的注释）"),
+        ("... 以下略\n", "...", "“...”表示数据到此结束，后面不能再写内容", "请删去这一行的 ...（要写省略号请用中文“……”，并放在文字里）"),
+        ("...\n  - {id: t9, name: 九队, kind: team}\n", "...", "“...”表示数据到此结束，后面不能再写内容", "请删去这一行的 ...（要写省略号请用中文“……”，并放在文字里）"),
+    ],
+)
+def test_yaml_document_markers_in_a_data_file(basic: Path, capsys: pytest.CaptureFixture[str], extra: str, needle: str, message: str, fix: str) -> None:
+    text = append(basic, TEAMS, extra)
+    assert_error(basic, capsys, f"{at(TEAMS, text, needle)}: YAML 格式错误：{message} — {fix}")
+
+
 def test_front_matter_not_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (basic / "content/about.md").write_text("---\n- a\n- b\n---\n\n正文\n", encoding="utf-8")
     assert_error(basic, capsys, "content/about.md:2:1: 文章开头的元数据必须是“字段: 值”的形式 — 参照编辑指南中的简报模板填写 title、issue、date 等字段")
