@@ -446,22 +446,107 @@ def _load_article(path: Path, shown: str, rel: str, cache: ParseCache | None) ->
         for i in range(1, len(lines)):
             if lines[i].strip() in ("---", "..."):
                 front = "\n".join(lines[1:i])
-                parsed = parse_yaml(front, shown, line_offset=1, cache=cache)
+                try:
+                    parsed = parse_yaml(front, shown, line_offset=1, cache=cache)
+                except ContentError as exc:
+                    raise _front_matter_unclosed(shown, lines[1:i], exc) or exc from None
                 if isinstance(parsed, YMap):
                     meta = parsed
                 elif not isinstance(parsed, YNull):
-                    raise ContentError(
-                        parsed.loc,
-                        "文章开头的元数据必须是“字段: 值”的形式",
-                        "参照编辑指南中的简报模板填写 title、issue、date 等字段",
-                    )
+                    raise _front_matter_not_a_mapping(shown, lines[1:i], parsed.loc)
                 body = "\n".join(lines[i + 1 :])
                 body_line = i + 2
                 break
         else:
-            raise ContentError(
+            raise _front_matter_unclosed(shown, lines[1:], None) or ContentError(
                 Location(shown, 1, 1),
                 "元数据以 --- 开始，但没有找到结束的 ---",
                 "请在元数据最后一行之后单独写一行 ---",
             )
+    else:
+        _refuse_misplaced_front_matter(shown, lines)
     return Article(path, shown, rel, meta, body, body_line)
+
+
+# A line of dashes typed with a Chinese input method (———, －－－, —-—) or
+# too many or few of them: meant as the --- around the front matter.
+_DASHES_RE = re.compile("[-\u2010-\u2015\u2212\u2500\u2501\ufe58\ufe63\uff0d]{2,}")
+_DELIMITER = "元数据的分隔线应为三个半角减号 ---，单独占一行"
+
+
+def _refuse_misplaced_front_matter(shown: str, lines: list[str]) -> None:
+    """Front matter that is not at the very top, or whose opening line is
+    not exactly ---, was read as the body: four "missing field" errors at
+    1:1 for a bulletin, a page whose title: line was published as text."""
+    start = 0
+    while start < len(lines) and start < 20 and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or not _DASHES_RE.fullmatch(lines[start].strip()):
+        return
+    following = next((line for line in lines[start + 1 :] if line.strip()), "")
+    if not _KEY_COLON_RE.match(following) and not re.match(r"[A-Za-z_][A-Za-z0-9_.-]*:(\s|$)", following):
+        return  # a rule at the top of a page, not front matter
+    if lines[start].strip() == "---":
+        raise ContentError(
+            Location(shown, start + 1, 1),
+            "元数据的分隔线 --- 应放在文件第一行，前面不能有空行",
+            f"请删去第 1–{start} 行的空行" if start > 1 else "请删去第 1 行的空行",
+        )
+    raise ContentError(
+        Location(shown, start + 1, 1),
+        f"{_DELIMITER}，放在文件第一行（这一行是“{lines[start].strip()}”）",
+        "请关闭中文输入法，把这一行改成 ---",
+    )
+
+
+def _front_matter_unclosed(shown: str, front: list[str], exc: ContentError | None) -> ContentError | None:
+    """Why front matter that failed to parse (``exc``), or found no closing
+    ---, did: its closing line typed with the input method (———), or
+    missing, so the body up to a later --- rule was read as YAML and
+    failed on a body line ("缺少冒号"). None when neither is so."""
+    error_line = exc.loc.line - 2 if exc is not None else len(front)  # 0-based in front
+    for i, line in enumerate(front[: error_line + 1]):
+        # At the start of the line (an indented —— is text), after lines
+        # that parse (a —— rule in the body is not a closing line).
+        if _DASHES_RE.fullmatch(line.rstrip()) and line.rstrip() != "---" and _first_error("\n".join(front[:i])) is None:
+            return ContentError(
+                Location(shown, i + 2, 1),
+                f"{_DELIMITER}（这一行是“{line.strip()}”）",
+                "请关闭中文输入法，把这一行改成 ---",
+            )
+    if exc is None:
+        return None
+    # The body starts after a blank line, at a line that is no "key: value":
+    # the front matter before it parses, the error is at it or after.
+    for i in range(1, min(error_line + 1, len(front))):
+        if front[i - 1].strip() or not front[i].strip() or front[i][0] in " \t#-":
+            continue
+        if _KEY_COLON_RE.match(front[i]) or re.match(r"[^:]*:(\s|$)", front[i]):
+            continue
+        if _first_error("\n".join(front[: i - 1])) is not None:
+            return None
+        # "# 标题" is a YAML comment and a Markdown heading: the body may start there.
+        last = max((j for j in range(i - 1) if front[j].strip() and not front[j].startswith("#")), default=-1)
+        start = next(j for j in range(last + 1, i + 1) if front[j].strip())
+        return ContentError(
+            Location(shown, 1, 1),
+            f"元数据缺少结束的 ---：从第 {start + 2} 行起的正文被当成了元数据",
+            f"请在元数据最后一行（第 {last + 2} 行）之后单独写一行 ---" if last >= 0 else "请在元数据最后一行之后单独写一行 ---",
+        )
+    return None
+
+
+def _front_matter_not_a_mapping(shown: str, front: list[str], loc: Location) -> ContentError:
+    key = _KEY_COLON_RE.match(front[loc.line - 2]) if 2 <= loc.line <= len(front) + 1 else None
+    if key and key.group(3) == "：":
+        # "title：测试" alone is one piece of text, no error from YAML.
+        return ContentError(
+            Location(shown, loc.line, key.start(3) + 1),
+            f"YAML 格式错误：字段名“{key.group(2)}”后面用了全角冒号“：”（中文输入法打出的）",
+            "请把全角冒号“：”改成半角冒号“:”并在后面加一个空格",
+        )
+    return ContentError(
+        loc,
+        "文章开头的元数据必须是“字段: 值”的形式",
+        "参照编辑指南中的简报模板填写 title、issue、date 等字段",
+    )

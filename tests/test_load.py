@@ -224,3 +224,25 @@ def test_the_line_that_caused_a_yaml_error_is_named(text: str, expected: str) ->
     with pytest.raises(ContentError) as exc:
         parse_yaml(text, "x.yml")
     assert str(exc.value).startswith(expected), str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("---\ntitle: 关于\n\n正文第一段。\n\n——————\n\n结尾\n", "a.md:1:1: 元数据以 --- 开始，但没有找到结束的 ---"),  # a rule in the body
+        ("---\ntitle: 测试\n# 注释\n\n# 标题\n\n正文第一段\n\n---\n\n尾\n", "a.md:1:1: 元数据缺少结束的 ---：从第 3 行起的正文被当成了元数据 — 请在元数据最后一行（第 2 行）之后单独写一行 ---"),
+    ],
+)
+def test_front_matter_without_its_closing_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as exc:
+        load_article(path, "a.md", "a.md")
+    assert str(exc.value).startswith(expected), str(exc.value)
+
+
+@pytest.mark.parametrize("text", ["# 标题\n\n---\n\n正文\n", "\n---\n\n正文\n", "——\n\n正文\n", "---\ntitle: x\neditor_note: |\n  ——\n  y\n---\n正文\n"])
+def test_rules_and_dashes_that_are_not_front_matter(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(text, encoding="utf-8")
+    load_article(path, "a.md", "a.md")

@@ -324,6 +324,8 @@ IME_COLON = "请把全角冒号“：”改成半角冒号“:”并在后面加
         (B1, "summary: 第一期摘要", "summary：第一期摘要", "summary"),
         # Was "此处不能出现冒号" on the next line.
         (B1, "title: 第一期简报", "title：第一期简报", "title"),
+        (B1, "---\ntitle: 第一期简报\nissue: 1\ndate: 2025-12-20\ncolumn: news\noffice: 东社区居委会\neditor_note: 这是编者按。\nsummary: 第一期摘要\n",
+         "---\ntitle：第一期简报\n", "title"),  # alone it is text, not a YAML error
         (SITE, "  title: 测试公示", "  title：测试公示", "title"),
         (SITE, "  - id: notice", "  - id：notice", "id"),
     ],
@@ -373,6 +375,43 @@ def test_special_space_as_indentation(basic: Path, capsys: pytest.CaptureFixture
 def test_yaml_document_markers_in_a_data_file(basic: Path, capsys: pytest.CaptureFixture[str], extra: str, needle: str, message: str, fix: str) -> None:
     text = append(basic, TEAMS, extra)
     assert_error(basic, capsys, f"{at(TEAMS, text, needle)}: YAML 格式错误：{message} — {fix}")
+
+
+def test_front_matter_closing_line_missing_before_a_rule(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The body up to its --- rule was read as YAML: "缺少冒号" on a body line.
+    text = edit(basic, B1, "summary: 第一期摘要\n---\n", "summary: 第一期摘要\n")
+    text = append(basic, B1, "\n---\n\n附记。\n")
+    last, _ = pos(text, "summary:")
+    body, _ = pos(text, "一、开篇")
+    assert_error(basic, capsys, f"{B1}:1:1: 元数据缺少结束的 ---：从第 {body} 行起的正文被当成了元数据 — 请在元数据最后一行（第 {last} 行）之后单独写一行 ---")
+
+
+IME_DASHES = "元数据的分隔线应为三个半角减号 ---，单独占一行"
+
+
+@pytest.mark.parametrize("dashes", ["———", "－－－", "—-—", "----"])
+def test_front_matter_opening_line_typed_with_the_input_method(basic: Path, capsys: pytest.CaptureFixture[str], dashes: str) -> None:
+    # Was four "缺少必填字段" at 1:1, the fields being there.
+    text = (basic / B1).read_text(encoding="utf-8")
+    (basic / B1).write_text(dashes + text[3:], encoding="utf-8")
+    assert_error(basic, capsys, f"{B1}:1:1: {IME_DASHES}，放在文件第一行（这一行是“{dashes}”） — 请关闭中文输入法，把这一行改成 ---")
+
+
+def test_a_page_front_matter_typed_with_the_input_method(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Passed the check, and published "title: 关于" as a heading.
+    (basic / "content/about.md").write_text("－－－\ntitle: 关于\n－－－\n\n正文\n", encoding="utf-8")
+    assert_error(basic, capsys, f"content/about.md:1:1: {IME_DASHES}，放在文件第一行（这一行是“－－－”） — 请关闭中文输入法，把这一行改成 ---")
+
+
+def test_front_matter_closing_line_typed_with_the_input_method(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/about.md").write_text("---\ntitle: 关于\n———\n\n正文\n", encoding="utf-8")
+    assert_error(basic, capsys, f"content/about.md:3:1: {IME_DASHES}（这一行是“———”） — 请关闭中文输入法，把这一行改成 ---")
+
+
+def test_blank_line_before_the_front_matter(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (basic / B1).read_text(encoding="utf-8")
+    (basic / B1).write_text("\n" + text, encoding="utf-8")
+    assert_error(basic, capsys, f"{B1}:2:1: 元数据的分隔线 --- 应放在文件第一行，前面不能有空行 — 请删去第 1 行的空行")
 
 
 def test_front_matter_not_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
