@@ -10,7 +10,7 @@ ambiguous between conventions and refused rather than guessed.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９：－／．　",
@@ -66,27 +66,66 @@ def _parse_date_prefix(value: str) -> tuple[date, str]:
 
 
 def parse_time(text: str) -> time:
+    """A time of day; raise DateProblem with an editor-facing message.
+
+    Midnight at the end of a day (晚上12点, 24:00) belongs to the next day:
+    a time alone cannot say so, so it is refused with the fix; with a date
+    (parse_datetime) it is read as the next day's 00:00."""
+    next_day, result = _parse_clock(text)
+    if next_day:
+        raise DateProblem(
+            f"“{text}”是半夜 12 点，已经是第二天了：请写第二天的日期和 00:00（如 2026-12-06 00:00），"
+            "当天结束的活动也可以写 23:59"
+        )
+    return result
+
+
+def _parse_clock(text: str) -> tuple[bool, time]:
+    """(whether the time is past the end of the day, the time on the clock)."""
     value = normalise(text)
     m = _TIME_RE.match(value)
     if not m:
         raise DateProblem(f"“{text}”不是可识别的时间")
     hour = int(m["h"])
     minute = 30 if m["half"] else int(m["m"] or m["m2"] or 0)
-    if m["ampm"] in ("下午", "晚上") and hour < 12:
-        hour += 12
-    if hour > 23 or minute > 59:
+    if minute > 59:
         raise DateProblem(f"“{text}”不是真实存在的时间")
-    return time(hour, minute)
+    ampm = m["ampm"]
+    if ampm in ("上午", "早上") and hour == 12:
+        # 12 a.m. is midnight to some, 上午 ends at noon to others.
+        raise DateProblem(f"“{text}”是中午还是半夜不明确：中午请写 12:00，半夜请写第二天的 00:00")
+    if ampm == "中午":
+        if hour in (1, 2, 3):  # 中午1点 is 13:00
+            hour += 12
+        elif hour not in (11, 12):
+            raise DateProblem(f"“{text}”不是中午的时间：请写 24 小时制，如 13:00")
+    elif ampm == "下午" and hour < 12:
+        hour += 12
+    elif ampm == "晚上":
+        if hour in (0, 12):
+            return True, time(0, minute)
+        if hour < 5:
+            # 晚上1点 was read as 13:00; an editor means the small hours.
+            raise DateProblem(f"“{text}”是下午还是后半夜不明确：请写 24 小时制，如 13:00，或第二天的 01:00")
+        if hour < 12:
+            hour += 12
+    if hour == 24 and minute == 0 and not ampm:
+        return True, time(0, 0)
+    if hour > 23:
+        raise DateProblem(f"“{text}”不是真实存在的时间")
+    return False, time(hour, minute)
 
 
 def parse_datetime(text: str) -> datetime:
-    """Parse a date followed by a time (naive: wall clock in the site's zone)."""
+    """Parse a date followed by a time (naive: wall clock in the site's zone).
+    ``2026-12-05 晚上12点`` and ``2026-12-05 24:00`` are 2026-12-06 00:00."""
     value = normalise(text)
     day, rest = _parse_date_prefix(value)
     rest = rest.strip().lstrip("T").strip()
     if not rest:
         raise DateProblem(f"“{text}”缺少时间")
-    return datetime.combine(day, parse_time(rest))
+    next_day, clock = _parse_clock(rest)
+    return datetime.combine(day + timedelta(days=next_day), clock)
 
 
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")

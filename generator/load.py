@@ -141,6 +141,10 @@ class _Builder:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise ContentError(key_loc, "字段名必须是简单文字", "请检查这一行的缩进和冒号")
                 key = str(key_node.value)
+                if key and key[0] in _ODD_SPACES:
+                    # Parsed, as a field named " title" that validation
+                    # reported as unknown, the space invisible in the message.
+                    raise ContentError(key_loc, f"YAML 格式错误：{odd_space_message(key[0], key_loc.line)}", _ODD_SPACE_FIX)
                 if key in mapping.key_locs:
                     first = mapping.key_locs[key]
                     raise ContentError(
@@ -216,7 +220,13 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, cache: ParseCache | 
         if problem.startswith("found unexpected end of stream") and exc.context_mark:
             # An unclosed quote: the error is where it was opened, not at the end of the file.
             mark = exc.context_mark
+        blamed = _blame_line(text, mark.line if mark else 0)
+        if blamed is not None:
+            line, col, message, fix = blamed
+            raise ContentError(Location(shown, line + 1 + line_offset, col + 1), f"YAML 格式错误：{message}", fix) from None
         loc = _loc(shown, mark, line_offset) if mark else Location(shown)
+        if mark and problem.startswith("expected '<document start>'"):
+            loc = Location(shown, _document_end_before(text, mark.line) + 1 + line_offset, 1)
         message, fix = _explain_yaml(problem, context_line)
         raise ContentError(loc, f"YAML 格式错误：{message}", fix) from None
     except yaml.YAMLError as exc:
@@ -227,6 +237,99 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, cache: ParseCache | 
 
 
 _YAML_FIX = "请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对"
+
+# Spaces YAML does not count as indentation, pasted from WeChat or Word
+# (U+00A0), typed with a Chinese input method (U+3000) or invisible.
+_ODD_SPACES = {
+    "\u00a0": "U+00A0", "\u3000": "全角空格 U+3000", "\u2002": "U+2002", "\u2003": "U+2003",
+    "\u2009": "U+2009", "\u200b": "零宽空格 U+200B", "\u202f": "U+202F", "\ufeff": "U+FEFF",
+}
+_ODD_INDENT_RE = re.compile(f"^[ \t]*[{''.join(_ODD_SPACES)}][ \t{''.join(_ODD_SPACES)}]*", re.M)
+# "title：测试" (a full-width colon from the input method) or "title:测试":
+# YAML reads either as text, and fails a line or two later.
+_KEY_COLON_RE = re.compile(r"^([ \t]*(?:-[ \t]+)*)([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*(：|:(?=[^ \t\n]))", re.M)
+# How far before the error, and how many lines, are tried.
+_BLAME_WINDOW = 20
+_BLAME_TRIES = 8
+
+
+def odd_space_message(char: str, line: int) -> str:
+    """What an editor is told about a special space (one of _ODD_SPACES)
+    at the start of a line."""
+    return f"第 {line} 行开头有不可见的特殊空格（{_ODD_SPACES[char]}）"
+
+
+_ODD_SPACE_FIX = "请改成普通空格：删去这一行开头的空白，重新用空格键缩进"
+
+
+def _first_error(text: str) -> tuple[int, int] | None:
+    """Where the (fast) parser first stops in ``text``, or None when it parses."""
+    try:
+        yaml.compose(text, Loader=_FAST_LOADER or yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return (mark.line, mark.column) if mark else (0, 0)
+    except (yaml.YAMLError, RecursionError):
+        return (0, 0)
+    return None
+
+
+def _blame_line(text: str, error_line: int) -> tuple[int, int, str, str] | None:
+    """(line, column, what, fix), both 0-based, of a line just before a YAML
+    syntax error that caused it: indentation with a special space, or a key
+    followed by a full-width colon or a colon without a space. PyYAML's own
+    message names neither and points at the next line. A line counts as
+    the cause only if mending it (with the lines after it) gets the parser
+    past the error: a Chinese paragraph indent (U+3000) inside a block of
+    text, or "：" in a value, changes nothing and is not blamed. Runs only
+    when parsing failed."""
+    lines = text.split("\n")
+    first = max(0, error_line - _BLAME_WINDOW)
+    candidates: list[tuple[int, int, str, str, str]] = []  # line, col, mended line, what, fix
+    for i in range(first, min(error_line + 1, len(lines))):
+        line = lines[i]
+        odd = _ODD_INDENT_RE.match(line)
+        if odd:
+            col = next(c for c, ch in enumerate(line) if ch in _ODD_SPACES)
+            lead = "".join("  " if ch == "\u3000" else " " if ch in _ODD_SPACES else ch for ch in odd.group(0))
+            candidates.append((i, col, lead + line[odd.end() :], odd_space_message(line[col], i + 1), _ODD_SPACE_FIX))
+            line = candidates[-1][2]
+        key = _KEY_COLON_RE.match(line)
+        if key:
+            indent, name, colon = key.groups()
+            fixed = f"{indent}{name}: {line[key.end() :].lstrip(' ')}"
+            if colon == "：":
+                what, fix = f"字段名“{name}”后面用了全角冒号“：”（中文输入法打出的）", "请把全角冒号“：”改成半角冒号“:”并在后面加一个空格"
+            else:
+                what, fix = f"“{name}:”的冒号后面缺少空格", "请在冒号“:”后面加一个空格"
+            candidates.append((i, key.start(3), fixed, what, fix))
+    candidates = candidates[-_BLAME_TRIES:]
+    before = _first_error(text)
+    if not candidates or before is None:
+        return None
+    # Mend the last candidate, then the last two, …: the first set that
+    # gets the parser past the error names its first line as the cause.
+    # (One at a time misleads: mending a paragraph indented with U+3000
+    # changes where a block of text ends; of two "title：" lines in a row,
+    # mending either alone still fails.)
+    mended = list(lines)
+    for i, col, line, what, fix in reversed(candidates):
+        if mended[i] == lines[i]:  # a line with both is mended twice over already
+            mended[i] = line
+        after = _first_error("\n".join(mended))
+        if after is None or after > before:
+            return i, col, what, fix
+    return None
+
+
+def _document_end_before(text: str, line: int) -> int:
+    """The line of the "..." that ended the document before ``line``, where
+    the editor can delete it (0-based); ``line`` itself when there is none."""
+    lines = text.split("\n")
+    for i in range(min(line, len(lines) - 1), -1, -1):
+        if lines[i].startswith("..."):
+            return i
+    return line
 
 
 def _explain_yaml(problem: str, context_line: int) -> tuple[str, str]:
@@ -243,6 +346,8 @@ def _explain_yaml(problem: str, context_line: int) -> tuple[str, str]:
         ("expected <block end>", "缩进不一致：这一行和上面同一级的行没有对齐", "同一级的字段和“- ”要用相同个数的空格缩进"),
         ("did not find expected key", "缩进不一致，或缺少“字段:”", _YAML_FIX),
         ("did not find expected '-' indicator", "列表项的缩进不一致", "每一项都以对齐的“- ”开头"),
+        ("but found another document", "一个文件里只能有一份数据，这一行的 --- 把文件分成了两份", "请删去这一行的 ---（要画分隔线请用 # 开头的注释）"),
+        ("expected '<document start>'", "“...”表示数据到此结束，后面不能再写内容", "请删去这一行的 ...（要写省略号请用中文“……”，并放在文字里）"),
     ]
     for english, chinese, fix in known:
         if problem.startswith(english):
@@ -341,22 +446,107 @@ def _load_article(path: Path, shown: str, rel: str, cache: ParseCache | None) ->
         for i in range(1, len(lines)):
             if lines[i].strip() in ("---", "..."):
                 front = "\n".join(lines[1:i])
-                parsed = parse_yaml(front, shown, line_offset=1, cache=cache)
+                try:
+                    parsed = parse_yaml(front, shown, line_offset=1, cache=cache)
+                except ContentError as exc:
+                    raise _front_matter_unclosed(shown, lines[1:i], exc) or exc from None
                 if isinstance(parsed, YMap):
                     meta = parsed
                 elif not isinstance(parsed, YNull):
-                    raise ContentError(
-                        parsed.loc,
-                        "文章开头的元数据必须是“字段: 值”的形式",
-                        "参照编辑指南中的简报模板填写 title、issue、date 等字段",
-                    )
+                    raise _front_matter_not_a_mapping(shown, lines[1:i], parsed.loc)
                 body = "\n".join(lines[i + 1 :])
                 body_line = i + 2
                 break
         else:
-            raise ContentError(
+            raise _front_matter_unclosed(shown, lines[1:], None) or ContentError(
                 Location(shown, 1, 1),
                 "元数据以 --- 开始，但没有找到结束的 ---",
                 "请在元数据最后一行之后单独写一行 ---",
             )
+    else:
+        _refuse_misplaced_front_matter(shown, lines)
     return Article(path, shown, rel, meta, body, body_line)
+
+
+# A line of dashes typed with a Chinese input method (———, －－－, —-—) or
+# too many or few of them: meant as the --- around the front matter.
+_DASHES_RE = re.compile("[-\u2010-\u2015\u2212\u2500\u2501\ufe58\ufe63\uff0d]{2,}")
+_DELIMITER = "元数据的分隔线应为三个半角减号 ---，单独占一行"
+
+
+def _refuse_misplaced_front_matter(shown: str, lines: list[str]) -> None:
+    """Front matter that is not at the very top, or whose opening line is
+    not exactly ---, was read as the body: four "missing field" errors at
+    1:1 for a bulletin, a page whose title: line was published as text."""
+    start = 0
+    while start < len(lines) and start < 20 and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or not _DASHES_RE.fullmatch(lines[start].strip()):
+        return
+    following = next((line for line in lines[start + 1 :] if line.strip()), "")
+    if not _KEY_COLON_RE.match(following) and not re.match(r"[A-Za-z_][A-Za-z0-9_.-]*:(\s|$)", following):
+        return  # a rule at the top of a page, not front matter
+    if lines[start].strip() == "---":
+        raise ContentError(
+            Location(shown, start + 1, 1),
+            "元数据的分隔线 --- 应放在文件第一行，前面不能有空行",
+            f"请删去第 1–{start} 行的空行" if start > 1 else "请删去第 1 行的空行",
+        )
+    raise ContentError(
+        Location(shown, start + 1, 1),
+        f"{_DELIMITER}，放在文件第一行（这一行是“{lines[start].strip()}”）",
+        "请关闭中文输入法，把这一行改成 ---",
+    )
+
+
+def _front_matter_unclosed(shown: str, front: list[str], exc: ContentError | None) -> ContentError | None:
+    """Why front matter that failed to parse (``exc``), or found no closing
+    ---, did: its closing line typed with the input method (———), or
+    missing, so the body up to a later --- rule was read as YAML and
+    failed on a body line ("缺少冒号"). None when neither is so."""
+    error_line = exc.loc.line - 2 if exc is not None else len(front)  # 0-based in front
+    for i, line in enumerate(front[: error_line + 1]):
+        # At the start of the line (an indented —— is text), after lines
+        # that parse (a —— rule in the body is not a closing line).
+        if _DASHES_RE.fullmatch(line.rstrip()) and line.rstrip() != "---" and _first_error("\n".join(front[:i])) is None:
+            return ContentError(
+                Location(shown, i + 2, 1),
+                f"{_DELIMITER}（这一行是“{line.strip()}”）",
+                "请关闭中文输入法，把这一行改成 ---",
+            )
+    if exc is None:
+        return None
+    # The body starts after a blank line, at a line that is no "key: value":
+    # the front matter before it parses, the error is at it or after.
+    for i in range(1, min(error_line + 1, len(front))):
+        if front[i - 1].strip() or not front[i].strip() or front[i][0] in " \t#-":
+            continue
+        if _KEY_COLON_RE.match(front[i]) or re.match(r"[^:]*:(\s|$)", front[i]):
+            continue
+        if _first_error("\n".join(front[: i - 1])) is not None:
+            return None
+        # "# 标题" is a YAML comment and a Markdown heading: the body may start there.
+        last = max((j for j in range(i - 1) if front[j].strip() and not front[j].startswith("#")), default=-1)
+        start = next(j for j in range(last + 1, i + 1) if front[j].strip())
+        return ContentError(
+            Location(shown, 1, 1),
+            f"元数据缺少结束的 ---：从第 {start + 2} 行起的正文被当成了元数据",
+            f"请在元数据最后一行（第 {last + 2} 行）之后单独写一行 ---" if last >= 0 else "请在元数据最后一行之后单独写一行 ---",
+        )
+    return None
+
+
+def _front_matter_not_a_mapping(shown: str, front: list[str], loc: Location) -> ContentError:
+    key = _KEY_COLON_RE.match(front[loc.line - 2]) if 2 <= loc.line <= len(front) + 1 else None
+    if key and key.group(3) == "：":
+        # "title：测试" alone is one piece of text, no error from YAML.
+        return ContentError(
+            Location(shown, loc.line, key.start(3) + 1),
+            f"YAML 格式错误：字段名“{key.group(2)}”后面用了全角冒号“：”（中文输入法打出的）",
+            "请把全角冒号“：”改成半角冒号“:”并在后面加一个空格",
+        )
+    return ContentError(
+        loc,
+        "文章开头的元数据必须是“字段: 值”的形式",
+        "参照编辑指南中的简报模板填写 title、issue、date 等字段",
+    )

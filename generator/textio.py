@@ -72,6 +72,15 @@ def read_text(path: Path, shown: str) -> str:
     shows signs of earlier garbling.
     """
     data = read_bytes(path, shown)
+    utf16 = _utf16(data)
+    if utf16:
+        # Valid UTF-8 when the text is ASCII (NUL is a character), so this
+        # is asked before decoding, or it was "garbled: control character".
+        raise ContentError(
+            Location(shown),
+            "文件是 UTF-16 编码（Windows 记事本另存为“Unicode”时的编码），不是 UTF-8",
+            f"请另存为 UTF-8，或运行：{_iconv(utf16, shown)}",
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -86,7 +95,7 @@ def read_text(path: Path, shown: str) -> str:
                 Location(shown, line, col),
                 "文件不是 UTF-8 编码，看起来是 GBK/GB18030（常见于 Windows 记事本或旧网站）",
                 # Quoted for the shell: a file named it's $(touch x).md ran touch when pasted.
-                f"请另存为 UTF-8，或运行：iconv -f GB18030 -t UTF-8 {shlex.quote(shown)} -o {shlex.quote(shown + '.utf8')} && mv {shlex.quote(shown + '.utf8')} {shlex.quote(shown)}",
+                f"请另存为 UTF-8，或运行：{_iconv('GB18030', shown)}",
             ) from None
         raise ContentError(
             Location(shown, line, col),
@@ -98,6 +107,32 @@ def read_text(path: Path, shown: str) -> str:
         text = text[1:]
     check_garbled(text, shown)
     return text
+
+
+def _iconv(encoding: str, shown: str) -> str:
+    """The command that converts the file to UTF-8 in place. Quoted for the
+    shell: a file named it's $(touch x).md ran touch when pasted."""
+    tmp = shlex.quote(shown + ".utf8")
+    return f"iconv -f {encoding} -t UTF-8 {shlex.quote(shown)} -o {tmp} && mv {tmp} {shlex.quote(shown)}"
+
+
+def _utf16(data: bytes) -> str:
+    """The iconv name of the UTF-16 the file is in, or "" when it is not.
+    Without a byte order mark, text in UTF-16 has a NUL in every other byte
+    wherever it is ASCII (line ends, field names, digits)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"  # iconv reads the mark
+    if b"\x00" not in data[:4096]:  # the common case, at memchr speed
+        return ""
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    # A few the other way round: 一 (U+4E00) is 00 4E in UTF-16LE.
+    if odd > pairs // 4 and even * 8 < odd:
+        return "UTF-16LE"
+    if even > pairs // 4 and odd * 8 < even:
+        return "UTF-16BE"
+    return ""
 
 
 def _looks_like_gb(data: bytes) -> bool:

@@ -81,3 +81,46 @@ def test_unknown_weekday() -> None:
     with pytest.raises(DateProblem) as exc:
         parse_weekday("礼拜一")
     assert str(exc.value) == "“礼拜一”不是星期几（可写 mon…sun 或 周一…周日）"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("中午12点", time(12, 0)), ("中午12点半", time(12, 30)), ("中午1点", time(13, 0)), ("中午11:30", time(11, 30)),
+     ("晚上11点", time(23, 0)), ("晚上5点", time(17, 0)), ("下午12点", time(12, 0))],
+)
+def test_noon_and_evening(typed: str, expected: time) -> None:
+    # 中午1点 was read as 1:00 in the night.
+    assert parse_time(typed) == expected
+
+
+MIDNIGHT = "是半夜 12 点，已经是第二天了：请写第二天的日期和 00:00（如 2026-12-06 00:00），当天结束的活动也可以写 23:59"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        # 晚上12点 was read as noon: "start: 晚上11点, end: 晚上12点" ended before it started.
+        ("晚上12点", f"“晚上12点”{MIDNIGHT}"),
+        ("晚上12:30", f"“晚上12:30”{MIDNIGHT}"),
+        ("24:00", f"“24:00”{MIDNIGHT}"),
+        ("上午12点", "“上午12点”是中午还是半夜不明确：中午请写 12:00，半夜请写第二天的 00:00"),
+        ("早上12:00", "“早上12:00”是中午还是半夜不明确：中午请写 12:00，半夜请写第二天的 00:00"),
+        ("晚上1点", "“晚上1点”是下午还是后半夜不明确：请写 24 小时制，如 13:00，或第二天的 01:00"),
+        ("中午8点", "“中午8点”不是中午的时间：请写 24 小时制，如 13:00"),
+        ("24:30", "“24:30”不是真实存在的时间"),
+    ],
+)
+def test_times_refused_with_the_fix(typed: str, message: str) -> None:
+    with pytest.raises(DateProblem) as exc:
+        parse_time(typed)
+    assert str(exc.value) == message
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("2026-12-05 晚上12点", datetime(2026, 12, 6, 0, 0)), ("2026-12-31 晚上12点半", datetime(2027, 1, 1, 0, 30)),
+     ("2026-12-05 24:00", datetime(2026, 12, 6, 0, 0)), ("2026-12-05 晚上11点", datetime(2026, 12, 5, 23, 0)),
+     ("2026-12-05 中午12点", datetime(2026, 12, 5, 12, 0))],
+)
+def test_midnight_with_a_date_is_the_next_day(typed: str, expected: datetime) -> None:
+    assert parse_datetime(typed) == expected

@@ -143,6 +143,27 @@ def test_the_printed_iconv_command_is_quoted_for_the_shell(make_project, capsys:
     assert (project / name).read_text(encoding="utf-8") == original
 
 
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("utf-16-be", b"")])
+def test_utf16_file_is_named_and_the_printed_command_fixes_it(make_project, capsys: pytest.CaptureFixture[str], encoding: str, bom: bytes) -> None:  # type: ignore[no-untyped-def]
+    # Windows Notepad's "Unicode": was "not valid UTF-8" at a meaningless
+    # place, or without a mark "garbled: control character" (every other byte NUL).
+    project = make_project("basic")
+    name = "content/bulletins/it's $(touch PWNED) 简报.md"
+    original = (project / "content/bulletins/2025-01-first.md").read_text(encoding="utf-8")
+    (project / name).write_bytes(bom + original.replace("\n", "\r\n").encode(encoding))
+    rc, lines, _ = check(project, capsys)
+    assert rc == 1
+    message = next(line for line in lines if line.startswith(name))
+    assert message.startswith(f"{name}: 文件是 UTF-16 编码（Windows 记事本另存为“Unicode”时的编码），不是 UTF-8 — 请另存为 UTF-8，或运行：iconv -f UTF-16")
+    subprocess.run(["sh", "-c", message.split("请另存为 UTF-8，或运行：", 1)[1]], cwd=project, check=True, timeout=30)
+    assert not (project / "PWNED").exists()
+    assert (project / name).read_bytes().decode("utf-8").replace("\r\n", "\n") == original
+    # Converted, it is the bulletin it was (under a name that can be a URL).
+    (project / name).replace(project / "content/bulletins/2025-01-first.md")
+    rc, lines, _ = check(project, capsys)
+    assert rc == 0, lines
+
+
 def test_a_list_nested_hundreds_deep_fails_the_build_with_its_file(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     project = make_project("basic")
     path = project / "content/bulletins/2025-01-first.md"

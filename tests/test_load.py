@@ -205,3 +205,44 @@ def test_no_data_model_is_handed_over_when_the_data_has_errors(tmp_path: Path) -
     with pytest.raises(BuildFailed):
         pipeline.load_model(pipeline.Project.at(tmp_path / "p"), parse_date(TODAY), on_data=handed.append)
     assert handed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Of two "key：" lines in a row the first is named (mending either alone still fails).
+        ("title：测试\nsummary：简要\nissue: 3\n", "x.yml:1:6: YAML 格式错误：字段名“title”后面用了全角冒号“：”（中文输入法打出的）"),
+        # Paragraphs indented with U+3000 in a block of text are not the cause…
+        ("note: |\n  　　第一段。\n  　　第二段：说明\nkind: x\n\tbad: 1\n", "x.yml:5:1: YAML 格式错误：出现了制表符（Tab），YAML 只能用空格缩进"),
+        # … of an error after them.
+        ("note: |\n  　　第一段。\nsummary：简要\nissue: 3\n", "x.yml:3:8: YAML 格式错误：字段名“summary”后面用了全角冒号“：”（中文输入法打出的）"),
+        ("note: 通知：停水\nsummary: a: b\n", "x.yml:2:11: YAML 格式错误：此处不能出现冒号"),
+        ("a:\n  b: 1\n\u00a0\u00a0c: 2\n", "x.yml:3:1: YAML 格式错误：第 3 行开头有不可见的特殊空格（U+00A0）"),
+    ],
+)
+def test_the_line_that_caused_a_yaml_error_is_named(text: str, expected: str) -> None:
+    with pytest.raises(ContentError) as exc:
+        parse_yaml(text, "x.yml")
+    assert str(exc.value).startswith(expected), str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("---\ntitle: 关于\n\n正文第一段。\n\n——————\n\n结尾\n", "a.md:1:1: 元数据以 --- 开始，但没有找到结束的 ---"),  # a rule in the body
+        ("---\ntitle: 测试\n# 注释\n\n# 标题\n\n正文第一段\n\n---\n\n尾\n", "a.md:1:1: 元数据缺少结束的 ---：从第 3 行起的正文被当成了元数据 — 请在元数据最后一行（第 2 行）之后单独写一行 ---"),
+    ],
+)
+def test_front_matter_without_its_closing_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as exc:
+        load_article(path, "a.md", "a.md")
+    assert str(exc.value).startswith(expected), str(exc.value)
+
+
+@pytest.mark.parametrize("text", ["# 标题\n\n---\n\n正文\n", "\n---\n\n正文\n", "——\n\n正文\n", "---\ntitle: x\neditor_note: |\n  ——\n  y\n---\n正文\n"])
+def test_rules_and_dashes_that_are_not_front_matter(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(text, encoding="utf-8")
+    load_article(path, "a.md", "a.md")

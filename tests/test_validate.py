@@ -215,6 +215,16 @@ def test_gbk_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture
     )
 
 
+@pytest.mark.parametrize(("encoding", "bom", "iconv"), [("utf-16-le", b"\xff\xfe", "UTF-16"), ("utf-16-le", b"", "UTF-16LE"), ("utf-16-be", b"", "UTF-16BE")])
+def test_utf16_file_is_named_with_iconv(basic: Path, capsys: pytest.CaptureFixture[str], encoding: str, bom: bytes, iconv: str) -> None:
+    (basic / B1).write_bytes(bom + (basic / B1).read_text(encoding="utf-8").encode(encoding))
+    assert_error(
+        basic, capsys,
+        f"{B1}: 文件是 UTF-16 编码（Windows 记事本另存为“Unicode”时的编码），不是 UTF-8 — "
+        f"请另存为 UTF-8，或运行：iconv -f {iconv} -t UTF-8 {B1} -o {B1}.utf8 && mv {B1}.utf8 {B1}",
+    )
+
+
 def test_invalid_utf8(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (basic / "content/about.md").write_bytes(b"# About\n\nok \xff\xfe\x00 binary\n")
     assert_error(basic, capsys, "content/about.md:3:4: 文件不是有效的 UTF-8 文本（可能是二进制文件或编码错误） — 请用编辑器以 UTF-8 编码重新保存该文件")
@@ -302,6 +312,106 @@ def test_yaml_syntax_explained(basic: Path, capsys: pytest.CaptureFixture[str], 
     # No needle: the parser stops at the end of the file (line after the last).
     where = at(TEAMS, text, needle) if needle else f"{TEAMS}:{text.count(chr(10)) + 1}:1"
     assert_error(basic, capsys, f"{where}: YAML 格式错误：{message} — {fix}")
+
+
+IME_COLON = "请把全角冒号“：”改成半角冒号“:”并在后面加一个空格"
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "key"),
+    [
+        # The last line of the front matter: was "缺少冒号" at its end.
+        (B1, "summary: 第一期摘要", "summary：第一期摘要", "summary"),
+        # Was "此处不能出现冒号" on the next line.
+        (B1, "title: 第一期简报", "title：第一期简报", "title"),
+        (B1, "---\ntitle: 第一期简报\nissue: 1\ndate: 2025-12-20\ncolumn: news\noffice: 东社区居委会\neditor_note: 这是编者按。\nsummary: 第一期摘要\n",
+         "---\ntitle：第一期简报\n", "title"),  # alone it is text, not a YAML error
+        (SITE, "  title: 测试公示", "  title：测试公示", "title"),
+        (SITE, "  - id: notice", "  - id：notice", "id"),
+    ],
+)
+def test_full_width_colon_after_a_key(basic: Path, capsys: pytest.CaptureFixture[str], rel: str, old: str, new: str, key: str) -> None:
+    text = edit(basic, rel, old, new)
+    assert_error(basic, capsys, f"{at(rel, text, key + '：', shift=len(key))}: YAML 格式错误：字段名“{key}”后面用了全角冒号“：”（中文输入法打出的） — {IME_COLON}")
+
+
+def test_a_colon_without_a_space(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, SITE, "  url: https://", "  url:https://")
+    assert_error(basic, capsys, f"{at(SITE, text, 'url:', shift=3)}: YAML 格式错误：“url:”的冒号后面缺少空格 — 请在冒号“:”后面加一个空格")
+
+
+def test_full_width_colons_and_spaces_in_text_stay_text(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, B1, "title: 第一期简报", "title: 通知：停水")
+    # A Chinese paragraph indent (U+3000) inside a block of text is text.
+    edit(basic, B1, "editor_note: 这是编者按。", "editor_note: |\n  　　这是编者按。\n  　　第二段：说明。")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "space", "name"),
+    [
+        (SITE, "  title: 测试公示", "\u00a0\u00a0title: 测试公示", "\u00a0", "U+00A0"),  # was "此处不能出现冒号" on the next line
+        (SITE, "    name: 科协动态", "  \u3000name: 科协动态", "\u3000", "全角空格 U+3000"),  # was "缩进不一致"
+        (B1, "issue: 1", "\u00a0issue: 1", "\u00a0", "U+00A0"),  # parsed: was "未知字段“ issue”"
+    ],
+)
+def test_special_space_as_indentation(basic: Path, capsys: pytest.CaptureFixture[str], rel: str, old: str, new: str, space: str, name: str) -> None:
+    text = edit(basic, rel, old, new)
+    where = at(rel, text, space)
+    line = where.split(":")[1]
+    assert_error(basic, capsys, f"{where}: YAML 格式错误：第 {line} 行开头有不可见的特殊空格（{name}） — 请改成普通空格：删去这一行开头的空白，重新用空格键缩进")
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle", "message", "fix"),
+    [
+        # Were PyYAML's English: "but found another document", "expected '<document start>', but found …".
+        ("---\n  - {id: t9, name: 九队, kind: team}\n", "---", "一个文件里只能有一份数据，这一行的 --- 把文件分成了两份", "请删去这一行的 ---（要画分隔线请用 # 开头的注释）"),
+        ("... 以下略\n", "...", "“...”表示数据到此结束，后面不能再写内容", "请删去这一行的 ...（要写省略号请用中文“……”，并放在文字里）"),
+        ("...\n  - {id: t9, name: 九队, kind: team}\n", "...", "“...”表示数据到此结束，后面不能再写内容", "请删去这一行的 ...（要写省略号请用中文“……”，并放在文字里）"),
+    ],
+)
+def test_yaml_document_markers_in_a_data_file(basic: Path, capsys: pytest.CaptureFixture[str], extra: str, needle: str, message: str, fix: str) -> None:
+    text = append(basic, TEAMS, extra)
+    assert_error(basic, capsys, f"{at(TEAMS, text, needle)}: YAML 格式错误：{message} — {fix}")
+
+
+def test_front_matter_closing_line_missing_before_a_rule(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The body up to its --- rule was read as YAML: "缺少冒号" on a body line.
+    text = edit(basic, B1, "summary: 第一期摘要\n---\n", "summary: 第一期摘要\n")
+    text = append(basic, B1, "\n---\n\n附记。\n")
+    last, _ = pos(text, "summary:")
+    body, _ = pos(text, "一、开篇")
+    assert_error(basic, capsys, f"{B1}:1:1: 元数据缺少结束的 ---：从第 {body} 行起的正文被当成了元数据 — 请在元数据最后一行（第 {last} 行）之后单独写一行 ---")
+
+
+IME_DASHES = "元数据的分隔线应为三个半角减号 ---，单独占一行"
+
+
+@pytest.mark.parametrize("dashes", ["———", "－－－", "—-—", "----"])
+def test_front_matter_opening_line_typed_with_the_input_method(basic: Path, capsys: pytest.CaptureFixture[str], dashes: str) -> None:
+    # Was four "缺少必填字段" at 1:1, the fields being there.
+    text = (basic / B1).read_text(encoding="utf-8")
+    (basic / B1).write_text(dashes + text[3:], encoding="utf-8")
+    assert_error(basic, capsys, f"{B1}:1:1: {IME_DASHES}，放在文件第一行（这一行是“{dashes}”） — 请关闭中文输入法，把这一行改成 ---")
+
+
+def test_a_page_front_matter_typed_with_the_input_method(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Passed the check, and published "title: 关于" as a heading.
+    (basic / "content/about.md").write_text("－－－\ntitle: 关于\n－－－\n\n正文\n", encoding="utf-8")
+    assert_error(basic, capsys, f"content/about.md:1:1: {IME_DASHES}，放在文件第一行（这一行是“－－－”） — 请关闭中文输入法，把这一行改成 ---")
+
+
+def test_front_matter_closing_line_typed_with_the_input_method(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (basic / "content/about.md").write_text("---\ntitle: 关于\n———\n\n正文\n", encoding="utf-8")
+    assert_error(basic, capsys, f"content/about.md:3:1: {IME_DASHES}（这一行是“———”） — 请关闭中文输入法，把这一行改成 ---")
+
+
+def test_blank_line_before_the_front_matter(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (basic / B1).read_text(encoding="utf-8")
+    (basic / B1).write_text("\n" + text, encoding="utf-8")
+    assert_error(basic, capsys, f"{B1}:2:1: 元数据的分隔线 --- 应放在文件第一行，前面不能有空行 — 请删去第 1 行的空行")
 
 
 def test_front_matter_not_a_mapping(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -478,6 +588,16 @@ def test_bad_end_time(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_end_before_start(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = add_activity(basic, end='"09:30"')
     assert_error(basic, capsys, f"{at(ACT, text, chr(34) + '09:30')}: new-one: end: 结束时间早于或等于开始时间 — 请把 end 改为 start 之后的时间")
+
+
+def test_an_evening_until_midnight(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 晚上12点 was read as noon: an activity from 晚上11点 to 晚上12点 "ended before it started".
+    add_activity(basic, start="2027-01-10 晚上11点", end="2027-01-10 晚上12点")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+    # A time alone cannot move to the next day: refused, never taken as noon.
+    text = add_activity(basic, id="late-one", start="2027-01-11 晚上11点", end="晚上12点")
+    assert_error(basic, capsys, f"{at(ACT, text, '晚上12点', nth=-1)}: late-one: end: “晚上12点”不是时间 — 请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
 
 
 def test_choice_with_suggestion(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
