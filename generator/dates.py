@@ -71,7 +71,7 @@ def parse_time(text: str) -> time:
     Midnight at the end of a day (晚上12点, 24:00) belongs to the next day:
     a time alone cannot say so, so it is refused with the fix; with a date
     (parse_datetime) it is read as the next day's 00:00."""
-    next_day, result = _parse_clock(text)
+    next_day, result = parse_clock(text)
     if next_day:
         raise DateProblem(
             f"“{text}”是半夜 12 点，已经是第二天了：请写第二天的日期和 00:00（如 2026-12-06 00:00），"
@@ -80,7 +80,7 @@ def parse_time(text: str) -> time:
     return result
 
 
-def _parse_clock(text: str) -> tuple[bool, time]:
+def parse_clock(text: str) -> tuple[bool, time]:
     """(whether the time is past the end of the day, the time on the clock)."""
     value = normalise(text)
     m = _TIME_RE.match(value)
@@ -124,7 +124,7 @@ def parse_datetime(text: str) -> datetime:
     rest = rest.strip().lstrip("T").strip()
     if not rest:
         raise DateProblem(f"“{text}”缺少时间")
-    next_day, clock = _parse_clock(rest)
+    next_day, clock = parse_clock(rest)
     return datetime.combine(day + timedelta(days=next_day), clock)
 
 

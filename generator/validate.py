@@ -19,7 +19,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import recurrence as rec_mod
-from .dates import DateProblem, parse_date, parse_datetime, parse_time, parse_weekday
+from .dates import DateProblem, parse_clock, parse_date, parse_datetime, parse_weekday
 from .errors import Location, Problems
 from .load import Article, YList, YMap, YNull, YStr, YValue
 from .markup import dangerous_html, plain_text, render_markdown, unclosed_raw_text
@@ -683,11 +683,14 @@ def _read_end(f: Fields, start: datetime | None) -> datetime | None:
     except DateProblem:
         pass
     try:
-        t = parse_time(text)
-    except DateProblem:
-        f._err("end", f"“{text}”不是时间", "请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
+        # An end at midnight (晚上12点, 24:00) is the next day's 00:00.
+        next_day, t = parse_clock(text)
+    except DateProblem as exc:
+        message = str(exc)
+        f._err("end", message if "不明确" in message or "不是真实存在" in message else f"“{text}”不是时间",
+               "请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
         return None
-    return datetime.combine(start.date(), t) if start else None
+    return datetime.combine(start.date() + timedelta(days=next_day), t) if start else None
 
 
 def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tuple[set[str], str]:

@@ -595,9 +595,14 @@ def test_an_evening_until_midnight(basic: Path, capsys: pytest.CaptureFixture[st
     add_activity(basic, start="2027-01-10 晚上11点", end="2027-01-10 晚上12点")
     rc, lines = check(basic, capsys)
     assert rc == 0, lines
-    # A time alone cannot move to the next day: refused, never taken as noon.
-    text = add_activity(basic, id="late-one", start="2027-01-11 晚上11点", end="晚上12点")
-    assert_error(basic, capsys, f"{at(ACT, text, '晚上12点', nth=-1)}: late-one: end: “晚上12点”不是时间 — 请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
+    # An end written as a time alone: midnight ends the start's day.
+    add_activity(basic, id="late-one", start="2027-01-11 晚上11点", end="晚上12点")
+    add_activity(basic, id="late-two", start="2027-01-12 22:00", end='"24:00"')
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+    # An ambiguous one is refused with the parser's reason, never guessed.
+    text = add_activity(basic, id="late-three", start="2027-01-13 晚上11点", end="上午12点")
+    assert_error(basic, capsys, f"{at(ACT, text, '上午12点', nth=-1)}: late-three: end: “上午12点”是中午还是半夜不明确：中午请写 12:00，半夜请写第二天的 00:00 — 请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
 
 
 def test_choice_with_suggestion(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
