@@ -913,6 +913,64 @@ def test_links_in_code_are_not_checked(basic: Path, capsys: pytest.CaptureFixtur
     assert rc == 0 and not any(line.startswith("警告") for line in lines), lines
 
 
+MISSING_IMAGE = "请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
+NO_PAGE = "请检查链接地址；站内链接可写成相对于本文件的 .md 文件路径"
+
+
+def warnings(project: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    rc, lines = check(project, capsys)
+    assert rc == 0, lines
+    return [line.removeprefix("警告: ") for line in lines if line.startswith("警告: ")]
+
+
+def test_links_in_list_items_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Indented 4 spaces in a list item: its text, not a code block (only
+    # after a blank line outside a list is it code).
+    text = edit(basic, B1, "正文第一段。", "1. 第一项\n\n    ![缺图](missing.png)\n\n    见[旧文](no-such-page.md)。\n\n结束。\n\n    代码 [x](in-code.md)")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
+        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+    ]
+
+
+def test_reference_links_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Said where the target is written: the definition.
+    text = edit(basic, B1, "正文第一段。", "见[旧文][r1]和![图][r2]。\n\n[r1]: no-such-page.md\n[r2]: <missing.png> \"标题\"\n[unused]: nope.md")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
+    ]
+
+
+def test_unquoted_html_attributes_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "<a href=no-such-page.md>旧文</a> <img alt=\"图\"\n  src=missing.png data-src=other.png>")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
+    ]
+
+
+def test_image_on_the_editors_computer(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Word pastes file:///C:/…; the sanitiser drops the src, a blank box is published.
+    word = "file:///C:/Users/zhang/AppData/Local/Temp/msohtmlclip1/01/clip_image002.jpg"
+    local = "C:\\Users\\张三\\Desktop\\现场.jpg"
+    text = edit(basic, B1, "正文第一段。", f'<img src="{word}" alt="现场">\n\n![现场]({local})\n\n[通知](D:\\文件\\通知.docx)')
+    fix = "放进 content/bulletins/（与本文同一文件夹），再用相对路径"
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, word)}: 2025-01-first: 正文: 图片“{word}”是编辑自己电脑上的文件，网站上只会显示一个空白框 — 请把图片文件“clip_image002.jpg”{fix}引用：![图片说明](clip_image002.jpg)",
+        f"{at(B1, text, local)}: 2025-01-first: 正文: 图片“{local}”是编辑自己电脑上的文件，网站上只会显示一个空白框 — 请把图片文件“现场.jpg”{fix}引用：![图片说明](现场.jpg)",
+        f"{at(B1, text, 'D:')}: 2025-01-first: 正文: 链接“D:\\文件\\通知.docx”指向编辑自己电脑上的文件，居民打不开 — 请把文件“通知.docx”{fix}链接：[说明](通知.docx)",
+    ]
+
+
+def test_broken_link_never_suggests_its_own_page(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "见[上期](2025-01-firs.md)和[本页](/bulletins/2025-01-firs/)。")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, '2025-01-firs.md')}: 2025-01-first: 正文: 链接“2025-01-firs.md”指向的页面不存在 — 是否想链接到“2026-03-third.md”？",
+        f"{at(B1, text, '/bulletins/2025-01-firs/')}: 2025-01-first: 正文: 链接“/bulletins/2025-01-firs/”指向的页面不存在 — 是否想链接到“/bulletins/2026-03-third/”？",
+    ]
+
+
 def test_venue_double_booked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # estate-a-drill is at the station on 2026-12-03 09:00–11:00.
     text = add_activity(basic, start="2026-12-03 10:00", end='"12:00"')
