@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
+from .a11y import missing_alt
 from .errors import Location, Problems
 from .load import Article
 from .model import Activity, Occurrence, Site
@@ -306,7 +307,8 @@ def _attr_value(m: re.Match[str]) -> str:
 
 def check_links(content_dir: Path, articles: list[Article], site: Site, p: Problems) -> None:
     """Warn about internal links to pages that do not exist, missing images,
-    and links and images to the editor's own computer."""
+    links and images to the editor's own computer, and images without alt
+    text."""
     published_md = {a.rel for a in articles if a.rel not in site.drafts}
     published_md.update(spec.src_uri for spec in generated_pages(site))
     static = {
@@ -324,6 +326,9 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
         for t in _targets(article):
             raw = t.target
             loc = Location(article.shown, t.line, t.col)
+            if t.is_image and t.alt is not None and not t.alt.strip():
+                message, fix = missing_alt(raw, t.html)
+                p.warn(Location(article.shown, t.line, t.start), message, fix, record=record, field="正文")
             if _LOCAL_RE.match(raw.strip()):
                 _warn_local(loc, raw, t.is_image, posixpath.dirname(article.shown), p, record)
                 continue

@@ -875,7 +875,7 @@ def test_link_to_draft(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = edit(basic, B1, "正文第一段。", "![演练现场](img/drill.jpg)\n\n<img src=\"img/x.png\">")
+    text = edit(basic, B1, "正文第一段。", "![演练现场](img/drill.jpg)\n\n<img src=\"img/x.png\" alt=\"示意图\">")
     expected_md = f"{at(B1, text, 'img/drill.jpg')}: 2025-01-first: 正文: 图片“img/drill.jpg”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
     expected_html = f"{at(B1, text, 'img/x.png')}: 2025-01-first: 正文: 图片“img/x.png”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
     rc, lines = check(basic, capsys)
@@ -969,6 +969,24 @@ def test_broken_link_never_suggests_its_own_page(basic: Path, capsys: pytest.Cap
         f"{at(B1, text, '2025-01-firs.md')}: 2025-01-first: 正文: 链接“2025-01-firs.md”指向的页面不存在 — 是否想链接到“2026-03-third.md”？",
         f"{at(B1, text, '/bulletins/2025-01-firs/')}: 2025-01-first: 正文: 链接“/bulletins/2025-01-firs/”指向的页面不存在 — 是否想链接到“/bulletins/2026-03-third/”？",
     ]
+
+
+def test_image_without_alt_text(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Each at its own line (not the first line holding "x", here in "px"),
+    # with the record, and from `check` as from `build`.
+    (basic / "content/bulletins/x").write_bytes(b"\x89PNG")
+    (basic / "content/bulletins/p.png").write_bytes(b"\x89PNG")
+    text = edit(basic, B1, "正文第一段。", '<p style="width:100px">正文</p>\n\n<img src="x">\n<img src="x" alt="图">\n<img src="x" alt=" ">\n\n![](p.png) ![ ](p.png) ![照片](p.png)')
+    md_fix = "请在方括号里写上图片内容的简短说明，例如 ![志愿者搀扶老人下楼](p.png)，读屏软件会把说明读给看不见图片的居民"
+    html_fix = '请在 <img> 里写上图片内容的简短说明，例如 alt="志愿者搀扶老人下楼"，读屏软件会把说明读给看不见图片的居民'
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, '<img')}: 2025-01-first: 正文: 图片“x”缺少替代文字（alt） — {html_fix}",
+        f"{at(B1, text, '<img', 2)}: 2025-01-first: 正文: 图片“x”缺少替代文字（alt） — {html_fix}",
+        f"{at(B1, text, '![](')}: 2025-01-first: 正文: 图片“p.png”缺少替代文字（alt） — {md_fix}",
+        f"{at(B1, text, '![ ](')}: 2025-01-first: 正文: 图片“p.png”缺少替代文字（alt） — {md_fix}",
+    ]
+    rc, _ = check(basic, capsys, "--strict")
+    assert rc == 1
 
 
 def test_venue_double_booked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
