@@ -1,36 +1,21 @@
-"""Accessibility checks on editors' articles (no MkDocs here).
+"""Accessibility of editors' articles (no MkDocs here).
 
 An image without a text alternative is silent to a screen reader, and many
-of our readers use one; the plugin reports each as a warning, which
-``build --strict`` turns into a failure.
+of our readers use one. checks.check_links finds such images in the
+Markdown source (so ``check`` reports them as ``build`` does, at their own
+line) and warns with the words here; ``--strict`` turns that into a failure.
 """
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ATTR = re.compile(r"""\b(alt|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_WHY = "读屏软件会把说明读给看不见图片的居民"
 
 
-def images_without_alt(html: str) -> list[str]:
-    """The ``src`` of every ``<img>`` whose alt text is missing or blank, in
-    page order. (Python-Markdown writes ``alt=""`` for ``![](x.png)``.)"""
-    found = []
-    for tag in _IMG.finditer(html):
-        attrs = {}
-        for m in _ATTR.finditer(tag.group(0)):
-            attrs[m.group(1).lower()] = unescape(next(v for v in m.groups()[1:] if v is not None))
-        if not attrs.get("alt", "").strip():
-            found.append(attrs.get("src", ""))
-    return found
-
-
-def source_line(text: str, needle: str) -> int:
-    """1-based line of the first line of ``text`` containing ``needle`` (0 if none)."""
-    if needle:
-        for number, line in enumerate(text.splitlines(), 1):
-            if needle in line:
-                return number
-    return 0
+def missing_alt(src: str, html: bool) -> tuple[str, str]:
+    """The message and the fix for an image without alt text (or a blank
+    one), written as Markdown ``![](src)`` or as an HTML ``<img>``."""
+    name = src.replace("\\", "/").rsplit("/", 1)[-1]
+    message = f"图片“{name}”缺少替代文字（alt）" if name else "图片缺少替代文字（alt）"
+    if html:
+        return message, f"请在 <img> 里写上图片内容的简短说明，例如 alt=\"志愿者搀扶老人下楼\"，{_WHY}"
+    return message, f"请在方括号里写上图片内容的简短说明，例如 ![志愿者搀扶老人下楼]({src})，{_WHY}"

@@ -13,21 +13,62 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
+from html import unescape
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
+from markdown.util import BLOCK_LEVEL_ELEMENTS
+
+from .a11y import missing_alt
 from .errors import Location, Problems
 from .load import Article
 from .model import Activity, Occurrence, Site
 from .pages import generated_pages
 from .validate import nearest
 
-# Markdown links and images: [text](target "title"), ![alt](src), <target>.
-_MD_LINK_RE = re.compile(r"(?P<img>!?)\[(?:[^\]\\]|\\.)*\]\(\s*(?:<(?P<angle>[^>]*)>|(?P<plain>[^)\s]+))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-# Raw HTML an editor pasted: <a href="…">, <img src="…">.
-_HTML_LINK_RE = re.compile(r"<(?P<tag>a|img)\b[^>]*?\b(?:href|src)\s*=\s*(?P<q>[\"'])(?P<target>[^\"']*)(?P=q)", re.I)
+_TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"  # link text, one level of [brackets] inside
+_DEST = r"\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<plain>[^)\s]+))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+# Markdown images and links: ![alt](src "title"), [text](target), <target>.
+# Separately, so that both of [![alt](photo.jpg)](page.md) are found.
+_MD_IMAGE_RE = re.compile(r"!\[(?P<text>" + _TEXT + r")\]" + _DEST)
+_MD_LINK_RE = re.compile(r"(?<![!\\])\[(?P<text>" + _TEXT + r")\]" + _DEST)
+# Reference links: [text][label], [text][], [label] with "[label]: target"
+# anywhere in the text (Python-Markdown's ReferenceProcessor).
+_REF_DEF_RE = re.compile(r"^[ \t]*\[(?P<label>[^\[\]^][^\[\]]*)\]:[ \t]*\n?[ \t]*(?P<target>\S+)", re.M)
+_REF_FULL_RE = re.compile(r"(?P<img>!?)\[(?P<text>" + _TEXT + r")\]\s?\[(?P<label>[^\[\]]*)\]")
+_REF_SHORT_RE = re.compile(r"(?P<img>!?)\[(?P<text>[^\[\]^][^\[\]]*)\](?![\[(:])")
+# attr_list after an image: ![](x.png){: alt="…" } gives the alt text.
+_ATTR_ALT_RE = re.compile(r"\{[^}\n]*(?<![\w-])alt\s*=\s*[\"']?\s*[^\s\"'}]")
+# Raw HTML an editor pasted (Word, WeChat): <a href="…">, <img src=…>, the
+# value quoted or not, the tag over several lines.
+_HTML_TAG_RE = re.compile(r"<(?P<tag>a|img)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
+_HTML_ATTR_RE = re.compile(r"""(?<![\w-])(?P<name>href|src|alt)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""", re.I)
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_CODE_SPAN_RE = re.compile(r"(?<![\\`])(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+# A block-level start tag at the start of a line opens raw HTML that
+# Python-Markdown copies as it is, blank lines and all, to its closing tag.
+_HTML_BLOCK_RE = re.compile(r"^ {0,3}<(?P<tag>[a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.M)
+_BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS)
+# What opens a container whose blocks are indented 4 spaces: a list item,
+# an admonition, a footnote, a definition.
+_CONTAINER_RE = re.compile(r"^[ \t]*(?:\d+\.[ \t]|[*+-][ \t]|[!?]{3}\+?[ \t]|\[\^[^\]]+\]:|:[ \t])")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+# A path on the editor's own computer (Word's file:///C:/…/clip_image002.jpg,
+# C:\Users\…\现场.jpg, \\server\share\…): no single-letter URL scheme exists.
+_LOCAL_RE = re.compile(r"^(?:file:|[a-zA-Z]:|\\\\)", re.I)
+
+
+class Target(NamedTuple):
+    """A link or image of an article's body, as Python-Markdown will render it."""
+
+    line: int
+    col: int  # of the target as written
+    target: str
+    is_image: bool
+    alt: str | None = None  # an image's text alternative; None if not a plain image
+    html: bool = False  # written as an HTML tag
+    start: int = 0  # column of the image's first character
 
 
 def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Problems) -> None:
@@ -65,26 +106,209 @@ def _url_of(src: str) -> str:
     return stem + "/"
 
 
-def _targets(article: Article) -> Iterable[tuple[int, int, str, bool]]:
-    """(line, col, target, is_image) for each link in the body, outside code."""
-    in_fence = False
-    for i, line in enumerate(article.body.split("\n")):
-        if _FENCE_RE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence or line.startswith(("    ", "\t")):
-            continue
-        # Inline code spans are not links.
-        scan = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
-        for m in _MD_LINK_RE.finditer(scan):
+def _targets(article: Article) -> list[Target]:
+    """Each link and image of the body that Python-Markdown renders as one,
+    in the order written: inline, reference-style and raw HTML, in list
+    items and other indented blocks, but not in code."""
+    body = article.body
+    if "[" not in body and "<" not in body:
+        return []  # most bulletins: no link, no image
+    lines = _Lines(body, article.body_line)
+    # Comments are copied as they are, never shown; raw HTML blocks are
+    # HTML, the Markdown in them left as text; code is neither.
+    plain = _COMMENT_RE.sub(_blank, body)
+    markdown = _blank_ranges(plain, _raw_html(plain), _RAW)
+    code = _code(markdown)
+    markdown, html = _blank_ranges(markdown, code), _blank_ranges(plain, code)
+    found: list[tuple[int, Target]] = []
+    spans = []
+    for regex, is_image in ((_MD_IMAGE_RE, True), (_MD_LINK_RE, False)):
+        for m in regex.finditer(markdown):
+            spans.append(m.span())
             group = "angle" if m.group("angle") is not None else "plain"
-            yield article.body_line + i, m.start(group) + 1, m.group(group), bool(m.group("img"))
-        for m in _HTML_LINK_RE.finditer(scan):
-            yield article.body_line + i, m.start("target") + 1, m.group("target"), m.group("tag").lower() == "img"
+            alt = None if not is_image or _ATTR_ALT_RE.match(markdown, m.end()) else _unescape_md(m.group("text"))
+            found.append((m.start(), lines.target(m.start(group), m.group(group), is_image, alt, m.start())))
+    found += _reference_targets(markdown, spans, lines)
+    for m in _HTML_TAG_RE.finditer(html):
+        attrs = {a.group("name").lower(): a for a in _HTML_ATTR_RE.finditer(m.group(0))}
+        is_image = m.group("tag").lower() == "img"
+        value = attrs.get("src" if is_image else "href")
+        alt_attr = attrs.get("alt")
+        alt_text = None if not is_image else unescape(_attr_value(alt_attr)) if alt_attr is not None else ""
+        if value is None:
+            if is_image:
+                found.append((m.start(), lines.target(m.start(), "", True, alt_text, m.start(), html=True)))
+            continue
+        group = next(g for g in ("dq", "sq", "bare") if value.group(g) is not None)
+        found.append((m.start(), lines.target(m.start() + value.start(group), value.group(group), is_image, alt_text, m.start(), html=True)))
+    return [t for _, t in sorted(found, key=lambda pair: pair[0])]
+
+
+def _reference_targets(markdown: str, inline: list[tuple[int, int]], lines: _Lines) -> list[tuple[int, Target]]:
+    """[text][label] and [label] with their "[label]: target", reported
+    where the target is written, once per definition (and kind) used.
+    ``inline``: where the inline links and images are."""
+    defs: dict[str, re.Match[str]] = {}
+    for m in _REF_DEF_RE.finditer(markdown):
+        defs[_label(m.group("label"))] = m  # the last one counts
+    if not defs:
+        return []
+    text = _REF_DEF_RE.sub(_blank, _blank_ranges(markdown, inline))
+    used: dict[tuple[str, bool], tuple[int, str]] = {}
+    for m in _REF_FULL_RE.finditer(text):
+        label = _label(m.group("label") or m.group("text"))
+        if label in defs:
+            used.setdefault((label, bool(m.group("img"))), (m.start(), m.group("text")))
+    text = _REF_FULL_RE.sub(_blank, text)
+    for m in _REF_SHORT_RE.finditer(text):
+        label = _label(m.group("text"))
+        if label in defs:
+            used.setdefault((label, bool(m.group("img"))), (m.start(), m.group("text")))
+    found = []
+    for (label, is_image), (at, alt) in used.items():
+        d = defs[label]
+        target = d.group("target")
+        offset = d.start("target")
+        if target.startswith("<") and target.endswith(">"):
+            target, offset = target[1:-1], offset + 1
+        found.append((at, lines.target(offset, target, is_image, _unescape_md(alt) if is_image else None, at)))
+    return found
+
+
+class _Lines:
+    """Line and column, in the file, of an offset in an article's body."""
+
+    def __init__(self, body: str, first_line: int):
+        self.body = body
+        self.first_line = first_line
+
+    def where(self, offset: int) -> tuple[int, int]:
+        # Counted for each: most articles have a few links, if any.
+        return self.first_line + self.body.count("\n", 0, offset), offset - self.body.rfind("\n", 0, offset)
+
+    def target(self, offset: int, target: str, is_image: bool, alt: str | None, start: int, html: bool = False) -> Target:
+        line, col = self.where(offset)
+        start_line, start_col = self.where(start)
+        return Target(line, col, target, is_image, alt, html, start_col if start_line == line else 1)
+
+
+def _blank(m: re.Match[str]) -> str:
+    """The match as spaces, its line breaks kept: offsets stay put."""
+    return re.sub(r"[^\n]", " ", m.group(0))
+
+
+def _blank_ranges(text: str, ranges: Iterable[tuple[int, int]], fill: str = " ") -> str:
+    parts, last = [], 0
+    for start, end in sorted(ranges):
+        if start < last:
+            continue
+        parts += [text[last:start], re.sub(r"[^\n]", fill, text[start:end])]
+        last = end
+    return "".join(parts) + text[last:] if parts else text
+
+
+def _raw_html(text: str) -> list[tuple[int, int]]:
+    """Raw HTML blocks: from a block-level start tag at the start of a line
+    to its closing tag (or the end), as Python-Markdown's HTML extractor
+    reads them. With markdown="1" (md_in_html) their content is Markdown."""
+    found: list[tuple[int, int]] = []
+    last = 0
+    for m in _HTML_BLOCK_RE.finditer(text):
+        tag = m.group("tag").lower()
+        if m.start() < last or tag not in _BLOCK_TAGS or re.search(r"(?<![\w-])markdown\s*=", m.group("attrs")):
+            continue
+        end = len(text)
+        if tag == "hr" or m.group("attrs").rstrip().endswith("/"):
+            end = m.end()
+        else:
+            depth = 1
+            for t in re.finditer(rf"<(/?){tag}(?=[\s/>])[^>]*>", text[m.end():], re.I):
+                depth += -1 if t.group(1) else 1
+                if depth == 0:
+                    end = m.end() + t.end()
+                    break
+        found.append((m.start(), end))
+        last = end
+    return found
+
+
+# Raw HTML, in the Markdown text: Python-Markdown sets it on lines of its
+# own, so what follows its closing tag on the same line starts a new block
+# (and is not indented by it).
+_RAW = "\0"
+_BLANK = " \t" + _RAW
+_INDENTED_RE = re.compile(r"^(?: {4}| {0,3}\t)", re.M)
+# Blocks: text between blank lines.
+_BLOCK_RE = re.compile(r"(?:^(?![ \t\0]*$).*(?:\n|$))+", re.M)
+
+
+def _indent(line: str) -> int:
+    """Leading spaces, a tab counting to the next multiple of 4 (as in Python-Markdown)."""
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip(" "))
+
+
+def _code(text: str) -> list[tuple[int, int]]:
+    """Code, as Python-Markdown reads it: indented blocks after a blank line,
+    4 spaces deeper than the list item, admonition, footnote or definition
+    they are in (if any), and `code spans`, over line breaks too."""
+    if not _INDENTED_RE.search(text):
+        # No indented line, no code block: only `code spans`, in a block.
+        if "`" not in text:
+            return []
+        return [(b.start() + m.start(), b.start() + m.end()) for b in _BLOCK_RE.finditer(text) for m in _CODE_SPAN_RE.finditer(b.group(0))]
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    found: list[tuple[int, int]] = []
+    containers: list[int] = []  # the indent of the blocks inside each open container
+    i, n = 0, len(lines)
+    while i < n:
+        if not lines[i].strip(_BLANK):
+            i += 1
+            continue
+        indent = _indent(lines[i])
+        while containers and containers[-1] > indent:
+            containers.pop()
+        base = containers[-1] if containers else 0
+        j = i
+        if indent >= base + 4:
+            while j < n and lines[j].strip(_BLANK) and _indent(lines[j]) >= base + 4:
+                j += 1
+            found.append((starts[i], starts[j] - 1))
+            i = j
+            continue
+        while j < n and lines[j].strip(_BLANK):
+            if _CONTAINER_RE.match(lines[j]):
+                level = _indent(lines[j]) // 4 * 4 + 4
+                while containers and containers[-1] >= level:
+                    containers.pop()
+                containers.append(level)
+            j += 1
+        block = text[starts[i]:starts[j] - 1]
+        if "`" in block:
+            found += [(starts[i] + m.start(), starts[i] + m.end()) for m in _CODE_SPAN_RE.finditer(block)]
+        i = j
+    return found
+
+
+def _label(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _unescape_md(text: str) -> str:
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
+
+
+def _attr_value(m: re.Match[str]) -> str:
+    return next(v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None)
 
 
 def check_links(content_dir: Path, articles: list[Article], site: Site, p: Problems) -> None:
-    """Warn about internal links to pages that do not exist and missing images."""
+    """Warn about internal links to pages that do not exist, missing images,
+    links and images to the editor's own computer, and images without alt
+    text."""
     published_md = {a.rel for a in articles if a.rel not in site.drafts}
     published_md.update(spec.src_uri for spec in generated_pages(site))
     static = {
@@ -99,14 +323,21 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
         here_dir = posixpath.dirname(article.rel)
         page_url = _url_of(article.rel)
         record = Path(article.rel).stem
-        for line, col, raw, is_image in _targets(article):
+        for t in _targets(article):
+            raw = t.target
+            loc = Location(article.shown, t.line, t.col)
+            if t.is_image and t.alt is not None and not t.alt.strip():
+                message, fix = missing_alt(raw, t.html)
+                p.warn(Location(article.shown, t.line, t.start), message, fix, record=record, field="正文")
+            if _LOCAL_RE.match(raw.strip()):
+                _warn_local(loc, raw, t.is_image, posixpath.dirname(article.shown), p, record)
+                continue
             target = unquote(raw.split("#", 1)[0].split("?", 1)[0]).strip()
             if not target or _SCHEME_RE.match(target) or target.startswith("//"):
                 continue
-            loc = Location(article.shown, line, col)
             if _resolves(target, here_dir, page_url, published_md, urls, static):
                 continue
-            if is_image:
+            if t.is_image:
                 p.warn(loc, f"图片“{raw}”不存在", "请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写", record=record, field="正文")
                 continue
             if target.endswith(".md"):
@@ -114,8 +345,22 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
                 if resolved in site.drafts:
                     p.warn(loc, f"链接“{raw}”指向一篇草稿，草稿不会发布", "请等那篇简报发布后再加链接，或删去 draft: true", record=record, field="正文")
                     continue
-            hint = _nearest(target, here_dir, page_url, published_md, urls)
+            # Never "did you mean" the page the link is in.
+            hint = _nearest(target, here_dir, page_url, published_md - {article.rel}, urls - {page_url})
             p.warn(loc, f"链接“{raw}”指向的页面不存在", hint or "请检查链接地址；站内链接可写成相对于本文件的 .md 文件路径", record=record, field="正文")
+
+
+def _warn_local(loc: Location, raw: str, is_image: bool, folder: str, p: Problems, record: str) -> None:
+    """A path on the editor's computer (Word pastes file:///C:/…): the
+    sanitiser drops it and residents see a blank box or a dead link."""
+    name = re.split(r"[\\/]", unquote(raw.strip()))[-1] or "文件名"
+    shown = f"<{name}>" if re.search(r"\s", name) else name
+    if is_image:
+        p.warn(loc, f"图片“{raw}”是编辑自己电脑上的文件，网站上只会显示一个空白框",
+               f"请把图片文件“{name}”放进 {folder}/（与本文同一文件夹），再用相对路径引用：![图片说明]({shown})", record=record, field="正文")
+    else:
+        p.warn(loc, f"链接“{raw}”指向编辑自己电脑上的文件，居民打不开",
+               f"请把文件“{name}”放进 {folder}/（与本文同一文件夹），再用相对路径链接：[说明]({shown})", record=record, field="正文")
 
 
 def _resolves(target: str, here_dir: str, page_url: str, md: set[str], urls: set[str], static: set[str]) -> bool:

@@ -33,7 +33,6 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from . import calendar, notices, outputs, sitemap
-from .a11y import images_without_alt, source_line
 from .afterreload import AfterReload, remove_gone
 from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
@@ -433,8 +432,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             # A title taken from the page's first heading: MkDocs strips its
             # tags but leaves a "<" without a ">" and its entities.
             page.meta["title"] = escape(unescape(page.title))
-        if page.file.src_uri not in self.specs:
-            _warn_images_without_alt(html, page)
         # Editors paste HTML from Word and WeChat: keep only the allow-list.
         return sanitize(html) if page.file.src_uri not in self.specs else html
 
@@ -662,23 +659,6 @@ def _UNCHANGED() -> bool:
 
 def _CHANGED() -> bool:
     return True
-
-
-def _warn_images_without_alt(html: str, page: Page) -> None:
-    missing = images_without_alt(html)
-    if not missing:
-        return
-    try:
-        source = Path(page.file.abs_src_path or "").read_text(encoding="utf-8-sig")
-    except OSError:
-        source = ""
-    for src in missing:
-        # MkDocs has rewritten src relative to the output page; the file name
-        # is what the editor wrote and can find.
-        name = src.rsplit("/", 1)[-1]
-        line = source_line(source, name)
-        where = f"content/{page.file.src_uri}" + (f":{line}:1" if line else "")
-        log.warning(f"{where}: 图片 {name} 缺少替代文字（alt） — 请在方括号里写上图片内容的简短说明，例如 ![志愿者搀扶老人下楼]({name})，读屏软件会把说明读给看不见图片的居民")
 
 
 # Material partials we override to print content (the footer carries the

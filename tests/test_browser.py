@@ -428,10 +428,10 @@ def test_image_without_alt_is_a_warning_and_fails_strict(tmp_path: Path, capsys:
     src = "../images/drill.svg"
     text = re.sub(r"!\[[^\]]*\]\(" + re.escape(src) + r"\)", f"![]({src})", text)
     article.write_text(text, encoding="utf-8")
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if src in row)
+    line, col = next((i, row.index(f"![]({src})") + 1) for i, row in enumerate(text.splitlines(), 1) if src in row)
     assert run_cli("build", "--today", TODAY, cwd=project) == 0
     err = capsys.readouterr().err
-    assert f"content/bulletins/2026-05-fangzai.md:{line}:1: 图片 drill.svg 缺少替代文字" in err
+    assert f"content/bulletins/2026-05-fangzai.md:{line}:{col}: 2026-05-fangzai: 正文: 图片“drill.svg”缺少替代文字" in err
     shutil.rmtree(project / "site")
     assert run_cli("build", "--today", TODAY, "--strict", cwd=project) != 0
     assert "2026-05-fangzai.md" in capsys.readouterr().err

@@ -1000,7 +1000,7 @@ def test_link_to_draft(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = edit(basic, B1, "正文第一段。", "![演练现场](img/drill.jpg)\n\n<img src=\"img/x.png\">")
+    text = edit(basic, B1, "正文第一段。", "![演练现场](img/drill.jpg)\n\n<img src=\"img/x.png\" alt=\"示意图\">")
     expected_md = f"{at(B1, text, 'img/drill.jpg')}: 2025-01-first: 正文: 图片“img/drill.jpg”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
     expected_html = f"{at(B1, text, 'img/x.png')}: 2025-01-first: 正文: 图片“img/x.png”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
     rc, lines = check(basic, capsys)
@@ -1036,6 +1036,82 @@ def test_links_in_code_are_not_checked(basic: Path, capsys: pytest.CaptureFixtur
     edit(basic, B1, "正文第一段。", "```\n[x](nope.md)\n```\n\n`[y](nope.md)`")
     rc, lines = check(basic, capsys)
     assert rc == 0 and not any(line.startswith("警告") for line in lines), lines
+
+
+MISSING_IMAGE = "请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
+NO_PAGE = "请检查链接地址；站内链接可写成相对于本文件的 .md 文件路径"
+
+
+def warnings(project: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    rc, lines = check(project, capsys)
+    assert rc == 0, lines
+    return [line.removeprefix("警告: ") for line in lines if line.startswith("警告: ")]
+
+
+def test_links_in_list_items_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Indented 4 spaces in a list item: its text, not a code block (only
+    # after a blank line outside a list is it code).
+    text = edit(basic, B1, "正文第一段。", "1. 第一项\n\n    ![缺图](missing.png)\n\n    见[旧文](no-such-page.md)。\n\n结束。\n\n    代码 [x](in-code.md)")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
+        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+    ]
+
+
+def test_reference_links_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Said where the target is written: the definition.
+    text = edit(basic, B1, "正文第一段。", "见[旧文][r1]和![图][r2]。\n\n[r1]: no-such-page.md\n[r2]: <missing.png> \"标题\"\n[unused]: nope.md")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
+    ]
+
+
+def test_unquoted_html_attributes_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "<a href=no-such-page.md>旧文</a> <img alt=\"图\"\n  src=missing.png data-src=other.png>")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
+    ]
+
+
+def test_image_on_the_editors_computer(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Word pastes file:///C:/…; the sanitiser drops the src, a blank box is published.
+    word = "file:///C:/Users/zhang/AppData/Local/Temp/msohtmlclip1/01/clip_image002.jpg"
+    local = "C:\\Users\\张三\\Desktop\\现场.jpg"
+    text = edit(basic, B1, "正文第一段。", f'<img src="{word}" alt="现场">\n\n![现场]({local})\n\n[通知](D:\\文件\\通知.docx)')
+    fix = "放进 content/bulletins/（与本文同一文件夹），再用相对路径"
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, word)}: 2025-01-first: 正文: 图片“{word}”是编辑自己电脑上的文件，网站上只会显示一个空白框 — 请把图片文件“clip_image002.jpg”{fix}引用：![图片说明](clip_image002.jpg)",
+        f"{at(B1, text, local)}: 2025-01-first: 正文: 图片“{local}”是编辑自己电脑上的文件，网站上只会显示一个空白框 — 请把图片文件“现场.jpg”{fix}引用：![图片说明](现场.jpg)",
+        f"{at(B1, text, 'D:')}: 2025-01-first: 正文: 链接“D:\\文件\\通知.docx”指向编辑自己电脑上的文件，居民打不开 — 请把文件“通知.docx”{fix}链接：[说明](通知.docx)",
+    ]
+
+
+def test_broken_link_never_suggests_its_own_page(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, B1, "正文第一段。", "见[上期](2025-01-firs.md)和[本页](/bulletins/2025-01-firs/)。")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, '2025-01-firs.md')}: 2025-01-first: 正文: 链接“2025-01-firs.md”指向的页面不存在 — 是否想链接到“2026-03-third.md”？",
+        f"{at(B1, text, '/bulletins/2025-01-firs/')}: 2025-01-first: 正文: 链接“/bulletins/2025-01-firs/”指向的页面不存在 — 是否想链接到“/bulletins/2026-03-third/”？",
+    ]
+
+
+def test_image_without_alt_text(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Each at its own line (not the first line holding "x", here in "px"),
+    # with the record, and from `check` as from `build`.
+    (basic / "content/bulletins/x").write_bytes(b"\x89PNG")
+    (basic / "content/bulletins/p.png").write_bytes(b"\x89PNG")
+    text = edit(basic, B1, "正文第一段。", '<p style="width:100px">正文</p>\n\n<img src="x">\n<img src="x" alt="图">\n<img src="x" alt=" ">\n\n![](p.png) ![ ](p.png) ![照片](p.png)')
+    md_fix = "请在方括号里写上图片内容的简短说明，例如 ![志愿者搀扶老人下楼](p.png)，读屏软件会把说明读给看不见图片的居民"
+    html_fix = '请在 <img> 里写上图片内容的简短说明，例如 alt="志愿者搀扶老人下楼"，读屏软件会把说明读给看不见图片的居民'
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, '<img')}: 2025-01-first: 正文: 图片“x”缺少替代文字（alt） — {html_fix}",
+        f"{at(B1, text, '<img', 2)}: 2025-01-first: 正文: 图片“x”缺少替代文字（alt） — {html_fix}",
+        f"{at(B1, text, '![](')}: 2025-01-first: 正文: 图片“p.png”缺少替代文字（alt） — {md_fix}",
+        f"{at(B1, text, '![ ](')}: 2025-01-first: 正文: 图片“p.png”缺少替代文字（alt） — {md_fix}",
+    ]
+    rc, _ = check(basic, capsys, "--strict")
+    assert rc == 1
 
 
 def test_venue_double_booked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
