@@ -203,17 +203,18 @@ def load_articles(project: Project, loaded: Loaded, p: Problems) -> None:
         shown = project.shown(project.content_dir / rel)
         stem = rel.rsplit("/", 1)[-1].split(".", 1)[0]
         p.error(Location(shown), "文章的扩展名应为小写的 .md，否则不会作为文章发布", f"请改名为 {stem}.md")
-    urls: dict[str, str] = {}
+    urls: dict[str, Path] = {}
     for path, rel in paths:
         # bulletins/x.md and bulletins/x/index.md are both bulletins/x/:
         # the second replaced the first without a word.
         url = rel[:-3].removesuffix("index").removesuffix("README").rstrip("/")
+        shown = project.shown(path)  # once: ~10 µs, 5,000 times per preview save
         if url in urls:
-            p.error(Location(project.shown(path)), f"与 {urls[url]} 的网址相同（/{url + '/' if url else ''}），会互相覆盖", "请给其中一个文件改名")
+            p.error(Location(shown), f"与 {project.shown(urls[url])} 的网址相同（/{url + '/' if url else ''}），会互相覆盖", "请给其中一个文件改名")
             continue
-        urls[url] = project.shown(path)
+        urls[url] = path
         try:
-            loaded.articles.append(load_article(path, project.shown(path), rel, project.files))
+            loaded.articles.append(load_article(path, shown, rel, project.files))
         except ContentError as exc:
             p.add(exc)
     if project.files is not None:
