@@ -101,7 +101,8 @@ def slugify_id(text: str) -> str:
 # Blanks around a value, invisible ones too: a zero-width space pasted from
 # WeChat after an id made "找不到场地“gy-station​” — 是否想写“gy-station”？"
 # name two ids that look the same.
-_EDGE_BLANK = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_EDGE_BLANK = re.compile(f"^[\\s{_ZERO_WIDTH}]+|[\\s{_ZERO_WIDTH}]+$")
 
 
 class Fields:
@@ -143,7 +144,9 @@ class Fields:
         if not isinstance(value, YStr):
             self._err(key, "应为一段文字", "如文字中含冒号或以 - 开头，请给整段文字加引号")
             return default
-        text = _EDGE_BLANK.sub("", str(value))
+        text = str(value).strip()
+        if text and (text[0] in _ZERO_WIDTH or text[-1] in _ZERO_WIDTH):  # rare: the regex only then
+            text = _EDGE_BLANK.sub("", text)
         if not text:
             # "" or "  " is no value: an activity with id "" vanished without
             # a word, and a venue "" passed the checks and broke the build.
