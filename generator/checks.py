@@ -85,9 +85,11 @@ def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Pr
 def check_page_clashes(articles: list[Article], site: Site, p: Problems) -> None:
     """An editor's page at the URL of a generated page (content/buildings/gy-01.md
     and building gy-01) would silently replace one of them: an error."""
-    generated = {spec.src_uri: spec for spec in generated_pages(site)}
+    # By URL: bulletins/columns/tongzhi/index.md is the column page's
+    # bulletins/columns/tongzhi/ as much as bulletins/columns/tongzhi.md.
+    generated = {spec.url: spec for spec in generated_pages(site)}
     for article in articles:
-        spec = generated.get(article.rel)
+        spec = generated.get(_url_of(article.rel))
         if spec is not None and article.rel not in site.drafts:
             p.error(Location(article.shown), f"与自动生成的页面“{spec.title}”（{spec.url}）网址相同", "请给这个文件改名或移到别的文件夹")
 

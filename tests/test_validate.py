@@ -1131,17 +1131,18 @@ def test_cancelled_activity_frees_the_venue(basic: Path, capsys: pytest.CaptureF
     assert (rc, lines) == (0, ["检查通过：3 期简报，11 项活动，6 栋楼。"])
 
 
-def test_page_clashing_with_a_generated_page(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (basic / "content/buildings").mkdir()
-    (basic / "content/buildings/a-1.md").write_text("# 1 栋\n", encoding="utf-8")
+@pytest.mark.parametrize("rel", ["buildings/a-1.md", "buildings/a-1/index.md"])  # the second was published over it
+def test_page_clashing_with_a_generated_page(basic: Path, capsys: pytest.CaptureFixture[str], rel: str) -> None:
+    (basic / "content" / rel).parent.mkdir(parents=True)
+    (basic / "content" / rel).write_text("# 1 栋\n", encoding="utf-8")
     rc, lines = check(basic, capsys)
     assert rc == 1
-    clash = [line for line in lines if line.startswith("content/buildings/a-1.md: 与自动生成的页面“")]
+    clash = [line for line in lines if line.startswith(f"content/{rel}: 与自动生成的页面“")]
     assert len(clash) == 1 and clash[0].endswith("（buildings/a-1/）网址相同 — 请给这个文件改名或移到别的文件夹"), lines
     rc = run_cli("build", "--today", TODAY, cwd=basic)
     err = capsys.readouterr().err
     assert rc == 1
-    clash = [line for line in err.splitlines() if line.startswith("content/buildings/a-1.md: 与自动生成的页面“")]
+    clash = [line for line in err.splitlines() if line.startswith(f"content/{rel}: 与自动生成的页面“")]
     assert len(clash) == 1 and clash[0].endswith("（buildings/a-1/）网址相同 — 请给这个文件改名或移到别的文件夹"), err
     assert "构建失败，原有的 site/ 未被改动。" in err.splitlines()
 
