@@ -43,7 +43,7 @@ _ATTR_ALT_RE = re.compile(r"\{[^}\n]*(?<![\w-])alt\s*=\s*[\"']?\s*[^\s\"'}]")
 # Raw HTML an editor pasted (Word, WeChat): <a href="…">, <img src=…>, the
 # value quoted or not, the tag over several lines.
 _HTML_TAG_RE = re.compile(r"<(?P<tag>a|img)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
-_HTML_ATTR_RE = re.compile(r"""(?<![\w-])(?P<name>href|src|alt)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""", re.I)
+_HTML_ATTR_RE = re.compile(r"""(?<![\w-])(?P<name>href|src|alt|data-src)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""", re.I)
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _CODE_SPAN_RE = re.compile(r"(?<![\\`])(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 # A block-level start tag at the start of a line opens raw HTML that
@@ -57,6 +57,9 @@ _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # A path on the editor's own computer (Word's file:///C:/…/clip_image002.jpg,
 # C:\Users\…\现场.jpg, \\server\share\…): no single-letter URL scheme exists.
 _LOCAL_RE = re.compile(r"^(?:file:|[a-zA-Z]:|\\\\)", re.I)
+# WeChat articles' image server (mmbiz.qpic.cn): it answers other sites
+# with a picture saying 此图片来自微信公众平台 未经允许不可引用.
+_WECHAT_IMAGE_RE = re.compile(r"^(?:https?:)?//[^/]*\bqpic\.cn/", re.I)
 
 
 class Target(NamedTuple):
@@ -69,6 +72,7 @@ class Target(NamedTuple):
     alt: str | None = None  # an image's text alternative; None if not a plain image
     html: bool = False  # written as an HTML tag
     start: int = 0  # column of the image's first character
+    lazy: str = ""  # an <img>'s data-src when it has no src (WeChat's lazy loading)
 
 
 def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Problems) -> None:
@@ -139,7 +143,9 @@ def _targets(article: Article) -> list[Target]:
         alt_text = None if not is_image else unescape(_attr_value(alt_attr)) if alt_attr is not None else ""
         if value is None:
             if is_image:
-                found.append((m.start(), lines.target(m.start(), "", True, alt_text, m.start(), html=True)))
+                lazy = attrs.get("data-src")
+                found.append((m.start(), lines.target(m.start(), "", True, alt_text, m.start(), html=True,
+                                                     lazy=_attr_value(lazy) if lazy is not None else "")))
             continue
         group = next(g for g in ("dq", "sq", "bare") if value.group(g) is not None)
         found.append((m.start(), lines.target(m.start() + value.start(group), value.group(group), is_image, alt_text, m.start(), html=True)))
@@ -188,10 +194,10 @@ class _Lines:
         # Counted for each: most articles have a few links, if any.
         return self.first_line + self.body.count("\n", 0, offset), offset - self.body.rfind("\n", 0, offset)
 
-    def target(self, offset: int, target: str, is_image: bool, alt: str | None, start: int, html: bool = False) -> Target:
+    def target(self, offset: int, target: str, is_image: bool, alt: str | None, start: int, html: bool = False, lazy: str = "") -> Target:
         line, col = self.where(offset)
         start_line, start_col = self.where(start)
-        return Target(line, col, target, is_image, alt, html, start_col if start_line == line else 1)
+        return Target(line, col, target, is_image, alt, html, start_col if start_line == line else 1, lazy)
 
 
 def _blank(m: re.Match[str]) -> str:
@@ -333,6 +339,14 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
                 p.warn(Location(article.shown, t.line, t.start), message, fix, record=record, field="正文")
             if _LOCAL_RE.match(raw.strip()):
                 _warn_local(loc, raw, t.is_image, posixpath.dirname(article.shown), p, record)
+                continue
+            if t.is_image and (t.lazy or _WECHAT_IMAGE_RE.match(raw.strip())):
+                # Pasted from a WeChat article: its images load by script
+                # (data-src, no src) and its image server refuses other sites.
+                p.warn(loc, f"图片“{t.lazy}”只写在 data-src 里（从微信公众号等网页复制来的代码），网站上显示不出来" if t.lazy
+                       else f"图片“{raw}”在微信公众号的服务器上，微信不允许其他网站引用，居民只会看到“未经允许不可引用”",
+                       f"请把图片保存下来放进 {posixpath.dirname(article.shown)}/（与本文同一文件夹），再用相对路径引用：![图片说明](文件名.jpg)",
+                       record=record, field="正文")
                 continue
             target = unquote(raw.split("#", 1)[0].split("?", 1)[0]).strip()
             if not target or _SCHEME_RE.match(target) or target.startswith("//"):

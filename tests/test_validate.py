@@ -1088,6 +1088,17 @@ def test_image_on_the_editors_computer(basic: Path, capsys: pytest.CaptureFixtur
     ]
 
 
+def test_image_pasted_from_a_wechat_article(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # WeChat's images load by script (data-src, no src), and its image
+    # server answers other sites with 未经允许不可引用: blank on the site.
+    lazy = "https://mmbiz.qpic.cn/mmbiz_jpg/abc/640?wx_fmt=jpeg"
+    text = edit(basic, B1, "正文第一段。", f'<img data-src="{lazy}" alt="义诊现场">\n\n![义诊]({lazy})')
+    fix = "请把图片保存下来放进 content/bulletins/（与本文同一文件夹），再用相对路径引用：![图片说明](文件名.jpg)"
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, '<img')}: 2025-01-first: 正文: 图片“{lazy}”只写在 data-src 里（从微信公众号等网页复制来的代码），网站上显示不出来 — {fix}",
+        f"{at(B1, text, lazy, nth=1)}: 2025-01-first: 正文: 图片“{lazy}”在微信公众号的服务器上，微信不允许其他网站引用，居民只会看到“未经允许不可引用” — {fix}",
+    ]
+
 def test_broken_link_never_suggests_its_own_page(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, B1, "正文第一段。", "见[上期](2025-01-firs.md)和[本页](/bulletins/2025-01-firs/)。")
     assert warnings(basic, capsys) == [
