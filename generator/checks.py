@@ -24,7 +24,7 @@ from .a11y import missing_alt
 from .errors import Location, Problems
 from .load import Article
 from .model import Activity, Occurrence, Site
-from .pages import generated_pages
+from .pages import generated_pages, url_of
 from .validate import nearest
 
 _TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"  # link text, one level of [brackets] inside
@@ -93,23 +93,13 @@ def check_page_clashes(articles: list[Article], site: Site, p: Problems) -> None
     # bulletins/columns/tongzhi/ as much as bulletins/columns/tongzhi.md.
     generated = {spec.url: spec for spec in generated_pages(site)}
     for article in articles:
-        spec = generated.get(_url_of(article.rel))
+        spec = generated.get(url_of(article.rel))
         if spec is not None and article.rel not in site.drafts:
             p.error(Location(article.shown), f"与自动生成的页面“{spec.title}”（{spec.url}）网址相同", "请给这个文件改名或移到别的文件夹")
 
 
 # ---------------------------------------------------------------------------
 # links and images
-
-
-def _url_of(src: str) -> str:
-    """The directory URL MkDocs gives a Markdown source path."""
-    stem = src[: -len(".md")]
-    if stem == "index" or stem == "README":
-        return ""
-    if stem.endswith("/index") or stem.endswith("/README"):
-        return stem.rsplit("/", 1)[0] + "/"
-    return stem + "/"
 
 
 def _targets(article: Article) -> list[Target]:
@@ -324,12 +314,12 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
         for f in content_dir.rglob("*")
         if f.is_file() and f.suffix != ".md" and "data" != f.relative_to(content_dir).parts[0]
     }
-    urls = {_url_of(src) for src in published_md}
+    urls = {url_of(src) for src in published_md}
     for article in articles:
         if article.rel in site.drafts:
             continue
         here_dir = posixpath.dirname(article.rel)
-        page_url = _url_of(article.rel)
+        page_url = url_of(article.rel)
         record = Path(article.rel).stem
         for t in _targets(article):
             raw = t.target

@@ -28,12 +28,19 @@ class PageSpec:
 
     @property
     def url(self) -> str:
-        stem = self.src_uri[: -len(".md")]
-        if stem == "index":
-            return ""
-        if stem.endswith("/index"):
-            return stem[: -len("index")]
-        return stem + "/"
+        return url_of(self.src_uri)
+
+
+def url_of(src: str) -> str:
+    """The directory URL MkDocs gives a Markdown source path
+    (use_directory_urls): "a/b.md" → "a/b/", "a/index.md" and
+    "a/README.md" → "a/", "index.md" → ""."""
+    stem = src[: -len(".md")]
+    if stem in ("index", "README"):
+        return ""
+    if stem.endswith(("/index", "/README")):
+        return stem.rsplit("/", 1)[0] + "/"
+    return stem + "/"
 
 
 def generated_pages(site: Site) -> list[PageSpec]:

@@ -197,6 +197,8 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
 
 def load_articles(project: Project, loaded: Loaded, p: Problems) -> None:
     """Stage 1 for the Markdown articles: read and parse each into ``loaded``."""
+    from .pages import url_of  # not at the top: pages → notices → cli → pipeline
+
     odd: list[str] = []
     paths = article_paths(project, odd)
     for rel in odd:
@@ -207,10 +209,10 @@ def load_articles(project: Project, loaded: Loaded, p: Problems) -> None:
     for path, rel in paths:
         # bulletins/x.md and bulletins/x/index.md are both bulletins/x/:
         # the second replaced the first without a word.
-        url = rel[:-3].removesuffix("index").removesuffix("README").rstrip("/")
+        url = url_of(rel)
         shown = project.shown(path)  # once: ~10 µs, 5,000 times per preview save
         if url in urls:
-            p.error(Location(shown), f"与 {project.shown(urls[url])} 的网址相同（/{url + '/' if url else ''}），会互相覆盖", "请给其中一个文件改名")
+            p.error(Location(shown), f"与 {project.shown(urls[url])} 的网址相同（/{url}），会互相覆盖", "请给其中一个文件改名")
             continue
         urls[url] = path
         try:

@@ -94,7 +94,6 @@ def read_text(path: Path, shown: str) -> str:
             raise ContentError(
                 Location(shown, line, col),
                 "文件不是 UTF-8 编码，看起来是 GBK/GB18030（常见于 Windows 记事本或旧网站）",
-                # Quoted for the shell: a file named it's $(touch x).md ran touch when pasted.
                 f"请另存为 UTF-8，或运行：{_iconv('GB18030', shown)}",
             ) from None
         raise ContentError(
