@@ -234,22 +234,29 @@ def _raw_html(text: str) -> list[tuple[int, int]]:
 # own, so what follows its closing tag on the same line starts a new block
 # (and is not indented by it).
 _RAW = "\0"
-_BLANK = " \t" + _RAW
-_INDENTED_RE = re.compile(r"^(?: {4}| {0,3}\t)", re.M)
+# Quote markers ("> ", nested too), read as blanks of the same length: a
+# line holding only ">" is a blank line in its quote, and a code block in a
+# quote is indented after its markers (Python-Markdown strips them first).
+_QUOTED = "\x01"
+_QUOTE_RE = re.compile(r"^(?: {0,3}> ?)+", re.M)
+_BLANK = " \t" + _RAW + _QUOTED
+_INDENTED_RE = re.compile(r"^\x01*(?: {4}| {0,3}\t)", re.M)
 # Blocks: text between blank lines.
-_BLOCK_RE = re.compile(r"(?:^(?![ \t\0]*$).*(?:\n|$))+", re.M)
+_BLOCK_RE = re.compile(r"(?:^(?![ \t\0\x01]*$).*(?:\n|$))+", re.M)
 
 
 def _indent(line: str) -> int:
     """Leading spaces, a tab counting to the next multiple of 4 (as in Python-Markdown)."""
-    expanded = line.expandtabs(4)
+    expanded = line.lstrip(_QUOTED).expandtabs(4)
     return len(expanded) - len(expanded.lstrip(" "))
 
 
 def _code(text: str) -> list[tuple[int, int]]:
     """Code, as Python-Markdown reads it: indented blocks after a blank line,
     4 spaces deeper than the list item, admonition, footnote or definition
-    they are in (if any), and `code spans`, over line breaks too."""
+    they are in (if any), in quotes too, and `code spans`, over line breaks too."""
+    if ">" in text:
+        text = _QUOTE_RE.sub(lambda m: _QUOTED * len(m.group(0)), text)
     if not _INDENTED_RE.search(text):
         # No indented line, no code block: only `code spans`, in a block.
         if "`" not in text:

@@ -1058,6 +1058,15 @@ def test_links_in_list_items_are_checked(basic: Path, capsys: pytest.CaptureFixt
     ]
 
 
+def test_code_blocks_in_quotes_are_not_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Python-Markdown strips the quote markers first: "> " then 4 spaces
+    # after a ">" line is a code block in the quote, nested quotes too.
+    text = edit(basic, B1, "正文第一段。", "> 说明\n>\n>     [x](in-code.md)\n>\n> 见[旧文](no-such-page.md)\n\n> > 嵌套\n> >\n> >     [y](nested-code.md)\n\n>`[z](span.md)`")
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+    ]
+
+
 def test_reference_links_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Said where the target is written: the definition.
     text = edit(basic, B1, "正文第一段。", "见[旧文][r1]和![图][r2]。\n\n[r1]: no-such-page.md\n[r2]: <missing.png> \"标题\"\n[unused]: nope.md")
