@@ -145,6 +145,17 @@ class _Builder:
                     # Parsed, as a field named " title" that validation
                     # reported as unknown, the space invisible in the message.
                     raise ContentError(key_loc, f"YAML 格式错误：{odd_space_message(key[0], key_loc.line)}", _ODD_SPACE_FIX)
+                if not key.isascii():
+                    odd = next((c for c in key if c in _ODD_SPACES), None)
+                    if odd is not None:
+                        # "date\u00a0:" parses as a field "date " that validation
+                        # would call unknown, the space invisible in the message.
+                        name = "".join(c for c in key if c not in _ODD_SPACES)
+                        raise ContentError(
+                            Location(key_loc.path, key_loc.line, key_loc.col + key.index(odd)),
+                            f"YAML 格式错误：字段名“{name}”里有不可见的特殊空格（{_ODD_SPACES[odd]}）",
+                            "请删去字段名里和冒号前的空白，字段名和冒号之间不留空格",
+                        )
                 if key in mapping.key_locs:
                     first = mapping.key_locs[key]
                     raise ContentError(
@@ -227,7 +238,8 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, cache: ParseCache | 
         loc = _loc(shown, mark, line_offset) if mark else Location(shown)
         if mark and problem.startswith("expected '<document start>'"):
             loc = Location(shown, _document_end_before(text, mark.line) + 1 + line_offset, 1)
-        message, fix = _explain_yaml(problem, context_line)
+        before = text.split("\n")[mark.line][: mark.column] if mark and mark.line < text.count("\n") + 1 else ""
+        message, fix = _explain_yaml(problem, context_line, before)
         raise ContentError(loc, f"YAML 格式错误：{message}", fix) from None
     except yaml.YAMLError as exc:
         raise ContentError(Location(shown), f"YAML 格式错误：无法解析（{exc}）", "请检查文件格式") from None
@@ -245,6 +257,7 @@ _ODD_SPACES = {
     "\u2009": "U+2009", "\u200b": "零宽空格 U+200B", "\u202f": "U+202F", "\ufeff": "U+FEFF",
 }
 _ODD_INDENT_RE = re.compile(f"^[ \t]*[{''.join(_ODD_SPACES)}][ \t{''.join(_ODD_SPACES)}]*", re.M)
+_ODD_AFTER_DASH_RE = re.compile(f"^([ \t]*(?:-[ \t]+)*-)[{''.join(_ODD_SPACES)}]+")
 # "title：测试" (a full-width colon from the input method) or "title:测试":
 # YAML reads either as text, and fails a line or two later.
 _KEY_COLON_RE = re.compile(r"^([ \t]*(?:-[ \t]+)*)([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*(：|:(?=[^ \t\n]))", re.M)
@@ -294,12 +307,24 @@ def _blame_line(text: str, error_line: int) -> tuple[int, int, str, str] | None:
             lead = "".join("  " if ch == "\u3000" else " " if ch in _ODD_SPACES else ch for ch in odd.group(0))
             candidates.append((i, col, lead + line[odd.end() :], odd_space_message(line[col], i + 1), _ODD_SPACE_FIX))
             line = candidates[-1][2]
+        dash = _ODD_AFTER_DASH_RE.match(line)
+        if dash:
+            # "-" then a special space: YAML reads "-\u00a0id: x" as text, not a list item.
+            col = dash.end(1)
+            fixed = line[:col] + " " * (dash.end() - col) + line[dash.end() :]
+            what = f"第 {i + 1} 行的“-”后面是不可见的特殊空格（{_ODD_SPACES[line[col]]}）"
+            candidates.append((i, col, fixed, what, "请删去“-”后面的空白，重新输入一个普通空格"))
+            line = fixed
         key = _KEY_COLON_RE.match(line)
         if key:
             indent, name, colon = key.groups()
-            fixed = f"{indent}{name}: {line[key.end() :].lstrip(' ')}"
+            rest = line[key.end() :]
+            fixed = f"{indent}{name}: {rest.lstrip(' ' + ''.join(_ODD_SPACES))}"
             if colon == "：":
                 what, fix = f"字段名“{name}”后面用了全角冒号“：”（中文输入法打出的）", "请把全角冒号“：”改成半角冒号“:”并在后面加一个空格"
+            elif rest[:1] in _ODD_SPACES:
+                # It looks like a space: "missing a space" would puzzle the editor.
+                what, fix = f"“{name}:”的冒号后面是不可见的特殊空格（{_ODD_SPACES[rest[0]]}）", "请删去冒号后面的空白，重新输入一个普通空格"
             else:
                 what, fix = f"“{name}:”的冒号后面缺少空格", "请在冒号“:”后面加一个空格"
             candidates.append((i, key.start(3), fixed, what, fix))
@@ -332,8 +357,17 @@ def _document_end_before(text: str, line: int) -> int:
     return line
 
 
-def _explain_yaml(problem: str, context_line: int) -> tuple[str, str]:
-    """PyYAML's English problem → (what is wrong, how to fix it) in Chinese."""
+def _explain_yaml(problem: str, context_line: int, before: str = "") -> tuple[str, str]:
+    """PyYAML's English problem → (what is wrong, how to fix it) in Chinese.
+    ``before``: the error's line up to where PyYAML stopped."""
+    if problem.startswith("expected <block end>, but found"):
+        found = problem.rsplit("but found ", 1)[1].strip("'")
+        if found in ("]", "}"):
+            opening = "[" if found == "]" else "{"
+            return f"多了一个“{found}”，前面没有与之配对的“{opening}”", f"请删去多余的 {found}，或在前面补上 {opening}"
+        if found == "<scalar>" and before.rstrip()[-1:] in ('"', "'"):
+            # title: "第一期"通知 — the quote ends the value, the rest is left over.
+            return "引号结束后还有文字（YAML 的引号要把整段文字括起来）", "请把整段文字放进一对引号里；文字里要用引号时请用中文引号“”"
     known: list[tuple[str, str, str]] = [
         ("found character '\\t' that cannot start any token", "出现了制表符（Tab），YAML 只能用空格缩进", _YAML_FIX),
         ("mapping values are not allowed here", "此处不能出现冒号（如文字中含“: ”，请给整段文字加引号）", _YAML_FIX),
@@ -348,6 +382,11 @@ def _explain_yaml(problem: str, context_line: int) -> tuple[str, str]:
         ("did not find expected '-' indicator", "列表项的缩进不一致", "每一项都以对齐的“- ”开头"),
         ("but found another document", "一个文件里只能有一份数据，这一行的 --- 把文件分成了两份", "请删去这一行的 ---（要画分隔线请用 # 开头的注释）"),
         ("expected '<document start>'", "“...”表示数据到此结束，后面不能再写内容", "请删去这一行的 ...（要写省略号请用中文“……”，并放在文字里）"),
+        ("expected the node content", "这里缺少内容：方括号或花括号没有闭合，或逗号、冒号后面是空的", "请写成 [a, b, c]，并检查是否漏了 ] 或 }、多了逗号"),
+        # "C:\通知\2026.doc" in double quotes: YAML reads \ as an escape.
+        ("found unknown escape character", "双引号里的反斜杠“\\”被当作转义符", "请改用单引号括起这段文字（如 'C:\\通知'），或把 \\ 写成 \\\\"),
+        ("expected escape sequence", "双引号里的反斜杠“\\”被当作转义符", "请改用单引号括起这段文字（如 'C:\\通知'），或把 \\ 写成 \\\\"),
+        ("found incompatible YAML document", "文件开头的 %YAML 声明不受支持", "请删去以 %YAML 开头的这一行"),
     ]
     for english, chinese, fix in known:
         if problem.startswith(english):

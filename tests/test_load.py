@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -218,12 +219,36 @@ def test_no_data_model_is_handed_over_when_the_data_has_errors(tmp_path: Path) -
         ("note: |\n  　　第一段。\nsummary：简要\nissue: 3\n", "x.yml:3:8: YAML 格式错误：字段名“summary”后面用了全角冒号“：”（中文输入法打出的）"),
         ("note: 通知：停水\nsummary: a: b\n", "x.yml:2:11: YAML 格式错误：此处不能出现冒号"),
         ("a:\n  b: 1\n\u00a0\u00a0c: 2\n", "x.yml:3:1: YAML 格式错误：第 3 行开头有不可见的特殊空格（U+00A0）"),
+        # Special spaces elsewhere than the start of a line look like spaces:
+        # after a key's colon, after a list's "-", in a key.
+        ("a: 1\ntitle:\u00a0测试\nb: 2\n", "x.yml:2:6: YAML 格式错误：“title:”的冒号后面是不可见的特殊空格（U+00A0） — 请删去冒号后面的空白"),
+        ("a:\u3000测试\nb: 1\n", "x.yml:1:2: YAML 格式错误：“a:”的冒号后面是不可见的特殊空格（全角空格 U+3000）"),
+        ("items:\n  -\u00a0id: x\n    date: 1\n", "x.yml:2:4: YAML 格式错误：第 2 行的“-”后面是不可见的特殊空格（U+00A0） — 请删去“-”后面的空白"),
+        ("a: 1\ndate\u00a0: 2\n", "x.yml:2:5: YAML 格式错误：字段名“date”里有不可见的特殊空格（U+00A0）"),
     ],
 )
 def test_the_line_that_caused_a_yaml_error_is_named(text: str, expected: str) -> None:
     with pytest.raises(ContentError) as exc:
         parse_yaml(text, "x.yml")
     assert str(exc.value).startswith(expected), str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: [", "x.yml:1:5: YAML 格式错误：这里缺少内容：方括号或花括号没有闭合"),
+        ("tags: [1, ]]\n", "x.yml:1:12: YAML 格式错误：多了一个“]”，前面没有与之配对的“[”"),
+        ("a: {x: 1}}\n", "x.yml:1:10: YAML 格式错误：多了一个“}”，前面没有与之配对的“{”"),
+        ('title: "第一期"通知\n', "x.yml:1:13: YAML 格式错误：引号结束后还有文字"),
+        ('file: "C:\\通知\\2026.doc"\n', "x.yml:1:11: YAML 格式错误：双引号里的反斜杠“\\”被当作转义符 — 请改用单引号"),
+        ("%YAML 2.0\n---\na: 1\n", "x.yml:1:1: YAML 格式错误：文件开头的 %YAML 声明不受支持"),
+    ],
+)
+def test_yaml_errors_are_explained_in_chinese(text: str, expected: str) -> None:
+    with pytest.raises(ContentError) as exc:
+        parse_yaml(text, "x.yml")
+    assert str(exc.value).startswith(expected), str(exc.value)
+    assert not re.search(r"[a-z]{4,} [a-z]{4,}", str(exc.value)), str(exc.value)  # no PyYAML English
 
 
 @pytest.mark.parametrize(
