@@ -99,6 +99,10 @@ def parse_clock(text: str) -> tuple[bool, time]:
             hour += 12
         elif hour not in (11, 12):
             raise DateProblem(f"“{text}”不是中午的时间：请写 24 小时制，如 13:00")
+    elif ampm == "下午" and hour in (0, 12):
+        # 下午 starts after noon: 下午12点 reads as noon to some and as the
+        # end of the afternoon to others.
+        raise DateProblem(f"“{text}”不明确：中午请写 12:00（或“中午12点”），半夜请写第二天的 00:00")
     elif ampm == "下午" and hour < 12:
         hour += 12
     elif ampm == "晚上":
