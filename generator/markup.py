@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 import markdown
 import nh3
@@ -75,6 +76,22 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
         kept = [c for c in value.split() if not _THEME_CLASS.match(c)]
         return " ".join(kept) if kept else None
     return value
+
+
+def theme_safe_slugify(inner: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    """The table of contents' slugify, giving no heading an id the sanitiser
+    drops (``__``: the theme's, above): "## __init__ 说明" got the id
+    "__init__-说明", which was dropped, and its entry in the table of
+    contents led nowhere."""
+    if getattr(inner, "theme_safe", False):
+        return inner
+
+    def slugify(value: str, separator: str) -> str:
+        slug = inner(value, separator)
+        return (slug.lstrip("_") or "section") if slug.startswith("__") else slug
+
+    slugify.theme_safe = True  # type: ignore[attr-defined]
+    return slugify
 
 
 # Cheap tests first: most pages have no raw-text tag and nothing

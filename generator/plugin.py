@@ -21,6 +21,7 @@ from pathlib import Path
 
 import markdown
 from jinja2 import Environment
+from markdown.extensions.toc import slugify as toc_slugify
 from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -40,7 +41,7 @@ from .errors import BuildFailed, ContentError, Location, Problems
 from .idlegc import IdleCollector, long_lived, thaw
 from .incremental import CompiledTemplates, Fingerprints, RebuildPlan, Records, digest, environment_key
 from .load import Article
-from .markup import sanitize, strip_indentation
+from .markup import sanitize, strip_indentation, theme_safe_slugify
 from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
@@ -112,6 +113,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
+        _theme_safe_heading_ids(config)
         self.after.finish()
         root = Path(config.config_file_path).parent
         project = Project(root.resolve(), Path(config.docs_dir).resolve(), self._loaded if self.incremental else None)
@@ -600,6 +602,14 @@ class _OneMarkdown:
         page.present_anchor_ids = extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
         if _PAGES_LOG.getEffectiveLevel() > logging.DEBUG:
             page.links_to_anchors = relative_path_ext.links_to_anchors
+
+
+def _theme_safe_heading_ids(config: MkDocsConfig) -> None:
+    """Heading ids the sanitiser keeps, whatever slugify mkdocs.yml names."""
+    for name in config.markdown_extensions:
+        if name in ("toc", "markdown.extensions.toc"):
+            toc = config.mdx_configs.setdefault(name, {})
+            toc["slugify"] = theme_safe_slugify(toc.get("slugify") or toc_slugify)
 
 
 class _PageWarnings(logging.Handler):

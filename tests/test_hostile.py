@@ -34,7 +34,7 @@ SCRIPTS = (
 # page: a cell styled as a full-page overlay with an outside image, the
 # theme's ids and classes; next to what a Word table, a Markdown table,
 # headings, footnotes and admonitions legitimately need.
-TAKEOVER = """---
+TAKEOVER = r"""---
 title: 第五期简报
 issue: 5
 date: 2026-11-20
@@ -60,6 +60,10 @@ column: notice
 {: #__search .md-typeset .lead }
 
 ## 报名方式
+
+正文。
+
+## \_\_init\_\_ 说明
 
 有脚注[^1]。
 
@@ -344,6 +348,11 @@ def test_pasted_ids_and_classes_cannot_pose_as_the_theme(hostile: tuple[Path, st
     # contents linking to them), footnotes both ways, admonitions.
     assert body.find("h2", id="报名方式") is not None
     assert doc.select_one('a[href="#报名方式"]') is not None
+    # A heading whose slug starts with "__" gets an id the sanitiser keeps,
+    # and its entry in the table of contents leads to it.
+    heading = body.find("h2", string=re.compile("__init__"))
+    assert heading is not None and heading.get("id") == "init__-说明", heading
+    assert doc.select_one('a[href="#init__-说明"]') is not None
     ref = body.select_one('sup[id="fnref:1"] a.footnote-ref')
     assert ref is not None and ref["href"] == "#fn:1"
     note = body.select_one('li[id="fn:1"] a.footnote-backref')
