@@ -848,6 +848,18 @@ def check_page(article: Article, p: Problems) -> None:
     value = article.meta.get("template")
     if value is not None:
         p.warn(article.meta.loc_of("template"), "页面不能指定 template，已忽略", "请删去这一行；页面的样式由网站主题统一决定", record=Path(article.rel).stem, field="template")
+    if article.meta.get("issue") is not None:
+        # A bulletin saved where bulletins are not read (关于.md's folder, or
+        # as bulletins/2026/index.md, a folder's own page) was published as a
+        # plain page: in no archive, feed or column, without a word.
+        rel = Path(article.rel)
+        if rel.parts[0] == "bulletins":
+            where = f"“{rel.name}”是文件夹的首页，不会作为简报发布（不进简报目录、栏目和订阅）"
+            fix = f"请给文件改个简报的名字，如 content/{rel.parent.as_posix()}/2026-03-标题.md"
+        else:
+            where = "这篇文章写了期号（issue），但不在 content/bulletins/ 里，不会作为简报发布"
+            fix = f"请把它移到 content/bulletins/ 里，如 content/bulletins/{rel.name}"
+        p.warn(article.meta.loc_of("issue"), where, fix, record=rel.stem, field="issue")
 
 
 def is_draft(article: Article) -> bool:

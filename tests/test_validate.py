@@ -978,6 +978,22 @@ def test_lecture_speaker_without_affiliation(basic: Path, capsys: pytest.Capture
     assert_error(basic, capsys, f"{at(LEC, text, 'id: heart-talk')}: heart-talk: affiliation: 缺少必填字段 — 请填写主讲人单位和职称")
 
 
+@pytest.mark.parametrize(
+    ("rel", "message", "fix"),
+    [
+        ("content/bulletins/2026/index.md", "“index.md”是文件夹的首页，不会作为简报发布（不进简报目录、栏目和订阅）", "请给文件改个简报的名字，如 content/bulletins/2026/2026-03-标题.md"),
+        ("content/2026-05-news.md", "这篇文章写了期号（issue），但不在 content/bulletins/ 里，不会作为简报发布", "请把它移到 content/bulletins/ 里，如 content/bulletins/2026-05-news.md"),
+    ],
+)
+def test_a_bulletin_saved_where_bulletins_are_not_read_warns(basic: Path, capsys: pytest.CaptureFixture[str], rel: str, message: str, fix: str) -> None:
+    # It used to be published as a plain page, in no archive or feed.
+    text = (basic / B1).read_text(encoding="utf-8")
+    (basic / rel).parent.mkdir(parents=True, exist_ok=True)
+    (basic / rel).write_text(text.replace("issue: 1", "issue: 9"), encoding="utf-8")
+    stem = Path(rel).stem
+    assert_warning(basic, capsys, f"{at(rel, text, 'issue: 1', shift=len('issue: '))}: {stem}: issue: {message} — {fix}")
+
+
 def test_broken_internal_link_suggests(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, B1, "正文第一段。", "见[第二期](2026-02-secnd.md)。")
     assert_warning(basic, capsys, f"{at(B1, text, '2026-02-secnd.md')}: 2025-01-first: 正文: 链接“2026-02-secnd.md”指向的页面不存在 — 是否想链接到“2026-02-second.md”？")
