@@ -1517,8 +1517,10 @@ def _run(args: argparse.Namespace) -> int:
     site, _warnings = loaded
     project = project_of(args.config_file)
     first, last = notice_window(site, parse_date(args.first) if args.first else None, args.days)
-    target = Path(args.out).resolve() if args.out else _site_dir(args.config_file, project) / "notices"
-    refused = _refuse_out(target, project.root, project.content_dir)
+    site_dir = _site_dir(args.config_file, project)
+    in_site = site_dir / "notices"
+    target = Path(args.out).resolve() if args.out else in_site
+    refused = _refuse_out(target, project.root, project.content_dir, site_dir)
     if refused:
         print(refused, file=sys.stderr)
         return 2
@@ -1532,9 +1534,17 @@ def _run(args: argparse.Namespace) -> int:
         except BuildFailed as exc:
             print(exc.report(), file=sys.stderr)
             return 1
-        # The staff index page belongs to the site build: keep it.
-        if (target / "index.html").exists() and not (tmp / "index.html").exists():
-            shutil.copy2(target / "index.html", tmp / "index.html")
+        # The staff index page belongs to the site build: keep it. A folder
+        # of its own gets a standalone one, or every door page's link back
+        # to the index ("返回公示栏目录") would lead nowhere.
+        if target == in_site:
+            if (target / "index.html").exists():
+                shutil.copy2(target / "index.html", tmp / "index.html")
+        else:
+            t = strings(site.info.language)
+            period = t.notice_period.format(first=zh_date_short(first), first_wd=zh_weekday(first), last=zh_date_short(last), last_wd=zh_weekday(last))
+            page = out.env.get_template("notices/index.html").render(entries=index_entries(site), period=period)
+            (tmp / "index.html").write_text(page, encoding="utf-8")
         publish(tmp, target)
     finally:
         if tmp.exists():
@@ -1548,14 +1558,19 @@ def _run(args: argparse.Namespace) -> int:
 _OWN_FILE = re.compile(r"(index\.html|notice\.css|all-notices\.pdf|notice-[^/]*\.pdf)")
 
 
-def _refuse_out(target: Path, root: Path, content: Path) -> str | None:
+def _refuse_out(target: Path, root: Path, content: Path, site_dir: Path | None = None) -> str | None:
     """Why ``notices`` must not write to ``target``, or None. The folder is
     replaced as a whole (cli.publish), so whatever it held is deleted: it
     must be new, empty, or hold only files a notices run writes. A grid
     worker typing ``--out 打印`` into the folder with last month's
-    documents, or ``--out content``, lost them."""
+    documents, or ``--out content``, lost them. Inside the built site only
+    its own notices folder is allowed: ``--out site/notices/gy-hy-01``
+    replaced one door's published folder with a whole set of notices."""
     if target == root or target in root.parents or target == content or content in target.parents or target in content.parents:
         return f"错误：不能把公示输出到 {target}：它是项目文件夹或含有编辑的文件，输出时会被整个替换 — 请用 --out 指定一个新的空文件夹"
+    if site_dir is not None and target != site_dir / "notices" and (target == site_dir or site_dir in target.parents or target in site_dir.parents):
+        return (f"错误：不能把公示输出到 {target}：它在网站文件夹 {site_dir} 里，输出时会替换网站已发布的文件"
+                " — 要更新网站上的公示请不写 --out；要单独打印请用 --out 指定网站外的一个新文件夹")
     if not target.exists():
         return None
     if not target.is_dir():

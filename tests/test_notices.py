@@ -770,6 +770,42 @@ def test_notices_never_replace_a_folder_that_holds_other_files(basic_project: Pa
     assert (basic_project / "empty" / "all-notices.pdf").is_file()
 
 
+def test_notices_out_inside_the_site_is_refused(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --out site/notices/<door> was taken for "a folder a notices run made":
+    # the door's published folder was replaced by a whole set of notices.
+    assert run_cli("build", "--today", TODAY, cwd=basic_project) == 0
+    notices = basic_project / "site" / "notices"
+    door = sorted(p for p in notices.iterdir() if p.is_dir())[0]
+    before = {p.relative_to(notices).as_posix(): p.read_bytes() for p in notices.rglob("*") if p.is_file()}
+    for out in (f"site/notices/{door.name}", "site", "site/buildings"):
+        assert run_cli("notices", "--today", TODAY, "--out", out, cwd=basic_project) == 2
+        assert "网站文件夹" in capsys.readouterr().err
+    assert {p.relative_to(notices).as_posix(): p.read_bytes() for p in notices.rglob("*") if p.is_file()} == before
+    # The site's own notices folder is still updated in place, its staff index kept.
+    assert run_cli("notices", "--today", TODAY, cwd=basic_project) == 0
+    assert (notices / "index.html").read_bytes() == before["index.html"]
+
+
+def test_notices_out_folder_has_its_own_index(basic_project: Path) -> None:
+    # Every door page links back to "返回公示栏目录" (../); a folder of its
+    # own had no index there, so the link led nowhere.
+    assert run_cli("notices", "--today", TODAY, "--out", "打印", cwd=basic_project) == 0
+    out = basic_project / "打印"
+    index = soup(out / "index.html")
+    hrefs = [a["href"] for a in index.select("a")]
+    doors = doors_in_place_order(FIXTURES / "basic" / "content" / "data")
+    assert hrefs[0] == "all-notices.pdf" and len(hrefs) == 1 + 2 * len(doors), hrefs
+    for href in hrefs:
+        assert (out / href / "index.html" if href.endswith("/") else out / href).is_file(), href
+    shown = [th.get_text() for th in index.select("tbody th")]
+    assert len(shown) == len(doors)
+    back = soup(out / hrefs[1] / "index.html").find("a", string="返回公示栏目录")
+    assert back is not None and (out / hrefs[1] / back["href"] / "index.html").resolve() == (out / "index.html").resolve()
+    # A second run into the same folder writes the index again, for its own window.
+    assert run_cli("notices", "--today", "2026-12-24", "--out", "打印", cwd=basic_project) == 0
+    assert "12月24日" in (out / "index.html").read_text(encoding="utf-8")
+
+
 def test_missing_cjk_font_stops_with_the_package_name(basic_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     fake = tmp_path / "bin"
     fake.mkdir()
