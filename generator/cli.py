@@ -365,10 +365,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # otherwise moves it to the system's file events, generator/watch.py).
     if args.poll:
         os.environ["GONGSHI_WATCH"] = "poll"
+    # Before the first build, which takes a minute on a large site: MkDocs
+    # binds the port only after it, and a busy port ended in a traceback.
+    busy = _address_in_use(args.dev_addr)
+    if busy:
+        print(busy, file=sys.stderr)
+        return 2
     try:
         with _sigterm_as_interrupt(), _quiet_dirty_warning():
             serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True, build_type="dirty")
     except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:  # taken while the first build ran
+            print(_address_in_use_message(args.dev_addr), file=sys.stderr)
+            return 2
         # inotify's limits (fs.inotify.max_user_watches / max_user_instances,
         # as watchdog words them); ENOSPC is also a full disk, not ours to explain.
         if args.poll or exc.errno not in (errno.ENOSPC, errno.EMFILE) or "inotify" not in str(exc):
@@ -377,6 +386,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "或请管理员调高 fs.inotify.max_user_watches", file=sys.stderr)
         return 1
     return 0
+
+
+def _address_in_use_message(addr: str) -> str:
+    host, _, port = addr.rpartition(":")
+    other = f"{host or '127.0.0.1'}:{int(port) + 1}" if port.isdigit() else "127.0.0.1:8001"
+    return (f"错误：预览的地址 {addr} 已被占用（可能已经有一个预览在运行）"
+            f" — 请先关掉另一个预览（在它的窗口按 Ctrl+C），或换一个端口：python build.py serve --dev-addr {other}")
+
+
+def _address_in_use(addr: str) -> str | None:
+    """The message for a preview address another program holds, or None."""
+    import socket
+
+    host, _, port = addr.rpartition(":")
+    if not port.isdigit():
+        return None  # MkDocs reports a malformed address itself
+    try:
+        infos = socket.getaddrinfo(host.strip("[]") or None, int(port), type=socket.SOCK_STREAM)
+    except OSError:
+        return None
+    family, kind, proto, _name, sockaddr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As http.server binds it (allow_reuse_address): a port in TIME_WAIT
+        # after the last preview is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(sockaddr)
+        except OSError as exc:
+            return _address_in_use_message(addr) if exc.errno == errno.EADDRINUSE else None
+    return None
 
 
 class _NotDirtyWarning(logging.Filter):

@@ -211,3 +211,23 @@ def test_error_at_startup_still_serves_the_errors(make_project) -> None:  # type
         out, _ = proc.communicate(timeout=10)
     assert expected in out  # the terminal shows it too
     assert "Traceback" not in out
+
+
+def test_a_busy_address_is_named_before_the_first_build(make_project) -> None:  # type: ignore[no-untyped-def]
+    # MkDocs binds the port after the first build (a minute on a large
+    # site) and then ended in a traceback when another preview held it.
+    project = make_project("basic")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "serve", "--today", TODAY, "-a", f"127.0.0.1:{port}"],
+            cwd=project, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"错误：预览的地址 127.0.0.1:{port} 已被占用" in result.stderr
+    assert f"--dev-addr 127.0.0.1:{port + 1}" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (project / "site").exists() and time.monotonic() - started < 30  # nothing was built
