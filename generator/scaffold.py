@@ -11,9 +11,13 @@ appended as text, and the result is parsed again before it is saved.
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import json
+import os
 import re
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -213,7 +217,7 @@ def new_activity(project: Project, today: date, ident: str | None, title: str, l
             f"无法自动在 {key} 列表末尾追加新条目（文件的写法与预期不同）",
             "请手工把下面的条目复制进去：\n" + "\n".join(entry),
         )
-    path.write_text(new_text, encoding="utf-8")
+    _save_as_it_was(path, new_text)
     todo = ("title（标题）、" if not title else "") + ("speaker、affiliation、" if lecture else "kind、") + "start、end、venue、audience、description"
     return path, line, todo
 
@@ -243,6 +247,28 @@ def _insert_entry(text: str, key: str, entry: list[str]) -> tuple[str, int]:
     block = [indent + ln for ln in entry]
     new = lines[:end] + block + lines[end:]
     return "\n".join(new) + "\n", end + 1
+
+
+def _save_as_it_was(path: Path, text: str) -> None:
+    """Write ``text`` (LF line ends, as read_text gives it) over ``path``
+    with the file's own BOM and line ends, through a temporary file renamed
+    into place: a file saved by Windows Notepad (BOM, CRLF) came back LF
+    without its BOM, and an interrupted write would have cut the editor's
+    file short."""
+    raw = path.read_bytes() if path.exists() else b""
+    data = text.replace("\n", "\r\n") if b"\r\n" in raw else text
+    encoded = (codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b"") + data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(encoded)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _write_new(path: Path, text: str) -> None:

@@ -240,6 +240,22 @@ def test_new_activity_appends_without_touching_the_rest(make_project, capsys: py
     assert "  - id: 2026-12-20-huodong-2\n" in path.read_text(encoding="utf-8")
 
 
+def test_new_activity_keeps_a_notepad_files_bom_and_line_ends(make_project) -> None:  # type: ignore[no-untyped-def]
+    # Saved by Windows Notepad: a BOM and CRLF. It came back LF without the BOM.
+    project = make_project("basic")
+    path = project / "content/data/activities.yml"
+    before = b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(before)
+    path.chmod(0o640)
+    assert run_cli("new", "activity", "--today", "2026-12-20", "--title", "冬至包饺子", cwd=project) == 0
+    after = path.read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+    assert b"\n" not in after.replace(b"\r\n", b"")  # every line end still CRLF
+    assert b"  - id: 2026-12-20-huodong\r\n" in after
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
 def test_new_lecture_goes_into_the_lectures_list(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     project = make_project("basic")
     path = project / "content/data/lectures.yml"
