@@ -326,3 +326,15 @@ def test_serve_out_of_file_watches_says_use_poll(name: str, monkeypatch: pytest.
     monkeypatch.setattr(mkdocs.commands.serve, "serve", disk_full)
     with pytest.raises(OSError):
         cli.main(["serve"])
+
+
+def test_build_py_runs_under_a_python_without_the_packages(make_project) -> None:  # type: ignore[no-untyped-def]
+    # Editors type `python build.py check` from the guide, with the system's
+    # Python; the packages are in .venv/ (make site). It was a
+    # ModuleNotFoundError traceback; build.py now runs itself with .venv's.
+    project = make_project("basic")
+    bare = [sys.executable, "-S", "-I"]  # no site-packages: like a system Python without the packages
+    assert subprocess.run([*bare, "-c", "import markdown"], capture_output=True).returncode != 0
+    result = subprocess.run([*bare, str(REPO / "build.py"), "check", "--today", TODAY], cwd=project, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "检查通过" in result.stderr and "Traceback" not in result.stderr
