@@ -54,6 +54,7 @@ from .model import Activity, Occurrence, Site
 from .outputs import Cancelled, Output
 from .recurrence import build_rrule
 from .strings import Strings, speaker_with_affiliation, strings, zh_date_short
+from .workers import start_worker
 
 if TYPE_CHECKING:
     from .buildcache import BuildCache
@@ -248,7 +249,7 @@ def start_early(site: Site, cache: BuildCache | None) -> None:
         return
     global _early_site, _early
     _early_site = site
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=os.nice, initargs=(EARLY_NICE,))
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=start_worker, initargs=(EARLY_NICE,))
     _early = (pool, pool.submit(_serialise_all))
 
 

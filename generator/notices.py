@@ -66,6 +66,7 @@ from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
 from .pdffonts import compact_split, pdf_bytes, release
 from .strings import Strings, speaker_with_affiliation, strings, time_lines, zh_date, zh_date_short, zh_weekday
+from .workers import start_worker
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -1196,7 +1197,7 @@ def _start(out: Output, first: date, last: date, *, pdf: bool, prefix: str) -> _
         # unpickling them, and start in milliseconds. Only this thread uses
         # WeasyPrint, so no lock of it can be held across the fork.
         _job = (renderer, doors)
-        run.pool = ProcessPoolExecutor(PDF_WORKERS, mp_context=multiprocessing.get_context("fork"), initializer=os.nice, initargs=(WORKER_NICE,))
+        run.pool = ProcessPoolExecutor(PDF_WORKERS, mp_context=multiprocessing.get_context("fork"), initializer=start_worker, initargs=(WORKER_NICE,))
         run.results = run.pool.map(_worker_render, todo)
     else:
         run.results = (renderer.render(doors[a:b]) for a, b in todo)

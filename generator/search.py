@@ -64,6 +64,7 @@ from .notices import door_pages
 from .outputs import Output
 from .pages import generated_pages
 from .strings import strings
+from .workers import start_worker
 
 if TYPE_CHECKING:
     from .buildcache import BuildCache
@@ -569,7 +570,7 @@ def start(out: Output) -> Callable[[], None]:
         return _start_thread(out)
     global _job
     _job = out
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=start_worker)
     future = pool.submit(_index_in_worker)
 
     def finish() -> None:

@@ -39,10 +39,10 @@ def leftovers(project: Path) -> list[str]:
     return sorted(p.name for p in project.iterdir() if p.name.startswith(".site-"))
 
 
-def start_build(project: Path) -> subprocess.Popen[bytes]:
+def start_build(project: Path, session: bool = False) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--today", TODAY],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=session,
     )
 
 
@@ -102,6 +102,40 @@ def test_interrupted_build_leaves_site_untouched(built: tuple[Path, dict[str, st
     assert b"Traceback" not in err
     assert tree(project / "site") == before
     assert leftovers(project) == []  # cleaned on the way out
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def test_ctrl_c_in_a_terminal_prints_no_worker_tracebacks(make_project) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl-C interrupts the whole process group: every idle worker (door
+    # notices, VEVENTs, search) printed its own KeyboardInterrupt traceback
+    # before the build's one line.
+    project = make_project("sample")
+    proc = start_build(project, session=True)
+    worker = 0
+    deadline = time.monotonic() + 120
+    while not worker and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        worker = next((int(c) for c in children if b"build.py" in Path(f"/proc/{c}/cmdline").read_bytes()), 0)
+        time.sleep(0.02)
+    assert worker, "no worker process started"
+    # Until it has done its work and waits for more (what printed the
+    # traceback; a task's own interrupt goes back to the build process).
+    ticks, still = -1, 0
+    while still < 3:
+        now = _cpu_ticks(worker)
+        still = still + 1 if now == ticks and now > 0 else 0
+        ticks = now
+        time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert "构建已中断，原有的 site/ 未被改动。" in err.decode()
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err.decode()
 
 
 def test_killed_build_leaves_site_untouched_and_is_cleaned_next_time(built: tuple[Path, dict[str, str]]) -> None:
