@@ -142,6 +142,24 @@ def test_no_request_leaves_the_site(browser: Any, site: Path, base_url: str, kin
         context.close()
 
 
+def test_a_browser_without_resize_observer_fetches_nothing_from_outside(browser: Any, site: Path, base_url: str) -> None:
+    # iOS 12 and old WebViews have no ResizeObserver: Material's bundle then
+    # loaded a polyfill from unpkg.com (blocked in mainland China) on every
+    # page. The site's own stand-in is loaded first.
+    context, page, traffic = _open(browser, site, PHONE)
+    try:
+        context.add_init_script("delete window.ResizeObserver;")
+        goto(page, base_url + PAGES["building"])
+        assert traffic.outside == [], traffic.outside
+        assert page.evaluate("typeof ResizeObserver") == "function"
+        # Material started: its header title follows the page's scroll
+        # (watched through the observer) and search opens from the header.
+        page.click("label.gs-search-button")
+        assert page.is_checked("#__search")
+    finally:
+        context.close()
+
+
 def test_goto_waits_for_requests_made_after_load_but_not_for_a_hung_one(browser: Any, tmp_path: Path) -> None:
     """The wait every test above relies on: a request a page makes 300 ms
     after its load event is recorded before goto() returns, and a request
