@@ -25,6 +25,7 @@ from .errors import Location, Problems
 from .load import Article
 from .model import Activity, Occurrence, Site
 from .pages import generated_pages, url_of
+from .strings import strings
 from .validate import nearest
 
 _TEXT = r"(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*"  # link text, one level of [brackets] inside
@@ -453,8 +454,17 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
     characters no installed font has, which fail the notices' PDF once
     their activity comes into the window (notices.no_glyph): said now, not
     on the day the site stops updating."""
-    from .notices import NO_GLYPH_FIX, no_glyph, unprintable
+    from .notices import NO_GLYPH_FIX, no_glyph, note_as_printed, unprintable
 
+    t = strings(site.info.language)
+    for a in site.activities.values():
+        # The notes a notice prints: those of cancelled or postponed dates.
+        notes = dict.fromkeys(o.note for o in a.occurrences if o.note and o.status != "scheduled")
+        for text in notes:
+            name = "status_note" if text == a.status_note else "note"
+            cut = note_as_printed(text, t)
+            if cut:
+                p.warn(a.source, f"说明太长，楼门公示上只印得下“{cut}”", "请把改到的日期、时间写在说明的最前面，或把说明缩短（网页上照常显示全文）", record=a.id, field=name)
     for loc, record, name, text in notice_texts(site, content):
         found = unprintable(text)
         if found:

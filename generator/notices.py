@@ -123,6 +123,12 @@ LAYOUT: dict[str, float] = {
 # rather than pushing every later activity off the page.
 MAX_TITLE_LINES = 2
 MAX_DETAIL_LINES = 2
+# A cancellation's or postponement's note says what residents must know
+# (the new date, where to ask): twice a field's lines. Cut at two, a
+# tester's "…经与医院协商，本次培训改到 12 月 17 日（周四）…" printed as
+# "…本次培训改到…" on every door; `check` warns of a note longer still
+# (note_as_printed).
+MAX_NOTE_LINES = 4
 MAX_PLACE_LINES = 2
 # Lines of the date column: the date, and the time on up to three more
 # (strings.time_lines: "09:00 至", "12月30日 周三", "18:00").
@@ -353,6 +359,14 @@ def build_notice(
     )
 
 
+def note_as_printed(text: str, t: Strings) -> str | None:
+    """What a door notice prints of a cancellation's or postponement's
+    note when it has to cut it, or None when it prints it whole."""
+    right_mm = LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["left_mm"] - LAYOUT["col_gap_mm"]
+    cut, _lines = fit_text(text, _em_avail(right_mm, LAYOUT["detail_pt"]), MAX_NOTE_LINES, lead=_label_em(t.notice_note))
+    return cut if cut != " ".join(printable(text).split()) else None
+
+
 def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
     a, o = item.activity, item.occurrence
     status_label = t.get(f"status_{o.status}", "")
@@ -379,7 +393,7 @@ def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
     detail_lines = 0
     for label, text in fields:
         lead = _label_em(label)
-        cut, lines = fit_text(text, detail_em, MAX_DETAIL_LINES, lead=lead)
+        cut, lines = fit_text(text, detail_em, MAX_NOTE_LINES if label == t.notice_note else MAX_DETAIL_LINES, lead=lead)
         details.append((label, cut))
         detail_lines += lines
 

@@ -770,6 +770,30 @@ def test_notices_never_replace_a_folder_that_holds_other_files(basic_project: Pa
     assert (basic_project / "empty" / "all-notices.pdf").is_file()
 
 
+TESTER_NOTE = "因授课的江城市中心医院护理部老师临时接到外出支援任务，经与医院协商，本次培训改到 12 月 17 日（周四）同一时间、同一地点举行。"
+
+
+def test_a_postponement_note_prints_whole_and_a_longer_one_is_named_by_check(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Cut at two lines, this note printed as "…本次培训改到…" on every door:
+    # the new date, what residents most need, was lost.
+    path = basic_project / "content/data/activities.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status_note: 改期至 12 月 20 日", f"status_note: {TESTER_NOTE}"), encoding="utf-8")
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 0
+    shown = ["".join(soup(page).get_text().split()) for page in sorted((basic_project / "out").glob("*/**/index.html"))]
+    shown = [text for text in shown if "科普文艺汇演" in text]
+    assert shown and all("".join(TESTER_NOTE.split()) in text for text in shown)
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    assert "说明太长" not in capsys.readouterr().err
+    # Twice as long: check says what the notice will print.
+    path.write_text(text.replace("status_note: 改期至 12 月 20 日", f"status_note: {TESTER_NOTE * 2}"), encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    err = capsys.readouterr().err
+    line = text.split("\n").index("  - id: postponed-show") + 1
+    assert f"警告: content/data/activities.yml:{line}:5: postponed-show: status_note: 说明太长，楼门公示上只印得下“因授课的" in err, err
+    assert "…”" in err and "请把改到的日期、时间写在说明的最前面" in err
+
+
 def test_notices_out_inside_the_site_is_refused(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # --out site/notices/<door> was taken for "a folder a notices run made":
     # the door's published folder was replaced by a whole set of notices.
