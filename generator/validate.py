@@ -545,6 +545,23 @@ def read_places(doc: YValue, p: Problems, reg: Registry, shown: str) -> Places:
                 p.error(gf.m.loc, f"楼栋“{bid}”同时属于网格“{building_grid[bid][0]}”和“{gid}”", "每栋楼只能属于一个网格，请从其中一个网格中删去", record=gid, field="buildings")
             building_grid[bid] = (gid, gf.m.loc)
         grids[gid] = Grid(gid, gf.text("name", required=True), cid, gf.contact("worker"), tuple(dict.fromkeys(covered)))
+    # A building outside every grid prints no grid worker on its notice:
+    # residents there have nobody to call. (A community without grids has
+    # not set them up: nothing to say.)
+    for c in communities.values():
+        if not c.grids:
+            continue
+        missing: dict[str, list[Building]] = {}
+        for bid in c.buildings:
+            if bid not in building_grid and bid in buildings:
+                missing.setdefault(buildings[bid].estate, []).append(buildings[bid])
+        for eid, left_out in missing.items():
+            fix = "请把它们加进所在网格的 buildings，或把整个小区写进网格的 estates"
+            if eid in estates and len(left_out) == len(estates[eid].buildings) > 1:
+                p.warn(left_out[0].loc, f"小区“{estates[eid].name}”的 {len(left_out)} 栋楼都不属于任何网格，楼门公示上没有网格员的联系方式", fix, record=eid, field="grids")
+                continue
+            for building in left_out:
+                p.warn(building.loc, f"楼栋“{building.name}”不属于任何网格，楼门公示上没有网格员的联系方式", fix.replace("它们", "它"), record=building.id, field="grids")
     for bid, (gid, _) in building_grid.items():
         if bid in buildings:
             old = buildings[bid]

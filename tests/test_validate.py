@@ -994,6 +994,20 @@ def test_a_bulletin_saved_where_bulletins_are_not_read_warns(basic: Path, capsys
     assert_warning(basic, capsys, f"{at(rel, text, 'issue: 1', shift=len('issue: '))}: {stem}: issue: {message} — {fix}")
 
 
+def test_a_building_outside_every_grid_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Its door notice printed no grid worker, and check said nothing.
+    rel = "content/data/places.yml"
+    text = edit(basic, rel, "buildings: [b-b1, b-b2]", "buildings: [b-b1]")
+    fix = "请把它加进所在网格的 buildings，或把整个小区写进网格的 estates"
+    assert_warning(basic, capsys, f"{at(rel, text, '{id: b-b2')}: b-b2: grids: 楼栋“2 号楼”不属于任何网格，楼门公示上没有网格员的联系方式 — {fix}")
+    # A whole estate left out is one warning, not one per building.
+    text = edit(basic, rel, "buildings: [b-b1]", "buildings: []")
+    rc, lines = check(basic, capsys)
+    assert [line for line in lines if "网格" in line] == [
+        f"警告: {at(rel, text, '{id: b-b1')}: e-b: grids: 小区“乙小区”的 2 栋楼都不属于任何网格，楼门公示上没有网格员的联系方式 — {fix.replace('它', '它们')}",
+    ]
+
+
 def test_broken_internal_link_suggests(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, B1, "正文第一段。", "见[第二期](2026-02-secnd.md)。")
     assert_warning(basic, capsys, f"{at(B1, text, '2026-02-secnd.md')}: 2025-01-first: 正文: 链接“2026-02-secnd.md”指向的页面不存在 — 是否想链接到“2026-02-second.md”？")
