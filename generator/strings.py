@@ -129,6 +129,9 @@ ZH_CN: dict[str, str] = {
     "door_notice": "楼门公示（A4 打印）",
     # residents' reading aids: search, elder mode, print
     "menu": "菜单",
+    "not_found": "页面不存在",
+    "not_found_text": "您要找的页面不存在，可能是网址输错了，或者页面已经移走。",
+    "not_found_try": "可以回到首页，在“社区与楼栋”里找到您住的楼，或用右上角的搜索。",
     "search": "搜索",
     "search_placeholder": "搜索简报、活动、讲座、楼栋",
     "search_hint": "输入关键词，例如：讲座、防灾减灾、主讲人姓名、楼栋名称、第 13 期",

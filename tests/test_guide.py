@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import REPO
 
 GUIDE = REPO / "docs/guide/编辑指南.md"
@@ -267,6 +268,18 @@ def test_publish_with_the_nginx_example(example_site: Path, tmp_path: Path) -> N
         assert status == 200 and headers["cache-control"] == "public, max-age=604800" and headers.get("content-encoding") == "gzip"
         status, headers, body = get("no-such-page/")
         assert status == 404 and body == (www / "404.html").read_bytes()
+        # In Chinese, with working ways back from any depth (an old QR code's address).
+        status, headers, body = get("buildings/no-such-building/")
+        missing = BeautifulSoup(body.decode("utf-8"), "lxml")
+        assert status == 404 and missing.h1.get_text(strip=True) == "页面不存在"
+        assert "Not found" not in missing.get_text()
+        ways = [a["href"] for a in missing.select("article a.md-button")]
+        assert len(ways) == 2 and all(get(href.lstrip("/"))[0] == 200 for href in ways), ways
+        # Feeds and the sitemap (text/xml in Debian's mime.types) compressed, the calendar's charset named.
+        status, headers, body = get("sitemap.xml", gz=True)
+        assert status == 200 and headers.get("content-encoding") == "gzip"
+        status, headers, _ = get(ics)
+        assert headers["content-type"] == "text/calendar; charset=utf-8"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
