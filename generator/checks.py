@@ -451,10 +451,9 @@ def check_venue_overlaps(site: Site, p: Problems) -> None:
 def check_notice_text(site: Site, p: Problems, content: str = "content") -> None:
     """What door notices cannot print, with the record (and its line, for
     activities): emoji, which the notice leaves out (notices.printable), and
-    characters no installed font has, which fail the notices' PDF once
-    their activity comes into the window (notices.no_glyph): said now, not
-    on the day the site stops updating."""
-    from .notices import NO_GLYPH_FIX, no_glyph, note_as_printed, unprintable
+    characters no installed font has, which the notice prints as
+    notices.MISSING_GLYPH (notices.no_glyph)."""
+    from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, unprintable
 
     t = strings(site.info.language)
     for a in site.activities.values():
@@ -471,7 +470,7 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
             p.warn(loc, f"“{found}”是表情或图形符号，楼门公示栏印不出来，打印时已略去", "网页上照常显示；公示栏上如要强调，请改用文字，如“【重要】”", record=record, field=name)
         found = no_glyph(text)
         if found:
-            p.warn(loc, f"“{found}”没有任何已安装的字体能印出，楼门公示上会印成方框，这项进入公示期时构建会失败", NO_GLYPH_FIX, record=record, field=name)
+            p.warn(loc, f"“{found}”没有任何已安装的字体能印出，楼门公示上会印成“{MISSING_GLYPH}”", NO_GLYPH_FIX, record=record, field=name)
 
 
 def notice_texts(site: Site, content: str = "content") -> list[tuple[Location, str, str, str]]:

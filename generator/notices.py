@@ -583,8 +583,8 @@ _MAYBE_RARE = re.compile("[^\x00-\xff\u2000-\u206f\u3000-\u303f\u4e00-\u9fef\uff
 
 def no_glyph(text: str) -> str:
     """The characters of ``text`` that no installed font can draw (each
-    once): a door notice would print them as boxes, so its PDF fails the
-    build. A rare character in a name (CJK Ext-B, 𠀀) is the usual case.
+    once): a door notice prints :data:`MISSING_GLYPH` for them. A rare
+    character in a name (CJK Ext-B, 𠀀) is the usual case.
     Pictographs are left out (:func:`unprintable`: the notice drops them)."""
     if not _MAYBE_RARE.search(text):
         return ""
@@ -613,13 +613,26 @@ def _any_font_has(cp: int) -> bool:
     return bool(found.strip())
 
 
+# What a door notice prints for a character no installed font has: the
+# typesetters' mark for a missing sort (geta, U+3013), which every CJK font
+# has. Before, one rare character in one speaker's name failed every
+# door's PDF: the grid worker at the printer could print nothing.
+MISSING_GLYPH = "〓"
+
+
 def printable(text: str) -> str:
     """``text`` as a door notice prints it: without :func:`unprintable`
-    pictographs and emoji joiners."""
-    if not _MAYBE_EMOJI.search(text):
-        return text
-    drop = set(unprintable(text))
-    return " ".join("".join(ch for ch in text if ch not in drop and ord(ch) not in _EMOJI_JOINERS).split())
+    pictographs and emoji joiners, and with :data:`MISSING_GLYPH` for the
+    characters no font has (:func:`no_glyph`; `check` and the build warn of
+    them with their record)."""
+    if _MAYBE_EMOJI.search(text):
+        drop = set(unprintable(text))
+        text = " ".join("".join(ch for ch in text if ch not in drop and ord(ch) not in _EMOJI_JOINERS).split())
+    if _MAYBE_RARE.search(text):
+        missing = no_glyph(text)
+        if missing:
+            text = "".join(MISSING_GLYPH if ch in missing else ch for ch in text)
+    return text
 
 
 def fit_text(text: str, width_em: float, max_lines: int, lead: float = 0.0) -> tuple[str, int]:
