@@ -34,6 +34,8 @@ ZH_CN: dict[str, str] = {
     "activity_calendar": "活动日历",
     "coming_activities": "近期活动",
     "this_week": "近七天活动",
+    "as_of": "以上活动信息更新于 {date}",
+    "activity_over": "本活动已于 {date} 结束。",
     "past_activities": "往期活动",
     "all_coming": "全部近期活动",
     "no_coming": "近期暂无活动",

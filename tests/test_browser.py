@@ -160,6 +160,37 @@ def test_a_browser_without_resize_observer_fetches_nothing_from_outside(browser:
         context.close()
 
 
+@pytest.mark.parametrize(("now", "shown"), [("2026-12-03T10:59:00+08:00", False), ("2026-12-03T11:01:00+08:00", True)])
+def test_an_activity_page_says_it_is_over_on_a_site_not_rebuilt_since(browser: Any, site: Path, base_url: str, now: str, shown: bool) -> None:
+    # Built on TODAY, before the drill; read on the day, after it ended.
+    context, page, _traffic = _open(browser, site, PHONE)
+    try:
+        page.clock.set_fixed_time(now)
+        goto(page, base_url + PAGES["activity"])
+        assert page.is_visible(".gs-over") is shown
+        if shown:
+            assert page.inner_text(".gs-over").startswith("本活动已于 2026年12月3日 11:00 结束")
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_elder_button_is_not_offered(browser: Any, site: Path, base_url: str) -> None:
+    # Tapping it did nothing without JavaScript.
+    context = new_context(browser, PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url)
+        assert page.locator("[data-gs-elder-toggle]").count() == 1 and not page.is_visible("[data-gs-elder-toggle]")
+    finally:
+        context.close()
+    context, page, _traffic = _open(browser, site, PHONE)
+    try:
+        goto(page, base_url)
+        assert page.is_visible("[data-gs-elder-toggle]")
+    finally:
+        context.close()
+
+
 def test_goto_waits_for_requests_made_after_load_but_not_for_a_hung_one(browser: Any, tmp_path: Path) -> None:
     """The wait every test above relies on: a request a page makes 300 ms
     after its load event is recorded before goto() returns, and a request

@@ -319,3 +319,19 @@ def test_one_markdown_instance_only_with_python_markdowns_own_extensions() -> No
     # Another extension may keep state that reset() does not clear.
     other = {"markdown_extensions": ["toc", "pymdownx.snippets"], "mdx_configs": {}}
     assert _OneMarkdown.for_config(other) is None  # type: ignore[arg-type]
+
+
+def test_pages_say_which_day_they_are_for_and_past_activities_say_so(basic_site: Path) -> None:
+    # A site not rebuilt for a week showed its "近七天" list and past
+    # activities as coming, with no date to tell.
+    for url in ("", "buildings/a-1/"):
+        asof = page(basic_site, url).select_one(".gs-asof")
+        assert asof is not None and asof.get_text() == "以上活动信息更新于 2026年11月29日", url
+    old = page(basic_site, "activities/old-talk/").select_one(".gs-over")
+    assert old is not None and not old.has_attr("hidden")
+    assert old.get_text() == "本活动已于 2026年11月1日 10:00 结束。" and old["data-gs-over"] == "2026-11-01T10:00:00+08:00"
+    # A coming one carries its end for the page to check itself (gongshi-reader.js).
+    coming = page(basic_site, "activities/east-clinic/").select_one(".gs-over")
+    assert coming is not None and coming.has_attr("hidden") and coming["data-gs-over"] == "2026-12-05T11:30:00+08:00"
+    # A recurring activity's dates are listed as coming and past instead.
+    assert page(basic_site, "activities/dance/").select_one(".gs-over") is None

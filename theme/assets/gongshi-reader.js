@@ -49,6 +49,12 @@
   });
   syncElderButtons();
 
+  /* ---- an activity that is over ----
+     The build shows "本活动已于…结束" for one over by the day it ran; a site
+     not rebuilt since would still present a past activity as coming. */
+  var over = document.querySelector("[data-gs-over]");
+  if (over && over.hidden && Date.now() >= Date.parse(over.getAttribute("data-gs-over"))) over.hidden = false;
+
   /* ---- search ---- */
   var box = document.querySelector("[data-gs-search]");
   if (!box) return;
