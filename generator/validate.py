@@ -731,7 +731,7 @@ def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tup
             result.update(members(ref))
             labels.append(name(ref))
     # Entrances last: one whose building is invited whole by another entry
-    # adds nothing (its building's other doors show the activity too).
+    # adds nothing, to the doors or to the words.
     by_building: dict[str, list[Entrance]] = {}
     for ref in af.id_list("entrances"):
         listed += 1
@@ -740,8 +740,8 @@ def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tup
             by_building[entrance.building].append(entrance)
     entrances: set[str] = set()
     for bid, chosen in by_building.items():
-        labels.append(f"{_building_label(places, bid)} {'、'.join(e.name for e in chosen)}")
         if bid not in result:
+            labels.append(f"{_building_label(places, bid)} {'、'.join(e.name for e in chosen)}")
             entrances.update(e.key for e in chosen)
     result.update(by_building)
     if not listed:
