@@ -133,7 +133,7 @@ def _activity(site: Site, a: Activity) -> dict[str, Any]:
         "end": a.end.isoformat(),
         "venue": a.venue,
         "team": a.team or None,
-        "audience": {"label": a.audience_label, "buildings": sorted(a.audience_buildings)},
+        "audience": {"label": a.audience_label, "buildings": sorted(a.audience_buildings), "entrances": sorted(a.audience_entrances)},
         "description": a.description_text,
         "registration": a.registration or None,
         "contact": _contact(a.contact),

@@ -236,11 +236,24 @@ class Activity:
     occurrences: tuple[Occurrence, ...]
     recurrence: Recurrence | None = None
     lecture: Lecture | None = None
+    # Entrances invited without the rest of their building ("gy-03/2", as
+    # Entrance.key); their buildings are in audience_buildings too, so the
+    # building page, its calendar and a one-notice building list them.
+    audience_entrances: IdSet = IdSet()
     source: Location = field(default=Location(""), compare=False, repr=False)
 
     @property
     def url(self) -> str:
         return f"activities/{self.id}/"
+
+    def invites_entrance(self, building_id: str, entrance_id: str) -> bool:
+        """Whether the residents of one entrance of a building in the
+        audience are invited: all of them, unless the audience names some
+        entrances of that building only and not this one."""
+        if not self.audience_entrances or f"{building_id}/{entrance_id}" in self.audience_entrances:
+            return True
+        prefix = f"{building_id}/"
+        return not any(key.startswith(prefix) for key in self.audience_entrances)
 
 
 @dataclass(frozen=True)

@@ -314,7 +314,7 @@ def build_notice(
     place_em = _em_avail(LAYOUT["page_w"] - 2 * LAYOUT["margin_x"], LAYOUT["place_pt"])
     place_line, place_lines = fit_place(parts, name, place_em, MAX_PLACE_LINES)
 
-    all_items = queries.for_building(site, b.id, first, last)
+    all_items = queries.for_door(site, b.id, None if target.entrance is None else target.entrance.id, first, last)
     cache = {} if cache is None else cache
     made = []
     for i in all_items:

@@ -2,7 +2,8 @@
 
 "What is on for building B between D1 and D2?" is asked by the building page,
 the door notice, the building's calendar feed and the chat-group digest; they
-all call :func:`for_building`, so they cannot disagree.
+all call :func:`for_building` (a door of one entrance :func:`for_door`, which
+filters it), so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -108,9 +109,21 @@ def _timeline(site: Site) -> _Timeline:
 
 
 def for_building(site: Site, building_id: str, first: date | None = None, last: date | None = None) -> list[Item]:
-    """What the residents of a building are invited to, within [first, last]."""
+    """What the residents of a building are invited to, within [first, last]
+    (all its entrances' activities: an activity for one entrance is on its
+    building's page, calendar and one-notice door)."""
     ids = site.activities_by_building.get(building_id, ())
     return items(site, (site.activities[i] for i in ids), first, last)
+
+
+def for_door(site: Site, building_id: str, entrance_id: str | None, first: date | None = None, last: date | None = None) -> list[Item]:
+    """What the residents behind one door are invited to: :func:`for_building`,
+    less, on an entrance's own notice (``entrance_id``), the activities for
+    other entrances of the building only."""
+    found = for_building(site, building_id, first, last)
+    if entrance_id is None:
+        return found
+    return [i for i in found if i.activity.invites_entrance(building_id, entrance_id)]
 
 
 def upcoming(site: Site, activities: Iterable[Activity] | None = None) -> list[Item]:

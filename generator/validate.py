@@ -52,7 +52,7 @@ STATUSES: tuple[Status, ...] = ("scheduled", "cancelled", "postponed")
 STATUS_ALIASES: dict[str, Status] = {"正常": "scheduled", "取消": "cancelled", "延期": "postponed"}
 VENUE_KINDS = ("station", "school", "substation", "gallery", "other")
 TEAM_KINDS = ("school", "team")
-AUDIENCE_KEYS = ("communities", "grids", "estates", "courtyards", "buildings")
+AUDIENCE_KEYS = ("communities", "grids", "estates", "courtyards", "buildings", "entrances")
 T = TypeVar("T")
 
 
@@ -650,7 +650,7 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
     end = _read_end(f, start)
     venue = _ref_field(f, "venue", ctx.venues, "场地", required=True, skip_unknown="venue" in ctx.unreliable)
     team = _ref_field(f, "team", ctx.teams, "队伍", skip_unknown="team" in ctx.unreliable)
-    buildings, label = _read_audience(f, ctx.places, skip_unknown="places" in ctx.unreliable)
+    buildings, entrances, label = _read_audience(f, ctx.places, skip_unknown="places" in ctx.unreliable)
     description = f.text("description")
     status_text = f.choice("status", STATUSES, default="scheduled", aliases=dict(STATUS_ALIASES))
     status: Status = status_text if status_text in STATUSES else "scheduled"  # type: ignore[assignment]
@@ -690,7 +690,8 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
         audience_buildings=IdSet(buildings), audience_label=label,
         description_html=description_html, description_text=plain_text(description_html),
         registration=f.text("registration"), contact=f.contact("contact"), status=status,
-        status_note=status_note, occurrences=occurrences, recurrence=recurrence, lecture=lec, source=m.loc,
+        status_note=status_note, occurrences=occurrences, recurrence=recurrence, lecture=lec,
+        audience_entrances=IdSet(entrances), source=m.loc,
     )
 
 
@@ -713,16 +714,18 @@ def _read_end(f: Fields, start: datetime | None) -> datetime | None:
     return datetime.combine(start.date() + timedelta(days=next_day), t) if start else None
 
 
-def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tuple[set[str], str]:
+def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tuple[set[str], set[str], str]:
+    """(the buildings invited, the entrances invited without the rest of
+    their building, for whom in words)."""
     value = f.raw("audience")
     if value is None:
         f._err("audience", "缺少必填字段", "请写明面向哪些居民，如 audience: {estates: [guiyuan-huayuan]}，全站写 audience: all", f.m.loc)
-        return set(), ""
+        return set(), set(), ""
     if isinstance(value, YStr) and str(value).strip() in ("all", "全部"):
-        return set(places.buildings), "全体居民"
+        return set(places.buildings), set(), "全体居民"
     m = f.mapping("audience")
     if m is None:
-        return set(), ""
+        return set(), set(), ""
     af = Fields(m, f.p, f.record, AUDIENCE_KEYS)
     result: set[str] = set()
     labels: list[str] = []
@@ -733,7 +736,7 @@ def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tup
         "estates": ("小区", places.estates, lambda i: places.estates[i].buildings, lambda i: places.estates[i].name),
         "courtyards": ("院落", places.courtyards, lambda i: places.courtyards[i].buildings, lambda i: places.estates[places.courtyards[i].estate].name + places.courtyards[i].name),
         # str(i): the model must hold plain strings to pickle (notice workers).
-        "buildings": ("楼栋", places.buildings, lambda i: (str(i),), lambda i: places.estates[places.buildings[i].estate].name + places.buildings[i].name),
+        "buildings": ("楼栋", places.buildings, lambda i: (str(i),), lambda i: _building_label(places, i)),
     }
     for key, (what, table, members, name) in tables.items():
         for ref in af.id_list(key):
@@ -744,11 +747,67 @@ def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tup
                 continue
             result.update(members(ref))
             labels.append(name(ref))
+    # Entrances last: one whose building is invited whole by another entry
+    # adds nothing, to the doors or to the words.
+    by_building: dict[str, list[Entrance]] = {}
+    for ref in af.id_list("entrances"):
+        listed += 1
+        entrance = _read_entrance_ref(f, ref, places, skip_unknown)
+        if entrance is not None and entrance not in by_building.setdefault(entrance.building, []):
+            by_building[entrance.building].append(entrance)
+    entrances: set[str] = set()
+    for bid, chosen in by_building.items():
+        if bid not in result:
+            labels.append(f"{_building_label(places, bid)} {'、'.join(e.name for e in chosen)}")
+            entrances.update(e.key for e in chosen)
+    result.update(by_building)
     if not listed:
-        f._err("audience", "没有列出任何居民范围", "请至少填写 communities、grids、estates、courtyards、buildings 中的一项")
+        f._err("audience", "没有列出任何居民范围", "请至少填写 communities、grids、estates、courtyards、buildings、entrances 中的一项")
     if labels and not result:
         f.p.warn(m.loc, "活动面向的范围内没有任何楼栋，不会出现在任何楼栋页和公示上", "请检查 audience", record=f.record, field="audience")
-    return result, "、".join(labels) + "居民" if labels else ""
+    return result, entrances, "、".join(labels) + "居民" if labels else ""
+
+
+def _building_label(places: Places, building_id: str) -> str:
+    b = places.buildings[building_id]
+    return places.estates[b.estate].name + b.name
+
+
+def _read_entrance_ref(f: Fields, ref: YStr, places: Places, skip_unknown: bool) -> Entrance | None:
+    """One ``building-id/entrance-id`` of audience.entrances (the key of the
+    entrance's door notice, Entrance.key), or None after reporting why not."""
+    field_name = "audience.entrances"
+    text = str(ref)
+    bid, slash, eid = text.partition("/")
+    bid, eid = bid.strip(), eid.strip()
+    if not slash or not bid or not eid:
+        hint = "请写成“楼栋 id/单元 id”，如 gy-hy-03/2"
+        if text in places.buildings:
+            hint += f"；整栋楼请写在 buildings 里：buildings: [{text}]"
+        f.p.error(ref.loc, f"“{text}”不是单元", hint, record=f.record, field=field_name)
+        return None
+    building = places.buildings.get(bid)
+    if building is None:
+        if not skip_unknown:
+            close = nearest(bid, places.buildings)
+            hint = f"是否想写“{close}/{eid}”？" if close else "请先在 places.yml 中定义这个楼栋，或检查拼写"
+            f.p.error(ref.loc, f"找不到楼栋“{bid}”", hint, record=f.record, field=field_name)
+        return None
+    if not building.entrances:
+        f.p.error(ref.loc, f"楼栋“{bid}”（{_building_label(places, bid)}）没有列出单元",
+                  f"请在 places.yml 为它填写 entrances，或把整栋楼写在 buildings 里：buildings: [{bid}]", record=f.record, field=field_name)
+        return None
+    for entrance in building.entrances:
+        if entrance.id == eid:
+            return entrance
+    listed = "、".join(e.id if e.name == f"{e.id}单元" else f"{e.id}（{e.name}）" for e in building.entrances)
+    # By name ("2单元", "东单元"), or a typo of a longer id: a one-digit
+    # id is as near to every other one-digit id, no guess then.
+    by_name = [e.id for e in building.entrances if e.name == eid]
+    guess = by_name[0] if by_name else nearest(eid, [e.id for e in building.entrances]) if len(eid) > 1 else None
+    hint = (f"是否想写“{bid}/{guess}”？" if guess else "") + f"本楼的单元 id：{listed}"
+    f.p.error(ref.loc, f"楼栋“{bid}”（{_building_label(places, bid)}）没有单元“{eid}”", hint, record=f.record, field=field_name)
+    return None
 
 
 def _read_recurrence(

@@ -205,6 +205,36 @@ def test_an_activity_edit_makes_again_only_the_doors_and_calendars_showing_it(tm
     assert after["calendar/all.ics"] != before["calendar/all.ics"]
 
 
+def test_an_entrance_audience_edit_makes_again_its_buildings_doors_only(tmp_path: Path) -> None:
+    """An activity moved from one entrance of a-3 to the other keeps its
+    buildings (Activity.audience_buildings, the building → activities
+    index): the doors of a-3, its page and its calendar are made again
+    all the same, other communities' doors, other buildings' pages and
+    calendars come from the cache, and the site equals a clean build."""
+    from generator.calendar import building_path
+
+    hearing = "  - {id: lift-hearing, title: 电梯加装意见征询会, kind: 宣传, start: 2026-12-07 19:00, end: \"20:30\", venue: station, audience: {entrances: [a-3/2]}}\n"
+    project = make_project_at(tmp_path / "cached", BASIC)
+    acts = project / ACTIVITIES
+    acts.write_text(acts.read_text(encoding="utf-8") + hearing, encoding="utf-8")
+    site = build_project(project)
+    before = inodes(site)
+    assert "电梯加装意见征询会" in (site / "notices/a-3/2/index.html").read_text(encoding="utf-8")
+    acts.write_text(acts.read_text(encoding="utf-8").replace("[a-3/2]", "[a-3/1]"), encoding="utf-8")
+    site = build_project(project)
+    after = inodes(site)
+    clean = make_project_at(tmp_path / "clean", BASIC)
+    (clean / ACTIVITIES).write_text(acts.read_text(encoding="utf-8"), encoding="utf-8")
+    assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
+    assert "电梯加装意见征询会" in (site / "notices/a-3/1/index.html").read_text(encoding="utf-8")
+    assert "电梯加装意见征询会" not in (site / "notices/a-3/2/index.html").read_text(encoding="utf-8")
+    for rel in ("notices/a-3/1/index.html", "notices/a-3/2/index.html", "buildings/a-3/index.html", building_path("a-3")):
+        assert after[rel] != before[rel], f"{rel} was not made again"
+    # Door notices come back by chunk, one community's doors: the west's.
+    for rel in ("notices/c-1/index.html", "buildings/a-1/index.html", building_path("a-1"), building_path("b-b1")):
+        assert after[rel] == before[rel], f"{rel} was made again, not taken from the cache"
+
+
 def test_search_bundles_not_changed_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A large site's index is several Pagefind bundles (search.BUNDLE_TEXT);
     an edited bulletin changes the one holding it, and the others are put

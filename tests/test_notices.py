@@ -1175,3 +1175,44 @@ def test_workers_lay_notices_out_at_a_lower_priority(crowded_site: Path, tmp_pat
     finally:
         run.pool.shutdown()
         notices._job = None
+
+
+# --------------------------------------------------------------------------
+# An activity for one entrance (audience.entrances)
+
+ENTRANCE_ACTIVITY = """
+  - id: lift-hearing
+    title: 3栋西单元电梯加装意见征询会
+    kind: 宣传
+    start: 2026-12-07 19:00
+    end: "20:30"
+    venue: station
+    audience: {entrances: [a-3/2, b-b2/1]}
+"""
+
+
+def test_an_entrance_activity_is_on_its_own_door_only(basic_project: Path) -> None:
+    acts = basic_project / "content" / "data" / "activities.yml"
+    acts.write_text(acts.read_text(encoding="utf-8").rstrip("\n") + "\n" + ENTRANCE_ACTIVITY.lstrip("\n"), encoding="utf-8")
+    site = build_project(basic_project)
+    title = "3栋西单元电梯加装意见征询会"
+
+    def door(key: str) -> str:
+        return soup(site / "notices" / key / "index.html").get_text()
+
+    # a-3 prints one notice per entrance: 西单元 (2) lists it, 东单元 (1) does not.
+    assert title in door("a-3/2")
+    assert "甲小区3 栋 西单元、乙小区2 号楼 1单元居民" in door("a-3/2")
+    assert title not in door("a-3/1")
+    # b-b2 prints one notice for the building: it is there, naming the entrance.
+    assert title in door("b-b2")
+    # Neither on buildings not named.
+    assert title not in door("b-b1") and title not in door("a-1")
+    # The building pages and calendars of both buildings list it.
+    for bid in ("a-3", "b-b2"):
+        assert title in soup(site / "buildings" / bid / "index.html").get_text()
+        assert title in (site / "calendar" / "buildings" / f"{bid}.ics").read_text(encoding="utf-8")
+    assert title not in (site / "calendar" / "buildings" / "a-1.ics").read_text(encoding="utf-8")
+    # The PDF of each door says the same as its page.
+    assert title in "".join(pdf_pages_text(site / "notices" / "a-3" / "2" / "notice-a-3-2.pdf"))
+    assert title not in "".join(pdf_pages_text(site / "notices" / "a-3" / "1" / "notice-a-3-1.pdf"))

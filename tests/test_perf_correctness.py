@@ -177,6 +177,10 @@ SERVE_STEPS: list[tuple[str, dict[str, list[str]], bool]] = [
     ("past activity title", {"content/data/activities.yml": ["replace", "title: 往期活动", "title: 往期科普活动"]}, True),
     ("lecture title", {"content/data/lectures.yml": ["replace", "title: 冬季心脑血管保健", "title: 冬季心脑血管健康"]}, True),
     ("activity audience", {"content/data/activities.yml": ["replace", "audience: {buildings: [b-b1]}", "audience: {buildings: [a-1]}"]}, True),
+    # to one entrance of a-3, then to the other: the same buildings, other doors
+    ("activity for one entrance", {"content/data/activities.yml": ["replace", "audience: {buildings: [a-1]}", "audience: {entrances: [a-3/2]}"]}, True),
+    ("activity for another entrance", {"content/data/activities.yml": ["replace", "audience: {entrances: [a-3/2]}", "audience: {entrances: [a-3/1]}"]}, True),
+    ("activity for a building again", {"content/data/activities.yml": ["replace", "audience: {entrances: [a-3/1]}", "audience: {buildings: [a-1]}"]}, True),
     ("activity cancelled", {"content/data/activities.yml": ["replace", "    team: emergency\n", "    team: emergency\n    status: cancelled\n    status_note: 因大风取消\n"]}, True),
     ("building renamed", {"content/data/places.yml": ["replace", "{id: a-1, name: 1 栋, entrances: 2}", "{id: a-1, name: 1 号楼, entrances: 2}"]}, True),
     ("venue renamed", {"content/data/venues.yml": ["replace", "name: 东社区科普活动站", "name: 东社区科普活动中心"]}, True),
@@ -230,6 +234,10 @@ def test_serve_rebuilds_equal_clean_builds(tmp_path: Path) -> None:
     assert "冬季心脑血管健康" in page(at["lecture title"], "lectures/").get_text()
     assert "乙小区1号楼垃圾分类宣传" in page(at["activity audience"], "buildings/a-1/").get_text()
     assert "乙小区1号楼垃圾分类宣传" not in page(at["activity audience"], "buildings/b-b1/").get_text()
+    for step, shown, hidden in (("activity for one entrance", "2", "1"), ("activity for another entrance", "1", "2")):
+        assert "乙小区1号楼垃圾分类宣传" in page(at[step], f"notices/a-3/{shown}/").get_text(), step
+        assert "乙小区1号楼垃圾分类宣传" not in page(at[step], f"notices/a-3/{hidden}/").get_text(), step
+        assert "乙小区1号楼垃圾分类宣传" in page(at[step], "buildings/a-3/").get_text(), step
     assert (at["bulletin added"] / "bulletins" / "2026-11-fifth" / "index.html").is_file()
     assert not (at["bulletin deleted"] / "bulletins" / "2025-01-first").exists()
     assert not (at["bulletin made a draft"] / "bulletins" / "2026-02-second").exists()

@@ -86,3 +86,32 @@ def test_timeline_goes_with_its_model() -> None:
     del site
     gc.collect()
     assert key not in q._TIMELINES
+
+
+def test_for_door_keeps_an_entrance_activity_to_its_entrance(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    shutil.copytree(FIXTURES / "basic" / "content", tmp_path / "content")
+    acts = tmp_path / "content" / "data" / "activities.yml"
+    acts.write_text(acts.read_text(encoding="utf-8").rstrip("\n") + """
+  - {id: west-door, title: 西单元楼道清理, kind: 宣传, start: 2026-12-07 09:00, end: "10:00", venue: station, audience: {entrances: [a-3/2]}}
+  - {id: both, title: 混合范围, kind: 宣传, start: 2026-12-07 11:00, end: "12:00", venue: station, audience: {buildings: [a-3], entrances: [a-3/1, b-b1/2]}}
+""", encoding="utf-8")
+    site, _ = load_site(Project.at(tmp_path), date(2026, 11, 29))
+    first, last = date(2026, 12, 7), date(2026, 12, 7)
+
+    def ids(building: str, entrance: str | None) -> list[str]:
+        return [i.activity.id for i in q.for_door(site, building, entrance, first, last)]
+
+    assert ids("a-3", "2") == ["west-door", "both"]
+    assert ids("a-3", "1") == ["both"]  # its building is invited whole by `both`
+    assert ids("a-3", None) == ["west-door", "both"]  # the building's page and calendar
+    assert ids("b-b1", None) == ["both"]
+    assert ids("b-b1", "1") == [] and ids("b-b1", "2") == ["both"]
+    assert ids("a-1", None) == []
+    west, both = site.activities["west-door"], site.activities["both"]
+    assert west.audience_entrances == {"a-3/2"} and west.audience_buildings == {"a-3"}
+    assert both.audience_entrances == {"b-b1/2"} and both.audience_buildings == {"a-3", "b-b1"}
+    assert west.audience_label == "甲小区3 栋 西单元居民"
+    assert both.audience_label == "甲小区3 栋、乙小区1 号楼 2单元居民"
+    assert repr(both).count("IdSet(['b-b1/2'])") == 1  # in the build cache's keys, sorted

@@ -684,6 +684,37 @@ def test_unknown_audience(basic: Path, capsys: pytest.CaptureFixture[str], key: 
     assert_error(basic, capsys, f"{at(ACT, text, value + ']')}: new-one: audience.{key}: 找不到{what}“{value}” — {hint}")
 
 
+@pytest.mark.parametrize(
+    ("value", "problem", "hint"),
+    [
+        # an unknown building, with the entrance kept in the guess
+        ("a-33/1", "找不到楼栋“a-33”", "是否想写“a-3/1”？"),
+        ("zzzzzz/1", "找不到楼栋“zzzzzz”", "请先在 places.yml 中定义这个楼栋，或检查拼写"),
+        # an unknown entrance: its building's entrances listed, a guess when one is near
+        ("a-3/3", "楼栋“a-3”（甲小区3 栋）没有单元“3”", "本楼的单元 id：1（东单元）、2（西单元）"),
+        ("a-3/西单元", "楼栋“a-3”（甲小区3 栋）没有单元“西单元”", "是否想写“a-3/2”？本楼的单元 id：1（东单元）、2（西单元）"),
+        ("a-1/12", "楼栋“a-1”（甲小区1 栋）没有单元“12”", "是否想写“a-1/1”？本楼的单元 id：1、2"),
+        # not an entrance at all
+        ("a-3", "“a-3”不是单元", "请写成“楼栋 id/单元 id”，如 gy-hy-03/2；整栋楼请写在 buildings 里：buildings: [a-3]"),
+    ],
+)
+def test_unknown_audience_entrance(basic: Path, capsys: pytest.CaptureFixture[str], value: str, problem: str, hint: str) -> None:
+    text = add_activity(basic, audience=f"{{entrances: [{value}]}}")
+    assert_error(basic, capsys, f"{at(ACT, text, value + ']')}: new-one: audience.entrances: {problem} — {hint}")
+
+
+def test_audience_entrance_of_a_building_without_entrances(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(basic, PLACES, "{id: c-1, name: 1 栋, entrances: 1}", "{id: c-1, name: 1 栋}")
+    text = add_activity(basic, audience="{entrances: [c-1/1]}")
+    assert_error(basic, capsys, f"{at(ACT, text, 'c-1/1]')}: new-one: audience.entrances: 楼栋“c-1”（丙小区1 栋）没有列出单元 — 请在 places.yml 为它填写 entrances，或把整栋楼写在 buildings 里：buildings: [c-1]")
+
+
+def test_audience_entrances_check_clean(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_activity(basic, audience="{buildings: [b-b1], entrances: [a-3/2, a-1/1]}")
+    rc, lines = check(basic, capsys)
+    assert rc == 0, lines
+
+
 def test_unknown_series(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, LEC, "    series: forum\n    speaker: 李明", "    series: forun\n    speaker: 李明")
     assert_error(basic, capsys, f"{at(LEC, text, 'forun')}: heart-talk: series: 找不到讲座系列“forun” — 是否想写“forum”？")
@@ -789,7 +820,7 @@ def test_audience_empty_even_with_other_errors(basic: Path, capsys: pytest.Captu
     text = add_activity(basic, audience="{buildings: []}", venue="nowhere")
     rc, lines = check(basic, capsys)
     assert rc == 1
-    assert f"{at(ACT, text, '{buildings: []}')}: new-one: audience: 没有列出任何居民范围 — 请至少填写 communities、grids、estates、courtyards、buildings 中的一项" in lines
+    assert f"{at(ACT, text, '{buildings: []}')}: new-one: audience: 没有列出任何居民范围 — 请至少填写 communities、grids、estates、courtyards、buildings、entrances 中的一项" in lines
 
 
 # ---------------------------------------------------------------------------
