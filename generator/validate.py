@@ -770,7 +770,9 @@ def _read_audience(f: Fields, places: Places, skip_unknown: bool = False) -> tup
 
 def _building_label(places: Places, building_id: str) -> str:
     b = places.buildings[building_id]
-    return places.estates[b.estate].name + b.name
+    # "桂园花园 3 栋", as the building's name is written ("3 栋"): glued, a
+    # tester read "科苑小区2 栋、柳岸小区3 栋居民" as a typo on the notices.
+    return places.estates[b.estate].name + (" " if b.name[:1].isdigit() else "") + b.name
 
 
 def _read_entrance_ref(f: Fields, ref: YStr, places: Places, skip_unknown: bool) -> Entrance | None:

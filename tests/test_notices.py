@@ -1202,7 +1202,7 @@ def test_an_entrance_activity_is_on_its_own_door_only(basic_project: Path) -> No
 
     # a-3 prints one notice per entrance: 西单元 (2) lists it, 东单元 (1) does not.
     assert title in door("a-3/2")
-    assert "甲小区3 栋 西单元、乙小区2 号楼 1单元居民" in door("a-3/2")
+    assert "甲小区 3 栋 西单元、乙小区 2 号楼 1单元居民" in door("a-3/2")
     assert title not in door("a-3/1")
     # b-b2 prints one notice for the building: it is there, naming the entrance.
     assert title in door("b-b2")

@@ -112,6 +112,6 @@ def test_for_door_keeps_an_entrance_activity_to_its_entrance(tmp_path) -> None: 
     west, both = site.activities["west-door"], site.activities["both"]
     assert west.audience_entrances == {"a-3/2"} and west.audience_buildings == {"a-3"}
     assert both.audience_entrances == {"b-b1/2"} and both.audience_buildings == {"a-3", "b-b1"}
-    assert west.audience_label == "甲小区3 栋 西单元居民"
-    assert both.audience_label == "甲小区3 栋、乙小区1 号楼 2单元居民"
+    assert west.audience_label == "甲小区 3 栋 西单元居民"
+    assert both.audience_label == "甲小区 3 栋、乙小区 1 号楼 2单元居民"
     assert repr(both).count("IdSet(['b-b1/2'])") == 1  # in the build cache's keys, sorted

@@ -691,9 +691,9 @@ def test_unknown_audience(basic: Path, capsys: pytest.CaptureFixture[str], key: 
         ("a-33/1", "找不到楼栋“a-33”", "是否想写“a-3/1”？"),
         ("zzzzzz/1", "找不到楼栋“zzzzzz”", "请先在 places.yml 中定义这个楼栋，或检查拼写"),
         # an unknown entrance: its building's entrances listed, a guess when one is near
-        ("a-3/3", "楼栋“a-3”（甲小区3 栋）没有单元“3”", "本楼的单元 id：1（东单元）、2（西单元）"),
-        ("a-3/西单元", "楼栋“a-3”（甲小区3 栋）没有单元“西单元”", "是否想写“a-3/2”？本楼的单元 id：1（东单元）、2（西单元）"),
-        ("a-1/12", "楼栋“a-1”（甲小区1 栋）没有单元“12”", "是否想写“a-1/1”？本楼的单元 id：1、2"),
+        ("a-3/3", "楼栋“a-3”（甲小区 3 栋）没有单元“3”", "本楼的单元 id：1（东单元）、2（西单元）"),
+        ("a-3/西单元", "楼栋“a-3”（甲小区 3 栋）没有单元“西单元”", "是否想写“a-3/2”？本楼的单元 id：1（东单元）、2（西单元）"),
+        ("a-1/12", "楼栋“a-1”（甲小区 1 栋）没有单元“12”", "是否想写“a-1/1”？本楼的单元 id：1、2"),
         # not an entrance at all
         ("a-3", "“a-3”不是单元", "请写成“楼栋 id/单元 id”，如 gy-hy-03/2；整栋楼请写在 buildings 里：buildings: [a-3]"),
     ],
@@ -706,7 +706,7 @@ def test_unknown_audience_entrance(basic: Path, capsys: pytest.CaptureFixture[st
 def test_audience_entrance_of_a_building_without_entrances(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(basic, PLACES, "{id: c-1, name: 1 栋, entrances: 1}", "{id: c-1, name: 1 栋}")
     text = add_activity(basic, audience="{entrances: [c-1/1]}")
-    assert_error(basic, capsys, f"{at(ACT, text, 'c-1/1]')}: new-one: audience.entrances: 楼栋“c-1”（丙小区1 栋）没有列出单元 — 请在 places.yml 为它填写 entrances，或把整栋楼写在 buildings 里：buildings: [c-1]")
+    assert_error(basic, capsys, f"{at(ACT, text, 'c-1/1]')}: new-one: audience.entrances: 楼栋“c-1”（丙小区 1 栋）没有列出单元 — 请在 places.yml 为它填写 entrances，或把整栋楼写在 buildings 里：buildings: [c-1]")
 
 
 def test_audience_entrances_check_clean(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
