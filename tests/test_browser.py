@@ -258,6 +258,11 @@ def _search_cases() -> list[tuple[str, str, set[str], int]]:
     for bid, name in BUILDINGS.items():
         cases.append((f"building-{bid}", name, {f"/buildings/{bid}/"}, 1))
         cases.append((f"building-{bid}-tight", name.replace(" ", ""), {f"/buildings/{bid}/"}, 1))
+    # A number and its unit find that building first, not 10 栋 or 11 栋,
+    # which Pagefind's prefix match also finds for 1 (甲小区 has both).
+    one_dong = {f"/buildings/{bid}/" for bid, name in BUILDINGS.items() if name.endswith(" 1 栋")}
+    cases.append(("number-1-dong", "1栋", one_dong, len(one_dong)))
+    cases.append(("number-1-haolou", "1号楼", {f"/buildings/{bid}/" for bid, name in BUILDINGS.items() if name.endswith(" 1 号楼")}, 1))
     for stem, fm in PUBLISHED.items():
         if fm["issue"] in ("4", "5"):
             cases.append((f"issue-{fm['issue']}", f"第 {fm['issue']} 期", {f"/bulletins/{stem}/"}, 3))

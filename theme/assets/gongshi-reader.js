@@ -197,12 +197,65 @@
 
   // Words on nearly every page of a community site. Each query word costs
   // the phone an index chunk, and these chunks are the largest, while they
-  // tell pages apart least; dropped when other words remain.
+  // tell pages apart least; dropped when other words remain. Not after a
+  // number: in 1栋 or 3 号楼 the unit is what tells 1 栋 from 1 号楼 and
+  // from 1 单元, and the number alone matched any page with a 1 in it.
   var COMMON = /(社区|号楼|单元|栋)/g;
+  var AFTER_NUMBER = /\d\s*$/;
 
   function search(pf, q) {
-    var lean = q.replace(COMMON, " ").replace(/\s+/g, " ").trim();
+    var lean = q.replace(COMMON, function (word, _w, at, all) {
+      return AFTER_NUMBER.test(all.slice(0, at)) ? word : " ";
+    });
+    lean = lean.replace(/\s+/g, " ").trim();
     return pf.search(lean || q);
+  }
+
+  // Pagefind matches each query word against the indexed words it starts
+  // (1 finds 1, 10, 11 and a phone number 138…), so it ranks 桂园花园 9 栋
+  // as high as 1 栋 for 桂园花园1栋, and Enter opens the first result. The
+  // results it ranks first are read, and those whose title holds the whole
+  // query are shown first, then those whose text holds it, then the rest,
+  // each in Pagefind's order. Reading a result costs a request, so only
+  // the first PAGE are re-ranked, or twice as many when the query has a
+  // number (buildings, 第 N 期), where Pagefind's order is least telling.
+  function flat(text) {
+    return text.replace(/\s+/g, "").toLowerCase();
+  }
+
+  // Whether ``text`` holds ``needle`` (both flat) where a number in the
+  // needle is not part of a longer one: 1栋 is not in 11栋, 桂园花园1 not
+  // in 桂园花园10栋.
+  function holds(text, needle) {
+    if (!needle) return false;
+    var digitStart = /^\d/.test(needle);
+    var digitEnd = /\d$/.test(needle);
+    for (var at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+      var before = at > 0 ? text[at - 1] : "";
+      var after = text.charAt(at + needle.length);
+      if (!(digitStart && /\d/.test(before)) && !(digitEnd && /\d/.test(after))) return true;
+    }
+    return false;
+  }
+
+  function tier(data, needle) {
+    if (holds(flat((data.meta && data.meta.title) || ""), needle)) return 0;
+    return holds(flat(pageText(data)), needle) ? 1 : 2;
+  }
+
+  // The first results, re-ranked, as results whose data is already read,
+  // followed by the others.
+  function reranked(results, q) {
+    var count = /\d/.test(q) ? 2 * PAGE : PAGE;
+    var head = results.slice(0, count);
+    var needle = flat(q);
+    return Promise.all(head.map(function (r) { return r.data(); })).then(function (items) {
+      var order = items.map(function (d, i) { return { data: d, i: i, tier: tier(d, needle) }; });
+      order.sort(function (a, b) { return a.tier - b.tier || a.i - b.i; });
+      return order.map(function (o) {
+        return { data: function () { return Promise.resolve(o.data); } };
+      }).concat(results.slice(count));
+    });
   }
 
   function run() {
@@ -225,10 +278,13 @@
           done(q);
           return;
         }
-        say("count", res.results.length);
-        pending = res.results.slice();
-        return showMore(mySeq, q).then(function () {
-          if (mySeq === seq) done(q);
+        return reranked(res.results, q).then(function (results) {
+          if (mySeq !== seq) return;
+          say("count", results.length);
+          pending = results;
+          return showMore(mySeq, q).then(function () {
+            if (mySeq === seq) done(q);
+          });
         });
       })
       .catch(function () {
