@@ -419,5 +419,10 @@ def _address_in_use(addr: str) -> str | None:
 
 
 class _NotDirtyWarning(logging.Filter):
+    """MkDocs' words about dirty builds, which the plugin makes correct
+    (cmd_serve): "A 'dirty' build…" and, on every build after the first,
+    "The directory contains stale files. Use --clean…", which pointed
+    editors at an option the build does not have."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("A 'dirty' build is being performed")
+        return not str(record.msg).startswith(("A 'dirty' build is being performed", "The directory contains stale files"))

@@ -45,11 +45,17 @@ def parse_date(text: str) -> date:
     return result
 
 
+# "11月31日" or "12-05": a month and a day, the year left out.
+_NO_YEAR_RE = re.compile(r"^\d{1,2}\s*(?:月\s*\d{1,2}\s*日?|[-/.]\d{1,2})(?:$|\s)")
+
+
 def _parse_date_prefix(value: str) -> tuple[date, str]:
     if _AMBIGUOUS_RE.match(value):
         raise DateProblem(f"“{value}”的年月日顺序不明确")
     m = _DATE_RE.match(value)
     if not m:
+        if _NO_YEAR_RE.match(value):
+            raise DateProblem(f"“{value}”缺少年份：请在前面加上年份，写成完整的日期，如 2026年12月5日 或 2026-12-05")
         raise DateProblem(f"“{value}”不是可识别的日期")
     year = int(m["y"])
     if not 1900 <= year <= 2099:

@@ -372,3 +372,14 @@ def test_build_py_runs_under_a_python_without_the_packages(make_project) -> None
     result = subprocess.run([*bare, str(REPO / "build.py"), "check", "--today", TODAY], cwd=project, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "检查通过" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_second_build_does_not_point_at_an_option_it_lacks(make_project, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    # MkDocs said "The directory contains stale files. Use --clean to remove
+    # them." on every build after the first; `build` has no --clean, and
+    # replaces the whole folder anyway.
+    project = make_project("basic")
+    for _ in range(2):
+        assert run_cli("build", "--today", TODAY, cwd=project) == 0
+        err = capsys.readouterr().err
+        assert "stale files" not in err and "--clean" not in err and "dirty" not in err, err

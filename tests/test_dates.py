@@ -126,3 +126,11 @@ def test_times_refused_with_the_fix(typed: str, message: str) -> None:
 )
 def test_midnight_with_a_date_is_the_next_day(typed: str, expected: datetime) -> None:
     assert parse_datetime(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["11月31日", "12月5日", "12-05", "12月5日 19:00"])
+def test_a_date_without_its_year_says_so(typed: str) -> None:
+    # It was "不是可识别的日期", which did not say what was missing.
+    with pytest.raises(DateProblem) as exc:
+        parse_datetime(typed) if ":" in typed else parse_date(typed)
+    assert str(exc.value).startswith(f"“{typed}”缺少年份：请在前面加上年份"), str(exc.value)
