@@ -453,6 +453,22 @@ def test_phone_layout(browser: Any, site: Path, base_url: str, kind: str, elder:
         context.close()
 
 
+def test_past_dates_of_a_recurring_activity_are_not_in_small_type(browser: Any, tmp_path: Path) -> None:
+    # Material sets a <details> in 12.8 px; the folded past dates were.
+    # Built three weeks on, so that the weekly dance has past dates.
+    project = make_project_at(tmp_path / "p", CASE)
+    assert run_cli("build", "--today", "2026-12-20", cwd=project) == 0
+    with serve(project / "site") as url:
+        context, page, _traffic = _open(browser, project / "site", PHONE)
+        try:
+            goto(page, url + "activities/dance/")
+            page.click(".gs-past-dates summary")
+            assert page.locator(".gs-past-dates li").first.is_visible()
+            assert _layout_problems(page)["small"] == []
+        finally:
+            context.close()
+
+
 # ------------------------------------------------------- 5. accessibility
 
 
