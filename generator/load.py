@@ -368,7 +368,7 @@ def _explain_yaml(problem: str, context_line: int, before: str = "") -> tuple[st
         if found == "<scalar>" and before.rstrip()[-1:] in ('"', "'"):
             # title: "第一期"通知 — the quote ends the value, the rest is left over.
             return "引号结束后还有文字（YAML 的引号要把整段文字括起来）", "请把整段文字放进一对引号里；文字里要用引号时请用中文引号“”"
-    known: list[tuple[str, str, str]] = [
+    known: list[tuple[str | tuple[str, ...], str, str]] = [
         ("found character '\\t' that cannot start any token", "出现了制表符（Tab），YAML 只能用空格缩进", _YAML_FIX),
         ("mapping values are not allowed here", "此处不能出现冒号（如文字中含“: ”，请给整段文字加引号）", _YAML_FIX),
         ("could not find expected ':'", "缺少冒号", _YAML_FIX),
@@ -384,8 +384,7 @@ def _explain_yaml(problem: str, context_line: int, before: str = "") -> tuple[st
         ("expected '<document start>'", "“...”表示数据到此结束，后面不能再写内容", "请删去这一行的 ...（要写省略号请用中文“……”，并放在文字里）"),
         ("expected the node content", "这里缺少内容：方括号或花括号没有闭合，或逗号、冒号后面是空的", "请写成 [a, b, c]，并检查是否漏了 ] 或 }、多了逗号"),
         # "C:\通知\2026.doc" in double quotes: YAML reads \ as an escape.
-        ("found unknown escape character", "双引号里的反斜杠“\\”被当作转义符", "请改用单引号括起这段文字（如 'C:\\通知'），或把 \\ 写成 \\\\"),
-        ("expected escape sequence", "双引号里的反斜杠“\\”被当作转义符", "请改用单引号括起这段文字（如 'C:\\通知'），或把 \\ 写成 \\\\"),
+        (("found unknown escape character", "expected escape sequence"), "双引号里的反斜杠“\\”被当作转义符", "请改用单引号括起这段文字（如 'C:\\通知'），或把 \\ 写成 \\\\"),
         ("found incompatible YAML document", "文件开头的 %YAML 声明不受支持", "请删去以 %YAML 开头的这一行"),
     ]
     for english, chinese, fix in known:
