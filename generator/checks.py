@@ -453,10 +453,20 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
     activities): emoji, which the notice leaves out (notices.printable), and
     characters no installed font has, which the notice prints as
     notices.MISSING_GLYPH (notices.no_glyph)."""
-    from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, unprintable
+    from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, title_as_printed, unprintable
 
     t = strings(site.info.language)
     for a in site.activities.values():
+        # Named once, as most of its dates print it: a badge (【已取消】)
+        # takes room from the title's two lines, so a title whole on its
+        # ordinary dates may still be cut on a cancelled one. An activity
+        # that is over prints on no notice again.
+        coming = {o.status for o in a.occurrences if o.end.date() >= site.today}
+        for status in sorted(coming, key=lambda s: s != "scheduled"):
+            cut = title_as_printed(a.title, status, t)
+            if cut:
+                p.warn(a.source, f"标题太长，楼门公示上只印得下“{cut}”", "请把标题缩短，把细节写进说明（网页上照常显示全文）", record=a.id, field="title")
+                break
         # The notes a notice prints: those of cancelled or postponed dates.
         notes = dict.fromkeys(o.note for o in a.occurrences if o.note and o.status != "scheduled")
         for text in notes:

@@ -794,6 +794,33 @@ def test_a_postponement_note_prints_whole_and_a_longer_one_is_named_by_check(bas
     assert "…”" in err and "请把改到的日期、时间写在说明的最前面" in err
 
 
+LONG_TITLE = "东社区义诊暨第十二届云湖区中老年人慢性病防治与合理用药科普宣传周（东社区分会场）冬季特别场次，欢迎居民踊跃参加"
+
+
+def test_a_title_the_notice_cuts_is_named_by_check_as_printed(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The door notice has room for two lines of title and cut this one with
+    # "…" without a word: the editor learned it at the door.
+    path = basic_project / "content/data/activities.yml"
+    text = path.read_text(encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    assert "标题太长" not in capsys.readouterr().err
+    path.write_text(text.replace("title: 东社区义诊", f"title: {LONG_TITLE}"), encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    err = capsys.readouterr().err
+    line = text.split("\n").index("  - id: east-clinic") + 1
+    found = re.search(rf"警告: content/data/activities.yml:{line}:5: east-clinic: title: 标题太长，楼门公示上只印得下“(.+?…)”", err)
+    assert found, err
+    printed = found.group(1)
+    assert len(printed) < len(LONG_TITLE) and LONG_TITLE.startswith(printed[:-1])
+    # ... which is what the notice prints.
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 0
+    pages = [page for page in pdf_pages_text(basic_project / "out" / "all-notices.pdf") if LONG_TITLE[:9] in page]
+    assert pages and all("".join(printed.split()) in page and LONG_TITLE not in page for page in pages)
+    # Over, it prints on no notice again: no warning.
+    assert run_cli("check", "--today", "2027-03-01", cwd=basic_project) == 0
+    assert "标题太长" not in capsys.readouterr().err
+
+
 def test_notices_out_inside_the_site_is_refused(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # --out site/notices/<door> was taken for "a folder a notices run made":
     # the door's published folder was replaced by a whole set of notices.
