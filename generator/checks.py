@@ -453,7 +453,7 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
     activities): emoji, which the notice leaves out (notices.printable), and
     characters no installed font has, which the notice prints as
     notices.MISSING_GLYPH (notices.no_glyph)."""
-    from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, title_as_printed, unprintable
+    from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, title_as_printed, unprintable, venue_as_printed
 
     t = strings(site.info.language)
     for a in site.activities.values():
@@ -474,6 +474,13 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
             cut = note_as_printed(text, t)
             if cut:
                 p.warn(a.source, f"说明太长，楼门公示上只印得下“{cut}”", "请把改到的日期、时间写在说明的最前面，或把说明缩短（网页上照常显示全文）", record=a.id, field=name)
+    # A venue's name is the notice's 地点 line, two lines at most; where to
+    # go is what a cut must not lose ("…靠近三号楼…").
+    used = {a.venue for a in site.activities.values() if any(o.end.date() >= site.today for o in a.occurrences)}
+    for v in sorted(used):
+        cut = venue_as_printed(site.venues[v].name, t)
+        if cut:
+            p.warn(Location(f"{content}/data/venues.yml"), f"场地名称太长，楼门公示上只印得下“{cut}”", "请缩短场地名称，门牌、楼层和怎么走写进 address（网页上照常显示全文）", record=v, field="name")
     for loc, record, name, text in notice_texts(site, content):
         found = unprintable(text)
         if found:

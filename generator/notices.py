@@ -362,8 +362,18 @@ def build_notice(
 def note_as_printed(text: str, t: Strings) -> str | None:
     """What a door notice prints of a cancellation's or postponement's
     note when it has to cut it, or None when it prints it whole."""
+    return _detail_as_printed(text, t.notice_note, MAX_NOTE_LINES)
+
+
+def venue_as_printed(name: str, t: Strings) -> str | None:
+    """What a door notice prints of a venue's name (its 地点 line) when it
+    has to cut it, or None when it prints it whole."""
+    return _detail_as_printed(name, t.where, MAX_DETAIL_LINES)
+
+
+def _detail_as_printed(text: str, label: str, max_lines: int) -> str | None:
     right_mm = LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["left_mm"] - LAYOUT["col_gap_mm"]
-    cut, _lines = fit_text(text, _em_avail(right_mm, LAYOUT["detail_pt"]), MAX_NOTE_LINES, lead=_label_em(t.notice_note))
+    cut, _lines = fit_text(text, _em_avail(right_mm, LAYOUT["detail_pt"]), max_lines, lead=_label_em(label))
     return cut if cut != " ".join(printable(text).split()) else None
 
 

@@ -821,6 +821,23 @@ def test_a_title_the_notice_cuts_is_named_by_check_as_printed(basic_project: Pat
     assert "标题太长" not in capsys.readouterr().err
 
 
+def test_a_venue_name_the_notice_cuts_is_named_by_check(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The 地点 line has two lines: "…靠近三号楼…" lost where to go.
+    path = basic_project / "content/data/venues.yml"
+    long = "科普学校（东院与西院之间，原自行车棚拆除后新建的健身活动区域，靠近三号楼北侧的小花园，从南门进）"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: 科普学校,", f"name: {long},"), encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    err = capsys.readouterr().err
+    found = re.search(r"警告: content/data/venues.yml: school: name: 场地名称太长，楼门公示上只印得下“(.+?…)”", err)
+    assert found, err
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 0
+    pages = [page for page in pdf_pages_text(basic_project / "out" / "all-notices.pdf") if "科普文艺汇演" in page]
+    assert pages and all("".join(found.group(1).split()) in page for page in pages)
+    # Used by no activity still to come: not named.
+    assert run_cli("check", "--today", "2027-03-01", cwd=basic_project) == 0
+    assert "场地名称太长" not in capsys.readouterr().err
+
+
 def test_notices_out_inside_the_site_is_refused(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # --out site/notices/<door> was taken for "a folder a notices run made":
     # the door's published folder was replaced by a whole set of notices.
