@@ -1260,3 +1260,73 @@ def test_an_entrance_activity_is_on_its_own_door_only(basic_project: Path) -> No
     # The PDF of each door says the same as its page.
     assert title in "".join(pdf_pages_text(site / "notices" / "a-3" / "2" / "notice-a-3-2.pdf"))
     assert title not in "".join(pdf_pages_text(site / "notices" / "a-3" / "1" / "notice-a-3-1.pdf"))
+
+
+NEW_YEAR = """
+  - id: nye-party
+    title: 跨年联欢会
+    kind: 文艺
+    start: 2026-12-31 23:00
+    end: 2027-01-01 00:30
+    venue: school
+    audience: all
+  - id: nye-watch
+    title: 守岁夜谈
+    kind: 文艺
+    start: 2026-12-31 22:00
+    end: 2027-01-01 09:00
+    venue: school
+    audience: all
+  - id: winter-expo
+    title: 迎新春科普展
+    kind: 展览
+    start: 2026-12-30 09:00
+    end: 2027-01-03 17:00
+    venue: station
+    audience: all
+  - id: dawn-climb
+    title: 元旦登高
+    kind: 健身
+    start: 2027-01-01 06:00
+    end: "07:30"
+    venue: station
+    audience: all
+"""
+
+
+def test_what_ended_before_the_print_day_began_is_not_listed(basic_project: Path) -> None:
+    # A New Year's Eve party (12-31 23:00 to 01-01 00:30) was listed on the
+    # notices printed on 1 January, and on the site built that day: over
+    # before anyone reads them. Begun on an earlier day and over by 08:00 on
+    # the day (queries.DAY_STARTS): not listed, past. Still on after 08:00
+    # (守岁夜谈 to 09:00, an exhibition over days), or begun on the day
+    # itself (元旦登高 at 06:00): listed.
+    acts = basic_project / "content" / "data" / "activities.yml"
+    acts.write_text(acts.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_YEAR.lstrip("\n"), encoding="utf-8")
+    listed, gone = ("守岁夜谈", "迎新春科普展", "元旦登高"), "跨年联欢会"
+
+    def lists(text: str, *, party: bool) -> None:
+        assert all(title in text for title in listed), text
+        assert (gone in text) == party, text
+
+    # notices --today 2027-01-01: the PDF and the HTML of a door, its digest.
+    assert run_cli("notices", "--today", "2027-01-01", "--out", "jan1", cwd=basic_project) == 0
+    out = basic_project / "jan1"
+    lists(pdf_pages_text(out / "a-1" / "notice-a-1.pdf")[0], party=False)
+    lists(soup(out / "a-1" / "index.html").get_text(), party=False)
+    # The day before, it is on.
+    assert run_cli("notices", "--today", "2026-12-31", "--out", "dec31", cwd=basic_project) == 0
+    lists(pdf_pages_text(basic_project / "dec31" / "a-1" / "notice-a-1.pdf")[0], party=True)
+
+    # The site built on 1 January: home (this week, coming), the building
+    # page's coming list (the party is in its past list), the digest.
+    site = build_project(basic_project, "2027-01-01")
+    home = soup(site / "index.html")
+    lists(home.find(id="this-week").find_parent("section").get_text(), party=False)
+    page = soup(site / "buildings" / "a-1" / "index.html")
+    lists(page.find(id="coming").find_parent("section").get_text(), party=False)
+    assert gone in page.find(id="past").find_parent("section").get_text()
+    lists((site / "digests" / "a-1.txt").read_text(encoding="utf-8"), party=False)
+    # The party's own page says it is over, without waiting for the script.
+    over = soup(site / "activities" / "nye-party" / "index.html").find(class_="gs-over")
+    assert over is not None and not over.has_attr("hidden")
