@@ -2,10 +2,11 @@
 
 The validate stage refuses what cannot be published. These checks run after it,
 on the assembled model, and mostly warn: a broken link, a missing image, two
-activities booked into one room at the same time. (One is an error: an
-editor's page at the URL of a generated page.) ``check`` prints them, the
-MkDocs build logs them through the plugin logger (so ``--strict`` fails on them).
-No MkDocs here.
+activities booked into one room at the same time. (Two are errors: an
+editor's page at the URL of a generated page, and a link to a content .md
+file that is not there, which ``check_dead_links`` finds before anything is
+rendered.) ``check`` prints them, the MkDocs build logs them through the
+plugin logger (so ``--strict`` fails on them). No MkDocs here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from html import unescape
 from pathlib import Path
 from typing import NamedTuple
@@ -76,12 +78,19 @@ class Target(NamedTuple):
     lazy: str = ""  # an <img>'s data-src when it has no src (WeChat's lazy loading)
 
 
-def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Problems) -> None:
+# serve: rel → (the article, its links and images), kept while a rebuild
+# hands back the same article object (load.FileCache: the file's bytes are
+# the same), so a save does not parse every article's links again.
+TargetCache = dict[str, tuple[Article, list[Target]]]
+
+
+def check_site(content_dir: Path, articles: Iterable[Article], site: Site, p: Problems, cache: TargetCache | None = None) -> None:
     """Every content-level problem of the site, added to ``p``: one error
-    (a page clashing with a generated one), the rest warnings."""
+    (a page clashing with a generated one), the rest warnings. (Dead links
+    to .md files: check_dead_links, with the model.)"""
     articles = list(articles)
     check_page_clashes(articles, site, p)
-    check_links(content_dir, articles, site, p)
+    check_links(content_dir, articles, site, p, cache)
     check_venue_overlaps(site, p)
     check_notice_text(site, p, content_dir.name)
     check_future_bulletins(articles, site, p)
@@ -311,12 +320,92 @@ def _attr_value(m: re.Match[str]) -> str:
     return next(v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None)
 
 
-def check_links(content_dir: Path, articles: list[Article], site: Site, p: Problems) -> None:
+def _targets_of(article: Article, cache: TargetCache | None) -> list[Target]:
+    if cache is None:
+        return _targets(article)
+    hit = cache.get(article.rel)
+    if hit is not None and hit[0] is article:
+        return hit[1]
+    found = _targets(article)
+    cache[article.rel] = (article, found)
+    return found
+
+
+def _published_md(articles: list[Article], site: Site) -> set[str]:
+    """The .md files (relative to content/) that become pages: the
+    editors' pages but drafts, and the generated pages' sources."""
+    md = {a.rel for a in articles if a.rel not in site.drafts}
+    md.update(spec.src_uri for spec in generated_pages(site))
+    return md
+
+
+def check_dead_links(articles: list[Article], site: Site, p: Problems, cache: TargetCache | None = None) -> None:
+    """A link to a content .md file that is not there (a typo, a deleted or
+    renamed bulletin) is an error. MkDocs publishes such a link as written,
+    pointing at a .md file the site does not have: a dead link on every
+    resident's phone, where a failed build keeps the last good site
+    (cli.cmd_build swaps the new site in only on success). So is a link
+    starting with "/" to a .md file, which MkDocs also leaves as it is.
+    Run with the model, before anything is rendered, so that ``serve`` shows
+    it as an error page. A link to a draft stays a warning (check_links)."""
+    published_md: set[str] | None = None
+    for article in articles:
+        if article.rel in site.drafts:
+            continue
+        for t in _targets_of(article, cache):
+            if t.is_image or _LOCAL_RE.match(t.target.strip()):
+                continue
+            target = unquote(t.target.split("#", 1)[0].split("?", 1)[0]).strip()
+            if not target.endswith(".md") or _SCHEME_RE.match(target) or target.startswith("//"):
+                continue
+            if published_md is None:
+                published_md = _published_md(articles, site)
+            here_dir = posixpath.dirname(article.rel)
+            absolute = target.startswith("/")
+            resolved = posixpath.normpath(posixpath.join(here_dir, target) if not absolute else target.lstrip("/"))
+            if not absolute and (resolved in published_md or resolved in site.drafts):
+                continue
+            loc = Location(article.shown, t.line, t.col)
+            record = Path(article.rel).stem
+            content = article.shown[: len(article.shown) - len(article.rel)] if article.shown.endswith(article.rel) else "content/"
+            if absolute and resolved in published_md:
+                relative = posixpath.relpath(resolved, here_dir or ".")
+                p.error(loc, f"链接“{t.target}”以“/”开头，网站上不会换成那篇文章的网址，居民点开是死链",
+                        f"请写成相对于本文件的路径：“{relative}”", record=record, field="正文")
+                continue
+            # Never "did you mean" the page the link is in.
+            close = _nearest_md(resolved, published_md - {article.rel})
+            hint = f"是否想链接到“{posixpath.relpath(close, here_dir or '.')}”？" if close else ""
+            if resolved.startswith("../") or resolved == "..":
+                p.error(loc, f"链接“{t.target}”指向 {content.rstrip('/')}/ 以外的文件，网站上没有这个页面",
+                        hint or f"站内链接请写成相对于本文件的 .md 文件路径，且文件要在 {content.rstrip('/')}/ 里", record=record, field="正文")
+                continue
+            p.error(loc, f"链接“{t.target}”指向的文章 {content}{resolved} 不存在，发布后是死链",
+                    hint or "请检查文件名和文件夹（路径相对于本文件所在的文件夹）；如那篇文章已删去，请删去这个链接",
+                    record=record, field="正文")
+
+
+def _nearest_md(wanted: str, md: set[str]) -> str | None:
+    """The published .md file the editor probably meant: by file name (the
+    whole paths share "bulletins/2026" and would make any two look alike),
+    in the folder of the link if one there is close, else wherever the name
+    is (a link written from another folder)."""
+    folder, name = posixpath.split(wanted)
+    by_name: dict[str, list[str]] = {}
+    for rel in md:
+        by_name.setdefault(posixpath.basename(rel), []).append(rel)
+    close = nearest(name, by_name)
+    if close is None:
+        return None
+    return min(by_name[close], key=lambda rel: (posixpath.dirname(rel) != folder, -SequenceMatcher(None, posixpath.dirname(rel), folder).ratio(), rel))
+
+
+def check_links(content_dir: Path, articles: list[Article], site: Site, p: Problems, cache: TargetCache | None = None) -> None:
     """Warn about internal links to pages that do not exist, missing images,
     links and images to the editor's own computer, and images without alt
-    text."""
-    published_md = {a.rel for a in articles if a.rel not in site.drafts}
-    published_md.update(spec.src_uri for spec in generated_pages(site))
+    text. (A link to a .md file that is not there is check_dead_links'
+    error, reported already.)"""
+    published_md = _published_md(articles, site)
     static = {
         f.relative_to(content_dir).as_posix()
         for f in content_dir.rglob("*")
@@ -329,7 +418,7 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
         here_dir = posixpath.dirname(article.rel)
         page_url = url_of(article.rel)
         record = Path(article.rel).stem
-        for t in _targets(article):
+        for t in _targets_of(article, cache):
             raw = t.target
             loc = Location(article.shown, t.line, t.col)
             if t.is_image and t.alt is not None and not t.alt.strip():
@@ -356,9 +445,9 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
                 continue
             if target.endswith(".md"):
                 resolved = posixpath.normpath(posixpath.join(here_dir, target))
-                if resolved in site.drafts:
+                if resolved in site.drafts and not target.startswith("/"):
                     p.warn(loc, f"链接“{raw}”指向一篇草稿，草稿不会发布", "请等那篇简报发布后再加链接，或删去 draft: true", record=record, field="正文")
-                    continue
+                continue  # a .md file that is not there: check_dead_links' error
             # Never "did you mean" the page the link is in.
             hint = _nearest(target, here_dir, page_url, published_md - {article.rel}, urls - {page_url})
             p.warn(loc, f"链接“{raw}”指向的页面不存在", hint or "请检查链接地址；站内链接可写成相对于本文件的 .md 文件路径", record=record, field="正文")
@@ -453,10 +542,20 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
     activities): emoji, which the notice leaves out (notices.printable), and
     characters no installed font has, which the notice prints as
     notices.MISSING_GLYPH (notices.no_glyph)."""
-    from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, unprintable
+    from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, title_as_printed, unprintable, venue_as_printed
 
     t = strings(site.info.language)
     for a in site.activities.values():
+        # Named once, as most of its dates print it: a badge (【已取消】)
+        # takes room from the title's two lines, so a title whole on its
+        # ordinary dates may still be cut on a cancelled one. An activity
+        # that is over prints on no notice again.
+        coming = {o.status for o in a.occurrences if o.end.date() >= site.today}
+        for status in sorted(coming, key=lambda s: s != "scheduled"):
+            cut = title_as_printed(a.title, status, t)
+            if cut:
+                p.warn(a.source, f"标题太长，楼门公示上只印得下“{cut}”", "请把标题缩短，把细节写进说明（网页上照常显示全文）", record=a.id, field="title")
+                break
         # The notes a notice prints: those of cancelled or postponed dates.
         notes = dict.fromkeys(o.note for o in a.occurrences if o.note and o.status != "scheduled")
         for text in notes:
@@ -464,6 +563,13 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
             cut = note_as_printed(text, t)
             if cut:
                 p.warn(a.source, f"说明太长，楼门公示上只印得下“{cut}”", "请把改到的日期、时间写在说明的最前面，或把说明缩短（网页上照常显示全文）", record=a.id, field=name)
+    # A venue's name is the notice's 地点 line, two lines at most; where to
+    # go is what a cut must not lose ("…靠近三号楼…").
+    used = {a.venue for a in site.activities.values() if any(o.end.date() >= site.today for o in a.occurrences)}
+    for v in sorted(used):
+        cut = venue_as_printed(site.venues[v].name, t)
+        if cut:
+            p.warn(Location(f"{content}/data/venues.yml"), f"场地名称太长，楼门公示上只印得下“{cut}”", "请缩短场地名称，门牌、楼层和怎么走写进 address（网页上照常显示全文）", record=v, field="name")
     for loc, record, name, text in notice_texts(site, content):
         found = unprintable(text)
         if found:

@@ -45,7 +45,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import fields
-from datetime import datetime, time
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -55,6 +54,7 @@ from jinja2.bccache import Bucket
 
 from .model import Site
 from .pages import PageSpec
+from .queries import is_over
 
 V = TypeVar("V")
 
@@ -208,8 +208,8 @@ class Records:
 # What each listing page kind shows of the large collections (every other
 # field of the model is in its fingerprint through the shared digest):
 #   bulletins  every published bulletin
-#   upcoming   activities with an occurrence that ends after today began
-#   past       activities with an occurrence that ended before today began
+#   upcoming   activities with an occurrence not over today (queries.is_over)
+#   past       activities with an occurrence over today
 #   lectures   the lectures (activities with a speaker's series)
 # A month page shows the activities with an occurrence starting in its month,
 # a year page the bulletins of its year, and both the other months or years
@@ -292,11 +292,10 @@ class Fingerprints:
         site = self.site
         if name == "bulletins":
             return site.bulletins
-        today = datetime.combine(site.today, time.min, site.tz)
         if name == "upcoming":
-            return [a for a in site.activities.values() if any(o.end > today for o in a.occurrences)]
+            return [a for a in site.activities.values() if any(not is_over(site, o) for o in a.occurrences)]
         if name == "past":
-            return [a for a in site.activities.values() if any(o.end <= today for o in a.occurrences)]
+            return [a for a in site.activities.values() if any(is_over(site, o) for o in a.occurrences)]
         if name == "lectures":
             return [a for a in site.activities.values() if a.lecture]
         raise KeyError(name)

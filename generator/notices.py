@@ -362,20 +362,41 @@ def build_notice(
 def note_as_printed(text: str, t: Strings) -> str | None:
     """What a door notice prints of a cancellation's or postponement's
     note when it has to cut it, or None when it prints it whole."""
+    return _detail_as_printed(text, t.notice_note, MAX_NOTE_LINES)
+
+
+def venue_as_printed(name: str, t: Strings) -> str | None:
+    """What a door notice prints of a venue's name (its 地点 line) when it
+    has to cut it, or None when it prints it whole."""
+    return _detail_as_printed(name, t.where, MAX_DETAIL_LINES)
+
+
+def _detail_as_printed(text: str, label: str, max_lines: int) -> str | None:
     right_mm = LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["left_mm"] - LAYOUT["col_gap_mm"]
-    cut, _lines = fit_text(text, _em_avail(right_mm, LAYOUT["detail_pt"]), MAX_NOTE_LINES, lead=_label_em(t.notice_note))
+    cut, _lines = fit_text(text, _em_avail(right_mm, LAYOUT["detail_pt"]), max_lines, lead=_label_em(label))
     return cut if cut != " ".join(printable(text).split()) else None
+
+
+def title_as_printed(title: str, status: str, t: Strings) -> str | None:
+    """What a door notice prints of an activity's title on a date of this
+    ``status`` when it has to cut it, or None when it prints it whole."""
+    cut, _lines = _fit_title(title, t.get(f"status_{status}", ""))
+    return cut if cut != " ".join(printable(title).split()) else None
+
+
+def _fit_title(title: str, status_label: str) -> tuple[str, int]:
+    right_mm = LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["left_mm"] - LAYOUT["col_gap_mm"]
+    # The status badge 【已取消】 starts the title line: count its width.
+    badge = sum(char_em(ch) for ch in f"【{status_label}】") + 0.5 if status_label else 0.0
+    return fit_text(title, _em_avail(right_mm, LAYOUT["title_pt"]), MAX_TITLE_LINES, lead=badge)
 
 
 def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
     a, o = item.activity, item.occurrence
     status_label = t.get(f"status_{o.status}", "")
     right_mm = LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["left_mm"] - LAYOUT["col_gap_mm"]
-    title_em = _em_avail(right_mm, LAYOUT["title_pt"])
     detail_em = _em_avail(right_mm, LAYOUT["detail_pt"])
-    # The status badge 【已取消】 starts the title line: count its width.
-    badge = sum(char_em(ch) for ch in f"【{status_label}】") + 0.5 if status_label else 0.0
-    title, title_lines = fit_text(a.title, title_em, MAX_TITLE_LINES, lead=badge)
+    title, title_lines = _fit_title(a.title, status_label)
 
     venue = site.venues[a.venue]
     # The address helps only if it costs no extra line: a lost activity at

@@ -14,12 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from . import validate as v
 from .errors import BuildFailed, ContentError, Location, Problems, display_path
 from .load import Article, FileCache, YMap, YNull, YValue, load_article, load_yaml_file
 from .model import Activity, Bulletin, Column, IdSet, Organisation, Series, Site, SiteInfo, Team, Venue
+
+if TYPE_CHECKING:
+    from .checks import TargetCache
 
 DATA_FILES = ("site.yml", "places.yml", "venues.yml", "teams.yml", "activities.yml", "lectures.yml")
 REQUIRED_FILES = ("site.yml", "places.yml")
@@ -47,6 +51,8 @@ class ModelCache:
     bulletins: dict[str, tuple[Article, dict[str, Column], Bulletin | None, bool, Problems]] = field(default_factory=dict)
     # (the buildings, the activities) → Site.activities_by_building
     by_building: tuple[object, list[Activity], dict[str, tuple[str, ...]]] | None = None
+    # article source → (the article, its links and images): checks.TargetCache
+    targets: TargetCache = field(default_factory=dict)
 
 
 @dataclass
@@ -484,7 +490,9 @@ def load_site(project: Project, today: date | None = None, articles: bool = True
 def load_model(project: Project, today: date | None = None, articles: bool = True,
                on_data: Callable[[Site], None] | None = None) -> tuple[Site, Problems, list[Article]]:
     """Load, validate and assemble, without the content checks (which
-    ``serve`` runs after the reload); raise BuildFailed with all errors.
+    ``serve`` runs after the reload) but for their errors' part that needs
+    no rendering, dead links to .md files (checks.check_dead_links); raise
+    BuildFailed with all errors.
 
     ``on_data`` is given the model without its bulletins as soon as the
     data files are valid, before the articles are read: `build` starts the
@@ -501,6 +509,12 @@ def load_model(project: Project, today: date | None = None, articles: bool = Tru
             on_data(_assemble(dm, (), set(), today))
         load_articles(project, loaded, p)
     site = build_model(project, loaded, p, dm, today) if dm is not None else None
+    if site is not None and articles:
+        # An error, found before anything is rendered: `serve` shows it as
+        # its error page instead of reloading a page with a dead link.
+        from .checks import check_dead_links
+
+        check_dead_links(loaded.articles, site, p, _targets(project))
     p.raise_if_errors()
     if site is None:  # pragma: no cover - errors were raised above
         raise BuildFailed(p.errors)
@@ -512,8 +526,12 @@ def check_content(project: Project, articles: list[Article], site: Site, p: Prob
     warnings; and one error, a page clashing with a generated one."""
     from .checks import check_site
 
-    check_site(project.content_dir, articles, site, p)
+    check_site(project.content_dir, articles, site, p, _targets(project))
     p.raise_if_errors()
+
+
+def _targets(project: Project) -> TargetCache | None:
+    return project.cache.model.targets if project.cache is not None else None
 
 
 def site_today(timezone: str, override: date | None = None) -> date:

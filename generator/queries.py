@@ -28,6 +28,29 @@ class Item:
         return self.occurrence.start
 
 
+# When a day's lists start to matter: 08:00 in the site's zone, when the
+# grid worker prints and posts the door notices and residents look at the
+# site. An occurrence that began on an earlier day and ends by then (a New
+# Year's Eve party, 12-31 23:00 to 01-01 00:30) is over before anyone reads
+# a list made for that day: it is not coming on that day, and no window
+# starting that day lists it (it is past). One that is still on later in the
+# day (an exhibition from 12-30 to 01-03) is listed. One that starts on the
+# day itself is listed whatever its hours: the day is on the notice.
+DAY_STARTS = time(8, 0)
+
+
+def over_by(site: Site, start: datetime, end: datetime, day: date) -> bool:
+    """Whether what runs from ``start`` to ``end`` is over for a list made
+    for ``day`` (see DAY_STARTS): it began before that day and ends by
+    DAY_STARTS on it."""
+    return start < datetime.combine(day, time.min, site.tz) and end <= datetime.combine(day, DAY_STARTS, site.tz)
+
+
+def is_over(site: Site, occurrence: Occurrence) -> bool:
+    """Past as of today (site.today): the complement of :func:`upcoming`."""
+    return over_by(site, occurrence.start, occurrence.end, site.today)
+
+
 def window(start: date, days: int) -> tuple[date, date]:
     """[start, end] inclusive: ``days`` calendar days from ``start``."""
     return start, start + timedelta(days=max(days, 1) - 1)
@@ -35,7 +58,8 @@ def window(start: date, days: int) -> tuple[date, date]:
 
 def items(site: Site, activities: Iterable[Activity], first: date | None = None, last: date | None = None) -> list[Item]:
     """Occurrences of the given activities within [first, last], by start
-    (those that overlap the window: started before its end, end after its start)."""
+    (those that overlap the window: started before its end, end after its
+    start; less those over by DAY_STARTS on its first day)."""
     if first is not None and last is not None:
         # Few of the occurrences are in a window: made from scratch, only
         # those are made into Items (faster than picking them from the
@@ -51,9 +75,12 @@ def items(site: Site, activities: Iterable[Activity], first: date | None = None,
     return [every[i] for i in places]
 
 
-def _bounds(site: Site, first: date, last: date) -> tuple[datetime, datetime]:
+def _bounds(site: Site, first: date, last: date) -> tuple[datetime, datetime, datetime]:
+    """The window's start, end, and the time on its first day by which an
+    occurrence begun earlier must still be on (DAY_STARTS)."""
     tz = site.tz
-    return datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz)
+    return (datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz),
+            datetime.combine(first, DAY_STARTS, tz))
 
 
 def _order(item: Item) -> tuple[datetime, str, str]:
@@ -65,8 +92,9 @@ def _items(site: Site, activities: Iterable[Activity], first: date | None, last:
     if first is None or last is None:
         result = [Item(o, a) for a in activities for o in a.occurrences]
     else:
-        lo, hi = _bounds(site, first, last)
-        result = [Item(o, a) for a in activities for o in a.occurrences if o.start < hi and o.end > lo]
+        lo, hi, morning = _bounds(site, first, last)
+        # Begun in the window, or earlier and still on after DAY_STARTS.
+        result = [Item(o, a) for a in activities for o in a.occurrences if o.start < hi and (o.start >= lo or o.end > morning)]
     result.sort(key=_order)
     return result
 
@@ -127,16 +155,15 @@ def for_door(site: Site, building_id: str, entrance_id: str | None, first: date 
 
 
 def upcoming(site: Site, activities: Iterable[Activity] | None = None) -> list[Item]:
-    """Occurrences that have not ended before today (site time zone)."""
-    today = datetime.combine(site.today, time.min, site.tz)
+    """Occurrences not over as of today (site time zone; see DAY_STARTS)."""
     acts = site.activities.values() if activities is None else activities
-    return [i for i in items(site, acts) if i.occurrence.end > today]
+    return [i for i in items(site, acts) if not is_over(site, i.occurrence)]
 
 
 def past(site: Site, activities: Iterable[Activity] | None = None) -> list[Item]:
-    today = datetime.combine(site.today, time.min, site.tz)
+    """Occurrences over as of today, newest first."""
     acts = site.activities.values() if activities is None else activities
-    return [i for i in reversed(items(site, acts)) if i.occurrence.end <= today]
+    return [i for i in reversed(items(site, acts)) if is_over(site, i.occurrence)]
 
 
 def next_lecture(site: Site) -> Item | None:

@@ -12,7 +12,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from jinja2 import Environment, pass_context
@@ -125,8 +125,7 @@ class SiteView:
         what starts within that many days from today."""
         items = self._for_building(building_id)
         if coming_only:
-            today = self.site.today
-            items = [i for i in items if i.occurrence.end.date() >= today]
+            items = [i for i in items if not q.is_over(self.site, i.occurrence)]
         if days is not None:
             _first, last = q.window(self.site.today, days)
             items = [i for i in items if i.occurrence.start.date() <= last]
@@ -138,8 +137,7 @@ class SiteView:
         return sum(1 for i in self.for_building(building_id) if i.occurrence.start.date() > last)
 
     def past_for_building(self, building_id: str, limit: int = 10) -> list[q.Item]:
-        today = self.site.today
-        items = [i for i in self._for_building(building_id) if i.occurrence.end.date() < today]
+        items = [i for i in self._for_building(building_id) if q.is_over(self.site, i.occurrence)]
         return list(reversed(items))[:limit]
 
     def _for_building(self, building_id: str) -> list[q.Item]:
@@ -158,7 +156,11 @@ class SiteView:
         return q.items(self.site, (activity,))
 
     def is_past(self, item: q.Item) -> bool:
-        return item.occurrence.end.date() < self.site.today
+        return q.is_over(self.site, item.occurrence)
+
+    def is_over(self, start: datetime, end: datetime) -> bool:
+        """An activity's whole span over as of today (queries.over_by)."""
+        return q.over_by(self.site, start, end, self.site.today)
 
     # --- places ----------------------------------------------------------
     def buildings_of(self, ids: Iterable[str]) -> list[Any]:

@@ -336,7 +336,8 @@ def test_a_new_bulletin_renders_only_the_pages_that_can_show_it(tmp_path: Path, 
     """A Markdown page without link syntax (incremental.LINK_SYNTAX) does
     not depend on which other pages exist: a new bulletin leaves the other
     bulletins' pages to the cache, but a page linking to it (a link that was
-    broken) is rendered again, and so is every page when mkdocs.yml has no
+    dead while it was a draft; to a file not there at all, the build fails)
+    is rendered again, and so is every page when mkdocs.yml has no
     nav (MkDocs then lists the pages in every sidebar). The site equals a
     clean build's either way."""
     def prepare(project: Path) -> None:
@@ -348,6 +349,8 @@ def test_a_new_bulletin_renders_only_the_pages_that_can_show_it(tmp_path: Path, 
             config.write_text(text[:start] + text[end:], encoding="utf-8")
         linking = project / "content" / "bulletins" / "2026-02-second.md"
         linking.write_text(linking.read_text(encoding="utf-8") + "\n下一期见[第五期](2026-11-fifth.md)。\n", encoding="utf-8")
+        draft = NEW_BULLETIN.replace("column: news", "column: news\ndraft: true")
+        (project / "content" / "bulletins" / "2026-11-fifth.md").write_text(draft, encoding="utf-8")
 
     project = make_project_at(tmp_path / "p", BASIC)
     prepare(project)

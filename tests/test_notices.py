@@ -794,6 +794,50 @@ def test_a_postponement_note_prints_whole_and_a_longer_one_is_named_by_check(bas
     assert "…”" in err and "请把改到的日期、时间写在说明的最前面" in err
 
 
+LONG_TITLE = "东社区义诊暨第十二届云湖区中老年人慢性病防治与合理用药科普宣传周（东社区分会场）冬季特别场次，欢迎居民踊跃参加"
+
+
+def test_a_title_the_notice_cuts_is_named_by_check_as_printed(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The door notice has room for two lines of title and cut this one with
+    # "…" without a word: the editor learned it at the door.
+    path = basic_project / "content/data/activities.yml"
+    text = path.read_text(encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    assert "标题太长" not in capsys.readouterr().err
+    path.write_text(text.replace("title: 东社区义诊", f"title: {LONG_TITLE}"), encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    err = capsys.readouterr().err
+    line = text.split("\n").index("  - id: east-clinic") + 1
+    found = re.search(rf"警告: content/data/activities.yml:{line}:5: east-clinic: title: 标题太长，楼门公示上只印得下“(.+?…)”", err)
+    assert found, err
+    printed = found.group(1)
+    assert len(printed) < len(LONG_TITLE) and LONG_TITLE.startswith(printed[:-1])
+    # ... which is what the notice prints.
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 0
+    pages = [page for page in pdf_pages_text(basic_project / "out" / "all-notices.pdf") if LONG_TITLE[:9] in page]
+    assert pages and all("".join(printed.split()) in page and LONG_TITLE not in page for page in pages)
+    # Over, it prints on no notice again: no warning.
+    assert run_cli("check", "--today", "2027-03-01", cwd=basic_project) == 0
+    assert "标题太长" not in capsys.readouterr().err
+
+
+def test_a_venue_name_the_notice_cuts_is_named_by_check(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The 地点 line has two lines: "…靠近三号楼…" lost where to go.
+    path = basic_project / "content/data/venues.yml"
+    long = "科普学校（东院与西院之间，原自行车棚拆除后新建的健身活动区域，靠近三号楼北侧的小花园，从南门进）"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: 科普学校,", f"name: {long},"), encoding="utf-8")
+    assert run_cli("check", "--today", TODAY, cwd=basic_project) == 0
+    err = capsys.readouterr().err
+    found = re.search(r"警告: content/data/venues.yml: school: name: 场地名称太长，楼门公示上只印得下“(.+?…)”", err)
+    assert found, err
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 0
+    pages = [page for page in pdf_pages_text(basic_project / "out" / "all-notices.pdf") if "科普文艺汇演" in page]
+    assert pages and all("".join(found.group(1).split()) in page for page in pages)
+    # Used by no activity still to come: not named.
+    assert run_cli("check", "--today", "2027-03-01", cwd=basic_project) == 0
+    assert "场地名称太长" not in capsys.readouterr().err
+
+
 def test_notices_out_inside_the_site_is_refused(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # --out site/notices/<door> was taken for "a folder a notices run made":
     # the door's published folder was replaced by a whole set of notices.
@@ -1216,3 +1260,73 @@ def test_an_entrance_activity_is_on_its_own_door_only(basic_project: Path) -> No
     # The PDF of each door says the same as its page.
     assert title in "".join(pdf_pages_text(site / "notices" / "a-3" / "2" / "notice-a-3-2.pdf"))
     assert title not in "".join(pdf_pages_text(site / "notices" / "a-3" / "1" / "notice-a-3-1.pdf"))
+
+
+NEW_YEAR = """
+  - id: nye-party
+    title: 跨年联欢会
+    kind: 文艺
+    start: 2026-12-31 23:00
+    end: 2027-01-01 00:30
+    venue: school
+    audience: all
+  - id: nye-watch
+    title: 守岁夜谈
+    kind: 文艺
+    start: 2026-12-31 22:00
+    end: 2027-01-01 09:00
+    venue: school
+    audience: all
+  - id: winter-expo
+    title: 迎新春科普展
+    kind: 展览
+    start: 2026-12-30 09:00
+    end: 2027-01-03 17:00
+    venue: station
+    audience: all
+  - id: dawn-climb
+    title: 元旦登高
+    kind: 健身
+    start: 2027-01-01 06:00
+    end: "07:30"
+    venue: station
+    audience: all
+"""
+
+
+def test_what_ended_before_the_print_day_began_is_not_listed(basic_project: Path) -> None:
+    # A New Year's Eve party (12-31 23:00 to 01-01 00:30) was listed on the
+    # notices printed on 1 January, and on the site built that day: over
+    # before anyone reads them. Begun on an earlier day and over by 08:00 on
+    # the day (queries.DAY_STARTS): not listed, past. Still on after 08:00
+    # (守岁夜谈 to 09:00, an exhibition over days), or begun on the day
+    # itself (元旦登高 at 06:00): listed.
+    acts = basic_project / "content" / "data" / "activities.yml"
+    acts.write_text(acts.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_YEAR.lstrip("\n"), encoding="utf-8")
+    listed, gone = ("守岁夜谈", "迎新春科普展", "元旦登高"), "跨年联欢会"
+
+    def lists(text: str, *, party: bool) -> None:
+        assert all(title in text for title in listed), text
+        assert (gone in text) == party, text
+
+    # notices --today 2027-01-01: the PDF and the HTML of a door, its digest.
+    assert run_cli("notices", "--today", "2027-01-01", "--out", "jan1", cwd=basic_project) == 0
+    out = basic_project / "jan1"
+    lists(pdf_pages_text(out / "a-1" / "notice-a-1.pdf")[0], party=False)
+    lists(soup(out / "a-1" / "index.html").get_text(), party=False)
+    # The day before, it is on.
+    assert run_cli("notices", "--today", "2026-12-31", "--out", "dec31", cwd=basic_project) == 0
+    lists(pdf_pages_text(basic_project / "dec31" / "a-1" / "notice-a-1.pdf")[0], party=True)
+
+    # The site built on 1 January: home (this week, coming), the building
+    # page's coming list (the party is in its past list), the digest.
+    site = build_project(basic_project, "2027-01-01")
+    home = soup(site / "index.html")
+    lists(home.find(id="this-week").find_parent("section").get_text(), party=False)
+    page = soup(site / "buildings" / "a-1" / "index.html")
+    lists(page.find(id="coming").find_parent("section").get_text(), party=False)
+    assert gone in page.find(id="past").find_parent("section").get_text()
+    lists((site / "digests" / "a-1.txt").read_text(encoding="utf-8"), party=False)
+    # The party's own page says it is over, without waiting for the script.
+    over = soup(site / "activities" / "nye-party" / "index.html").find(class_="gs-over")
+    assert over is not None and not over.has_attr("hidden")

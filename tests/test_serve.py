@@ -139,7 +139,17 @@ def test_edit_error_and_recovery(server: tuple[Path, str, subprocess.Popen[str]]
     clash.unlink()
     wait_for(url, lambda c, b: c == 200 and "第二期简报（修订）" in b, "recovery from the clash")
 
-    # 5. A theme edit reloads too.
+    # 5. So is a link to an article that is not there (it was a warning in
+    # the terminal, and the page reloaded with the dead link in it).
+    good_md = md.read_text(encoding="utf-8")
+    md.write_text(good_md + "\n见[第一期](2025-01-frist.md)。\n", encoding="utf-8")
+    body = wait_for(url, lambda c, b: "预览未更新" in b, "the dead link's error page")
+    assert "链接“2025-01-frist.md”指向的文章 content/bulletins/2025-01-frist.md 不存在" in body and "是否想链接到“2025-01-first.md”？" in body, body
+    assert proc.poll() is None
+    md.write_text(good_md + "\n见[第一期](2025-01-first.md)。\n", encoding="utf-8")
+    wait_for(url, lambda c, b: c == 200 and 'href="../2025-01-first/"' in b and "预览未更新" not in b, "recovery from the dead link")
+
+    # 6. A theme edit reloads too.
     css = project / "theme/assets/gongshi.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* serve-test-marker */\n", encoding="utf-8")
     wait_for(base + "assets/gongshi.css", lambda c, b: "serve-test-marker" in b, "the theme change")

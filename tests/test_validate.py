@@ -1039,9 +1039,53 @@ def test_a_building_outside_every_grid_warns(basic: Path, capsys: pytest.Capture
     ]
 
 
-def test_broken_internal_link_suggests(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+DEAD_MD = "请检查文件名和文件夹（路径相对于本文件所在的文件夹）；如那篇文章已删去，请删去这个链接"
+
+
+def test_link_to_a_missing_article_is_an_error(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It was a warning, and the page went out with a dead .md link.
     text = edit(basic, B1, "正文第一段。", "见[第二期](2026-02-secnd.md)。")
-    assert_warning(basic, capsys, f"{at(B1, text, '2026-02-secnd.md')}: 2025-01-first: 正文: 链接“2026-02-secnd.md”指向的页面不存在 — 是否想链接到“2026-02-second.md”？")
+    assert_error(basic, capsys, f"{at(B1, text, '2026-02-secnd.md')}: 2025-01-first: 正文: 链接“2026-02-secnd.md”指向的文章 content/bulletins/2026-02-secnd.md 不存在，发布后是死链 — 是否想链接到“2026-02-second.md”？")
+
+
+def test_links_to_missing_articles_in_every_form(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Inline with an anchor, in another folder, reference-style, raw HTML,
+    # starting with "/" (MkDocs leaves those as written, even to a page
+    # that exists), outside content/. Anchors, other sites, drafts and
+    # pages that exist are not errors.
+    (basic / "content/bulletins/2026").mkdir()
+    rel = "content/bulletins/2026/2026-05-fifth.md"
+    text = (basic / B1).read_text(encoding="utf-8").replace("issue: 1", "issue: 5").replace("正文第一段。", (
+        "见[上期](../2026-02-second.md#a)、[上上期](../2025/2025-01-first.md)、[本页](#top)、[外站](https://example.com/a.md)、"
+        "[草稿](../2026-04-draft.md)、[引用][r]、<a href=\"missing.md\">旧文</a>、[根](/bulletins/2026-03-third.md)、"
+        "[根缺](/bulletins/gone-away.md)、[外](../../../README.md)。\n\n[r]: ../2026-03-thrid.md"))
+    (basic / rel).write_text(text, encoding="utf-8")
+    rc, lines = check(basic, capsys)
+    assert (rc, lines) == (1, [
+        f"{at(rel, text, '../2025/')}: 2026-05-fifth: 正文: 链接“../2025/2025-01-first.md”指向的文章 content/bulletins/2025/2025-01-first.md 不存在，发布后是死链 — 是否想链接到“../2025-01-first.md”？",
+        f"{at(rel, text, 'missing.md')}: 2026-05-fifth: 正文: 链接“missing.md”指向的文章 content/bulletins/2026/missing.md 不存在，发布后是死链 — {DEAD_MD}",
+        f"{at(rel, text, '/bulletins/2026-03-third.md')}: 2026-05-fifth: 正文: 链接“/bulletins/2026-03-third.md”以“/”开头，网站上不会换成那篇文章的网址，居民点开是死链 — 请写成相对于本文件的路径：“../2026-03-third.md”",
+        f"{at(rel, text, '/bulletins/gone-away.md')}: 2026-05-fifth: 正文: 链接“/bulletins/gone-away.md”指向的文章 content/bulletins/gone-away.md 不存在，发布后是死链 — {DEAD_MD}",
+        f"{at(rel, text, '../../../README.md')}: 2026-05-fifth: 正文: 链接“../../../README.md”指向 content/ 以外的文件，网站上没有这个页面 — 站内链接请写成相对于本文件的 .md 文件路径，且文件要在 content/ 里",
+        f"{at(rel, text, '../2026-03-thrid.md')}: 2026-05-fifth: 正文: 链接“../2026-03-thrid.md”指向的文章 content/bulletins/2026-03-thrid.md 不存在，发布后是死链 — 是否想链接到“../2026-03-third.md”？",
+        "发现 6 处错误，网站未更新。",
+    ])
+
+
+def test_a_dead_link_fails_the_build_and_keeps_the_last_site(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A published dead link is worse than a failed build: the site of the
+    # last good build stays as it was.
+    run_cli("build", "--today", TODAY, cwd=basic)
+    page = basic / "site/bulletins/2025-01-first/index.html"
+    before = page.read_bytes()
+    capsys.readouterr()
+    text = edit(basic, B1, "正文第一段。", "见[上期](../2026/missing.md)。")
+    rc = run_cli("build", "--today", TODAY, cwd=basic)
+    err = capsys.readouterr().err.splitlines()
+    assert rc == 1
+    assert f"{at(B1, text, '../2026/missing.md')}: 2025-01-first: 正文: 链接“../2026/missing.md”指向的文章 content/2026/missing.md 不存在，发布后是死链 — {DEAD_MD}" in err, err
+    assert "构建失败，原有的 site/ 未被改动。" in err
+    assert page.read_bytes() == before
 
 
 def test_link_to_generated_page_by_url(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -1077,7 +1121,7 @@ def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_build_reports_a_broken_link_once_in_chinese(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # MkDocs' own English warning for the same link would be a second line
     # that editors cannot read; mkdocs.yml turns it down to info.
-    edit(basic, B1, "正文第一段。", "见[旧文](nothere.md)和![图](img/none.png)。说明[^1]\n\n[^1]: 注释内容。")
+    edit(basic, B1, "正文第一段。", "见[旧文](../nothere/)和![图](img/none.png)。说明[^1]\n\n[^1]: 注释内容。")
     rc = run_cli("build", "--today", TODAY, cwd=basic)
     err = capsys.readouterr().err
     assert rc == 0
@@ -1112,35 +1156,35 @@ def warnings(project: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
 def test_links_in_list_items_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Indented 4 spaces in a list item: its text, not a code block (only
     # after a blank line outside a list is it code).
-    text = edit(basic, B1, "正文第一段。", "1. 第一项\n\n    ![缺图](missing.png)\n\n    见[旧文](no-such-page.md)。\n\n结束。\n\n    代码 [x](in-code.md)")
+    text = edit(basic, B1, "正文第一段。", "1. 第一项\n\n    ![缺图](missing.png)\n\n    见[旧文](../no-such-page/)。\n\n结束。\n\n    代码 [x](in-code.md)")
     assert warnings(basic, capsys) == [
         f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
-        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, '../no-such-page/')}: 2025-01-first: 正文: 链接“../no-such-page/”指向的页面不存在 — {NO_PAGE}",
     ]
 
 
 def test_code_blocks_in_quotes_are_not_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Python-Markdown strips the quote markers first: "> " then 4 spaces
     # after a ">" line is a code block in the quote, nested quotes too.
-    text = edit(basic, B1, "正文第一段。", "> 说明\n>\n>     [x](in-code.md)\n>\n> 见[旧文](no-such-page.md)\n\n> > 嵌套\n> >\n> >     [y](nested-code.md)\n\n>`[z](span.md)`")
+    text = edit(basic, B1, "正文第一段。", "> 说明\n>\n>     [x](in-code.md)\n>\n> 见[旧文](../no-such-page/)\n\n> > 嵌套\n> >\n> >     [y](nested-code.md)\n\n>`[z](span.md)`")
     assert warnings(basic, capsys) == [
-        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, '../no-such-page/')}: 2025-01-first: 正文: 链接“../no-such-page/”指向的页面不存在 — {NO_PAGE}",
     ]
 
 
 def test_reference_links_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Said where the target is written: the definition.
-    text = edit(basic, B1, "正文第一段。", "见[旧文][r1]和![图][r2]。\n\n[r1]: no-such-page.md\n[r2]: <missing.png> \"标题\"\n[unused]: nope.md")
+    text = edit(basic, B1, "正文第一段。", "见[旧文][r1]和![图][r2]。\n\n[r1]: ../no-such-page/\n[r2]: <missing.png> \"标题\"\n[unused]: nope.md")
     assert warnings(basic, capsys) == [
-        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, '../no-such-page/')}: 2025-01-first: 正文: 链接“../no-such-page/”指向的页面不存在 — {NO_PAGE}",
         f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
     ]
 
 
 def test_unquoted_html_attributes_are_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = edit(basic, B1, "正文第一段。", "<a href=no-such-page.md>旧文</a> <img alt=\"图\"\n  src=missing.png data-src=other.png>")
+    text = edit(basic, B1, "正文第一段。", "<a href=../no-such-page/>旧文</a> <img alt=\"图\"\n  src=missing.png data-src=other.png>")
     assert warnings(basic, capsys) == [
-        f"{at(B1, text, 'no-such-page.md')}: 2025-01-first: 正文: 链接“no-such-page.md”指向的页面不存在 — {NO_PAGE}",
+        f"{at(B1, text, '../no-such-page/')}: 2025-01-first: 正文: 链接“../no-such-page/”指向的页面不存在 — {NO_PAGE}",
         f"{at(B1, text, 'missing.png')}: 2025-01-first: 正文: 图片“missing.png”不存在 — {MISSING_IMAGE}",
     ]
 
@@ -1170,9 +1214,10 @@ def test_image_pasted_from_a_wechat_article(basic: Path, capsys: pytest.CaptureF
     ]
 
 def test_broken_link_never_suggests_its_own_page(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = edit(basic, B1, "正文第一段。", "见[上期](2025-01-firs.md)和[本页](/bulletins/2025-01-firs/)。")
+    text = edit(basic, B1, "正文第一段。", "见[上期](2025-01-firs.md)。")
+    assert_error(basic, capsys, f"{at(B1, text, '2025-01-firs.md')}: 2025-01-first: 正文: 链接“2025-01-firs.md”指向的文章 content/bulletins/2025-01-firs.md 不存在，发布后是死链 — 是否想链接到“2026-03-third.md”？")
+    text = edit(basic, B1, "见[上期](2025-01-firs.md)。", "见[本页](/bulletins/2025-01-firs/)。")
     assert warnings(basic, capsys) == [
-        f"{at(B1, text, '2025-01-firs.md')}: 2025-01-first: 正文: 链接“2025-01-firs.md”指向的页面不存在 — 是否想链接到“2026-03-third.md”？",
         f"{at(B1, text, '/bulletins/2025-01-firs/')}: 2025-01-first: 正文: 链接“/bulletins/2025-01-firs/”指向的页面不存在 — 是否想链接到“/bulletins/2026-03-third/”？",
     ]
 
