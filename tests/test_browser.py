@@ -375,6 +375,89 @@ def test_sample_site_finds_all_that_pagefind_alone_finds(browser: Any, sample_se
         assert len(results) >= 11, results  # 11 on the sample site before the title search
 
 
+# A district's index is several Pagefind bundles (search.BUNDLE_TEXT):
+# pagefind/pagefind.js is then generator/search_entry.js, which merges the
+# other bundles after the reader has started it with <html lang> switched
+# to "und" (gongshi-reader.js, loadPagefind). A merged bundle that took
+# the page's language instead would cut queries with ICU, and neither the
+# title search (qz + the query) nor the uncut searches would find its pages.
+SPLIT_BUNDLES = 3
+
+
+def _bundle_titles(site: Path) -> list[dict[str, str]]:
+    """For each bundle of ``site``'s index, URL → the title it holds."""
+    import gzip
+    import json
+
+    root = site / "pagefind"
+    found = []
+    for bundle in [root] + [root / str(n) for n in range(1, SPLIT_BUNDLES)]:
+        titles = {}
+        for path in sorted((bundle / "fragment").iterdir()):
+            record = gzip.decompress(path.read_bytes())
+            fragment = json.loads(record[record.index(b"{") :])
+            titles[fragment["url"]] = fragment["meta"]["title"]
+        found.append(titles)
+    return found
+
+
+@pytest.fixture(scope="module")
+def split_search(browser: Any, site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path, str]]:
+    """The browser fixture's site indexed again in three bundles, open on its
+    home page in a phone."""
+    from test_search import _reindex
+
+    with pytest.MonkeyPatch.context() as mp:
+        split = _reindex(site, tmp_path_factory.mktemp("split-browser"), mp, bundles=SPLIT_BUNDLES)
+    with serve(split) as url:
+        context, page, _traffic = _open(browser, split, PHONE)
+        goto(page, url)
+        yield page, split, url
+        context.close()
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def test_split_index_titles_find_their_page_in_every_bundle(browser: Any, split_search: tuple[Any, Path, str]) -> None:
+    """Each page's whole title, and each two Chinese characters of it (燃气
+    in 北院燃气检查), find the page through the search box, whichever bundle
+    holds it, among the first as many results as titles hold the query."""
+    page, split, url = split_search
+    bundles = _bundle_titles(split)
+    assert len(bundles) == SPLIT_BUNDLES and all(bundles), [len(b) for b in bundles]
+    titles = {u: t for bundle in bundles for u, t in bundle.items()}
+    assert sum(len(b) for b in bundles) == len(titles)
+    # The fixture's pages (from its YAML, _indexed_titles) and buildings.
+    assert set(_indexed_titles()) | {f"/buildings/{bid}/" for bid in BUILDINGS} <= set(titles)
+    assert all(t in titles[u] for u, t in _indexed_titles().items())  # 【已延期】科普文艺汇演
+    flat = {u: "".join(t.split()) for u, t in titles.items()}
+    queries = {}  # (bundle, url) → queries
+    for n, bundle in enumerate(bundles):
+        for u, title in bundle.items():
+            pairs = [run[i : i + 2] for run in _HAN.findall(flat[u]) for i in range(len(run) - 1)]
+            queries[n, u] = [title, *dict.fromkeys(pairs)]
+    # The check can fail in every bundle: Pagefind alone, which cuts each
+    # query with ICU, misses some of these pages in each (a merged bundle
+    # cutting queries would miss them too).
+    every = sorted({q for qs in queries.values() for q in qs})
+    alone = _pagefind_alone(browser, url, every)
+    missed = {n for (n, u), qs in queries.items() for q in qs if u not in alone[q]}
+    assert missed == set(range(SPLIT_BUNDLES)), missed
+    # The whole titles, and the pairs Pagefind alone misses (the others
+    # the reader's first search finds as Pagefind did: test_sample_site_*).
+    lost = {}
+    for (n, u), qs in queries.items():
+        for q in qs:
+            if q != qs[0] and u in alone[q]:
+                continue
+            within = len([f for f in flat.values() if "".join(q.split()) in f])
+            results = _search(page, q)
+            if u not in results[:within]:
+                lost[u, q] = (n, results[:within])
+    assert not lost, lost
+
+
 def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: str) -> None:
     """What a phone downloads for its first search: Pagefind's script, the
     WebAssembly, the index chunks the query needs and the shown results.

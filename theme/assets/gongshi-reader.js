@@ -78,7 +78,10 @@
         // once, when it starts (pf.init, synchronously); for a language it
         // does not cut, it keeps the query's words as given, and this file
         // cuts them itself (queryTerms). Switched back at once: nothing
-        // else runs in between.
+        // else runs in between (screen readers read the page in its own
+        // language). A large site's other bundles are merged after that,
+        // asynchronously: search_entry.js gives them the language read
+        // here (tests: test_split_index_titles_find_their_page_in_every_bundle).
         var lang = root.getAttribute("lang");
         root.setAttribute("lang", UNCUT_LANGUAGE);
         var started;
