@@ -302,6 +302,15 @@ def test_activity_queries_find_the_activity_not_the_buildings_listing_it(search_
     assert not [u for u in results if u.startswith("/buildings/")], results
 
 
+def test_excerpts_have_no_latin_full_stops_between_chinese(search_page: Any) -> None:
+    # Pagefind joins a heading to what follows with ". ": the excerpt read
+    # "简报 第 5 期. 防灾减灾日：…" under the first result.
+    _search(search_page, "防灾减灾")
+    shown = search_page.eval_on_selector_all(".md-search-result__article p", "els => els.map(e => e.textContent)")
+    assert shown and any("期" in text for text in shown), shown
+    assert not [text for text in shown if re.search(r"[\u3400-\u9fff0-9]\. ", text)], shown
+
+
 def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: str) -> None:
     """What a phone downloads for its first search: Pagefind's script, the
     WebAssembly, the index chunks the query needs and the shown results.
