@@ -19,7 +19,12 @@ _FULLWIDTH = str.maketrans(
 
 
 class DateProblem(ValueError):
-    """A date that cannot be read; the message is for the editor."""
+    """A date that cannot be read; the message is for the editor, and so is
+    ``fix`` when the problem has its own (else the caller's usual one)."""
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def normalise(text: str) -> str:
@@ -86,12 +91,25 @@ def parse_time(text: str) -> time:
     return result
 
 
+# What editors write in a time field besides a time, each refused with its
+# own fix: a span copied from a poster ("19:00-20:30", "9点至11点"), the
+# English clock ("7:00pm"), and a time zone from a calendar export.
+_SPAN_RE = re.compile(r"^(?P<a>[^-~～至到—–]+?)\s*(?:-|~|～|至|到|—|–)+\s*(?P<b>.+)$")
+_ENGLISH_CLOCK_RE = re.compile(r"^\d{1,2}(?::\d{2})?\s*[ap]\.?m\.?$", re.I)
+_ZONE_RE = re.compile(r"^(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|CST)$", re.I)
+# ISO seconds (19:00:00, as a spreadsheet or calendar writes): the notices
+# and the site show minutes, so only :00 is read.
+_SECONDS_RE = re.compile(r"^(?P<clock>\d{1,2}:\d{2}):(?P<s>\d{2})$")
+
+
 def parse_clock(text: str) -> tuple[bool, time]:
     """(whether the time is past the end of the day, the time on the clock)."""
     value = normalise(text)
+    if (sec := _SECONDS_RE.match(value)) and sec["s"] == "00":
+        value = sec["clock"]
     m = _TIME_RE.match(value)
     if not m:
-        raise DateProblem(f"“{text}”不是可识别的时间")
+        raise DateProblem(*_not_a_time(text, value))
     hour = int(m["h"])
     minute = 30 if m["half"] else int(m["m"] or m["m2"] or 0)
     if minute > 59:
@@ -124,6 +142,19 @@ def parse_clock(text: str) -> tuple[bool, time]:
     if hour > 23:
         raise DateProblem(f"“{text}”不是真实存在的时间")
     return False, time(hour, minute)
+
+
+def _not_a_time(text: str, value: str) -> tuple[str, str | None]:
+    """The message and, when it has its own, the fix for a time not read."""
+    span = _SPAN_RE.match(value)
+    if span and _TIME_RE.match(span["a"].strip()) and _TIME_RE.match(span["b"].strip()):
+        return (f"“{text}”是一段时间，这里只写一个时刻",
+                f"开始时刻写在 start（{span['a'].strip()}），结束时刻写在 end（end: {span['b'].strip()}）")
+    if _ENGLISH_CLOCK_RE.match(value):
+        return f"“{text}”不是可识别的时间", "请写 24 小时制，如 19:00，或写“晚上7点”"
+    if zone := _ZONE_RE.match(value):
+        return f"“{text}”带了时区", f"请只写时刻，如 {zone['clock'][:5]}：时间一律按网站所在地的时间"
+    return f"“{text}”不是可识别的时间", None
 
 
 def parse_datetime(text: str) -> datetime:

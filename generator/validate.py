@@ -214,7 +214,7 @@ class Fields:
         try:
             return parse_datetime(text)
         except DateProblem as exc:
-            self._err(key, str(exc), "请写成 2026-12-05 09:00 或 2026年12月5日 9:00")
+            self._err(key, str(exc), exc.fix or "请写成 2026-12-05 09:00 或 2026年12月5日 9:00")
             return None
 
     def choice(self, key: str, choices: tuple[str, ...], default: str = "", aliases: dict[str, str] | None = None) -> str:
@@ -708,8 +708,8 @@ def _read_end(f: Fields, start: datetime | None) -> datetime | None:
         next_day, t = parse_clock(text)
     except DateProblem as exc:
         message = str(exc)
-        f._err("end", message if "不明确" in message or "不是真实存在" in message else f"“{text}”不是时间",
-               "请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
+        f._err("end", message if "不明确" in message or "不是真实存在" in message or exc.fix else f"“{text}”不是时间",
+               exc.fix or "请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
         return None
     return datetime.combine(start.date() + timedelta(days=next_day), t) if start else None
 

@@ -458,6 +458,15 @@ def test_split_index_titles_find_their_page_in_every_bundle(browser: Any, split_
     assert not lost, lost
 
 
+def test_excerpts_have_no_latin_full_stops_between_chinese(search_page: Any) -> None:
+    # Pagefind joins a heading to what follows with ". ": the excerpt read
+    # "简报 第 5 期. 防灾减灾日：…" under the first result.
+    _search(search_page, "防灾减灾")
+    shown = search_page.eval_on_selector_all(".md-search-result__article p", "els => els.map(e => e.textContent)")
+    assert shown and any("期" in text for text in shown), shown
+    assert not [text for text in shown if re.search(r"[\u3400-\u9fff0-9]\. ", text)], shown
+
+
 def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: str) -> None:
     """What a phone downloads for its first search: Pagefind's script, the
     WebAssembly, the index chunks the query needs and the shown results.
@@ -607,6 +616,45 @@ def test_phone_layout(browser: Any, site: Path, base_url: str, kind: str, elder:
         assert found["tiny"] == [], f"{kind}: tap targets under 44 px"
     finally:
         context.close()
+
+
+def _lines_of(page: Any, selector: str, text: str) -> list[int]:
+    """The distinct line tops (px) of the last ``text`` in ``selector``'s
+    element, as laid out."""
+    return page.evaluate(
+        """([selector, text]) => {
+  const el = document.querySelector(selector);
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  let all = '';
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, all.length]); all += n.textContent; }
+  const from = all.lastIndexOf(text), to = from + text.length;
+  if (from < 0) return [];
+  const range = document.createRange();
+  for (const [n, at] of nodes) {
+    if (at <= from && from < at + n.textContent.length) range.setStart(n, from - at);
+    if (at < to && to <= at + n.textContent.length) range.setEnd(n, to - at);
+  }
+  return [...new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)))];
+}""",
+        [selector, text],
+    )
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_building_name_is_not_split_across_lines(browser: Any, sample_site: Path, elder: bool) -> None:
+    # "桂园社区 · 桂园花园 · 东院 · 1" on one line and "栋" alone on the next,
+    # on a 360 px phone: the number and its 栋 read as two things.
+    with serve(sample_site) as url:
+        context, page, _traffic = _open(browser, sample_site, PHONE, elder=elder)
+        try:
+            goto(page, url + "buildings/gy-hy-01/")
+            if not elder:  # the line does break there, before the name (in 长辈模式 the list is laid out otherwise)
+                assert len(_lines_of(page, ".gs-facts dd", "东院 · 1 栋")) == 2
+            assert len(_lines_of(page, ".gs-facts dd", "1 栋")) == 1
+            assert len(_lines_of(page, "h1", "1 栋")) == 1
+        finally:
+            context.close()
 
 
 def test_past_dates_of_a_recurring_activity_are_not_in_small_type(browser: Any, tmp_path: Path) -> None:

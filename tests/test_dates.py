@@ -134,3 +134,32 @@ def test_a_date_without_its_year_says_so(typed: str) -> None:
     with pytest.raises(DateProblem) as exc:
         parse_datetime(typed) if ":" in typed else parse_date(typed)
     assert str(exc.value).startswith(f"“{typed}”缺少年份：请在前面加上年份"), str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message", "fix"),
+    [
+        # A span copied from a poster.
+        ("19:00-20:30", "“19:00-20:30”是一段时间，这里只写一个时刻", "开始时刻写在 start（19:00），结束时刻写在 end（end: 20:30）"),
+        ("9点至11点", "“9点至11点”是一段时间，这里只写一个时刻", "开始时刻写在 start（9点），结束时刻写在 end（end: 11点）"),
+        ("19:00 ～ 20:30", "“19:00 ～ 20:30”是一段时间，这里只写一个时刻", "开始时刻写在 start（19:00），结束时刻写在 end（end: 20:30）"),
+        # The English clock, and a calendar export's zone.
+        ("7:00pm", "“7:00pm”不是可识别的时间", "请写 24 小时制，如 19:00，或写“晚上7点”"),
+        ("7 PM", "“7 PM”不是可识别的时间", "请写 24 小时制，如 19:00，或写“晚上7点”"),
+        ("19:00:00+08:00", "“19:00:00+08:00”带了时区", "请只写时刻，如 19:00：时间一律按网站所在地的时间"),
+        ("11:30Z", "“11:30Z”带了时区", "请只写时刻，如 11:30：时间一律按网站所在地的时间"),
+        # Seconds other than :00 are not shown anywhere: refused, as before.
+        ("19:00:30", "“19:00:30”不是可识别的时间", None),
+        ("傍晚", "“傍晚”不是可识别的时间", None),
+    ],
+)
+def test_what_is_not_a_time_gets_its_own_fix(typed: str, message: str, fix: str | None) -> None:
+    with pytest.raises(DateProblem) as exc:
+        parse_time(typed)
+    assert (str(exc.value), exc.value.fix) == (message, fix)
+
+
+def test_iso_seconds_are_read() -> None:
+    # A spreadsheet or calendar export writes 19:00:00.
+    assert parse_time("19:00:00") == time(19, 0)
+    assert parse_datetime("2026-12-05T19:00:00") == datetime(2026, 12, 5, 19, 0)

@@ -585,6 +585,16 @@ def test_bad_end_time(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert_error(basic, capsys, f"{at(ACT, text, '傍晚')}: new-one: end: “傍晚”不是时间 — 请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
 
 
+def test_a_span_in_start_or_end_says_where_each_time_goes(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "19:00-20:30" is how posters write it; the editor copied it into start.
+    text = add_activity(basic, start="2027-01-10 19:00-20:30")
+    assert_error(basic, capsys, f"{at(ACT, text, '2027-01-10 19:00-20:30')}: new-one: start: “19:00-20:30”是一段时间，这里只写一个时刻"
+                 " — 开始时刻写在 start（19:00），结束时刻写在 end（end: 20:30）")
+    text = add_activity(basic, end="19:00-20:30")
+    assert_error(basic, capsys, f"{at(ACT, text, 'end: 19:00-20:30', shift=5)}: new-one: end: “19:00-20:30”是一段时间，这里只写一个时刻"
+                 " — 开始时刻写在 start（19:00），结束时刻写在 end（end: 20:30）")
+
+
 def test_end_before_start(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = add_activity(basic, end='"09:30"')
     assert_error(basic, capsys, f"{at(ACT, text, chr(34) + '09:30')}: new-one: end: 结束时间早于或等于开始时间 — 请把 end 改为 start 之后的时间")

@@ -133,8 +133,12 @@
   var KEY_BLOCK = /(?:^|\s)(?:[\u3400-\u9fff](?:\s+|$)){4,}[\s\S]*$/;
   var SPACED = /(?:[\u3400-\u9fff] ){3,}/;
 
+  // Pagefind joins a heading or a table cell to what follows with ". "
+  // ("第 5 期. 防灾减灾日"); after Chinese, a space reads right.
+  var JOINED = /([\u3000-\u303f\u3400-\u9fff\uff00-\uffef0-9])\. /g;
+
   function pageText(data) {
-    return (data.content || "").replace(/\u200b/g, "").replace(KEY_BLOCK, "").trim();
+    return (data.content || "").replace(/\u200b/g, "").replace(KEY_BLOCK, "").replace(JOINED, "$1 ").trim();
   }
 
   // Chinese readers expect the words they typed, as typed: show the first
