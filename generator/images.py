@@ -25,19 +25,20 @@ No MkDocs here: the plugin hands over (source, output path) pairs.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
 import re
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 from PIL import __version__ as PILLOW_VERSION
 
 from .errors import ContentError, Location
@@ -144,7 +145,8 @@ def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
             im.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
         if getattr(im, "is_animated", False):
             im.seek(0)  # an animated WebP/PNG: its first picture
-        im.load()
+        with _whole_files_only():
+            im.load()
     except Exception:  # noqa: BLE001 - truncated or corrupt data: the editor's file, not our bug
         raise ImageProblem(f"图片“{shown}”不完整或已损坏（文件可能没有传完），网站上没有发布它",
                            "请从手机或原处重新复制一次完整的图片，用看图软件打开确认后再放进来") from None
@@ -172,6 +174,33 @@ def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
     if len(made) >= len(data) and not metadata and im.format == fmt and max(width, height) <= LONG_SIDE:
         return data  # already small, nothing to remove: the editor's bytes
     return made
+
+
+_truncated_lock = threading.Lock()
+_truncated_users = 0
+_truncated_saved = False
+
+
+@contextlib.contextmanager
+def _whole_files_only() -> Iterator[None]:
+    """Pillow's default, a truncated file is an error, while images are
+    decoded here: WeasyPrint, imported for the door notices, sets
+    ImageFile.LOAD_TRUNCATED_IMAGES for the whole process, and a photo cut
+    off half way would be published half grey without a word. Counted, as
+    the publisher's threads decode side by side."""
+    global _truncated_users, _truncated_saved
+    with _truncated_lock:
+        if _truncated_users == 0:
+            _truncated_saved = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+        _truncated_users += 1
+    try:
+        yield
+    finally:
+        with _truncated_lock:
+            _truncated_users -= 1
+            if _truncated_users == 0:
+                ImageFile.LOAD_TRUNCATED_IMAGES = _truncated_saved
 
 
 def _has_metadata(im: Image.Image) -> bool:
