@@ -3,7 +3,8 @@
 on_config   load + validate the content into the model (or stop with every error)
 on_files    drop drafts and data files, add one virtual file per generated page;
             in a ``serve --dirty`` rebuild, mark the pages that need no render
-on_env      give templates the model, the queries and the filters; date pages
+on_env      give templates the model, the queries and the filters; date pages;
+            write the editors' photos phone-sized, without metadata (images.py)
 on_page_*   pick each page's template and sanitise editors' HTML
 on_post_build  write the outputs that are not pages (feeds, notices, …)
 """
@@ -39,6 +40,7 @@ from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
 from .errors import BuildFailed, ContentError, Location, Problems
 from .idlegc import IdleCollector, long_lived, thaw
+from .images import Publisher, is_raster
 from .incremental import CompiledTemplates, Fingerprints, RebuildPlan, Records, digest, environment_key
 from .load import Article
 from .markup import sanitize, strip_indentation, theme_safe_slugify
@@ -99,6 +101,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # line, and a build called from Python (tests) needs these too.
         self._collector = IdleCollector()
         self.after = AfterReload(self._collector)
+        # One for all of `serve`'s rebuilds: it knows which copies are current.
+        self.images = Publisher(threads=min(2, os.cpu_count() or 1))
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps one plugin instance across `serve`
@@ -342,6 +346,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         log.info(f"预览更新：重新生成 {changed} 个页面，{len(docs) - changed} 个未变")
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment | None:
+        # Just before MkDocs copies the static files: the photos in their place.
+        self._publish_images(files, config)
         env.filters.update(TEMPLATE_FILTERS)
         if self.site is not None:
             env.globals.update(template_globals(self.site))
@@ -389,6 +395,32 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 # Titles are escaped here: Material prints page.title unescaped in <title>.
                 page.meta.update({"template": "gongshi/bulletin.html", "gs_kind": "bulletin", "gs_obj": bulletin, "title": escape(bulletin.title)})
         return markdown
+
+    def _publish_images(self, files: Files, config: MkDocsConfig) -> None:
+        """Editors' raster images under content/ are written as phone-sized
+        copies without metadata (images.py), not copied by MkDocs; one that
+        cannot be read is not published and warned of. While the content
+        has errors (serve) none is written: the last good build's stay."""
+        if not self.config.enabled:
+            return
+        docs_dir = os.path.normpath(config.docs_dir)
+        found = []
+        for file in files:
+            src = file.abs_src_path
+            if file.is_documentation_page() or src is None or not is_raster(file.src_uri) or os.path.normpath(file.src_dir or "") != docs_dir:
+                continue
+            # An instance attribute shadows File.copy_file for this build only.
+            file.copy_file = _NO_COPY  # type: ignore[method-assign]
+            if not file.inclusion.is_excluded() or self.serving:
+                found.append((Path(src), Path(file.abs_dest_path), self.project.shown(Path(src))))
+        if self.failed is not None or self.site is None or not found:
+            return
+        self.images.cache = None if self.serving else self.cache
+        before = (self.images.converted, self.images.reused)
+        for warning in self.images.publish(found):
+            log.warning(str(warning))
+        converted, reused = self.images.converted - before[0], self.images.reused - before[1]
+        log.info(f"图片：{converted} 张缩小后发布，{reused} 张未变")
 
     def _plan_templates(self, config: MkDocsConfig, files: Files) -> None:
         """Leave out of this build the theme's static pages that would come
@@ -661,6 +693,10 @@ def _untitled_nav(nav: Iterable[object]) -> set[str]:
                 if isinstance(value, list):
                     found |= _untitled_nav(value)
     return found
+
+
+def _NO_COPY(dirty: bool = False) -> None:
+    """File.copy_file of an image GongshiPlugin._publish_images wrote."""
 
 
 def _UNCHANGED() -> bool:

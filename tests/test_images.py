@@ -1,0 +1,209 @@
+"""Editors' photos (generator/images.py): published at their own URL
+phone-sized, without EXIF/GPS, the same bytes on every build, taken from the
+build cache when unchanged; a file that cannot be read is named with what to
+do, and not published.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, build_project, make_project_at, run_cli
+from PIL import Image, ImageDraw, ImageFile
+
+from generator import images
+
+BASIC = FIXTURES / "basic" / "content"
+BULLETINS = Path("content") / "bulletins"
+BULLETIN = BULLETINS / "2026-03-third.md"
+
+
+def phone_photo() -> bytes:
+    """A 3000×2000 JPEG as a phone writes it held upright: orientation 6
+    (turn 90° to show), GPS position, maker and model. Noise, so that it
+    does not compress to nothing."""
+    rng = random.Random(6)
+    small = Image.frombytes("RGB", (750, 500), rng.randbytes(750 * 500 * 3))
+    photo = small.resize((3000, 2000), Image.Resampling.BICUBIC)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to show
+    exif[0x010F], exif[0x0110] = "Apple", "iPhone 15"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (39.0, 54.0, 30.5), 3: "E", 4: (116.0, 23.0, 10.2)})
+    buf = io.BytesIO()
+    photo.save(buf, "JPEG", quality=95, exif=exif, comment=b"home")
+    return buf.getvalue()
+
+
+def chart() -> bytes:
+    """An 800×600 palette PNG, a bar chart as a spreadsheet exports it."""
+    im = Image.new("P", (800, 600), 0)
+    im.putpalette([255, 255, 255, 0, 0, 0, 200, 30, 30] + [0] * (253 * 3))
+    draw = ImageDraw.Draw(im)
+    for n, height in enumerate((300, 420, 180, 500)):
+        draw.rectangle((80 + n * 170, 560 - height, 180 + n * 170, 560), fill=2)
+    draw.line((40, 560, 780, 560), fill=1, width=3)
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def small_jpeg() -> bytes:
+    """A 480×360 JPEG with nothing to strip, saved at a lower quality than
+    ours: encoding it again would make it larger."""
+    rng = random.Random(3)
+    im = Image.frombytes("RGB", (120, 90), rng.randbytes(120 * 90 * 3)).resize((480, 360), Image.Resampling.BICUBIC)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=60, optimize=True)
+    return buf.getvalue()
+
+
+def project_with_images(root: Path, files: dict[str, bytes]) -> Path:
+    project = make_project_at(root, BASIC)
+    for name, data in files.items():
+        (project / BULLETINS / name).write_bytes(data)
+    bulletin = project / BULLETIN
+    shown = "\n\n".join(f"![图{n}]({name})" for n, name in enumerate(files, 1))
+    bulletin.write_text(bulletin.read_text(encoding="utf-8") + "\n" + shown + "\n", encoding="utf-8")
+    return project
+
+
+def published(site: Path, name: str) -> Path:
+    return site / "bulletins" / name
+
+
+def test_photos_are_phone_sized_without_metadata_and_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = {"photo.JPG": phone_photo(), "chart.png": chart(), "small.jpg": small_jpeg()}
+    project = project_with_images(tmp_path / "p", sources)
+    site = build_project(project)
+
+    photo = published(site, "photo.JPG")
+    with Image.open(photo) as im:
+        assert im.format == "JPEG"
+        # Orientation applied: 3000×2000 shown turned is 2000×3000, then 1600 high.
+        assert im.size == (1067, 1600)
+        assert not im.getexif() and "exif" not in im.info and "comment" not in im.info
+        assert "xmp" not in im.info and not [m for m, _ in im.applist if m != "APP0"]
+        assert im.info.get("progressive")
+    before, after = len(sources["photo.JPG"]), photo.stat().st_size
+    assert after < before / 3, (before, after)
+    assert b"iPhone" not in photo.read_bytes() and b"home" not in photo.read_bytes()
+
+    with Image.open(published(site, "chart.png")) as im:
+        assert (im.format, im.size) == ("PNG", (800, 600))
+    # Already small, nothing to strip: the editor's bytes.
+    assert published(site, "small.jpg").read_bytes() == sources["small.jpg"]
+    # The editor's files are as they were.
+    for name, data in sources.items():
+        assert (project / BULLETINS / name).read_bytes() == data
+    # The page links to them where they were.
+    page = (site / "bulletins" / "2026-03-third" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../photo.JPG"' in page and 'src="../chart.png"' in page
+
+    first = {name: published(site, name).read_bytes() for name in sources}
+    converted: list[str] = []
+    real = images.convert
+
+    def counted(data: bytes, name: str) -> bytes:
+        converted.append(name)
+        return real(data, name)
+
+    monkeypatch.setattr(images, "convert", counted)
+    site = build_project(project)
+    assert converted == [], "an unchanged image was encoded again"
+    assert {name: published(site, name).read_bytes() for name in sources} == first
+
+    # Without the cache, encoded again: the same bytes (Pillow's encoders
+    # are deterministic for the same settings).
+    site = build_project(project, "2026-11-29", "--no-cache")
+    assert sorted(converted) == sorted(sources)
+    assert {name: published(site, name).read_bytes() for name in sources} == first
+
+    # A changed photo is made again, the others come from the cache.
+    converted.clear()
+    (project / BULLETINS / "photo.JPG").write_bytes(sources["photo.JPG"][:-2] + b"\x00\xff\xd9")
+    build_project(project)
+    assert converted == ["photo.JPG"]
+
+
+def heic() -> bytes:
+    """The start of an iPhone's HEIC file (an ftyp box naming heic)."""
+    return (24).to_bytes(4, "big") + b"ftypheic" + b"\x00\x00\x00\x00" + b"mif1heic" + os.urandom(400)
+
+
+@pytest.mark.parametrize(("name", "data", "said"), [
+    ("iphone.jpg", heic(), "其实是 HEIC 格式（苹果手机的照片格式），手机浏览器大多打不开，网站上没有发布它 — 请在手机上另存为 JPG 再放进来"),
+    ("cut.jpg", phone_photo()[:60_000], "不完整或已损坏（文件可能没有传完），网站上没有发布它 — 请从手机或原处重新复制一次完整的图片"),
+])
+def test_an_unreadable_image_is_named_with_the_fix_and_not_published(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: bytes, said: str,
+) -> None:
+    project = project_with_images(tmp_path / "p", {name: data})
+    capsys.readouterr()
+    site = build_project(project)
+    err = capsys.readouterr().err
+    warned = [line for line in err.splitlines() if name in line and "WARNING" in line]
+    assert len(warned) == 1 and f"content/bulletins/{name}: 图片“{name}”{said}" in warned[0], err
+    assert "Traceback" not in warned[0]
+    # Its original may carry the very metadata this stage removes.
+    assert not published(site, name).exists()
+    assert (project / BULLETINS / name).read_bytes() == data
+    assert run_cli("build", "--today", "2026-11-29", "--strict", cwd=project) == 1
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    (heic(), "其实是 HEIC 格式"),
+    (b"<html>not a picture</html>", "打不开，不是一张完好的图片"),
+    (phone_photo()[:60_000], "不完整或已损坏"),
+])
+def test_convert_names_what_is_wrong(data: bytes, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # WeasyPrint (door notices) sets this for the whole process on import.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(images.ImageProblem) as caught:
+        images.convert(data, "x.jpg")
+    assert said in caught.value.message and "“x.jpg”" in caught.value.message and caught.value.fix
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
+def test_a_decompression_bomb_is_refused_without_decoding_it() -> None:
+    buf = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(buf, "PNG")
+    with pytest.raises(images.ImageProblem) as caught:
+        images.convert(buf.getvalue(), "bomb.png")
+    assert "“bomb.png”约 90000 万像素" in caught.value.message and "缩小" in caught.value.fix
+
+
+def test_a_png_with_transparency_and_text_stays_png_without_the_text() -> None:
+    from PIL import PngImagePlugin
+
+    im = Image.new("RGBA", (2400, 1200), (0, 0, 0, 0))
+    ImageDraw.Draw(im).rectangle((200, 200, 2200, 1000), fill=(20, 120, 200, 255))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "地址：某小区 3 号楼")
+    buf = io.BytesIO()
+    im.save(buf, "PNG", pnginfo=text)
+    out = Image.open(io.BytesIO(images.convert(buf.getvalue(), "plan.PNG")))
+    assert (out.format, out.mode, out.size) == ("PNG", "RGBA", (1600, 800))
+    assert "Comment" not in out.info and out.getpixel((0, 0))[3] == 0
+
+
+def test_serve_makes_a_copy_again_only_when_its_source_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` keeps one Publisher through its rebuilds (no build cache)."""
+    src, dest = tmp_path / "photo.jpg", tmp_path / "site" / "photo.jpg"
+    src.write_bytes(phone_photo())
+    publisher = images.Publisher()
+    assert publisher.publish([(src, dest, "content/photo.jpg")]) == []
+    made = dest.read_bytes()
+    assert publisher.publish([(src, dest, "content/photo.jpg")]) == []
+    assert (publisher.converted, publisher.reused) == (1, 1)
+    # The editor replaces the photo by another with an older file time (a
+    # copy keeping its date, which MkDocs' own mtime check would miss).
+    src.write_bytes(small_jpeg())
+    os.utime(src, ns=(1, 1))
+    assert publisher.publish([(src, dest, "content/photo.jpg")]) == []
+    assert (publisher.converted, publisher.reused) == (2, 1)
+    assert dest.read_bytes() != made and Image.open(dest).size == (480, 360)
