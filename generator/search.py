@@ -48,6 +48,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -173,6 +174,75 @@ def with_key_characters(html: str, page: IndexedPage) -> str:
     if not spaced or at < 0:
         return html
     return f"{html[:at]}<p>{escape(spaced)}</p>{html[at:]}"
+
+
+# The meta field holding each page's title suffixes (with_title_suffixes),
+# the mark that starts each of them, and the longest kept: the reader looks
+# a query up among them by its first TITLE_SUFFIX_CHARS characters (the
+# reader's TITLE_MARK and TITLE_CHARS in theme/assets/gongshi-reader.js).
+TITLE_SUFFIX_META = "gs_title_suffixes"
+TITLE_MARK = "qz"
+TITLE_SUFFIX_CHARS = 12
+# What a title is cut into before its suffixes are taken: runs of Chinese
+# characters, digits and Latin letters, everything else (punctuation,
+# symbols) a cut. Whitespace is dropped first: 桂园花园 1 栋 is typed
+# 桂园花园1栋.
+_TITLE_RUN = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def title_suffixes(title: str) -> list[str]:
+    """The title's suffixes as the index holds them: from every character of
+    each run (:data:`_TITLE_RUN`, after NFKC and lower case) to at most
+    TITLE_SUFFIX_CHARS characters on, behind TITLE_MARK; none starting
+    inside a number or a Latin word (1栋 must not find 11栋). Each once, in
+    order of first occurrence."""
+    flat = "".join(unicodedata.normalize("NFKC", title).lower().split())
+    words: dict[str, None] = {}
+    for run in _TITLE_RUN.findall(flat):
+        for i, ch in enumerate(run):
+            if i and ch.isascii() and ch.isalnum() and run[i - 1].isascii() and run[i - 1].isalnum() and ch.isdigit() == run[i - 1].isdigit():
+                continue
+            words.setdefault(TITLE_MARK + run[i : i + TITLE_SUFFIX_CHARS])
+    return list(words)
+
+
+def with_title_suffixes(html: str) -> str:
+    """The page with its title's suffixes (:func:`title_suffixes`) added as a
+    Pagefind meta field, so that the reader finds every page whose title
+    holds a query.
+
+    Why: the browser's segmenter (ICU) splits words it does not know into
+    single characters (燃气 becomes 燃 / 气, 防灾减灾 防 / 灾 / 减 / 灾), and
+    Pagefind wants, for each part, an indexed word of the page starting with
+    it; jieba indexed 燃气 whole, so 东院燃气安全入户检查 did not find its own
+    page. Pagefind indexes a meta field's words as they are (cut only at
+    spaces and punctuation), and a query is a prefix of one of the title's
+    suffixes exactly when the title holds it. The reader looks up
+    TITLE_MARK + the query as one word, besides its usual search.
+
+    The mark keeps these words out of that usual search: without it, the
+    title suffix 灾减灾日 made 灾 a word start on title pages only, and 防灾减灾
+    (防* AND 灾* AND 减*) lost the pages holding it only in their text (11
+    results -> 2 on the sample site). No query part the reader or Pagefind
+    makes from a resident's words starts with it (Pagefind keeps _ in a
+    query, but a query starting with _ is not a resident's).
+
+    Titles only: every suffix of every body would be a word per character of
+    the site (the reader finds words in the text with its query as typed and
+    as ICU cuts it). The field is in each result's data (~100 bytes a page;
+    the UI shows only the title), and only the staging copy Pagefind reads
+    holds it.
+    """
+    h1 = _H1.search(html)
+    at = html.rfind("</article>")
+    if h1 is None or at < 0:
+        return html
+    words = title_suffixes(_text(h1.group(1)))
+    if not words:
+        return html
+    # The attribute form: an element's text would be indexed as text too.
+    meta = escape(f"{TITLE_SUFFIX_META}:{' '.join(words)}")
+    return f'{html[:at]}<span hidden data-pagefind-meta="{meta}"></span>{html[at:]}'
 
 
 _NOINDEX = "data-gs-noindex"
@@ -424,7 +494,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
             # The share is counted on the page with its lists, as before
             # without_noindex: the same bundles, so the same index.
             sizes.append(indexed_text(html))
-            html = indexed_part(without_noindex(html))
+            html = indexed_part(without_noindex(with_title_suffixes(html)))
             if stage_now:
                 _stage(stage / "0" / rel, html)
             if cache is not None:
@@ -445,7 +515,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
                 continue
             if not stage_now:
                 for page in bundle:
-                    html = indexed_part(without_noindex(with_key_characters(page.path.read_text(encoding="utf-8"), page)))
+                    html = indexed_part(without_noindex(with_title_suffixes(with_key_characters(page.path.read_text(encoding="utf-8"), page))))
                     _stage(stage / str(n) / page.path.relative_to(site_dir), html)
             _run_pagefind(exe, stage / str(n), out, background=background)
             if kept is not None:

@@ -242,6 +242,15 @@ def _lecture_url(lecture_id: str) -> str:
     return f"/activities/{lecture_id}/"
 
 
+def _indexed_titles() -> dict[str, str]:
+    """URL → title as the fixture writes it, for the bulletins, coming
+    activities and lectures (the pages in the index besides buildings)."""
+    titles = {f"/bulletins/{stem}/": fm["title"] for stem, fm in PUBLISHED.items()}
+    titles |= {f"/activities/{aid}/": a["title"] for aid, a in ACTIVITIES.items() if _last_day(a) >= TODAY}
+    titles |= {_lecture_url(lid): lecture["title"] for lid, lecture in LECTURES.items()}
+    return titles
+
+
 def _search_cases() -> list[tuple[str, str, set[str], int]]:
     """(name, query, pages that must be found, within the first N results)."""
     cases = []
@@ -263,6 +272,14 @@ def _search_cases() -> list[tuple[str, str, set[str], int]]:
     one_dong = {f"/buildings/{bid}/" for bid, name in BUILDINGS.items() if name.endswith(" 1 栋")}
     cases.append(("number-1-dong", "1栋", one_dong, len(one_dong)))
     cases.append(("number-1-haolou", "1号楼", {f"/buildings/{bid}/" for bid, name in BUILDINGS.items() if name.endswith(" 1 号楼")}, 1))
+    # A page's whole title, and a word inside a title, find it (ICU cuts
+    # the query, jieba the page: the reader's title search, gongshi-reader.js).
+    titles = _indexed_titles()
+    for url, title in titles.items():
+        within = len([u for u, t in titles.items() if title in t])
+        cases.append((f"title-{url.strip('/').replace('/', '-')}", title, {url}, within))
+    show = next(url for url, title in titles.items() if "文艺汇演" in title)
+    cases.append(("title-word-huiyan", "汇演", {show}, 1))
     for stem, fm in PUBLISHED.items():
         if fm["issue"] in ("4", "5"):
             cases.append((f"issue-{fm['issue']}", f"第 {fm['issue']} 期", {f"/bulletins/{stem}/"}, 3))
@@ -300,6 +317,145 @@ def test_activity_queries_find_the_activity_not_the_buildings_listing_it(search_
     results = _search(search_page, query)
     assert results[:1] == [f"/activities/{aid}/"], results
     assert not [u for u in results if u.startswith("/buildings/")], results
+
+
+@pytest.fixture(scope="module")
+def sample_search(browser: Any, sample_site: Path) -> Iterator[tuple[Any, str]]:
+    with serve(sample_site) as url:
+        context, page, _traffic = _open(browser, sample_site, PHONE)
+        goto(page, url)
+        yield page, url
+        context.close()
+
+
+def _pagefind_alone(browser: Any, url: str, queries: list[str]) -> dict[str, list[str]]:
+    """What Pagefind's own search finds (its own cut of each query, as the
+    reader searched before its title search), by URL, in a page of its own."""
+    context = new_context(browser, PHONE)
+    try:
+        page = context.new_page()
+        goto(page, url)
+        return page.evaluate(
+            """async ([url, queries]) => {
+                const pf = await import(url);
+                const out = {};
+                for (const q of queries) {
+                    const r = await pf.search(q);
+                    out[q] = (await Promise.all(r.results.map((x) => x.data()))).map((d) => d.url);
+                }
+                return out;
+            }""",
+            [url + "pagefind/pagefind.js", queries],
+        )
+    finally:
+        context.close()
+
+
+def test_sample_site_a_word_of_a_title_finds_the_page(sample_search: tuple[Any, str]) -> None:
+    """The outside tester's case on the shipped sample content: ICU cuts 燃气
+    into 燃 / 气 and jieba indexed 燃气 whole, so neither 燃气 nor the whole
+    title found 东院燃气安全入户检查 (0 results for the title)."""
+    page, _url = sample_search
+    title = "东院燃气安全入户检查"
+    results = _search(page, "燃气")
+    assert "/activities/2026-12-06-dongyuan-ranqi/" in results, results
+    assert _search(page, title)[:1] == ["/activities/2026-12-06-dongyuan-ranqi/"]
+
+
+@pytest.mark.parametrize("query", ["防灾减灾", "燃气", "垃圾分类", "火星探测", "桂园", "入户", "讲座", "1栋", "消防安全演练"])
+def test_sample_site_finds_all_that_pagefind_alone_finds(browser: Any, sample_search: tuple[Any, str], query: str) -> None:
+    """The reader's searches add to what Pagefind's own finds, never take
+    away: 防灾减灾 (防 AND 减 to Pagefind, 灾 being a word start nowhere)
+    still finds the pages holding it only in their text."""
+    page, url = sample_search
+    alone = _pagefind_alone(browser, url, [query])[query]
+    results = _search(page, query)
+    assert set(alone) <= set(results), sorted(set(alone) - set(results))
+    if query == "防灾减灾":
+        assert len(results) >= 11, results  # 11 on the sample site before the title search
+
+
+# A district's index is several Pagefind bundles (search.BUNDLE_TEXT):
+# pagefind/pagefind.js is then generator/search_entry.js, which merges the
+# other bundles after the reader has started it with <html lang> switched
+# to "und" (gongshi-reader.js, loadPagefind). A merged bundle that took
+# the page's language instead would cut queries with ICU, and neither the
+# title search (qz + the query) nor the uncut searches would find its pages.
+SPLIT_BUNDLES = 3
+
+
+def _bundle_titles(site: Path) -> list[dict[str, str]]:
+    """For each bundle of ``site``'s index, URL → the title it holds."""
+    import gzip
+    import json
+
+    root = site / "pagefind"
+    found = []
+    for bundle in [root] + [root / str(n) for n in range(1, SPLIT_BUNDLES)]:
+        titles = {}
+        for path in sorted((bundle / "fragment").iterdir()):
+            record = gzip.decompress(path.read_bytes())
+            fragment = json.loads(record[record.index(b"{") :])
+            titles[fragment["url"]] = fragment["meta"]["title"]
+        found.append(titles)
+    return found
+
+
+@pytest.fixture(scope="module")
+def split_search(browser: Any, site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path, str]]:
+    """The browser fixture's site indexed again in three bundles, open on its
+    home page in a phone."""
+    from test_search import _reindex
+
+    with pytest.MonkeyPatch.context() as mp:
+        split = _reindex(site, tmp_path_factory.mktemp("split-browser"), mp, bundles=SPLIT_BUNDLES)
+    with serve(split) as url:
+        context, page, _traffic = _open(browser, split, PHONE)
+        goto(page, url)
+        yield page, split, url
+        context.close()
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def test_split_index_titles_find_their_page_in_every_bundle(browser: Any, split_search: tuple[Any, Path, str]) -> None:
+    """Each page's whole title, and each two Chinese characters of it (燃气
+    in 北院燃气检查), find the page through the search box, whichever bundle
+    holds it, among the first as many results as titles hold the query."""
+    page, split, url = split_search
+    bundles = _bundle_titles(split)
+    assert len(bundles) == SPLIT_BUNDLES and all(bundles), [len(b) for b in bundles]
+    titles = {u: t for bundle in bundles for u, t in bundle.items()}
+    assert sum(len(b) for b in bundles) == len(titles)
+    # The fixture's pages (from its YAML, _indexed_titles) and buildings.
+    assert set(_indexed_titles()) | {f"/buildings/{bid}/" for bid in BUILDINGS} <= set(titles)
+    assert all(t in titles[u] for u, t in _indexed_titles().items())  # 【已延期】科普文艺汇演
+    flat = {u: "".join(t.split()) for u, t in titles.items()}
+    queries = {}  # (bundle, url) → queries
+    for n, bundle in enumerate(bundles):
+        for u, title in bundle.items():
+            pairs = [run[i : i + 2] for run in _HAN.findall(flat[u]) for i in range(len(run) - 1)]
+            queries[n, u] = [title, *dict.fromkeys(pairs)]
+    # The check can fail in every bundle: Pagefind alone, which cuts each
+    # query with ICU, misses some of these pages in each (a merged bundle
+    # cutting queries would miss them too).
+    every = sorted({q for qs in queries.values() for q in qs})
+    alone = _pagefind_alone(browser, url, every)
+    missed = {n for (n, u), qs in queries.items() for q in qs if u not in alone[q]}
+    assert missed == set(range(SPLIT_BUNDLES)), missed
+    # The whole titles, and the pairs Pagefind alone misses (the others
+    # the reader's first search finds as Pagefind did: test_sample_site_*).
+    lost = {}
+    for (n, u), qs in queries.items():
+        for q in qs:
+            if q != qs[0] and u in alone[q]:
+                continue
+            within = len([f for f in flat.values() if "".join(q.split()) in f])
+            results = _search(page, q)
+            if u not in results[:within]:
+                lost[u, q] = (n, results[:within])
+    assert not lost, lost
 
 
 def test_excerpts_have_no_latin_full_stops_between_chinese(search_page: Any) -> None:

@@ -74,8 +74,25 @@
     if (!loading) {
       loading = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (pf) {
         pf.options({ baseUrl: siteRoot.pathname, excerptLength: 40 });
+        // Pagefind cuts a query for a language it reads from <html lang>
+        // once, when it starts (pf.init, synchronously); for a language it
+        // does not cut, it keeps the query's words as given, and this file
+        // cuts them itself (queryTerms). Switched back at once: nothing
+        // else runs in between (screen readers read the page in its own
+        // language). A large site's other bundles are merged after that,
+        // asynchronously: search_entry.js gives them the language read
+        // here (tests: test_split_index_titles_find_their_page_in_every_bundle).
+        var lang = root.getAttribute("lang");
+        root.setAttribute("lang", UNCUT_LANGUAGE);
+        var started;
+        try {
+          started = pf.init();
+        } finally {
+          if (lang === null) root.removeAttribute("lang");
+          else root.setAttribute("lang", lang);
+        }
         pagefind = pf;
-        return pf;
+        return Promise.resolve(started).then(function () { return pf; });
       });
       loading.catch(function () {
         loading = null;
@@ -207,12 +224,96 @@
   var COMMON = /(社区|号楼|单元|栋)/g;
   var AFTER_NUMBER = /\d\s*$/;
 
-  function search(pf, q) {
+  // How the query reaches Pagefind. Pagefind itself would cut it with the
+  // browser's segmenter (ICU), which splits words it does not know into
+  // single characters (燃气 → 燃 / 气, 防灾减灾 → 防 / 灾 / 减 / 灾), and then
+  // wants, for each part, an indexed word of the page starting with it;
+  // jieba indexed 燃气 whole, so 东院燃气安全入户检查 did not find its own
+  // page. So Pagefind is told the query is in a language it does not cut
+  // (loadPagefind), and each query is three searches, merged:
+  // 1. the query cut as Pagefind would have cut it: the same results as
+  //    before, none lost;
+  // 2. the title search: TITLE_MARK + each run of the query, looked up
+  //    among the title suffixes the index holds (generator/search.py,
+  //    with_title_suffixes): every page whose title holds the query;
+  // 3. ICU's parts with each run of single characters put back together
+  //    (燃 / 气 → 燃气), which finds the words jieba kept whole in the text.
+  // Title hits come first, then the others by Pagefind's score. The three
+  // share the index chunks a search downloads; the title search adds one
+  // chunk (of title suffixes) per bundle.
+  var UNCUT_LANGUAGE = "und";
+  var TITLE_MARK = "qz"; // generator/search.py TITLE_MARK
+  var TITLE_CHARS = 12; // generator/search.py TITLE_SUFFIX_CHARS
+  var TITLE_RUN = /[0-9a-z\u3400-\u9fff\uf900-\ufaff]+/g;
+  var ONE_HAN = /^[\u3400-\u9fff\uf900-\ufaff]$/;
+  var words = null;
+  try {
+    words = new Intl.Segmenter("zh-CN", { granularity: "word" });
+  } catch (e) {
+    /* no segmenter: Pagefind would not have cut the query either */
+  }
+
+  function icuParts(q) {
+    if (!words) return [q];
+    return Array.from(words.segment(q), function (s) { return s.segment; });
+  }
+
+  function joinedSingles(parts) {
+    var out = [];
+    var run = "";
+    parts.forEach(function (p) {
+      if (ONE_HAN.test(p)) {
+        run += p;
+        return;
+      }
+      if (run) out.push(run);
+      run = "";
+      out.push(p);
+    });
+    if (run) out.push(run);
+    return out.join(" ");
+  }
+
+  function titleTerm(q) {
+    var text = q.normalize ? q.normalize("NFKC") : q;
+    var runs = text.toLowerCase().replace(/\s+/g, "").match(TITLE_RUN) || [];
+    return runs.map(function (r) { return TITLE_MARK + r.slice(0, TITLE_CHARS); }).join(" ");
+  }
+
+  function queryTerms(q) {
     var lean = q.replace(COMMON, function (word, _w, at, all) {
       return AFTER_NUMBER.test(all.slice(0, at)) ? word : " ";
     });
-    lean = lean.replace(/\s+/g, " ").trim();
-    return pf.search(lean || q);
+    lean = lean.replace(/\s+/g, " ").trim() || q;
+    var parts = icuParts(lean);
+    var usual = parts.join(" ");
+    var joined = joinedSingles(parts);
+    return { title: titleTerm(q), others: joined === usual ? [usual] : [usual, joined] };
+  }
+
+  function search(pf, q) {
+    var terms = queryTerms(q);
+    var titled = terms.title ? pf.search(terms.title) : Promise.resolve(null);
+    return Promise.all([titled].concat(terms.others.map(function (t) { return pf.search(t); }))).then(function (all) {
+      var seen = {};
+      var first = [];
+      var rest = [];
+      all.forEach(function (res, n) {
+        if (!res) return;
+        res.results.forEach(function (r) {
+          if (seen[r.id]) {
+            seen[r.id].score = Math.max(seen[r.id].score, r.score);
+            return;
+          }
+          seen[r.id] = { result: r, score: r.score };
+          (n === 0 ? first : rest).push(seen[r.id]);
+        });
+      });
+      rest.sort(function (a, b) { return b.score - a.score; });
+      return {
+        results: first.concat(rest).map(function (x) { return x.result; })
+      };
+    });
   }
 
   // Pagefind matches each query word against the indexed words it starts
