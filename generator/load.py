@@ -231,7 +231,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, cache: ParseCache | 
         if problem.startswith("found unexpected end of stream") and exc.context_mark:
             # An unclosed quote: the error is where it was opened, not at the end of the file.
             mark = exc.context_mark
-        blamed = _blame_line(text, mark.line if mark else 0)
+        blamed = _blame_line(text, mark.line if mark else 0, line_offset)
         if blamed is not None:
             line, col, message, fix = blamed
             raise ContentError(Location(shown, line + 1 + line_offset, col + 1), f"YAML 格式错误：{message}", fix) from None
@@ -261,6 +261,9 @@ _ODD_AFTER_DASH_RE = re.compile(f"^([ \t]*(?:-[ \t]+)*-)[{''.join(_ODD_SPACES)}]
 # "title：测试" (a full-width colon from the input method) or "title:测试":
 # YAML reads either as text, and fails a line or two later.
 _KEY_COLON_RE = re.compile(r"^([ \t]*(?:-[ \t]+)*)([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*(：|:(?=[^ \t\n]))", re.M)
+# "venue gy-plaza": the colon left out. PyYAML reads the line as text and
+# stops at the next one ("could not find expected ':'").
+_KEY_NO_COLON_RE = re.compile(r"^([ \t]*(?:-[ \t]+)*)([a-z_][a-z0-9_]*)[ \t]+(\S.*)$")
 # How far before the error, and how many lines, are tried.
 _BLAME_WINDOW = 20
 _BLAME_TRIES = 8
@@ -287,10 +290,12 @@ def _first_error(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _blame_line(text: str, error_line: int) -> tuple[int, int, str, str] | None:
+def _blame_line(text: str, error_line: int, line_offset: int = 0) -> tuple[int, int, str, str] | None:
     """(line, column, what, fix), both 0-based, of a line just before a YAML
     syntax error that caused it: indentation with a special space, or a key
-    followed by a full-width colon or a colon without a space. PyYAML's own
+    followed by a full-width colon, a colon without a space or no colon at
+    all ("what" numbers lines from 1 + ``line_offset``, as the file does:
+    front matter starts on line 2). PyYAML's own
     message names neither and points at the next line. A line counts as
     the cause only if mending it (with the lines after it) gets the parser
     past the error: a Chinese paragraph indent (U+3000) inside a block of
@@ -305,14 +310,14 @@ def _blame_line(text: str, error_line: int) -> tuple[int, int, str, str] | None:
         if odd:
             col = next(c for c, ch in enumerate(line) if ch in _ODD_SPACES)
             lead = "".join("  " if ch == "\u3000" else " " if ch in _ODD_SPACES else ch for ch in odd.group(0))
-            candidates.append((i, col, lead + line[odd.end() :], odd_space_message(line[col], i + 1), _ODD_SPACE_FIX))
+            candidates.append((i, col, lead + line[odd.end() :], odd_space_message(line[col], i + 1 + line_offset), _ODD_SPACE_FIX))
             line = candidates[-1][2]
         dash = _ODD_AFTER_DASH_RE.match(line)
         if dash:
             # "-" then a special space: YAML reads "-\u00a0id: x" as text, not a list item.
             col = dash.end(1)
             fixed = line[:col] + " " * (dash.end() - col) + line[dash.end() :]
-            what = f"第 {i + 1} 行的“-”后面是不可见的特殊空格（{_ODD_SPACES[line[col]]}）"
+            what = f"第 {i + 1 + line_offset} 行的“-”后面是不可见的特殊空格（{_ODD_SPACES[line[col]]}）"
             candidates.append((i, col, fixed, what, "请删去“-”后面的空白，重新输入一个普通空格"))
             line = fixed
         key = _KEY_COLON_RE.match(line)
@@ -328,6 +333,12 @@ def _blame_line(text: str, error_line: int) -> tuple[int, int, str, str] | None:
             else:
                 what, fix = f"“{name}:”的冒号后面缺少空格", "请在冒号“:”后面加一个空格"
             candidates.append((i, key.start(3), fixed, what, fix))
+        elif bare := _KEY_NO_COLON_RE.match(line):
+            # Only blamed if writing the colon gets the parser past the
+            # error (below): English words in a block of text are not.
+            indent, name, rest = bare.groups()
+            candidates.append((i, bare.end(2), f"{indent}{name}: {rest}", f"第 {i + 1 + line_offset} 行的字段名“{name}”后面缺少冒号",
+                               f"请写成“{name}: {rest.strip()}”（半角冒号，后面加一个空格）"))
     candidates = candidates[-_BLAME_TRIES:]
     before = _first_error(text)
     if not candidates or before is None:

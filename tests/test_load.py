@@ -225,6 +225,9 @@ def test_no_data_model_is_handed_over_when_the_data_has_errors(tmp_path: Path) -
         ("a:\u3000测试\nb: 1\n", "x.yml:1:2: YAML 格式错误：“a:”的冒号后面是不可见的特殊空格（全角空格 U+3000）"),
         ("items:\n  -\u00a0id: x\n    date: 1\n", "x.yml:2:4: YAML 格式错误：第 2 行的“-”后面是不可见的特殊空格（U+00A0） — 请删去“-”后面的空白"),
         ("a: 1\ndate\u00a0: 2\n", "x.yml:2:5: YAML 格式错误：字段名“date”里有不可见的特殊空格（U+00A0）"),
+        # The colon left out: PyYAML stops on the next line.
+        ("items:\n  - id: a\n    venue gy-plaza\n    kind: x\n", "x.yml:3:10: YAML 格式错误：第 3 行的字段名“venue”后面缺少冒号 — 请写成“venue: gy-plaza”"),
+        ("- id x\n  kind: y\n", "x.yml:1:5: YAML 格式错误：第 1 行的字段名“id”后面缺少冒号"),
         # PyYAML's English for other mistakes, explained in Chinese.
         ("a: [", "x.yml:1:5: YAML 格式错误：这里缺少内容：方括号或花括号没有闭合"),
         ("tags: [1, ]]\n", "x.yml:1:12: YAML 格式错误：多了一个“]”，前面没有与之配对的“[”"),
