@@ -673,7 +673,12 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
     if not (aid and start and end and reg.claim("activity", aid, m.loc_of("id"), record)):
         return None
     if end <= start:
-        f._err("end", "结束时间早于或等于开始时间", "请把 end 改为 start 之后的时间", m.loc_of("end"))
+        fix = "请把 end 改为 start 之后的时间"
+        if start.hour >= 18 and end.hour < 6 and not re.match(r"\s*[0-9０-９]{4}", str(m.get("end", ""))):
+            # A time alone is on start's day: 22:00 to "01:30" means the
+            # small hours of the next day, which has to be written out.
+            fix += f"；活动过了半夜才结束的，请写上第二天的日期，如 end: {(start + timedelta(days=1)).date().isoformat()} {end:%H:%M}"
+        f._err("end", "结束时间早于或等于开始时间", fix, m.loc_of("end"))
         return None
     tz = ctx.tz
     start_aware, end_aware = start.replace(tzinfo=tz), end.replace(tzinfo=tz)

@@ -335,6 +335,18 @@ def test_full_width_colon_after_a_key(basic: Path, capsys: pytest.CaptureFixture
     assert_error(basic, capsys, f"{at(rel, text, key + '：', shift=len(key))}: YAML 格式错误：字段名“{key}”后面用了全角冒号“：”（中文输入法打出的） — {IME_COLON}")
 
 
+@pytest.mark.parametrize(("old", "new", "cause"), [
+    ("office: 东社区居委会", "office 东社区居委会", "第 6 行的字段名“office”后面缺少冒号"),
+    ("office: 东社区居委会", "\u00a0office: 东社区居委会", "第 6 行开头有不可见的特殊空格（U+00A0）"),
+])
+def test_a_front_matter_line_is_named_by_its_line_in_the_file(basic: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, cause: str) -> None:
+    # The front matter starts on the file's line 2: the message said "第 5 行".
+    text = edit(basic, B1, old, new)
+    assert text.split("\n")[5] == new
+    rc, lines = check(basic, capsys)
+    assert rc == 1 and any(line.startswith(f"{B1}:6:") and cause in line for line in lines), lines
+
+
 def test_a_colon_without_a_space(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, SITE, "  url: https://", "  url:https://")
     assert_error(basic, capsys, f"{at(SITE, text, 'url:', shift=3)}: YAML 格式错误：“url:”的冒号后面缺少空格 — 请在冒号“:”后面加一个空格")
@@ -583,6 +595,12 @@ def test_bad_datetime(basic: Path, capsys: pytest.CaptureFixture[str], typed: st
 def test_bad_end_time(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = add_activity(basic, end="傍晚")
     assert_error(basic, capsys, f"{at(ACT, text, '傍晚')}: new-one: end: “傍晚”不是时间 — 请写结束时间，如 11:00，或完整的 2026-12-05 11:00")
+
+
+def test_an_end_after_midnight_written_as_a_time_says_to_write_the_next_day(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = add_activity(basic, start="2027-01-10 22:00", end='"01:30"')
+    assert_error(basic, capsys, f"{at(ACT, text, chr(34) + '01:30')}: new-one: end: 结束时间早于或等于开始时间 — 请把 end 改为 start 之后的时间"
+                 "；活动过了半夜才结束的，请写上第二天的日期，如 end: 2027-01-11 01:30")
 
 
 def test_a_span_in_start_or_end_says_where_each_time_goes(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
