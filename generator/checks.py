@@ -606,7 +606,15 @@ def check_future_bulletins(articles: list[Article], site: Site, p: Problems) -> 
     year: say so, at its date line."""
     by_src = {a.rel: a for a in articles}
     for b in site.bulletins:
+        article = by_src.get(b.src)
+        at = {key: article.meta.loc_of(key) if article is not None else b.source for key in ("date", "published")}
         if b.date > site.today:
-            article = by_src.get(b.src)
-            p.warn(article.meta.loc_of("date") if article is not None else b.source, f"成文日期 {b.date.isoformat()} 在今天（{site.today.isoformat()}）之后，简报已照常发布",
+            p.warn(at["date"], f"成文日期 {b.date.isoformat()} 在今天（{site.today.isoformat()}）之后，简报已照常发布",
                    "如果年份或月份写错了请改正；若要到那天再发布，请先写 draft: true，到时再删去", record=b.id, field="date")
+        # published defaults to date: only one written out can be wrong.
+        if b.published != b.date and b.published > site.today:
+            p.warn(at["published"], f"发布日期 {b.published.isoformat()} 在今天（{site.today.isoformat()}）之后，简报已照常发布，订阅里也写着这个日期",
+                   "如果年份或月份写错了请改正；若要到那天再发布，请先写 draft: true，到时再删去", record=b.id, field="published")
+        elif b.published < b.date:
+            p.warn(at["published"], f"发布日期 {b.published.isoformat()} 早于成文日期 {b.date.isoformat()}",
+                   "请检查两个日期是否写反或写错：发布日期是简报上网的日子，不早于成文日期", record=b.id, field="published")

@@ -1165,6 +1165,17 @@ def test_bulletin_dated_after_today_warns(basic: Path, capsys: pytest.CaptureFix
     assert_warning(basic, capsys, f"{at(B1, text, '2027-12-20')}: 2025-01-first: date: 成文日期 2027-12-20 在今天（{TODAY}）之后，简报已照常发布 — 如果年份或月份写错了请改正；若要到那天再发布，请先写 draft: true，到时再删去")
 
 
+@pytest.mark.parametrize(("published", "message"), [
+    ("2027-12-20", f"发布日期 2027-12-20 在今天（{TODAY}）之后，简报已照常发布，订阅里也写着这个日期"),
+    ("2025-12-02", "发布日期 2025-12-02 早于成文日期 2025-12-20"),
+])
+def test_a_published_date_after_today_or_before_the_date_warns(basic: Path, capsys: pytest.CaptureFixture[str], published: str, message: str) -> None:
+    # Both went out silently: the future one with that date in the feeds.
+    text = edit(basic, B1, "date: 2025-12-20", f"date: 2025-12-20\npublished: {published}")
+    rc, lines = check(basic, capsys)
+    assert rc == 0 and any(line.startswith(f"警告: {at(B1, text, published)}: 2025-01-first: published: {message} — ") for line in lines), lines
+
+
 def test_links_in_code_are_not_checked(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(basic, B1, "正文第一段。", "```\n[x](nope.md)\n```\n\n`[y](nope.md)`")
     rc, lines = check(basic, capsys)
