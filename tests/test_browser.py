@@ -453,6 +453,46 @@ def test_phone_layout(browser: Any, site: Path, base_url: str, kind: str, elder:
         context.close()
 
 
+def _large_text(context: Any, page: Any, percent: int = 200) -> None:
+    """The browser's text size (Chrome's 字体大小, a phone's large-font
+    setting) at ``percent``: the default font size grows from 16 px, so rem,
+    em and em media queries all follow, as they do for a resident."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}})
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_200_percent_text_on_a_phone_scrolls_no_page_sideways(browser: Any, site: Path, base_url: str, elder: bool) -> None:
+    # A tester at 200 % on a 360 px phone: the 长辈模式 label ran past the
+    # screen (scrollWidth 369, 382 in 长辈模式) and the page scrolled sideways.
+    context, page, _traffic = _open(browser, site, PHONE, elder=elder)
+    try:
+        _large_text(context, page)
+        problems: dict[str, list[str]] = {}
+        for kind, url in PAGES.items():
+            goto(page, base_url + url, quiet_s=0.2)
+            found = problems.setdefault(kind, [])
+            width, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            if width > client:
+                found.append(f"scrolls sideways ({width} > {client} px)")
+            if kind == "home":  # 200 % took effect: the site's 125 % of 32 px
+                assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == ("44px" if elder else "40px")
+            if kind != "notice":  # the printed door page has no header
+                toggle = page.locator("[data-gs-elder-toggle]")
+                box, header = toggle.bounding_box(), page.locator(".md-header").bounding_box()
+                assert box is not None and header is not None
+                if box["x"] < 0 or box["x"] + box["width"] > client:
+                    found.append(f"the elder button sticks out: {box}")
+                if not toggle.evaluate("e => e.scrollWidth <= e.clientWidth"):
+                    found.append("the elder button's label overflows it")
+                if box["height"] > header["height"] or min(box["width"], box["height"]) < 44 - 0.5:
+                    found.append(f"the elder button is taller than the header or under 44 px: {box}")
+        assert {k: v for k, v in problems.items() if v} == {}
+    finally:
+        context.close()
+
+
 def test_past_dates_of_a_recurring_activity_are_not_in_small_type(browser: Any, tmp_path: Path) -> None:
     # Material sets a <details> in 12.8 px; the folded past dates were.
     # Built three weeks on, so that the weekly dance has past dates.
