@@ -323,6 +323,50 @@ def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: st
         context.close()
 
 
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_search_back_and_clear_buttons_are_thumb_sized_on_a_phone(browser: Any, site: Path, base_url: str, elder: bool) -> None:
+    # On a phone the open search box has a back arrow and a clear button;
+    # a tester found them 24 px and 33 px. Each must be 44 × 44 px that a
+    # finger can hit anywhere, inside the search bar, and do its job there.
+    context, page, _traffic = _open(browser, site, PHONE, elder=elder)
+    try:
+        goto(page, base_url)
+        _search(page, "讲座")
+        back, clear = ".gs-search label.md-search__icon[for='__search']", ".gs-search button[type='reset']"
+        page.wait_for_function(f"getComputedStyle(document.querySelector(\"{clear}\")).transform === 'matrix(1, 0, 0, 1, 0, 0)'")
+        page.wait_for_timeout(200)  # Material's opacity and transform transitions (0.15 s)
+        bar = page.locator(".gs-search .md-search__form").bounding_box()
+        assert bar is not None
+        boxes = {}
+        for name, selector in (("back", back), ("clear", clear)):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["width"] >= 44 - 0.5 and box["height"] >= 44 - 0.5, f"{name}: {box}"
+            assert bar["y"] - 0.5 <= box["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"] + 0.5, f"{name} sticks out of the bar {bar}: {box}"
+            # Where a thumb lands, near each corner and in the middle, the tap reaches the button.
+            for fx, fy in ((0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9), (0.5, 0.5)):
+                x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+                hit = page.evaluate("([x, y, s]) => { const e = document.elementFromPoint(x, y); return !!(e && e.closest(s)); }", [x, y, selector])
+                assert hit, f"{name}: a tap at ({x:.0f}, {y:.0f}) misses it"
+            boxes[name] = box
+        assert boxes["back"]["x"] + boxes["back"]["width"] <= boxes["clear"]["x"]
+        # The icons are still drawn in the middle of their (larger) buttons.
+        for name, selector in (("back", back), ("clear", clear)):
+            icon = page.evaluate(
+                "s => { const r = [...document.querySelector(s).querySelectorAll('svg')].find(v => v.getBoundingClientRect().width)"
+                ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }",
+                selector,
+            )
+            box = boxes[name]
+            assert abs(icon[0] - (box["x"] + box["width"] / 2)) <= 1 and abs(icon[1] - (box["y"] + box["height"] / 2)) <= 1, (name, icon, box)
+        # Tapped near a corner: × empties the box, ← closes search.
+        page.mouse.click(boxes["clear"]["x"] + 3, boxes["clear"]["y"] + boxes["clear"]["height"] - 3)
+        assert page.input_value("[data-gs-search-query]") == ""
+        page.mouse.click(boxes["back"]["x"] + 3, boxes["back"]["y"] + boxes["back"]["height"] - 3)
+        assert not page.is_checked("#__search")
+    finally:
+        context.close()
+
+
 def test_search_index_is_reproducible_and_holds_only_content_pages(site: Path, tmp_path: Path) -> None:
     import gzip
     import json
