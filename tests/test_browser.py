@@ -537,6 +537,61 @@ def test_200_percent_text_on_a_phone_scrolls_no_page_sideways(browser: Any, site
         context.close()
 
 
+def _tab_stops(page: Any, limit: int = 80) -> list[tuple[str, bool]]:
+    """Press Tab until focus has gone round the page once: each focused
+    element's text (or label) and whether it is inside the navigation drawer."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            "() => { const e = document.activeElement; if (!e || e === document.body) return null;"
+            " return [(e.textContent || e.getAttribute('aria-label') || e.tagName).trim().slice(0, 20), !!e.closest('.md-sidebar--primary')]; }"
+        )
+        if stop is None:
+            if stops:
+                break
+            continue
+        stops.append(tuple(stop))
+    return stops
+
+
+def test_tab_skips_the_closed_navigation_drawer_on_a_phone(browser: Any, site: Path, base_url: str) -> None:
+    # At phone width Material's navigation is a drawer slid off the screen;
+    # a tester pressing Tab from the top went through its links while it was
+    # closed, focus invisible off screen.
+    context, page, _traffic = _open(browser, site, PHONE)
+    drawer = ".md-sidebar--primary"
+    transition = f"document.querySelector('{drawer}').getAnimations().some(a => a.transitionProperty === 'transform')"
+    visibility = f"getComputedStyle(document.querySelector('{drawer}')).visibility"
+    try:
+        goto(page, base_url + PAGES["building"])
+        closed = _tab_stops(page)
+        assert [name for name, inside in closed if inside] == [], closed
+        assert any(name.startswith("首页") for name, _ in closed), f"Tab never reached the page's own links: {closed}"
+        # Tab went through the search box, which opens search: Esc closes it.
+        page.keyboard.press("Escape")
+        assert not page.is_checked("#__search")
+        # Opened with the menu button: visible at once and sliding in.
+        page.click("label.md-header__button[for='__drawer']")
+        assert page.evaluate(visibility) == "visible"
+        assert page.evaluate(transition), "the drawer no longer slides in"
+        page.wait_for_function(f"!({transition})")
+        opened = [name for name, inside in _tab_stops(page) if inside]
+        nav = [a.get_text(strip=True) for a in soup(site / PAGES["building"] / "index.html").select(f"{drawer} > .md-sidebar__scrollwrap > .md-sidebar__inner > nav > ul > li > a")]
+        assert len(nav) >= 5 and set(nav) <= set(opened), (nav, opened)
+        page.keyboard.press("Escape")  # search again
+        assert page.is_checked("#__drawer") and not page.is_checked("#__search")
+        # Closed again: it slides out still visible, then Tab skips it again.
+        page.mouse.click(PHONE["width"] - 20, PHONE["height"] // 2)  # the shade beside the drawer
+        assert not page.is_checked("#__drawer")
+        assert page.evaluate(visibility) == "visible" and page.evaluate(transition), "the drawer no longer slides out"
+        page.wait_for_function(f"{visibility} === 'hidden'")
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        assert [name for name, inside in _tab_stops(page) if inside] == []
+    finally:
+        context.close()
+
+
 def test_past_dates_of_a_recurring_activity_are_not_in_small_type(browser: Any, tmp_path: Path) -> None:
     # Material sets a <details> in 12.8 px; the folded past dates were.
     # Built three weeks on, so that the weekly dance has past dates.
