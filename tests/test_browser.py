@@ -677,6 +677,59 @@ def test_print_buttons_print_and_print_css_keeps_only_the_article(browser: Any, 
         context.close()
 
 
+def _pdf_text(pdf: Path) -> list[str]:
+    """Each page's text, without white space, read by poppler's pdftotext as
+    in tests/test_notices.py (pypdf gives some characters of Chromium's CJK
+    subsets as radicals: 居⺠, ⽹格); the page count from pypdf."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    tool = shutil.which("pdftotext")
+    if tool is None:  # under CI=true a skip is a failure: the tools must be installed
+        pytest.skip("pdftotext not installed (scripts/system-deps.sh --test installs it)")
+    out = subprocess.run([tool, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    pages = [re.sub(r"\s+", "", p) for p in out.split("\f")][: len(PdfReader(pdf).pages)]
+    return pages
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_printed_building_page_is_its_coming_activities_on_two_pages(browser: Any, sample_site: Path, tmp_path: Path, elder: bool) -> None:
+    # A resident printing their building's page got seven A4 pages: every
+    # past activity as well. The building of the sample with the most coming
+    # activities (a twice-weekly dance among them) must print on one or two.
+    def titles(section: Any) -> list[str]:
+        return [re.sub(r"\s+", "", a.get_text()) for a in section.select(".gs-item__title a")] if section else []
+
+    pages = {}
+    for path in sorted((sample_site / "buildings").glob("*/index.html")):
+        doc = soup(path)
+        pages[path.parent.name] = (doc, titles(doc.select_one("#coming").parent), titles(doc.select_one("#past") and doc.select_one("#past").parent))
+    bid, (doc, coming, past) = max(pages.items(), key=lambda kv: len(kv[1][1]))
+    past_only = sorted(set(past) - set(coming))
+    assert len(coming) >= 25 and past_only, (bid, len(coming), past)
+    name = re.sub(r"\s+", "", doc.h1.get_text())
+    phones = [re.sub(r"\s+", "", a.get_text()) for a in doc.select(".gs-facts a[href^='tel:'], .gs-footer a[href^='tel:']")]
+    assert len(phones) == 2, phones  # the grid worker's and the organisation's
+    with serve(sample_site) as url:
+        context = new_context(browser, PHONE, elder=elder)
+        try:
+            page = context.new_page()
+            goto(page, url + f"buildings/{bid}/")
+            page.pdf(path=tmp_path / "building.pdf", format="A4")  # the print CSS's own margins, as a resident's print
+            text = _pdf_text(tmp_path / "building.pdf")
+        finally:
+            context.close()
+    assert len(text) <= 2, f"{bid}: {len(text)} A4 pages"
+    whole = "".join(text)
+    assert text[0].startswith(name), text[0][:40]
+    assert [t for t in coming if t not in whole] == []
+    assert [t for t in past_only if t in whole] == []
+    assert [p for p in phones if p not in whole] == []
+    for chrome in ("长辈模式", "搜索", "往期活动", "当前位置", "楼门公示", "订阅", "ICP"):
+        assert chrome not in whole, chrome
+
+
 def test_serve_skips_the_index_only_for_large_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`serve` (pdf=False) indexes a small site on every rebuild, a large one
     not at all; `build` always does (the other tests)."""
