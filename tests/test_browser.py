@@ -302,6 +302,42 @@ def test_activity_queries_find_the_activity_not_the_buildings_listing_it(search_
     assert not [u for u in results if u.startswith("/buildings/")], results
 
 
+def test_search_says_past_activities_are_not_searched_and_where_they_are(browser: Any, site: Path, base_url: str) -> None:
+    # Activities that are over are left out of the index (to keep the first
+    # search small); a tester looking for last month's found nothing and no
+    # hint. Every answer, found or not, now says so, with the way there.
+    past = {aid: a for aid, a in ACTIVITIES.items() if _last_day(a) < TODAY}
+    assert past
+    aid, activity = next(iter(past.items()))
+    note = "[data-gs-search-past]"
+    context, page, _traffic = _open(browser, site, PHONE)
+    try:
+        goto(page, base_url)
+        page.click("label.gs-search-button")
+        assert not page.is_visible(note)  # nothing asked yet: only the hint
+        for query in (activity["title"], "讲座"):
+            results = _search(page, query)
+            if query == "讲座":
+                assert results, "a query with results"
+            else:
+                assert f"/activities/{aid}/" not in results
+            assert page.is_visible(note), query
+            assert page.inner_text(note).startswith("往期活动不在搜索范围内，请在活动日历中查看"), page.inner_text(note)
+        page.fill("[data-gs-search-query]", "")
+        page.wait_for_function(f"document.querySelector('{note}').hidden")
+        _search(page, "没有这个词的页面")
+        assert page.inner_text("[data-gs-search-meta]").startswith("没有找到")
+        assert page.is_visible(note)
+        # The link leads to the past activities, where the one looked for is.
+        with page.expect_navigation(wait_until="load"):
+            page.click(f"{note} a")
+        assert page.url == base_url + PAGES["past-activities"]
+        listed = page.eval_on_selector_all(".gs-item__title a", "els => els.map(e => new URL(e.href).pathname)")
+        assert f"/activities/{aid}/" in listed, listed
+    finally:
+        context.close()
+
+
 def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: str) -> None:
     """What a phone downloads for its first search: Pagefind's script, the
     WebAssembly, the index chunks the query needs and the shown results.
