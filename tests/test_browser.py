@@ -351,6 +351,42 @@ def _pagefind_alone(browser: Any, url: str, queries: list[str]) -> dict[str, lis
         context.close()
 
 
+def test_search_says_past_activities_are_not_searched_and_where_they_are(browser: Any, site: Path, base_url: str) -> None:
+    # Activities that are over are left out of the index (to keep the first
+    # search small); a tester looking for last month's found nothing and no
+    # hint. Every answer, found or not, now says so, with the way there.
+    past = {aid: a for aid, a in ACTIVITIES.items() if _last_day(a) < TODAY}
+    assert past
+    aid, activity = next(iter(past.items()))
+    note = "[data-gs-search-past]"
+    context, page, _traffic = _open(browser, site, PHONE)
+    try:
+        goto(page, base_url)
+        page.click("label.gs-search-button")
+        assert not page.is_visible(note)  # nothing asked yet: only the hint
+        for query in (activity["title"], "讲座"):
+            results = _search(page, query)
+            if query == "讲座":
+                assert results, "a query with results"
+            else:
+                assert f"/activities/{aid}/" not in results
+            assert page.is_visible(note), query
+            assert page.inner_text(note).startswith("往期活动不在搜索范围内，请在活动日历中查看"), page.inner_text(note)
+        page.fill("[data-gs-search-query]", "")
+        page.wait_for_function(f"document.querySelector('{note}').hidden")
+        _search(page, "股票")  # the residents' tester's query with no answer
+        assert page.inner_text("[data-gs-search-meta]").startswith("没有找到")
+        assert page.is_visible(note)
+        # The link leads to the past activities, where the one looked for is.
+        with page.expect_navigation(wait_until="load"):
+            page.click(f"{note} a")
+        assert page.url == base_url + PAGES["past-activities"]
+        listed = page.eval_on_selector_all(".gs-item__title a", "els => els.map(e => new URL(e.href).pathname)")
+        assert f"/activities/{aid}/" in listed, listed
+    finally:
+        context.close()
+
+
 def test_sample_site_a_word_of_a_title_finds_the_page(sample_search: tuple[Any, str]) -> None:
     """The outside tester's case on the shipped sample content: ICU cuts 燃气
     into 燃 / 气 and jieba indexed 燃气 whole, so neither 燃气 nor the whole
@@ -484,6 +520,50 @@ def test_first_search_stays_within_budget(browser: Any, site: Path, base_url: st
         # The index is split: the first search must not fetch every chunk.
         chunks = list((site / "pagefind" / "index").iterdir()) + list((site / "pagefind" / "fragment").iterdir())
         assert len([u for u in fetched if "/index/" in u or "/fragment/" in u]) < len(chunks)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_search_back_and_clear_buttons_are_thumb_sized_on_a_phone(browser: Any, site: Path, base_url: str, elder: bool) -> None:
+    # On a phone the open search box has a back arrow and a clear button;
+    # a tester found them 24 px and 33 px. Each must be 44 × 44 px that a
+    # finger can hit anywhere, inside the search bar, and do its job there.
+    context, page, _traffic = _open(browser, site, PHONE, elder=elder)
+    try:
+        goto(page, base_url)
+        _search(page, "讲座")
+        back, clear = ".gs-search label.md-search__icon[for='__search']", ".gs-search button[type='reset']"
+        page.wait_for_function(f"getComputedStyle(document.querySelector(\"{clear}\")).transform === 'matrix(1, 0, 0, 1, 0, 0)'")
+        page.wait_for_timeout(200)  # Material's opacity and transform transitions (0.15 s)
+        bar = page.locator(".gs-search .md-search__form").bounding_box()
+        assert bar is not None
+        boxes = {}
+        for name, selector in (("back", back), ("clear", clear)):
+            box = page.locator(selector).bounding_box()
+            assert box is not None and box["width"] >= 44 - 0.5 and box["height"] >= 44 - 0.5, f"{name}: {box}"
+            assert bar["y"] - 0.5 <= box["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"] + 0.5, f"{name} sticks out of the bar {bar}: {box}"
+            # Where a thumb lands, near each corner and in the middle, the tap reaches the button.
+            for fx, fy in ((0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9), (0.5, 0.5)):
+                x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+                hit = page.evaluate("([x, y, s]) => { const e = document.elementFromPoint(x, y); return !!(e && e.closest(s)); }", [x, y, selector])
+                assert hit, f"{name}: a tap at ({x:.0f}, {y:.0f}) misses it"
+            boxes[name] = box
+        assert boxes["back"]["x"] + boxes["back"]["width"] <= boxes["clear"]["x"]
+        # The icons are still drawn in the middle of their (larger) buttons.
+        for name, selector in (("back", back), ("clear", clear)):
+            icon = page.evaluate(
+                "s => { const r = [...document.querySelector(s).querySelectorAll('svg')].find(v => v.getBoundingClientRect().width)"
+                ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }",
+                selector,
+            )
+            box = boxes[name]
+            assert abs(icon[0] - (box["x"] + box["width"] / 2)) <= 1 and abs(icon[1] - (box["y"] + box["height"] / 2)) <= 1, (name, icon, box)
+        # Tapped near a corner: × empties the box, ← closes search.
+        page.mouse.click(boxes["clear"]["x"] + 3, boxes["clear"]["y"] + boxes["clear"]["height"] - 3)
+        assert page.input_value("[data-gs-search-query]") == ""
+        page.mouse.click(boxes["back"]["x"] + 3, boxes["back"]["y"] + boxes["back"]["height"] - 3)
+        assert not page.is_checked("#__search")
     finally:
         context.close()
 
@@ -657,6 +737,101 @@ def test_a_building_name_is_not_split_across_lines(browser: Any, sample_site: Pa
             context.close()
 
 
+def _large_text(context: Any, page: Any, percent: int = 200) -> None:
+    """The browser's text size (Chrome's 字体大小, a phone's large-font
+    setting) at ``percent``: the default font size grows from 16 px, so rem,
+    em and em media queries all follow, as they do for a resident."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}})
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_200_percent_text_on_a_phone_scrolls_no_page_sideways(browser: Any, site: Path, base_url: str, elder: bool) -> None:
+    # A tester at 200 % on a 360 px phone: the 长辈模式 label ran past the
+    # screen (scrollWidth 369, 382 in 长辈模式) and the page scrolled sideways.
+    context, page, _traffic = _open(browser, site, PHONE, elder=elder)
+    try:
+        _large_text(context, page)
+        problems: dict[str, list[str]] = {}
+        for kind, url in PAGES.items():
+            goto(page, base_url + url, quiet_s=0.2)
+            found = problems.setdefault(kind, [])
+            width, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            if width > client:
+                found.append(f"scrolls sideways ({width} > {client} px)")
+            if kind == "home":  # 200 % took effect: the site's 125 % of 32 px
+                assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == ("44px" if elder else "40px")
+            if kind != "notice":  # the printed door page has no header
+                toggle = page.locator("[data-gs-elder-toggle]")
+                box, header = toggle.bounding_box(), page.locator(".md-header").bounding_box()
+                assert box is not None and header is not None
+                if box["x"] < 0 or box["x"] + box["width"] > client:
+                    found.append(f"the elder button sticks out: {box}")
+                if not toggle.evaluate("e => e.scrollWidth <= e.clientWidth"):
+                    found.append("the elder button's label overflows it")
+                if box["height"] > header["height"] or min(box["width"], box["height"]) < 44 - 0.5:
+                    found.append(f"the elder button is taller than the header or under 44 px: {box}")
+        assert {k: v for k, v in problems.items() if v} == {}
+    finally:
+        context.close()
+
+
+def _tab_stops(page: Any, limit: int = 80) -> list[tuple[str, bool]]:
+    """Press Tab until focus has gone round the page once: each focused
+    element's text (or label) and whether it is inside the navigation drawer."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            "() => { const e = document.activeElement; if (!e || e === document.body) return null;"
+            " return [(e.textContent || e.getAttribute('aria-label') || e.tagName).trim().slice(0, 20), !!e.closest('.md-sidebar--primary')]; }"
+        )
+        if stop is None:
+            if stops:
+                break
+            continue
+        stops.append(tuple(stop))
+    return stops
+
+
+def test_tab_skips_the_closed_navigation_drawer_on_a_phone(browser: Any, site: Path, base_url: str) -> None:
+    # At phone width Material's navigation is a drawer slid off the screen;
+    # a tester pressing Tab from the top went through its links while it was
+    # closed, focus invisible off screen.
+    context, page, _traffic = _open(browser, site, PHONE)
+    drawer = ".md-sidebar--primary"
+    transition = f"document.querySelector('{drawer}').getAnimations().some(a => a.transitionProperty === 'transform')"
+    visibility = f"getComputedStyle(document.querySelector('{drawer}')).visibility"
+    try:
+        goto(page, base_url + PAGES["building"])
+        closed = _tab_stops(page)
+        assert [name for name, inside in closed if inside] == [], closed
+        assert any(name.startswith("首页") for name, _ in closed), f"Tab never reached the page's own links: {closed}"
+        # Tab went through the search box, which opens search: Esc closes it.
+        page.keyboard.press("Escape")
+        assert not page.is_checked("#__search")
+        # Opened with the menu button: visible at once and sliding in.
+        page.click("label.md-header__button[for='__drawer']")
+        assert page.evaluate(visibility) == "visible"
+        assert page.evaluate(transition), "the drawer no longer slides in"
+        page.wait_for_function(f"!({transition})")
+        opened = [name for name, inside in _tab_stops(page) if inside]
+        nav = [a.get_text(strip=True) for a in soup(site / PAGES["building"] / "index.html").select(f"{drawer} > .md-sidebar__scrollwrap > .md-sidebar__inner > nav > ul > li > a")]
+        assert len(nav) >= 5 and set(nav) <= set(opened), (nav, opened)
+        page.keyboard.press("Escape")  # search again
+        assert page.is_checked("#__drawer") and not page.is_checked("#__search")
+        # Closed again: it slides out still visible, then Tab skips it again.
+        page.mouse.click(PHONE["width"] - 20, PHONE["height"] // 2)  # the shade beside the drawer
+        assert not page.is_checked("#__drawer")
+        assert page.evaluate(visibility) == "visible" and page.evaluate(transition), "the drawer no longer slides out"
+        page.wait_for_function(f"{visibility} === 'hidden'")
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        assert [name for name, inside in _tab_stops(page) if inside] == []
+    finally:
+        context.close()
+
+
 def test_past_dates_of_a_recurring_activity_are_not_in_small_type(browser: Any, tmp_path: Path) -> None:
     # Material sets a <details> in 12.8 px; the folded past dates were.
     # Built three weeks on, so that the weekly dance has past dates.
@@ -740,6 +915,59 @@ def test_print_buttons_print_and_print_css_keeps_only_the_article(browser: Any, 
         assert page.is_visible(".gs-article__body")
     finally:
         context.close()
+
+
+def _pdf_text(pdf: Path) -> list[str]:
+    """Each page's text, without white space, read by poppler's pdftotext as
+    in tests/test_notices.py (pypdf gives some characters of Chromium's CJK
+    subsets as radicals: 居⺠, ⽹格); the page count from pypdf."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    tool = shutil.which("pdftotext")
+    if tool is None:  # under CI=true a skip is a failure: the tools must be installed
+        pytest.skip("pdftotext not installed (scripts/system-deps.sh --test installs it)")
+    out = subprocess.run([tool, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    pages = [re.sub(r"\s+", "", p) for p in out.split("\f")][: len(PdfReader(pdf).pages)]
+    return pages
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_printed_building_page_is_its_coming_activities_on_two_pages(browser: Any, sample_site: Path, tmp_path: Path, elder: bool) -> None:
+    # A resident printing their building's page got seven A4 pages: every
+    # past activity as well. The building of the sample with the most coming
+    # activities (a twice-weekly dance among them) must print on one or two.
+    def titles(section: Any) -> list[str]:
+        return [re.sub(r"\s+", "", a.get_text()) for a in section.select(".gs-item__title a")] if section else []
+
+    pages = {}
+    for path in sorted((sample_site / "buildings").glob("*/index.html")):
+        doc = soup(path)
+        pages[path.parent.name] = (doc, titles(doc.select_one("#coming").parent), titles(doc.select_one("#past") and doc.select_one("#past").parent))
+    bid, (doc, coming, past) = max(pages.items(), key=lambda kv: len(kv[1][1]))
+    past_only = sorted(set(past) - set(coming))
+    assert len(coming) >= 25 and past_only, (bid, len(coming), past)
+    name = re.sub(r"\s+", "", doc.h1.get_text())
+    phones = [re.sub(r"\s+", "", a.get_text()) for a in doc.select(".gs-facts a[href^='tel:'], .gs-footer a[href^='tel:']")]
+    assert len(phones) == 2, phones  # the grid worker's and the organisation's
+    with serve(sample_site) as url:
+        context = new_context(browser, PHONE, elder=elder)
+        try:
+            page = context.new_page()
+            goto(page, url + f"buildings/{bid}/")
+            page.pdf(path=tmp_path / "building.pdf", format="A4")  # the print CSS's own margins, as a resident's print
+            text = _pdf_text(tmp_path / "building.pdf")
+        finally:
+            context.close()
+    assert len(text) <= 2, f"{bid}: {len(text)} A4 pages"
+    whole = "".join(text)
+    assert text[0].startswith(name), text[0][:40]
+    assert [t for t in coming if t not in whole] == []
+    assert [t for t in past_only if t in whole] == []
+    assert [p for p in phones if p not in whole] == []
+    for chrome in ("长辈模式", "搜索", "往期活动", "当前位置", "楼门公示", "订阅", "ICP"):
+        assert chrome not in whole, chrome
 
 
 def test_serve_skips_the_index_only_for_large_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,6 +63,7 @@
   var input = box.querySelector("[data-gs-search-query]");
   var meta = box.querySelector("[data-gs-search-meta]");
   var list = box.querySelector("[data-gs-search-results]");
+  var pastNote = box.querySelector("[data-gs-search-past]");
   var PAGE = 5; // results whose text is fetched at once: each costs a request (and fills a phone screen)
   var pagefind = null;
   var loading = null;
@@ -104,6 +105,11 @@
   // Tests and assistive tools can tell when a query's results are in.
   function done(q) {
     box.setAttribute("data-gs-search-done", q);
+  }
+
+  // Under every answer, found or not: past activities are not searched.
+  function showPastNote(on) {
+    if (pastNote) pastNote.hidden = !on;
   }
 
   function say(key, n) {
@@ -369,6 +375,7 @@
     list.textContent = "";
     pending = [];
     box.removeAttribute("data-gs-search-done");
+    showPastNote(false);
     if (!q) {
       say("hint");
       return;
@@ -380,12 +387,14 @@
         if (mySeq !== seq || !res) return;
         if (!res.results.length) {
           say("none");
+          showPastNote(true);
           done(q);
           return;
         }
         return reranked(res.results, q).then(function (results) {
           if (mySeq !== seq) return;
           say("count", results.length);
+          showPastNote(true);
           pending = results;
           return showMore(mySeq, q).then(function () {
             if (mySeq === seq) done(q);
