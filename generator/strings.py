@@ -144,7 +144,7 @@ ZH_CN: dict[str, str] = {
     "search_failed": "搜索暂时无法使用，请稍后再试",
     "search_clear": "清除",
     # past activities are not indexed (generator/search.py): said under every answer, with the way there
-    "search_past": "往期活动不在搜索范围内，请在活动日历中查看：",
+    "search_past": "已结束的活动（讲座除外）搜不到，请在活动日历中查看：",
     "elder_mode": "长辈模式",
 }
 

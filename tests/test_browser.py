@@ -371,7 +371,7 @@ def test_search_says_past_activities_are_not_searched_and_where_they_are(browser
             else:
                 assert f"/activities/{aid}/" not in results
             assert page.is_visible(note), query
-            assert page.inner_text(note).startswith("往期活动不在搜索范围内，请在活动日历中查看"), page.inner_text(note)
+            assert page.inner_text(note).startswith("已结束的活动（讲座除外）搜不到，请在活动日历中查看"), page.inner_text(note)
         page.fill("[data-gs-search-query]", "")
         page.wait_for_function(f"document.querySelector('{note}').hidden")
         _search(page, "股票")  # the residents' tester's query with no answer
