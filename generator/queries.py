@@ -8,10 +8,11 @@ filters it), so they cannot disagree.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from .model import Activity, Occurrence, Site
 
@@ -43,7 +44,15 @@ def over_by(site: Site, start: datetime, end: datetime, day: date) -> bool:
     """Whether what runs from ``start`` to ``end`` is over for a list made
     for ``day`` (see DAY_STARTS): it began before that day and ends by
     DAY_STARTS on it."""
-    return start < datetime.combine(day, time.min, site.tz) and end <= datetime.combine(day, DAY_STARTS, site.tz)
+    midnight, morning = _day_marks(day, site.tz)
+    return start < midnight and end <= morning
+
+
+@functools.lru_cache(maxsize=16)
+def _day_marks(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    # Asked for every occurrence of every building page at district scale
+    # (hundreds of thousands of times, always for today): made once.
+    return datetime.combine(day, time.min, tz), datetime.combine(day, DAY_STARTS, tz)
 
 
 def is_over(site: Site, occurrence: Occurrence) -> bool:
