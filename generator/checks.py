@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
+from . import queries
 from .a11y import missing_alt
 from .errors import Location, Problems
 from .load import Article
@@ -545,13 +546,14 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
     from .notices import MISSING_GLYPH, NO_GLYPH_FIX, no_glyph, note_as_printed, title_as_printed, unprintable, venue_as_printed
 
     t = strings(site.info.language)
+    # The statuses of each activity's dates still to come: one that is over
+    # prints on no notice again, and is not named below.
+    coming = {a.id: {o.status for o in a.occurrences if not queries.is_over(site, o)} for a in site.activities.values()}
     for a in site.activities.values():
         # Named once, as most of its dates print it: a badge (【已取消】)
         # takes room from the title's two lines, so a title whole on its
-        # ordinary dates may still be cut on a cancelled one. An activity
-        # that is over prints on no notice again.
-        coming = {o.status for o in a.occurrences if o.end.date() >= site.today}
-        for status in sorted(coming, key=lambda s: s != "scheduled"):
+        # ordinary dates may still be cut on a cancelled one.
+        for status in sorted(coming[a.id], key=lambda s: s != "scheduled"):
             cut = title_as_printed(a.title, status, t)
             if cut:
                 p.warn(a.source, f"标题太长，楼门公示上只印得下“{cut}”", "请把标题缩短，把细节写进说明（网页上照常显示全文）", record=a.id, field="title")
@@ -565,7 +567,7 @@ def check_notice_text(site: Site, p: Problems, content: str = "content") -> None
                 p.warn(a.source, f"说明太长，楼门公示上只印得下“{cut}”", "请把改到的日期、时间写在说明的最前面，或把说明缩短（网页上照常显示全文）", record=a.id, field=name)
     # A venue's name is the notice's 地点 line, two lines at most; where to
     # go is what a cut must not lose ("…靠近三号楼…").
-    used = {a.venue for a in site.activities.values() if any(o.end.date() >= site.today for o in a.occurrences)}
+    used = {a.venue for a in site.activities.values() if coming[a.id]}
     for v in sorted(used):
         cut = venue_as_printed(site.venues[v].name, t)
         if cut:
