@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .dates import DateProblem, parse_date
-from .errors import BuildFailed, ContentError
+from .errors import BuildFailed, ContentError, Location
 from .fsutil import pid_alive, remove_abandoned, remove_tree
 from .idlegc import long_lived, thaw
 from .model import Site
@@ -149,12 +149,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     if loaded is None:
         return 1
     _site, warnings = loaded
+    warnings = warnings + _image_warnings(project_of(args.config_file))
     summary = f"{len(_site.bulletins)} 期简报，{len(_site.activities)} 项活动，{len(_site.buildings)} 栋楼"
     if warnings:
         print(f"检查完成：{summary}；{len(warnings)} 条警告。", file=sys.stderr)
         return 1 if args.strict else 0
     print(f"检查通过：{summary}。", file=sys.stderr)
     return 0
+
+
+def _image_warnings(project: Project) -> list[ContentError]:
+    """The editors' images `build` would not publish (images.problem: a
+    HEIC photo saved as .jpg, a truncated upload), printed as warnings, so
+    that `check` before publishing names them too."""
+    from .images import is_raster, problem
+
+    found = []
+    for path in sorted(p for p in project.content_dir.rglob("*") if is_raster(p.name) and p.is_file()):
+        shown = project.shown(path)
+        try:
+            wrong = problem(path.read_bytes(), path.name)
+        except OSError as exc:
+            found.append(ContentError(Location(shown), f"图片读不出来（{exc.strerror}）", "请检查文件是否还在、能否打开", warning=True))
+            continue
+        if wrong is not None:
+            found.append(ContentError(Location(shown), wrong.message.replace("网站上没有发布它", "生成网站时不会发布它"), wrong.fix, warning=True))
+    for w in found:
+        print(f"警告: {w}", file=sys.stderr)
+    return found
 
 
 def cmd_build(args: argparse.Namespace) -> int:

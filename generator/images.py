@@ -134,10 +134,26 @@ def _is_heif(data: bytes) -> bool:
     return any(b in _HEIF_BRANDS for b in brands)
 
 
-def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
+def problem(data: bytes, name: str) -> ImageProblem | None:
+    """What :func:`convert` would refuse in the image ``data``, found
+    cheaply for ``check``: the file is read, a JPEG decoded at an eighth of
+    its size (a truncated upload still fails), nothing encoded."""
+    shown = os.path.basename(name)
+    try:
+        im = _open(data, shown)
+        try:
+            _load(im, shown, 1 / 8)
+        finally:
+            im.close()
+    except ImageProblem as found:
+        return found
+    return None
+
+
+def _load(im: Image.Image, shown: str, scale: float) -> None:
+    """Decode ``im`` (a JPEG at ``scale`` of its size when below 1), or
+    raise ImageProblem for a truncated or corrupt file."""
     width, height = im.size
-    metadata = _has_metadata(im)
-    scale = LONG_SIDE / max(width, height)
     try:
         if im.format == "JPEG" and scale < 1:
             # Decode at 1/2, 1/4 or 1/8 of the size, never below the target:
@@ -150,6 +166,12 @@ def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
     except Exception:  # noqa: BLE001 - truncated or corrupt data: the editor's file, not our bug
         raise ImageProblem(f"图片“{shown}”不完整或已损坏（文件可能没有传完），网站上没有发布它",
                            "请从手机或原处重新复制一次完整的图片，用看图软件打开确认后再放进来") from None
+
+
+def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
+    width, height = im.size
+    metadata = _has_metadata(im)
+    _load(im, shown, LONG_SIDE / max(width, height))
     icc = im.info.get("icc_profile")
     transparency = im.info.get("transparency")
     out = ImageOps.exif_transpose(im)

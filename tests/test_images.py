@@ -155,6 +155,21 @@ def test_an_unreadable_image_is_named_with_the_fix_and_not_published(
     assert run_cli("build", "--today", "2026-11-29", "--strict", cwd=project) == 1
 
 
+def test_check_names_the_images_build_would_not_publish(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The guide says to run check before publishing; it did not open images,
+    # so a HEIC photo or a half-copied one showed up only in the build.
+    project = project_with_images(tmp_path / "p", {"iphone.jpg": heic(), "cut.jpg": phone_photo()[:60_000], "good.jpg": phone_photo()})
+    capsys.readouterr()
+    assert run_cli("check", "--today", "2026-11-29", cwd=project) == 0
+    err = capsys.readouterr().err
+    warned = [line for line in err.splitlines() if line.startswith("警告: ") and ".jpg" in line]
+    assert len(warned) == 2, err
+    assert f"警告: {BULLETINS.as_posix()}/cut.jpg: 图片“cut.jpg”不完整或已损坏（文件可能没有传完），生成网站时不会发布它" in warned[0], warned
+    assert f"警告: {BULLETINS.as_posix()}/iphone.jpg: 图片“iphone.jpg”其实是 HEIC 格式" in warned[1], warned
+    assert "检查完成" in err and "2 条警告" in err
+    assert run_cli("check", "--today", "2026-11-29", "--strict", cwd=project) == 1
+
+
 @pytest.mark.parametrize(("data", "said"), [
     (heic(), "其实是 HEIC 格式"),
     (b"<html>not a picture</html>", "打不开，不是一张完好的图片"),
