@@ -1132,6 +1132,17 @@ def test_link_to_draft(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert_warning(basic, capsys, f"{at(B1, text, '2026-04-draft.md')}: 2025-01-first: 正文: 链接“2026-04-draft.md”指向一篇草稿，草稿不会发布 — 请等那篇简报发布后再加链接，或删去 draft: true")
 
 
+def tiny_image(fmt: str) -> bytes:
+    """A real one-pixel image: check opens the images it finds (cli._image_warnings)."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1), (255, 255, 255)).save(buf, fmt)
+    return buf.getvalue()
+
+
 def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, B1, "正文第一段。", "![演练现场](img/drill.jpg)\n\n<img src=\"img/x.png\" alt=\"示意图\">")
     expected_md = f"{at(B1, text, 'img/drill.jpg')}: 2025-01-first: 正文: 图片“img/drill.jpg”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
@@ -1140,8 +1151,8 @@ def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "警告: " + expected_md in lines and "警告: " + expected_html in lines, lines
     # With the file in place the warning goes away.
     (basic / "content/bulletins/img").mkdir()
-    (basic / "content/bulletins/img/drill.jpg").write_bytes(b"\xff\xd8\xff")
-    (basic / "content/bulletins/img/x.png").write_bytes(b"\x89PNG")
+    (basic / "content/bulletins/img/drill.jpg").write_bytes(tiny_image("JPEG"))
+    (basic / "content/bulletins/img/x.png").write_bytes(tiny_image("PNG"))
     rc, lines = check(basic, capsys)
     assert (rc, lines) == (0, ["检查通过：3 期简报，10 项活动，6 栋楼。"])
 
@@ -1264,8 +1275,8 @@ def test_broken_link_never_suggests_its_own_page(basic: Path, capsys: pytest.Cap
 def test_image_without_alt_text(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Each at its own line (not the first line holding "x", here in "px"),
     # with the record, and from `check` as from `build`.
-    (basic / "content/bulletins/x").write_bytes(b"\x89PNG")
-    (basic / "content/bulletins/p.png").write_bytes(b"\x89PNG")
+    (basic / "content/bulletins/x").write_bytes(tiny_image("PNG"))
+    (basic / "content/bulletins/p.png").write_bytes(tiny_image("PNG"))
     text = edit(basic, B1, "正文第一段。", '<p style="width:100px">正文</p>\n\n<img src="x">\n<img src="x" alt="图">\n<img src="x" alt=" ">\n\n![](p.png) ![ ](p.png) ![照片](p.png)')
     md_fix = "请在方括号里写上图片内容的简短说明，例如 ![志愿者搀扶老人下楼](p.png)，读屏软件会把说明读给看不见图片的居民"
     html_fix = '请在 <img> 里写上图片内容的简短说明，例如 alt="志愿者搀扶老人下楼"，读屏软件会把说明读给看不见图片的居民'
