@@ -175,6 +175,24 @@ def empty_trash() -> None:
         time.sleep(SETTLE)
 
 
+# The profiled build: Gongshi's command line in process, its session saved.
+PROFILED = r"""
+import sys
+sys.path.insert(0, sys.argv[1])
+from pyinstrument import Profiler
+from generator.cli import main
+out = sys.argv[2]
+sys.argv = ["build.py", *sys.argv[3:]]
+profiler = Profiler(interval=0.002)
+profiler.start()
+try:
+    main()
+finally:
+    profiler.stop()
+    profiler.last_session.save(out)
+"""
+
+
 def own_share(project: Path, res: Result) -> None:
     """Share of the build's wall time spent in generator/ and theme/.
 
@@ -182,14 +200,18 @@ def own_share(project: Path, res: Result) -> None:
     counts samples with any frame of ours on the stack below the MkDocs build
     (our stages plus the libraries they call), i.e. what we can change."""
     out = project / "profile.pyisession"
+    out.unlink(missing_ok=True)
     clean_site(project)
-    subprocess.run([str(BIN / "pyinstrument"), "-i", "0.002", "-r", "pyisession", "-o", str(out),
-                    str(CODE / "build.py"), "build", "--today", TODAY], cwd=project, capture_output=True, timeout=7200)
+    # Through generator.cli.main, not build.py: build.py leaves with
+    # os._exit (no interpreter teardown), so the pyinstrument command line,
+    # which writes its session at exit, wrote an empty file.
+    subprocess.run([str(BIN / "python"), "-c", PROFILED, str(CODE), str(out), "build", "--today", TODAY],
+                   cwd=project, capture_output=True, timeout=7200)
     from pyinstrument.session import Session
 
-    session = Session.load(str(out))
-    root = session.root_frame()
-    if root is None:
+    session = Session.load(str(out)) if out.is_file() and out.stat().st_size else None
+    root = session.root_frame() if session is not None else None
+    if session is None or root is None:
         res.add("own code share", "n/a", "profile failed")
         return
     own_dirs = (str(CODE / "generator") + os.sep, str(CODE / "theme") + os.sep, str(project / "theme") + os.sep)
