@@ -240,6 +240,10 @@ def test_material_page_config_is_compact_utf8_json(basic_site: Path) -> None:
     assert config["base"] == ".."
     assert config["features"] == ["navigation.tabs", "navigation.top", "navigation.footer", "content.tooltips"]
     assert config["translations"]["clipboard.copied"] == "已复制"
+    # Material's own search is not mounted (ours is Pagefind's): its strings
+    # and worker address would be ~0.4 KB of every page for nothing.
+    assert not [key for key in config["translations"] if key.startswith(("search.", "select."))]
+    assert "search" not in config
     assert "已复制" in script.string and "\\u" not in script.string and ", " not in script.string
 
 
