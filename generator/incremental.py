@@ -403,7 +403,8 @@ class RebuildPlan:
         self.kept_last = kept_last
         self.blind = blind
         self.keys: dict[str, str] = {}
-        self._kept: set[str] = set()
+        # the generated pages whose File and Page are the last build's
+        self.kept: set[str] = set()
 
     def key(self, file: Any, spec: PageSpec | None) -> str | None:
         """The page's fingerprint; None for a page rendered every time."""
@@ -420,7 +421,7 @@ class RebuildPlan:
         return key
 
     def unchanged(self, file: Any, key: str | None) -> bool:
-        if file.src_uri in self._kept:
+        if file.src_uri in self.kept:
             return True
         return key is not None and self.previous.get(file.src_uri) == key and file.dest_uri in self.on_disk
 
@@ -429,7 +430,7 @@ class RebuildPlan:
         file = self.kept_last.get(spec.src_uri)
         if file is None or not self.unchanged(file, self.key(file, spec)):
             return None
-        self._kept.add(spec.src_uri)
+        self.kept.add(spec.src_uri)
         if file.page is not None:
             # Read only when rendered, which a kept page is not; the new
             # model's record lets the old model go.

@@ -85,6 +85,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     # build that completed, and of this one (RebuildPlan.kept_file)
     kept_files: dict[str, File] = {}
     _kept_now: dict[str, File] = {}
+    # serve: the pages of this build that kept the last one's File and Page
+    _kept_pages: frozenset[str] | set[str] = frozenset()
     # serve: page → (fingerprint, sitemap date) as of the last build
     _lastmods: dict[str, tuple[str, date | None]] = {}
     # `python build.py build` sets this and builds with dirty=True: pages and
@@ -203,6 +205,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             kept = plan.kept_file(spec) if plan is not None else None
             files.append(kept or File.generated(config, spec.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
             self.specs[spec.src_uri] = spec
+        self._kept_pages = plan.kept if plan is not None else frozenset()
         if plan is not None:
             self._plan_rebuild(files, plan)
         if not self.serving and self.cache is not None:
@@ -447,10 +450,20 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # activities, a month page's scans every occurrence.
         known, self._lastmods = self._lastmods, {}
         prints = self.fingerprints if self.incremental else {}
+        kept = self._kept_pages
         for file in files.documentation_pages():
             if file.page is None:
                 continue
             spec = self.specs.get(file.src_uri)
+            if file.src_uri in kept and spec is not None and spec.kind in _DATED_BY_RECORD:
+                # The last build's Page, and the same fingerprint: its date,
+                # which that fingerprint fixes, is as set then. Walking
+                # ~12,000 such pages took ~0.1 s of each save at bench scale L.
+                lastmod = file.page.meta.get("gs_lastmod")
+                key = prints.get(file.src_uri)
+                if lastmod is not None and key is not None:
+                    self._lastmods[file.src_uri] = (key, lastmod)
+                    continue
             bulletin = self.site.bulletins_by_src.get(file.src_uri)
             kind, obj = (spec.kind, spec.obj) if spec is not None else ("bulletin", bulletin) if bulletin is not None else ("", None)
             key = prints.get(file.src_uri) if kind in _DATED_BY_RECORD else None

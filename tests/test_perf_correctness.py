@@ -458,3 +458,65 @@ def test_a_rebuild_reads_each_markdown_page_once(tmp_path: Path, monkeypatch: py
     other = SimpleNamespace(src_uri="about.md", abs_src_path="/nowhere/about.md")
     assert plan.key(other, None) == "about.md|from disk"
     assert asked == ["/nowhere/about.md"]
+
+
+def test_a_rebuild_reads_again_every_file_that_may_have_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # serve skips reading an article or data file whose stat signature
+    # (inode, size, mtime, ctime) is what it was when it was read, but only
+    # if that file had not changed for load.SETTLED_NS before: a write in
+    # the same clock tick as the read keeps its stamps. Every edit below
+    # keeps the size and puts the mtime back, as a careless tool might.
+    import os
+    import time
+
+    import generator.load as load
+    from generator.errors import Problems
+    from generator.pipeline import LoadCache, Project, load_files
+
+    project_dir = make_project_at(tmp_path / "p", BASIC)
+    project = Project(project_dir.resolve(), (project_dir / "content").resolve(), LoadCache())
+    files = project.files
+    assert files is not None
+    page = project.content_dir / "bulletins" / "2026-03-third.md"
+    data = project.content_dir / "data" / "site.yml"
+
+    def swap(path: Path, old: str, new: str) -> None:
+        assert len(old.encode()) == len(new.encode())
+        before = path.stat()
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    def loaded() -> tuple[str, str]:
+        """(the page's title, site.yml as read) by a rebuild's loading."""
+        articles = load_files(project, Problems()).articles
+        return str(next(a for a in articles if a.rel == "bulletins/2026-03-third.md").meta["title"]), files.texts[str(data)][1]
+
+    reads: list[Path] = []
+    real_read = load.read_bytes
+    monkeypatch.setattr(load, "read_bytes", lambda path, shown: reads.append(path) or real_read(path, shown))
+
+    # Just written (the fixture was copied a moment ago): not trusted.
+    title = loaded()[0]
+    swap(page, title[:2], "改动")
+    assert loaded()[0].startswith("改动")
+    assert str(page) not in files.signatures and str(data) not in files.signatures
+
+    # Settled: it is 3 s later by the clock signatures are judged by.
+    real_now = time.time_ns
+    monkeypatch.setattr(load.time, "time_ns", lambda: real_now() + 3_000_000_000)
+    loaded()
+    assert str(page) in files.signatures and str(data) in files.signatures
+    reads.clear()
+    assert loaded()[0].startswith("改动")
+    assert page not in reads and data not in reads, "an unchanged settled file was read again"
+
+    # Edits with the same size and the old mtime: the ctime moved.
+    time.sleep(0.05)  # past the clock's tick
+    swap(page, "改动", "再改")
+    swap(data, "测试市科协", "测验市科协")
+    title, site_yml = loaded()
+    assert title.startswith("再改") and page in reads
+    assert "测验市科协" in site_yml and data in reads
