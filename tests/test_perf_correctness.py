@@ -520,3 +520,38 @@ def test_a_rebuild_reads_again_every_file_that_may_have_changed(tmp_path: Path, 
     title, site_yml = loaded()
     assert title.startswith("再改") and page in reads
     assert "测验市科协" in site_yml and data in reads
+
+
+def test_lists_of_all_activities_are_made_again_when_the_day_or_order_changes() -> None:
+    # serve keeps the fingerprints of the lists made of every activity
+    # (upcoming, past, lectures, months) while the activities are the same
+    # (Records.activity_lists). Fingerprints carried from rebuild to
+    # rebuild must equal those made from scratch when only the day moves
+    # (at midnight, upcoming activities become past ones) or only the order
+    # of the activities changes.
+    import dataclasses
+    from datetime import date, timedelta
+
+    from generator.incremental import Fingerprints, Records
+    from generator.pages import generated_pages
+    from generator.pipeline import Project, load_model
+
+    site, _problems, _articles = load_model(Project(BASIC.parent.resolve(), BASIC.resolve()), date.fromisoformat(TODAY))
+
+    def prints(model: object, records: Records) -> dict[str, str | None]:
+        fp = Fingerprints(model, "env", ["index.md"], records)  # type: ignore[arg-type]
+        return {spec.src_uri: fp.generated(spec) for spec in generated_pages(model)}  # type: ignore[arg-type]
+
+    carried = Records()
+    first = prints(site, carried)
+    assert prints(site, carried) == first
+    assert carried.activity_lists, "the lists were not kept"
+
+    later = dataclasses.replace(site, today=site.today + timedelta(days=40))
+    moved = prints(later, carried)
+    assert moved == prints(later, Records())
+    assert moved["index.md"] != first["index.md"] and moved["activities/past.md"] != first["activities/past.md"]
+
+    backwards = dataclasses.replace(later, activities=dict(reversed(list(later.activities.items()))))
+    assert prints(backwards, carried) == prints(backwards, Records())
+    assert prints(backwards, carried)["activities/past.md"] != moved["activities/past.md"]
