@@ -9,7 +9,9 @@ URL as a phone-sized copy (:func:`convert`): the EXIF orientation applied, the
 long side at most :data:`LONG_SIDE` px, every piece of metadata dropped (EXIF,
 GPS, XMP, comments, text chunks), the colours converted to sRGB, JPEG at
 quality :data:`JPEG_QUALITY` progressive and optimised, PNG optimised. The
-editor's file is never changed. GIF and SVG are left to MkDocs.
+editor's file is never changed. An animated WebP or PNG keeps its frames,
+timing and looping (up to :data:`ANIMATION_PIXELS`). GIF and SVG are left
+to MkDocs.
 
 The result depends only on the source bytes, :data:`VERSION` (the settings
 below) and Pillow's version, so :func:`image_key` keys it in the build cache
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 from PIL import __version__ as PILLOW_VERSION
 
 from .errors import ContentError, Location
@@ -50,10 +52,14 @@ if TYPE_CHECKING:
 
 # Raised whenever the output of convert() changes for the same input: every
 # cached image is then made again.
-VERSION = 1
+VERSION = 2  # 2: animated WebP and PNG keep their frames
 LONG_SIDE = 1600
 JPEG_QUALITY = 82
 WEBP_QUALITY = 82
+# An animated WebP or PNG keeps its frames while all of them together, at
+# the published size, are at most this many pixels (4 bytes each in memory);
+# beyond, only its first picture is published, as a still.
+ANIMATION_PIXELS = 60_000_000
 # Pillow refuses more than 2 × Image.MAX_IMAGE_PIXELS (~179 million): far
 # above a 108-megapixel phone photo, far below what a crafted file claims.
 _FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
@@ -160,7 +166,7 @@ def _load(im: Image.Image, shown: str, scale: float) -> None:
             # a 4000×3000 photo takes a quarter of the memory and time.
             im.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
         if getattr(im, "is_animated", False):
-            im.seek(0)  # an animated WebP/PNG: its first picture
+            im.seek(0)  # an animated WebP/PNG too large to keep moving: its first picture
         with _whole_files_only():
             im.load()
     except Exception:  # noqa: BLE001 - truncated or corrupt data: the editor's file, not our bug
@@ -171,6 +177,9 @@ def _load(im: Image.Image, shown: str, scale: float) -> None:
 def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
     width, height = im.size
     metadata = _has_metadata(im)
+    frames = getattr(im, "n_frames", 1)
+    if frames > 1 and fmt in ("PNG", "WEBP") and frames * _scale(width, height) ** 2 * width * height <= ANIMATION_PIXELS:
+        return _convert_animation(im, data, fmt, shown, metadata)
     _load(im, shown, LONG_SIDE / max(width, height))
     icc = im.info.get("icc_profile")
     transparency = im.info.get("transparency")
@@ -194,6 +203,63 @@ def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
         out.save(buf, "WEBP", quality=WEBP_QUALITY, method=6, exif=b"", **extra)
     made = buf.getvalue()
     if len(made) >= len(data) and not metadata and im.format == fmt and max(width, height) <= LONG_SIDE:
+        return data  # already small, nothing to remove: the editor's bytes
+    return made
+
+
+def _scale(width: int, height: int) -> float:
+    return min(1.0, LONG_SIDE / max(width, height, 1))
+
+
+# EXIF orientation → the transposition that puts the picture upright (as ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}
+
+
+def _convert_animation(im: Image.Image, data: bytes, fmt: str, shown: str, metadata: bool) -> bytes:
+    """An animated WebP or PNG (a sticker or a short clip an editor saved
+    from a chat) as :func:`_convert` makes a still: each frame upright, in
+    sRGB, at most LONG_SIDE px, without metadata; its timing and looping
+    kept. Pillow gives each frame whole (the earlier ones composed under it)."""
+    width, height = im.size
+    scale = _scale(width, height)
+    icc = im.info.get("icc_profile")
+    upright = _UPRIGHT.get(im.getexif().get(0x0112, 1))
+    loop = im.info.get("loop", 0)
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    try:
+        with _whole_files_only():
+            for frame in ImageSequence.Iterator(im):
+                picture = frame.convert("RGBA")
+                # after the frame is decoded: WebP's timing is read with it
+                durations.append(int(frame.info.get("duration") or 100))
+                if upright is not None:
+                    picture = picture.transpose(upright)
+                picture, left = _to_srgb(picture, icc)
+                if scale < 1:
+                    size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+                    picture = picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+                picture.info = {}
+                frames.append(picture)
+    except Exception:  # noqa: BLE001 - truncated or corrupt data: the editor's file, not our bug
+        raise ImageProblem(f"图片“{shown}”不完整或已损坏（文件可能没有传完），网站上没有发布它",
+                           "请从手机或原处重新复制一次完整的图片，用看图软件打开确认后再放进来") from None
+    extra = {"icc_profile": left} if left else {}
+    buf = io.BytesIO()
+    if fmt == "WEBP":
+        # method 4, not the stills' 6: every frame is encoded, and 6 took
+        # several times as long for a sticker no smaller to the eye.
+        frames[0].save(buf, "WEBP", save_all=True, append_images=frames[1:], duration=durations, loop=loop,
+                       quality=WEBP_QUALITY, method=4, exif=b"", **extra)
+    else:
+        # Whole frames: each replaces the last (blend op "source").
+        frames[0].save(buf, "PNG", save_all=True, append_images=frames[1:], duration=durations, loop=loop,
+                       disposal=0, blend=0, **extra)
+    made = buf.getvalue()
+    if len(made) >= len(data) and not metadata and im.format == fmt and scale == 1 and upright is None:
         return data  # already small, nothing to remove: the editor's bytes
     return made
 

@@ -222,3 +222,51 @@ def test_serve_makes_a_copy_again_only_when_its_source_changed(tmp_path: Path, m
     assert publisher.publish([(src, dest, "content/photo.jpg")]) == []
     assert (publisher.converted, publisher.reused) == (2, 1)
     assert dest.read_bytes() != made and Image.open(dest).size == (480, 360)
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "PNG"])
+def test_an_animated_image_keeps_moving_phone_sized_without_metadata(fmt: str) -> None:
+    # A sticker or short clip saved from a chat: published as its first
+    # picture alone, it stood still without a word. Now every frame is
+    # kept, made phone-sized, with its timing and looping, and the EXIF
+    # (here a GPS position) is gone.
+    frames = []
+    for n, colour in enumerate([(200, 30, 30), (30, 200, 30), (30, 30, 200)]):
+        frame = Image.new("RGBA", (3200, 1600), colour + (255,))
+        ImageDraw.Draw(frame).rectangle([n * 800, 400, n * 800 + 600, 1200], fill=(255, 255, 255, 255))
+        frames.append(frame)
+    exif = Image.Exif()
+    exif[0x8825] = {2: (30.0, 35.0, 0.0)}  # GPS latitude
+    buf = io.BytesIO()
+    frames[0].save(buf, fmt, save_all=True, append_images=frames[1:], duration=[120, 240, 360], loop=0, exif=exif.tobytes())
+    source = buf.getvalue()
+    with Image.open(io.BytesIO(source)) as before:
+        assert getattr(before, "n_frames", 1) == 3 and before.getexif()  # the source really is what the test says
+
+    made = images.convert(source, f"sticker.{fmt.lower()}")
+    with Image.open(io.BytesIO(made)) as im:
+        assert im.format == fmt
+        assert im.n_frames == 3
+        assert im.size == (1600, 800)
+        assert not im.getexif() and "exif" not in im.info
+        durations = []
+        centres = []
+        for n in range(3):
+            im.seek(n)
+            rgba = im.convert("RGBA")
+            durations.append(im.info.get("duration"))  # decoded first: WebP's is read with the frame
+            centres.append(rgba.getpixel((n * 400 + 150, 400))[:3])  # inside frame n's white box
+            assert rgba.getpixel((799, 50))[:3] != (255, 255, 255)
+        assert durations == [120, 240, 360]
+        assert all(min(c) > 200 for c in centres), centres
+        assert im.info.get("loop") == 0
+
+
+def test_an_animation_too_large_to_keep_moving_is_published_as_its_first_picture(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "ANIMATION_PIXELS", 1_000_000)
+    frames = [Image.new("RGB", (1200, 800), colour) for colour in [(200, 30, 30), (30, 200, 30)]]
+    buf = io.BytesIO()
+    frames[0].save(buf, "WEBP", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    with Image.open(io.BytesIO(images.convert(buf.getvalue(), "big.webp"))) as im:
+        assert getattr(im, "n_frames", 1) == 1
+        assert im.convert("RGB").getpixel((600, 400))[0] > 150  # the first (red) picture
