@@ -270,3 +270,62 @@ def test_an_animation_too_large_to_keep_moving_is_published_as_its_first_picture
     with Image.open(io.BytesIO(images.convert(buf.getvalue(), "big.webp"))) as im:
         assert getattr(im, "n_frames", 1) == 1
         assert im.convert("RGB").getpixel((600, 400))[0] > 150  # the first (red) picture
+
+
+def _display_p3_profile() -> bytes:
+    """A Display P3 ICC profile (v2 matrix/TRC, D50-adapted primaries as in
+    Apple's, gamma 2.2 in place of its sRGB-like curve), built here: no P3
+    profile ships with Debian's packages the tests install."""
+    import struct
+
+    def s15(x: float) -> bytes:
+        return struct.pack(">i", round(x * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ " + bytes(4) + s15(x) + s15(y) + s15(z)
+
+    name = b"Display P3 (test)\x00"
+    tags = [
+        (b"desc", b"desc" + bytes(4) + struct.pack(">I", len(name)) + name + bytes(4 + 4 + 2 + 1 + 67)),
+        (b"cprt", b"text" + bytes(4) + b"No copyright\x00"),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.5151, 0.2412, -0.0011)),
+        (b"gXYZ", xyz(0.2920, 0.6922, 0.0419)),
+        (b"bXYZ", xyz(0.1571, 0.0666, 0.7841)),
+    ] + [(tag, b"curv" + bytes(4) + struct.pack(">IH", 1, 0x0233) + bytes(2)) for tag in (b"rTRC", b"gTRC", b"bTRC")]
+    table = struct.pack(">I", len(tags))
+    body = b""
+    offset = 128 + 4 + 12 * len(tags)
+    for tag, data in tags:
+        table += tag + struct.pack(">II", offset + len(body), len(data))
+        body += data + bytes(-len(data) % 4)
+    size = offset + len(body)
+    header = (struct.pack(">I", size) + b"lcms" + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ " + bytes(12) + b"acsp"
+              + bytes(4 + 4 + 4 + 4 + 8 + 4) + s15(0.9642) + s15(1.0) + s15(0.8249) + bytes(4 + 16 + 28))
+    assert len(header) == 128
+    return header + table + body
+
+
+def test_a_display_p3_photo_is_published_in_srgb() -> None:
+    # iPhones take photos in Display P3. A browser without colour
+    # management (many cheap phones' WebViews) shows P3 values as sRGB:
+    # faces too red, leaves too green. The copy is converted to sRGB and
+    # carries no profile.
+    from PIL import ImageCms
+
+    p3 = _display_p3_profile()
+    source_profile = ImageCms.ImageCmsProfile(io.BytesIO(p3))
+    assert "P3" in ImageCms.getProfileDescription(source_profile)
+    colour = (200, 120, 80)  # a skin tone
+    photo = Image.new("RGB", (2400, 1800), colour)
+    buf = io.BytesIO()
+    photo.save(buf, "JPEG", quality=95, icc_profile=p3)
+
+    made = images.convert(buf.getvalue(), "face.jpg")
+    expected = ImageCms.profileToProfile(Image.new("RGB", (1, 1), colour), source_profile, ImageCms.createProfile("sRGB")).getpixel((0, 0))
+    with Image.open(io.BytesIO(made)) as im:
+        assert "icc_profile" not in im.info
+        assert im.size == (1600, 1200)
+        got = im.convert("RGB").getpixel((800, 600))
+    assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) <= 3, (got, expected)
+    assert max(abs(a - b) for a, b in zip(expected, colour, strict=True)) >= 8, "P3 and sRGB values too close to tell apart"
