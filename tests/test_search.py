@@ -104,6 +104,14 @@ def test_building_page_is_found_by_what_residents_look_it_up_by(indexed: dict[st
     assert "东单元、西单元" in indexed["/buildings/a-3/"]  # its entrances
 
 
+def test_an_activity_is_not_called_over_in_search_before_it_is(indexed: dict[str, str]) -> None:
+    # An activity's page holds "本活动已于…结束。" hidden until its end (the
+    # reader shows it then, gongshi-reader.js): indexed, it was the search
+    # excerpt of lectures weeks away, and a resident skipped them.
+    assert "东社区义诊" in indexed["/activities/east-clinic/"]
+    assert not [url for url, text in indexed.items() if "本活动已于" in text]
+
+
 # ------------------------------------------------------------ several bundles
 #
 # A large site is indexed as several Pagefind bundles (search.BUNDLE_TEXT) and
