@@ -642,6 +642,37 @@ def test_elder_mode_toggle_enlarges_and_is_remembered(browser: Any, site: Path, 
         context.close()
 
 
+_BUTTON_CONTRASTS = """() => {
+  const rgb = c => { const m = c.match(/[\\d.]+/g).map(Number); return m.length > 3 && m[3] === 0 ? null : m.slice(0, 3); };
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const background = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c) return c; } return [255, 255, 255]; };
+  return [...document.querySelectorAll('.md-content a.md-button')].filter(e => e.getClientRects().length).map(e => {
+    const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+    return [e.textContent.trim(), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_buttons_are_readable_in_both_modes(browser: Any, site: Path, base_url: str, elder: bool) -> None:
+    # 长辈模式 coloured every link dark blue, buttons too: 订阅本楼活动日历 and
+    # 添加到日历 were dark blue on dark red, 1.01:1 (the residents' tester).
+    context, page, _traffic = _open(browser, site, PHONE, elder=elder)
+    try:
+        seen = []
+        for path in (PAGES["building"], PAGES["activity"], PAGES["lecture"], "404.html"):
+            goto(page, base_url + path)
+            assert page.evaluate("document.documentElement.classList.contains('gs-elder')") is elder
+            buttons = page.evaluate(_BUTTON_CONTRASTS)
+            assert buttons, path
+            seen += [(path, text, round(ratio, 2)) for text, ratio in buttons]
+        assert [b for b in seen if b[2] < 4.5] == [], seen
+        assert any("订阅" in text for _p, text, _r in seen) and any("日历" in text for p, text, _r in seen if p == PAGES["activity"])
+    finally:
+        context.close()
+
+
 def test_elder_mode_applies_before_first_paint(site: Path) -> None:
     """The saved mode is applied by an inline script in <head>, before the
     body exists, so the page never flashes small."""
