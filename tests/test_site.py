@@ -339,3 +339,19 @@ def test_pages_say_which_day_they_are_for_and_past_activities_say_so(basic_site:
     assert coming is not None and coming.has_attr("hidden") and coming["data-gs-over"] == "2026-12-05T11:30:00+08:00"
     # A recurring activity's dates are listed as coming and past instead.
     assert page(basic_site, "activities/dance/").select_one(".gs-over") is None
+
+
+def test_the_search_link_to_past_activities_works_on_every_kind_of_page(basic_site: Path) -> None:
+    # On 404.html (base_url "/") the link was "//activities/past/": the
+    # browser took "activities" for a host name (the residents' tester).
+    from urllib.parse import urljoin
+
+    from bs4 import BeautifulSoup
+
+    for rel in ("404.html", "index.html", "bulletins/index.html", "activities/past/index.html", "buildings/a-1/index.html"):
+        doc = BeautifulSoup((basic_site / rel).read_text(encoding="utf-8"), "lxml")
+        href = doc.select_one("[data-gs-search-past] a")["href"]
+        url = urljoin("https://kepu.example.cn/" + rel, href)
+        assert url.startswith("https://kepu.example.cn/"), (rel, href)
+        target = url.removeprefix("https://kepu.example.cn/")
+        assert (basic_site / target / "index.html").is_file() and target == "activities/past/", (rel, href)
