@@ -116,6 +116,19 @@ def sanitize(html: str) -> str:
     )
 
 
+# Invisible characters pasted from WeChat and Word: a zero-width space, a
+# word joiner, a byte-order mark in mid-text. They mean nothing in Chinese
+# text, and inside a phone number or a word they break tapping to call and
+# finding the word. (Zero-width joiners stay: they hold emoji together.)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+_INVISIBLE_RE = re.compile("[\u200b\u2060\ufeff]")
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without the pasted invisible characters above."""
+    return text.translate(_INVISIBLE) if _INVISIBLE_RE.search(text) else text
+
+
 def dangerous_html(text: str) -> str | None:
     """The first dangerous construct in raw text, to report it to the editor."""
     m = _DANGER_RE.search(text)
@@ -130,7 +143,7 @@ def render_markdown(text: str) -> str:
     if not text.strip():
         return ""
     _md.reset()
-    return sanitize(_md.convert(text))
+    return sanitize(_md.convert(without_invisible(text)))
 
 
 # Elements whose content the HTML parser reads as text up to their end tag:

@@ -43,7 +43,7 @@ from .idlegc import IdleCollector, long_lived, thaw
 from .images import Publisher, is_raster
 from .incremental import CompiledTemplates, Fingerprints, RebuildPlan, Records, digest, environment_key
 from .load import Article
-from .markup import sanitize, strip_indentation, theme_safe_slugify
+from .markup import sanitize, strip_indentation, theme_safe_slugify, without_invisible
 from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
@@ -392,6 +392,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self._one_markdown = _OneMarkdown.for_config(config)
         if self._one_markdown is not None:
             page.render = functools.partial(self._one_markdown.render, page)  # type: ignore[method-assign]
+        # Pasted zero-width spaces: invisible, but they split a phone
+        # number for tapping and a word for search.
+        markdown = without_invisible(markdown)
         if is_bulletin(page.file.src_uri):
             bulletin = self.site.bulletins_by_src.get(page.file.src_uri)
             if bulletin is not None:

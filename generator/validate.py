@@ -22,7 +22,7 @@ from . import recurrence as rec_mod
 from .dates import DateProblem, parse_clock, parse_date, parse_datetime, parse_weekday
 from .errors import Location, Problems
 from .load import Article, YList, YMap, YNull, YStr, YValue
-from .markup import dangerous_html, plain_text, render_markdown, unclosed_raw_text
+from .markup import dangerous_html, plain_text, render_markdown, unclosed_raw_text, without_invisible
 from .model import (
     Activity,
     Building,
@@ -147,6 +147,7 @@ class Fields:
         text = str(value).strip()
         if text and (text[0] in _ZERO_WIDTH or text[-1] in _ZERO_WIDTH):  # rare: the regex only then
             text = _EDGE_BLANK.sub("", text)
+        text = without_invisible(text)  # inside a title or a phone number too
         if not text:
             # "" or "  " is no value: an activity with id "" vanished without
             # a word, and a venue "" passed the checks and broke the build.

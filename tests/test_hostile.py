@@ -416,3 +416,29 @@ def test_long_titles_keep_the_layout_on_a_phone(hostile: tuple[Path, str]) -> No
                     assert box is not None and box["x"] + box["width"] <= 360
         finally:
             browser.close()
+
+
+def test_pasted_invisible_characters_are_dropped(tmp_path: Path) -> None:
+    # WeChat and Word paste zero-width spaces and mid-text byte-order marks:
+    # invisible, but "027-​8765 4321" no longer taps to call as a number
+    # and "演​练" is not the word 演练 to search. Dropped from bulletins and
+    # from data fields (a title, a description); joiners that hold emoji
+    # together stay.
+    from conftest import FIXTURES, build_project, make_project_at, page
+
+    project = make_project_at(tmp_path / "p", FIXTURES / "basic" / "content")
+    bulletin = project / "content" / "bulletins" / "2026-03-third.md"
+    bulletin.write_text(bulletin.read_text(encoding="utf-8") + "\n5栋张阿姨：\u200b演\u200b练很有用\ufeff，热线 027-\u200b8765 4321。👨\u200d👩\u200d👧\n", encoding="utf-8")
+    data = project / "content" / "data" / "activities.yml"
+    text = data.read_text(encoding="utf-8").replace("title: 东社区义诊", "title: 东社区\u200b义\u2060诊", 1).replace("description: 请带好毛巾。", "description: 请带好\u200b毛巾。", 1)
+    data.write_text(text, encoding="utf-8")
+    site = build_project(project)
+
+    body = page(site, "bulletins/2026-03-third/").get_text()
+    assert "演练很有用，热线 027-8765 4321。" in body
+    assert "👨\u200d👩\u200d👧" in body
+    activity = page(site, "activities/east-clinic/")
+    assert activity.h1.get_text(strip=True) == "东社区义诊"
+    for path in [*site.rglob("*.html"), *site.rglob("*.xml"), *site.rglob("*.ics"), *site.rglob("*.json")]:
+        found = [c for c in ("\u200b", "\u2060", "\ufeff") if c in path.read_text(encoding="utf-8")]
+        assert not found, (path, found)
