@@ -234,7 +234,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, cache: ParseCache | 
         if problem.startswith("found unexpected end of stream") and exc.context_mark:
             # An unclosed quote: the error is where it was opened, not at the end of the file.
             mark = exc.context_mark
-        blamed = _blame_line(text, mark.line if mark else 0, line_offset)
+        blamed = _unclosed_quote(text, exc, line_offset) or _blame_line(text, mark.line if mark else 0, line_offset)
         if blamed is not None:
             line, col, message, fix = blamed
             raise ContentError(Location(shown, line + 1 + line_offset, col + 1), f"YAML 格式错误：{message}", fix) from None
@@ -358,6 +358,58 @@ def _blame_line(text: str, error_line: int, line_offset: int = 0) -> tuple[int, 
         after = _first_error("\n".join(mended))
         if after is None or after > before:
             return i, col, what, fix
+    return None
+
+
+# Quoted scalars the runaway may be: at most this many, the last first.
+_QUOTE_TRIES = 3
+
+
+def _unclosed_quote(text: str, exc: yaml.MarkedYAMLError, line_offset: int = 0) -> tuple[int, int, str, str] | None:
+    """(line, column, what, fix), 0-based, of a quote opened and not closed
+    on its line, when it causes ``exc`` further down: PyYAML reads the
+    lines after it as quoted text up to the next quote of the same kind
+    (the opening one of a correct value) and stops there, on a correct
+    line. The quoted scalars come from PyYAML's own scanner, so escapes
+    ('' and \\") and full-width quotes count as YAML counts them. A quote
+    is blamed only if closing it at the end of its line gets the parser
+    past the error: a value quoted over several lines on purpose is not.
+    Runs only when parsing failed."""
+    if exc.problem_mark is None or (exc.problem or "").startswith("found unexpected end of stream"):
+        return None  # the end of the file: explained as such, at the opening quote
+    error = exc.problem_mark
+    # (line, column, quote, line where the quoted text ends or None if it never does)
+    candidates: list[tuple[int, int, str, int | None]] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= error.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") and token.end_mark.line > token.start_mark.line:
+                candidates.append((token.start_mark.line, token.start_mark.column, token.style, token.end_mark.line))
+    except yaml.MarkedYAMLError as scan_error:
+        # Stopped inside quoted text (a "\" further down, in double quotes).
+        start, stop = scan_error.context_mark, scan_error.problem_mark
+        inside = (scan_error.context or "").endswith("quoted scalar")
+        if inside and start is not None and stop is not None and start.line < stop.line and text[start.index : start.index + 1] in ('"', "'"):
+            candidates.append((start.line, start.column, text[start.index], None))
+    before = _first_error(text)
+    if not candidates or before is None:
+        return None
+    lines = text.split("\n")
+    for line, col, quote, end in reversed(candidates[-_QUOTE_TRIES:]):
+        text_after = lines[line][col + 1 :].rstrip()
+        comment = re.search(r"\s+#", text_after)  # meant as a comment, not as quoted text
+        cut = comment.start() if comment else len(text_after)
+        closed = lines[line][: col + 1] + text_after[:cut] + quote + text_after[cut:]
+        after = _first_error("\n".join([*lines[:line], closed, *lines[line + 1 :]]))
+        if after is not None and after <= before:
+            continue
+        shown = line + 1 + line_offset
+        if end is None:
+            what = f"第 {shown} 行的引号没有闭合：后面的行都被当成了引号里的文字，到第 {error.line + 1 + line_offset} 行出错"
+        else:
+            what = f"第 {shown} 行的引号没有闭合：从这里开始的引号一直到第 {end + 1 + line_offset} 行才结束"
+        return line, col, what, f"请在这一行末尾补上引号（写成 {closed.strip()}），或去掉开头的引号"
     return None
 
 

@@ -264,3 +264,83 @@ def test_rules_and_dashes_that_are_not_front_matter(tmp_path: Path, text: str) -
     path = tmp_path / "a.md"
     path.write_text(text, encoding="utf-8")
     load_article(path, "a.md", "a.md")
+
+
+LECTURE = """lectures:
+  - id: 2026-12-forum-ranqi
+    series: forum
+    title: 冬季燃气安全与一氧化碳中毒急救
+    speaker: 韩建国
+    start: 2026-12-12 14:30
+    end: 16:00
+    venue: gy-school-hall
+    note: 请带上“燃气安全卡”
+    contact: {role: 活动站值班员, phone: "027-8765 4301"}
+
+  - id: 2026-12-health-xueya
+    series: health
+    title: '高血压的家庭自测'
+    start: 2026-12-19 09:30
+    end: 11:00
+    venue: gy-sub-hospital
+    contact: {role: 科普学校教务干事, phone: '027-8765 4302'}
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "old", "new", "expected"),
+    [
+        # The closing quote forgotten: PyYAML reads on to the next quote,
+        # three lines down, and stops on a correct line.
+        (7, "end: 16:00", 'end: "16:00', 'x.yml:7:10: YAML 格式错误：第 7 行的引号没有闭合：从这里开始的引号一直到第 10 行才结束'
+         ' — 请在这一行末尾补上引号（写成 end: "16:00"），或去掉开头的引号'),
+        # The full-width quotes “” on the way are text, not YAML quotes.
+        (4, "title: 冬季", 'title: "冬季', 'x.yml:4:12: YAML 格式错误：第 4 行的引号没有闭合：从这里开始的引号一直到第 10 行才结束'
+         ' — 请在这一行末尾补上引号（写成 title: "冬季燃气安全与一氧化碳中毒急救"），或去掉开头的引号'),
+        (16, "end: 11:00", "end: '11:00", "x.yml:16:10: YAML 格式错误：第 16 行的引号没有闭合：从这里开始的引号一直到第 18 行才结束"
+         " — 请在这一行末尾补上引号（写成 end: '11:00'），或去掉开头的引号"),
+    ],
+)
+def test_an_unclosed_quote_is_reported_where_it_was_opened(line: int, old: str, new: str, expected: str) -> None:
+    lines = LECTURE.split("\n")
+    assert old in lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(old, new)
+    with pytest.raises(ContentError) as exc:
+        parse_yaml("\n".join(lines), "x.yml")
+    assert str(exc.value) == expected
+
+
+def test_a_quoted_value_over_several_lines_is_not_blamed() -> None:
+    # A correct two-line quoted value before a mistake that is not a quote.
+    text = 'a: "第一行\n  第二行"\nb: 1\n c: 2\n'
+    with pytest.raises(ContentError) as exc:
+        parse_yaml(text, "x.yml")
+    assert str(exc.value).startswith("x.yml:4:3: YAML 格式错误：此处不能出现冒号"), str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Double-quoted text ends at a "\" further down, not at a quote.
+        ('a: "x\nb: 1\nc: C:\\通知\nd: 2\n', 'x.yml:1:4: YAML 格式错误：第 1 行的引号没有闭合：后面的行都被当成了引号里的文字，到第 3 行出错'
+         ' — 请在这一行末尾补上引号（写成 a: "x"），或去掉开头的引号'),
+        # A comment after the value stays a comment.
+        ('a: "x  # 注释\nb: 1\nc: "d"\n', 'x.yml:1:4: YAML 格式错误：第 1 行的引号没有闭合：从这里开始的引号一直到第 3 行才结束'
+         ' — 请在这一行末尾补上引号（写成 a: "x"  # 注释），或去掉开头的引号'),
+        # '' is a quote inside single quotes, not the end.
+        ("a: 'it''s\nb: 1\nc: 'd'\n", "x.yml:1:4: YAML 格式错误：第 1 行的引号没有闭合：从这里开始的引号一直到第 3 行才结束"
+         " — 请在这一行末尾补上引号（写成 a: 'it''s'），或去掉开头的引号"),
+    ],
+)
+def test_unclosed_quotes_in_other_places(text: str, expected: str) -> None:
+    with pytest.raises(ContentError) as exc:
+        parse_yaml(text, "x.yml")
+    assert str(exc.value) == expected
+
+
+def test_an_unclosed_quote_in_front_matter_has_the_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "b.md"
+    path.write_text('---\ntitle: "停水通知\nissue: 3\nsummary: "周六停水"\n---\n正文\n', encoding="utf-8")
+    with pytest.raises(ContentError) as exc:
+        load_article(path, "b.md", "b.md")
+    assert str(exc.value).startswith("b.md:2:8: YAML 格式错误：第 2 行的引号没有闭合：从这里开始的引号一直到第 4 行才结束"), str(exc.value)
