@@ -30,6 +30,14 @@ def path(building_id: str) -> str:
     return f"digests/{building_id}.txt"
 
 
+# The files start with a UTF-8 byte-order mark. A server that sends .txt as
+# text/plain without a charset (python -m http.server, many object stores)
+# left browsers to guess, and Chromium guessed windows-1252: "ã€æ¡‚å›­…" (the
+# residents' tester). The mark decides for every browser; it is not part of
+# the text a steward selects and copies. The `digest` command prints none.
+FILE_MARK = "\ufeff"
+
+
 def write(out: Output) -> None:
     """Write one digest per building for the default window from today.
 
@@ -43,7 +51,7 @@ def write(out: Output) -> None:
     cache = out.cache
     if cache is None:
         for bid in site.buildings:
-            out.write(path(bid), digest(site, bid), who)
+            out.write(path(bid), FILE_MARK + digest(site, bid), who)
         return
     from .incremental import digest as key_of
     from .incremental import shared_digest
@@ -57,7 +65,7 @@ def write(out: Output) -> None:
         if cache.fetch(key, out.out_dir / path(bid)):
             out.claim(path(bid), who)
             continue
-        cache.keep(key, out.write(path(bid), digest(site, bid), who))
+        cache.keep(key, out.write(path(bid), FILE_MARK + digest(site, bid), who))
 
 
 def digest(site: Site, building_id: str, first: date | None = None, days: int | None = None) -> str:

@@ -41,7 +41,10 @@ def expected_lines(case: str, building: str, first: date, days: int) -> list[str
 
 def test_b_b1_digest_spelled_out(basic_site: Path) -> None:
     # Hand-checked against tests/fixtures/basic for 2026-11-29 + 14 days.
-    assert (basic_site / "digests/b-b1.txt").read_text(encoding="utf-8").splitlines() == [
+    # The file starts with a byte-order mark: a server sending text/plain
+    # without a charset left Chromium to read it as windows-1252.
+    assert (basic_site / "digests/b-b1.txt").read_bytes().startswith(b"\xef\xbb\xbf\xe3\x80\x90")
+    assert (basic_site / "digests/b-b1.txt").read_text(encoding="utf-8-sig").splitlines() == [
         "【乙小区 1 号楼】近期科普活动（11月29日—12月12日）",
         "12月1日 周二 19:00 健身舞 @东社区科普活动站",
         "12月3日 周四 19:00 健身舞 @东社区科普活动站",
@@ -68,7 +71,7 @@ def test_every_building_digest_file(case: str, basic_site: Path, tmp_path: Path)
         site = build_project(make_project_at(tmp_path / "s", FIXTURES / case / "content"))
     days = int(load(case, "site.yml").get("notices", {}).get("days", 14))
     for bid in buildings_tree(case):
-        text = (site / "digests" / f"{bid}.txt").read_text(encoding="utf-8")
+        text = (site / "digests" / f"{bid}.txt").read_text(encoding="utf-8-sig")
         assert text.endswith("\n") and "\r" not in text
         assert text.splitlines() == expected_lines(case, bid, TODAY, days), bid
         # No Markdown or HTML left for a chat window.
