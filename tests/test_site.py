@@ -355,3 +355,16 @@ def test_the_search_link_to_past_activities_works_on_every_kind_of_page(basic_si
         assert url.startswith("https://kepu.example.cn/"), (rel, href)
         target = url.removeprefix("https://kepu.example.cn/")
         assert (basic_site / target / "index.html").is_file() and target == "activities/past/", (rel, href)
+
+
+def test_the_logo_is_decoration_in_a_link_named_in_chinese(basic_site: Path) -> None:
+    # Material writes alt="logo": a screen reader said "logo" in English on
+    # every page (the residents' tester). The link is named by the site's name.
+    for url in ("", "bulletins/", "buildings/a-1/"):
+        doc = page(basic_site, url)
+        logos = doc.select("a.md-logo")
+        assert logos, url
+        for link in logos:
+            assert link["aria-label"] == "测试公示"
+            assert [img["alt"] for img in link.find_all("img")] == [""]
+        assert not [img for img in doc.find_all("img") if img.get("alt", "").lower() == "logo"]
