@@ -135,6 +135,12 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_example_site_builds(example_site: Path) -> None:
     site = example_site / "site"
     assert (site / "bulletins/2026-13-gongshilan/index.html").is_file()
+    # The guide's example teaches headings that are headings (## 一、…): an
+    # editor who copied "一、公示栏放在哪里" alone got a plain paragraph.
+    from bs4 import BeautifulSoup
+
+    doc = BeautifulSoup((site / "bulletins/2026-13-gongshilan/index.html").read_text(encoding="utf-8"), "lxml")
+    assert [h.get_text(strip=True) for h in doc.select(".gs-article h2")][:2] == ["一、公示栏放在哪里", "二、多久更新一次"]
     for building in ("gy-01", "gy-02", "gy-05"):
         assert (site / f"buildings/{building}/index.html").is_file()
     assert (site / "activities/gy-dance/index.html").is_file()
