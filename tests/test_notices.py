@@ -1351,6 +1351,18 @@ STAIRWELL = """
     status: postponed
     status_note: {note}
     registration: 无需报名
+  - id: 2026-12-05-xc-07c-loudao
+    title: 7 号楼 C 单元楼道杂物清理
+    kind: 志愿服务
+    start: 2026-12-05 09:30
+    end: "11:30"
+    venue: gy-station
+    team: gy-emergency
+    audience:
+      entrances: [gy-xc-07/c]
+    status: postponed
+    status_note: {note}
+    registration: 无需报名
 """
 
 
@@ -1381,3 +1393,11 @@ def test_a_long_postponement_note_keeps_its_item_and_the_page_filled(tmp_path: P
     above = max(y1 for _, _, y1 in words if y1 < more_top)
     gap_mm = (more_top - above) * 25.4 / 72  # poppler gives points
     assert gap_mm < 20, gap_mm
+    # Entrance C has its own clean-up, half an hour later: by the estimate
+    # B and C showed the same four items (one list, laid out once); each
+    # now prints its own fifth, in its PDF and on its page alike.
+    for door, own, other in (("b", "7号楼B单元", "7号楼C单元"), ("c", "7号楼C单元", "7号楼B单元")):
+        text = pdf_pages_text(project / "out" / "gy-xc-07" / door / f"notice-gy-xc-07-{door}.pdf")[0]
+        page = _squash(soup(project / "out" / "gy-xc-07" / door / "index.html").get_text())
+        for shown in (text, page):
+            assert own + "楼道杂物清理" in shown and other not in shown and "另有5项" in shown, (door, shown)
