@@ -216,7 +216,11 @@ class NoticeItem:
     status_label: str  # 已取消 / 已延期 / ""
     title: str  # cut to MAX_TITLE_LINES
     details: tuple[tuple[str, str], ...]  # (label, text), each cut to its lines
-    height_mm: float
+    height_mm: float  # estimated, never less than it prints
+    # Never more than it prints: every field one line. The estimate rounds
+    # widths up, so an item between the two may still fit where the
+    # estimate left it out; the layout tries it (_Renderer._layout).
+    min_height_mm: float
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,7 @@ class Notice:
     more: int  # activities in the window that did not fit
     more_text: str
     total: int
+    next_min_mm: float  # min_height_mm of the first activity left out (0.0: none)
     contacts: tuple[tuple[str, str], ...]
     posted: str
     valid_until: str
@@ -278,9 +283,9 @@ class NoticeMaker:
         self.t = strings(site.info.language)
         self._items: dict[tuple[str, str, datetime], NoticeItem] = {}
 
-    def notice(self, target: Target, max_items: int | None = None, cut_contacts: Collection[int] = ()) -> Notice:
+    def notice(self, target: Target, show: int | None = None, cut_contacts: Collection[int] = ()) -> Notice:
         qr = qr_code(self.site.absolute(target.building.url))
-        return build_notice(self.site, target, self.first, self.last, self.t, qr, max_items, self._items, cut_contacts)
+        return build_notice(self.site, target, self.first, self.last, self.t, qr, show, self._items, cut_contacts)
 
 
 def build_notice(
@@ -290,12 +295,14 @@ def build_notice(
     last: date,
     t: Strings,
     qr: QRCode,
-    max_items: int | None = None,
+    show: int | None = None,
     cache: dict[tuple[str, str, datetime], NoticeItem] | None = None,
     cut_contacts: Collection[int] = (),
 ) -> Notice:
-    """One door's notice: at most ``max_items`` activities, fewer if they do
-    not fit; ``cache`` keeps formatted activities between notices.
+    """One door's notice: the leading activities that fit by the estimate
+    (:func:`fit_items`), or the first ``show`` of them when the layout has
+    measured how many fit (:meth:`_Renderer._layout`); ``cache`` keeps
+    formatted activities between notices.
 
     A contact line (label, name, phone) is one line that cannot wrap, and
     the phone is what a resident needs. The lines are written whole, and
@@ -322,9 +329,7 @@ def build_notice(
         if key not in cache:
             cache[key] = _item(site, i, t)
         made.append(cache[key])
-    shown = fit_items(made, list_height_mm(place_lines))
-    if max_items is not None:
-        shown = shown[:max_items]
+    shown = fit_items(made, list_height_mm(place_lines)) if show is None else made[:show]
     more = len(made) - len(shown)
 
     lines: list[tuple[str, str, str]] = []  # label, name, phone
@@ -351,6 +356,7 @@ def build_notice(
         more=more,
         more_text=t.notice_more.format(n=more) if more else "",
         total=len(made),
+        next_min_mm=made[len(shown)].min_height_mm if more else 0.0,
         contacts=tuple(contacts),
         posted=zh_date(first),
         valid_until=zh_date(last),
@@ -425,6 +431,8 @@ def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
     times = time_lines(o.start, o.end)
     left = (1 + len(times)) * LAYOUT["date_pt"] * LAYOUT["date_lh"]
     height = max(left, right) * PT + 2 * LAYOUT["item_pad_mm"] + LAYOUT["item_rule_mm"]
+    least = LAYOUT["title_pt"] * LAYOUT["title_lh"] + len(details) * LAYOUT["detail_pt"] * LAYOUT["detail_lh"]
+    min_height = max(left, least) * PT + 2 * LAYOUT["item_pad_mm"] + LAYOUT["item_rule_mm"]
     start = o.start
     return NoticeItem(
         date_text=f"{zh_date_short(start)} {zh_weekday(start)}",
@@ -436,6 +444,7 @@ def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
         title=title,
         details=tuple(details),
         height_mm=height,
+        min_height_mm=min_height,
     )
 
 
@@ -980,15 +989,50 @@ class _Renderer:
             # door that shows it, until none is clipped (their HTML pages
             # follow suit). Doors that share a list also share its cut: they
             # show the same items and have the same number left over.
-            for k, page in enumerate(list_pages):
+            #
+            # And the other way: the estimate rounds every width up, so the
+            # first activity it left out may still fit (a postponement's
+            # title beside its 【已延期】 badge counted as two lines, printed
+            # as one: the tester's entrance notice stopped a third of a page
+            # short, and the postponed activity and all after it were only
+            # counted in 另有 N 项). When the room left below the last item
+            # could hold that activity at its smallest (min_height_mm), the
+            # list is laid out with it, and kept if nothing runs over. Doors
+            # that shared a list may leave out different activities: each
+            # different longer list is laid out once, as a list of its own
+            # (appended, so that it is tried for one more in turn).
+            k = 0
+            while k < len(lists):
+                page = list_pages[k]
                 while _overflowing(page) and lists[k].items:
                     members = [i for i, j in enumerate(of) if j == k]
                     refits += len(members)
                     for i in members:
-                        notices[i] = self.maker.notice(notices[i].target, max_items=len(notices[i].items) - 1)
+                        notices[i] = self.maker.notice(notices[i].target, show=len(notices[i].items) - 1)
                     lists[k] = notices[members[0]]
                     page = self._document([lists[k]], [], [], css).pages[0]
                 list_pages[k] = page
+                room = _room_mm(page)
+                longer: dict[tuple[object, ...], list[tuple[int, Notice]]] = {}
+                for i in (i for i, j in enumerate(of) if j == k):
+                    n = notices[i]
+                    # The last one left out also frees the 另有 N 项 line.
+                    if n.more and room + (LAYOUT["more_h_mm"] if n.more == 1 else 0.0) >= n.next_min_mm:
+                        trial = self.maker.notice(n.target, show=len(n.items) + 1)
+                        longer.setdefault(trial.list_key, []).append((i, trial))
+                for key, group in longer.items():
+                    # Another door's list already (laid out, or to be): theirs.
+                    same = next((j for j, n in enumerate(lists) if n.list_key == key), None)
+                    if same is None:
+                        trial_page = self._document([group[0][1]], [], [], css).pages[0]
+                        if _overflowing(trial_page):
+                            continue
+                        lists.append(group[0][1])
+                        list_pages.append(trial_page)
+                        same = len(lists) - 1
+                    for i, trial in group:
+                        notices[i], of[i] = trial, same
+                k += 1
             # The same for the contact lines of a frame: a line whose name and
             # phone do not fit has its name cut (build_notice, cut_contacts),
             # on every door of the frame, so that the phone prints whole.
@@ -997,7 +1041,7 @@ class _Renderer:
                 while cut:
                     members = [i for i, j in enumerate(framed) if j == f]
                     for i in members:
-                        notices[i] = self.maker.notice(notices[i].target, max_items=len(notices[i].items), cut_contacts=cut)
+                        notices[i] = self.maker.notice(notices[i].target, show=len(notices[i].items), cut_contacts=cut)
                     frames[f] = notices[members[0]]
                     page = self._document([], [frames[f]], [], css).pages[0]
                     still = _clipped_contacts(page)
@@ -1115,6 +1159,30 @@ def _overflowing(page: Any) -> bool:
         elif "nt-item" in names:
             items.append(box.position_y + box.margin_height())
     return bool(limits) and any(y > min(limits) + 0.5 for y in items)
+
+
+def _room_mm(page: Any) -> float:
+    """The height in mm left free on this laid-out page between its last
+    activity and the 另有 N 项 line (or the list's bottom when there is
+    none). Reads WeasyPrint's box tree, in CSS px, as :func:`_overflowing`."""
+    limits = []
+    bottom = None
+    for box in _descendants(page._page_box):
+        element = getattr(box, "element", None)
+        if element is None or not getattr(box, "element_tag", None):
+            continue
+        names = (element.get("class") or "").split()
+        if "nt-list" in names:
+            limits.append(box.position_y + box.margin_height())
+            bottom = box.content_box_y() if bottom is None else bottom
+        elif "nt-more" in names:
+            limits.append(box.position_y)
+        elif "nt-item" in names:
+            y = box.position_y + box.margin_height()
+            bottom = y if bottom is None else max(bottom, y)
+    if not limits or bottom is None:
+        return 0.0
+    return (min(limits) - bottom) * 25.4 / 96
 
 
 def _clipped_contacts(page: Any) -> frozenset[int]:

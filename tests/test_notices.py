@@ -1330,3 +1330,74 @@ def test_what_ended_before_the_print_day_began_is_not_listed(basic_project: Path
     # The party's own page says it is over, without waiting for the script.
     over = soup(site / "activities" / "nye-party" / "index.html").find(class_="gs-over")
     assert over is not None and not over.has_attr("hidden")
+
+
+# A tester's report: on the sample content, an entrance's postponed clean-up
+# with a long note vanished from its door, and every activity after it,
+# under a third of a page left blank. The estimate gave it 68 mm (its title
+# beside the 【已延期】 badge counted as two lines), the room left was 60 mm,
+# and the list stopped there; WeasyPrint prints it in ~59 mm.
+STAIRWELL_NOTE = "因 12 月 5 日有雨，改到 12 月 12 日（周六）上午 9:00 至 11:00 进行，请住户提前把楼道里的纸箱、旧家具搬回家中，电动车一律不得停放在楼道。"
+STAIRWELL = """
+  - id: 2026-12-05-xc-07b-loudao
+    title: 7 号楼 B 单元楼道杂物清理
+    kind: 志愿服务
+    start: 2026-12-05 09:00
+    end: "11:00"
+    venue: gy-station
+    team: gy-emergency
+    audience:
+      entrances: [gy-xc-07/b]
+    status: postponed
+    status_note: {note}
+    registration: 无需报名
+  - id: 2026-12-05-xc-07c-loudao
+    title: 7 号楼 C 单元楼道杂物清理
+    kind: 志愿服务
+    start: 2026-12-05 09:30
+    end: "11:30"
+    venue: gy-station
+    team: gy-emergency
+    audience:
+      entrances: [gy-xc-07/c]
+    status: postponed
+    status_note: {note}
+    registration: 无需报名
+"""
+
+
+@pytest.mark.parametrize("note", [STAIRWELL_NOTE, STAIRWELL_NOTE * 2], ids=["whole", "cut"])
+def test_a_long_postponement_note_keeps_its_item_and_the_page_filled(tmp_path: Path, capsys: pytest.CaptureFixture[str], note: str) -> None:
+    project = make_project_at(tmp_path / "sample", REPO / "content")
+    acts = project / "content" / "data" / "activities.yml"
+    acts.write_text(acts.read_text(encoding="utf-8").rstrip("\n") + "\n" + STAIRWELL.format(note=note).lstrip("\n"), encoding="utf-8")
+    today = "2026-11-30"
+    assert run_cli("check", "--today", today, cwd=project) == 0
+    err = capsys.readouterr().err
+    warned = re.search(r"2026-12-05-xc-07b-loudao: status_note: 说明太长，楼门公示上只印得下“(.+?…)”", err)
+    printed = warned.group(1) if warned else note
+    assert (warned is None) == (note == STAIRWELL_NOTE), err
+    assert run_cli("notices", "--today", today, "--out", "out", cwd=project) == 0
+    pdf = project / "out" / "gy-xc-07" / "b" / "notice-gy-xc-07-b.pdf"
+    text = pdf_pages_text(pdf)[0]
+    # The item is there, with its note as check said it would print.
+    assert "7号楼B单元楼道杂物清理" in text and "已延期" in text, text
+    assert _squash(printed) in text, text
+    # The page is filled: what the 另有 N 项 line counts could not have
+    # fitted. The next activity (7 号楼、8 号楼更换应急照明和灭火器) takes
+    # ~29 mm; the gap above the line must be smaller than that.
+    more = more_count(text)
+    assert more == 5, text
+    words = word_boxes(pdf)
+    more_top = min(y0 for w, y0, _ in words if w.startswith("另有"))
+    above = max(y1 for _, _, y1 in words if y1 < more_top)
+    gap_mm = (more_top - above) * 25.4 / 72  # poppler gives points
+    assert gap_mm < 20, gap_mm
+    # Entrance C has its own clean-up, half an hour later: by the estimate
+    # B and C showed the same four items (one list, laid out once); each
+    # now prints its own fifth, in its PDF and on its page alike.
+    for door, own, other in (("b", "7号楼B单元", "7号楼C单元"), ("c", "7号楼C单元", "7号楼B单元")):
+        text = pdf_pages_text(project / "out" / "gy-xc-07" / door / f"notice-gy-xc-07-{door}.pdf")[0]
+        page = _squash(soup(project / "out" / "gy-xc-07" / door / "index.html").get_text())
+        for shown in (text, page):
+            assert own + "楼道杂物清理" in shown and other not in shown and "另有5项" in shown, (door, shown)
