@@ -368,3 +368,12 @@ def test_the_logo_is_decoration_in_a_link_named_in_chinese(basic_site: Path) -> 
             assert link["aria-label"] == "测试公示"
             assert [img["alt"] for img in link.find_all("img")] == [""]
         assert not [img for img in doc.find_all("img") if img.get("alt", "").lower() == "logo"]
+
+
+def test_a_date_and_a_time_range_are_never_split_across_lines(basic_site: Path) -> None:
+    # 长辈模式 on a phone broke "（周/六）" and "19:00–/20:30" (the residents'
+    # tester): each is one unbreakable piece; a range over days may wrap.
+    items = page(basic_site, "buildings/b-b1/").select(".gs-item__when time")
+    pieces = [[span.get_text() for span in item.select(".gs-nw")] for item in items]
+    assert ["（周六）", "08:30–11:30"] in pieces, pieces
+    assert all(len(p) >= 1 and p[0].startswith("（周") for p in pieces)
