@@ -26,7 +26,8 @@ from . import queries
 from .a11y import missing_alt
 from .errors import Location, Problems
 from .load import Article
-from .model import Activity, Occurrence, Site
+from .markup import md_link_target
+from .model import Activity, FieldText, Occurrence, Site
 from .pages import generated_pages, url_of
 from .strings import strings
 from .validate import nearest
@@ -117,10 +118,13 @@ def _targets(article: Article) -> list[Target]:
     """Each link and image of the body that Python-Markdown renders as one,
     in the order written: inline, reference-style and raw HTML, in list
     items and other indented blocks, but not in code."""
-    body = article.body
+    return _text_targets(article.body, article.body_line)
+
+
+def _text_targets(body: str, first_line: int) -> list[Target]:
     if "[" not in body and "<" not in body:
         return []  # most bulletins: no link, no image
-    lines = _Lines(body, article.body_line)
+    lines = _Lines(body, first_line)
     # Comments are copied as they are, never shown; raw HTML blocks are
     # HTML, the Markdown in them left as text; code is neither.
     plain = _COMMENT_RE.sub(_blank, body)
@@ -386,6 +390,85 @@ def check_dead_links(articles: list[Article], site: Site, p: Problems, cache: Ta
                     record=record, field="正文")
 
 
+def check_data_links(articles: list[Article], site: Site, p: Problems, content_dir: Path | None = None) -> None:
+    """Links in Markdown fields (an activity's, a team's or a lecture
+    series' description, the welcome text, a bulletin's editor_note), as
+    check_dead_links and check_links for articles' bodies: a link to a
+    content .md file that is not there is an error, a "/" link to a page
+    the site does not have a warning. (render_markdown has made the links
+    to .md files page URLs.) Reported at the field's line in its file."""
+    texts: list[FieldText] = [*site.info.texts, *(t for b in site.bulletins for t in b.texts)]
+    for group in (site.teams, site.series, site.activities):
+        for record in group.values():
+            texts.extend(record.texts)
+    if not texts:
+        return
+    published_md = _published_md(articles, site)
+    urls = {url_of(src) for src in published_md}
+    static: set[str] | None = None
+    for ft in texts:
+        content = ft.loc.path[: ft.loc.path.rfind(ft.here + "/")] if ft.here + "/" in ft.loc.path else "content/"
+        for t in _text_targets(ft.text, 1):
+            raw = t.target
+            if t.is_image or _LOCAL_RE.match(raw.strip()):
+                continue
+            target = unquote(raw.split("#", 1)[0].split("?", 1)[0]).strip()
+            if not target or _SCHEME_RE.match(target) or target.startswith("//"):
+                continue
+            loc = _field_location(ft, t)
+            if target.endswith(".md"):
+                resolved = md_link_target(raw, ft.here)
+                if resolved is not None and resolved in published_md:
+                    continue
+                if resolved is not None and resolved in site.drafts:
+                    p.warn(loc, f"链接“{raw}”指向一篇草稿，草稿不会发布", "请等那篇简报发布后再加链接，或删去 draft: true", record=ft.record, field=ft.field)
+                    continue
+                wanted = resolved or posixpath.normpath(target.lstrip("/"))
+                close = _nearest_md(wanted, published_md)
+                hint = f"是否想链接到“{posixpath.relpath(close, ft.here)}”？" if close else ""
+                if target.startswith("/"):
+                    fix = f"请写成相对于本文件的路径：“{posixpath.relpath(wanted, ft.here)}”" if wanted in published_md else hint
+                    p.error(loc, f"链接“{raw}”以“/”开头，网站上不会换成那篇文章的网址，居民点开是死链",
+                            fix or "请写成相对于本文件的 .md 文件路径，如“../bulletins/文件名.md”", record=ft.record, field=ft.field)
+                elif resolved is None:
+                    p.error(loc, f"链接“{raw}”指向 {content.rstrip('/')}/ 以外的文件，网站上没有这个页面",
+                            hint or "站内链接请写成相对于本文件的 .md 文件路径，如“../bulletins/文件名.md”", record=ft.record, field=ft.field)
+                else:
+                    p.error(loc, f"链接“{raw}”指向的文章 {content}{resolved} 不存在，发布后是死链",
+                            hint or f"请检查文件名和文件夹（路径相对于本文件所在的文件夹 {content}{ft.here}/）；如那篇文章已删去，请删去这个链接",
+                            record=ft.record, field=ft.field)
+                continue
+            if not target.startswith("/"):
+                continue  # resolved against each page's own URL: not checked here
+            if static is None:
+                static = _static_files(content_dir) if content_dir is not None else set()
+            if _resolves(target, "", "", published_md, urls, static):
+                continue
+            hint = _nearest(target, "", "", published_md, urls)
+            p.warn(loc, f"链接“{raw}”指向的页面不存在", hint or "请检查链接地址；站内文章可写成相对于本文件的 .md 文件路径，如“../bulletins/文件名.md”",
+                   record=ft.record, field=ft.field)
+
+
+def _field_location(ft: FieldText, t: Target) -> Location:
+    """Where a link of a data field is in its file: the line exactly when
+    the field is a block (description: |) or one line; the column only on
+    a value's first line (a block's indentation is not kept)."""
+    if ft.block:
+        return Location(ft.loc.path, ft.loc.line + t.line, 0)
+    if t.line == 1:
+        return Location(ft.loc.path, ft.loc.line, ft.loc.col + int(ft.quoted) + t.col - 1)
+    return Location(ft.loc.path, ft.loc.line + t.line - 1, 0)
+
+
+def _static_files(content_dir: Path) -> set[str]:
+    """The files of content/ published as they are (not .md, not data/)."""
+    return {
+        f.relative_to(content_dir).as_posix()
+        for f in content_dir.rglob("*")
+        if f.is_file() and f.suffix != ".md" and "data" != f.relative_to(content_dir).parts[0]
+    }
+
+
 def _nearest_md(wanted: str, md: set[str]) -> str | None:
     """The published .md file the editor probably meant: by file name (the
     whole paths share "bulletins/2026" and would make any two look alike),
@@ -407,11 +490,7 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
     text. (A link to a .md file that is not there is check_dead_links'
     error, reported already.)"""
     published_md = _published_md(articles, site)
-    static = {
-        f.relative_to(content_dir).as_posix()
-        for f in content_dir.rglob("*")
-        if f.is_file() and f.suffix != ".md" and "data" != f.relative_to(content_dir).parts[0]
-    }
+    static = _static_files(content_dir)
     urls = {url_of(src) for src in published_md}
     for article in articles:
         if article.rel in site.drafts:

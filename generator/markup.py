@@ -11,8 +11,11 @@ Material's JavaScript and the site's own CSS take for the page's chrome.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable
+from html import escape, unescape
+from urllib.parse import quote, unquote
 
 import markdown
 import nh3
@@ -138,12 +141,48 @@ def dangerous_html(text: str) -> str | None:
 # A pure function of the text; `serve` reloads the model on every save and
 # would otherwise convert thousands of unchanged descriptions again.
 @functools.lru_cache(maxsize=1 << 14)
-def render_markdown(text: str) -> str:
-    """Markdown → sanitised HTML (for short fields, not whole articles)."""
+def render_markdown(text: str, here: str = "data", base: str = "/") -> str:
+    """Markdown → sanitised HTML (for short fields, not whole articles).
+
+    A link to a content .md file, relative to ``here`` (the folder of the
+    file the text is written in, relative to content/), becomes the URL of
+    that page under ``base`` (the path of the site's address): the HTML is
+    made once for every page that shows it (a team's description on the
+    teams page and the home page's welcome are at different depths), so no
+    page-relative URL fits all. MkDocs does this for articles, never for
+    HTML a template inserts."""
     if not text.strip():
         return ""
     _md.reset()
-    return sanitize(_md.convert(without_invisible(text)))
+    html = sanitize(_md.convert(without_invisible(text)))
+    return _HREF_RE.sub(lambda m: m.group(1) + _page_url(m.group(2), here, base) + '"', html) if ".md" in html else html
+
+
+_HREF_RE = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)"')
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def md_link_target(href: str, here: str) -> str | None:
+    """The content .md file (relative to content/) a relative link written
+    in a file of folder ``here`` points at, or None if it is no such link
+    (another URL, a "/" path, outside content/). Whether the file exists
+    is the checks' business (checks.check_data_links)."""
+    path = unquote(href.split("#", 1)[0].split("?", 1)[0]).strip()
+    if not path.endswith(".md") or path.startswith("/") or _SCHEME_RE.match(path):
+        return None
+    resolved = posixpath.normpath(posixpath.join(here, path))
+    return None if resolved == ".." or resolved.startswith("../") else resolved
+
+
+def _page_url(href: str, here: str, base: str) -> str:
+    written = unescape(href)
+    rel = md_link_target(written, here)
+    if rel is None:
+        return href
+    from .pages import url_of  # pages imports the model and notices, which import this
+
+    cut = min((i for i in (written.find("#"), written.find("?")) if i >= 0), default=len(written))
+    return escape(base + quote(url_of(rel)) + written[cut:], quote=True)
 
 
 # Elements whose content the HTML parser reads as text up to their end tag:

@@ -27,6 +27,21 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class FieldText:
+    """A data field's Markdown as written, kept for the link checks
+    (checks.check_data_links): the HTML no longer tells a link to a .md
+    file that is not there from one that is."""
+
+    loc: Location  # of the value
+    record: str
+    field: str
+    text: str
+    here: str  # the folder of its file, relative to content/: what its links are relative to
+    block: bool = False  # written as a block (description: |), its text from the next line
+    quoted: bool = False  # written in quotes, its text from the next column
+
+
+@dataclass(frozen=True)
 class Organisation:
     name: str
     address: str
@@ -59,6 +74,7 @@ class SiteInfo:
     description: str = ""
     welcome_html: str = ""
     notice_days: int = 14
+    texts: tuple[FieldText, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -154,6 +170,7 @@ class Team:
     community: str = ""
     description_html: str = ""
     contact: Contact | None = None
+    texts: tuple[FieldText, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -161,6 +178,7 @@ class Series:
     id: str
     name: str
     description_html: str = ""
+    texts: tuple[FieldText, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -241,6 +259,7 @@ class Activity:
     # building page, its calendar and a one-notice building list them.
     audience_entrances: IdSet = IdSet()
     source: Location = field(default=Location(""), compare=False, repr=False)
+    texts: tuple[FieldText, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -272,6 +291,7 @@ class Bulletin:
     summary: str
     draft: bool
     source: Location = field(default=Location(""), compare=False, repr=False)
+    texts: tuple[FieldText, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def url(self) -> str:

@@ -267,6 +267,7 @@ def _read_data(loaded: Loaded, cache: ModelCache | None) -> _DataPart | None:
     reg = v.Registry(p)
     organisation, info, columns = v.read_site(site_doc, p, "site.yml")
     tz = ZoneInfo(info.timezone)
+    base = v.base_path(info.url)
     places = v.read_places(places_doc, p, reg, "places.yml")
     empty = YNull(Location(""))
     # A file that could not be read (or is not a mapping) would make every
@@ -277,13 +278,13 @@ def _read_data(loaded: Loaded, cache: ModelCache | None) -> _DataPart | None:
     )
     no_places = "places" in unreliable
     venues = v.read_venues(loaded.data.get("venues.yml", empty), p, reg, "venues.yml", places.communities, no_places) if "venues.yml" in loaded.data else {}
-    teams = v.read_teams(loaded.data.get("teams.yml", empty), p, reg, "teams.yml", places.communities, no_places) if "teams.yml" in loaded.data else {}
+    teams = v.read_teams(loaded.data.get("teams.yml", empty), p, reg, "teams.yml", places.communities, no_places, base) if "teams.yml" in loaded.data else {}
     lectures_root = loaded.data.get("lectures.yml")
     lectures_map = v._root_map(lectures_root, p, "lectures.yml", "lectures.yml") if lectures_root is not None else YMap(Location(""))
     if lectures_root is not None:
         v.Fields(lectures_map, p, "lectures", ("series", "lectures"))
-    series = v.read_series(lectures_map, p, reg)
-    ctx = v.Context(places, venues, teams, series, tz, unreliable)
+    series = v.read_series(lectures_map, p, reg, base)
+    ctx = v.Context(places, venues, teams, series, tz, unreliable, base)
     part = _DataPart(organisation, info, columns, places, venues, teams, series, lectures_map, ctx, p, {k: dict(t) for k, t in reg.seen.items()})
     if cache is not None:
         cache.data = (key, part) if not p.errors else None
@@ -332,7 +333,7 @@ def _read_activities(
 
 
 def _read_bulletins(
-    articles: list[Article], columns: dict[str, Column], p: Problems, cache: ModelCache | None,
+    articles: list[Article], columns: dict[str, Column], p: Problems, cache: ModelCache | None, base: str = "/",
 ) -> tuple[list[Bulletin], set[str]]:
     """Every bulletin and the drafts' sources; an article (the same object:
     the same bytes) read under the same columns is not validated again."""
@@ -349,7 +350,8 @@ def _read_bulletins(
         else:
             q = Problems()
             draft = v.is_draft(article)
-            b = v.read_bulletin(article, q, columns)
+            # columns stand for site.yml, and base is of it: no key of its own
+            b = v.read_bulletin(article, q, columns, base)
             if not q.errors:
                 kept[article.rel] = (article, columns, b, draft, q)
         p.extend(q)
@@ -450,7 +452,7 @@ def build_model(project: Project, loaded: Loaded, p: Problems, dm: DataModel, to
     """Stages 2 and 3 for the articles: validate the bulletins and assemble
     the model with the data files' part (:func:`build_data`)."""
     cache = project.cache.model if project.cache is not None else None
-    bulletins, drafts = _read_bulletins(loaded.articles, dm.part.columns, p, cache)
+    bulletins, drafts = _read_bulletins(loaded.articles, dm.part.columns, p, cache, v.base_path(dm.part.info.url))
     v.check_bulletin_numbers(bulletins, p)
     published = sorted((b for b in bulletins if not b.draft), key=lambda b: (b.published, b.issue), reverse=True)
     if p.errors:
@@ -518,9 +520,10 @@ def load_model(project: Project, today: date | None = None, articles: bool = Tru
     if site is not None and articles:
         # An error, found before anything is rendered: `serve` shows it as
         # its error page instead of reloading a page with a dead link.
-        from .checks import check_dead_links
+        from .checks import check_data_links, check_dead_links
 
         check_dead_links(loaded.articles, site, p, _targets(project))
+        check_data_links(loaded.articles, site, p, project.content_dir)
     p.raise_if_errors()
     if site is None:  # pragma: no cover - errors were raised above
         raise BuildFailed(p.errors)

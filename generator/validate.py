@@ -10,6 +10,7 @@ venue defined later, and an unknown id suggests the nearest known one.
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from .model import (
     District,
     Entrance,
     Estate,
+    FieldText,
     Grid,
     IdSet,
     Lecture,
@@ -158,6 +160,21 @@ class Fields:
         if danger:
             self.p.warn(value.loc, f"含有不安全的 HTML（{danger}），发布时不会执行", "请删去脚本和事件属性", record=self.record, field=key)
         return text
+
+    def markdown(self, key: str, base: str, texts: list[FieldText], here: str | None = None) -> str:
+        """A Markdown field as HTML, its links to .md files (relative to
+        ``here``, by default the data file's folder) made page URLs under
+        ``base`` (see base_path); the text kept in ``texts`` when it may
+        hold a link, for checks.check_data_links."""
+        text = self.text(key)
+        value = self.raw(key)
+        if not text or not isinstance(value, YStr):
+            return ""
+        here = data_folder(value.loc.path) if here is None else here
+        if "[" in text or "<" in text:
+            block = "\n" in value  # a literal block (|) keeps its lines
+            texts.append(FieldText(value.loc, self.record, key, text, here, block, not block and value.quoted))
+        return render_markdown(text, here, base)
 
     def ident(self, key: str = "id") -> str:
         value = self.text(key, required=True)
@@ -315,6 +332,22 @@ class Registry:
 # site.yml
 
 
+def base_path(url: str) -> str:
+    """The path of the site's address ("/" or "/kepu/"): where the site's
+    pages are on its host, for links in data fields (markup.render_markdown)."""
+    found = re.match(r"https?://[^/]+(/.*)?$", url)
+    path = (found.group(1) if found else None) or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def data_folder(shown: str) -> str:
+    """The folder, relative to content/, of a data file shown as
+    "content/data/activities/2026.yml": "data/activities"."""
+    parts = shown.split("/")[:-1]
+    at = max((i for i, part in enumerate(parts) if part == "data"), default=None)
+    return "/".join(parts[at:]) if at is not None else "data"
+
+
 def site_url(text: str) -> tuple[str, tuple[str, str] | None]:
     """The site's address as it goes into QR codes, feeds, calendars and
     canonical links: ASCII (a Chinese host in its xn-- form, a Chinese path
@@ -362,6 +395,7 @@ def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteI
         if problem:
             s._err("url", f"“{written}”{problem[0]}", problem[1])
     tz = s.text("timezone") or "Asia/Shanghai"
+    texts: list[FieldText] = []
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -379,8 +413,9 @@ def read_site(doc: YValue, p: Problems, shown: str) -> tuple[Organisation, SiteI
         timezone=tz,
         language=s.text("language") or "zh-CN",
         description=s.text("description"),
-        welcome_html=render_markdown(s.text("welcome")),
+        welcome_html=s.markdown("welcome", base_path(url), texts),
         notice_days=notice_days,
+        texts=tuple(texts),
     )
     columns: dict[str, Column] = {}
     for m in records(root.get("columns"), p, root.loc, "栏目（columns）"):
@@ -593,14 +628,16 @@ def read_venues(doc: YValue, p: Problems, reg: Registry, shown: str, communities
     return venues
 
 
-def read_teams(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community], skip_unknown: bool = False) -> dict[str, Team]:
+def read_teams(doc: YValue, p: Problems, reg: Registry, shown: str, communities: dict[str, Community], skip_unknown: bool = False, base: str = "/") -> dict[str, Team]:
     root = _root_map(doc, p, shown, "teams.yml")
     Fields(root, p, "teams", ("teams",))
     teams: dict[str, Team] = {}
     for m in records(root.get("teams"), p, root.loc, "队伍（teams）"):
         f = Fields(m, p, str(m.get("id", "")), ("id", "name", "kind", "community", "description", "contact"))
         tid = f.ident()
-        team = Team(tid, f.text("name", required=True), f.choice("kind", TEAM_KINDS, default="team"), _ref_field(f, "community", communities, "社区", skip_unknown=skip_unknown), render_markdown(f.text("description")), f.contact("contact"))
+        texts: list[FieldText] = []
+        team = Team(tid, f.text("name", required=True), f.choice("kind", TEAM_KINDS, default="team"), _ref_field(f, "community", communities, "社区", skip_unknown=skip_unknown),
+                    f.markdown("description", base, texts), f.contact("contact"), tuple(texts))
         if reg.claim("team", tid, m.loc_of("id")):
             teams[tid] = team
     return teams
@@ -639,6 +676,7 @@ class Context:
     series: dict[str, Series]
     tz: ZoneInfo
     unreliable: frozenset[str] = frozenset()  # kinds whose data file is unreadable
+    base: str = "/"  # the path of the site's address (base_path)
 
 
 def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bool) -> Activity | None:
@@ -652,7 +690,8 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
     venue = _ref_field(f, "venue", ctx.venues, "场地", required=True, skip_unknown="venue" in ctx.unreliable)
     team = _ref_field(f, "team", ctx.teams, "队伍", skip_unknown="team" in ctx.unreliable)
     buildings, entrances, label = _read_audience(f, ctx.places, skip_unknown="places" in ctx.unreliable)
-    description = f.text("description")
+    texts: list[FieldText] = []
+    description_html = f.markdown("description", ctx.base, texts)
     status_text = f.choice("status", STATUSES, default="scheduled", aliases=dict(STATUS_ALIASES))
     status: Status = status_text if status_text in STATUSES else "scheduled"  # type: ignore[assignment]
     status_note = f.text("status_note")
@@ -690,14 +729,13 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
         from .model import Occurrence
 
         occurrences = (Occurrence(aid, start_aware, end_aware, status, status_note),)
-    description_html = render_markdown(description)
     return Activity(
         id=aid, title=title, kind=kind, start=start_aware, end=end_aware, venue=venue, team=team,
         audience_buildings=IdSet(buildings), audience_label=label,
         description_html=description_html, description_text=plain_text(description_html),
         registration=f.text("registration"), contact=f.contact("contact"), status=status,
         status_note=status_note, occurrences=occurrences, recurrence=recurrence, lecture=lec,
-        audience_entrances=IdSet(entrances), source=m.loc,
+        audience_entrances=IdSet(entrances), source=m.loc, texts=tuple(texts),
     )
 
 
@@ -909,12 +947,13 @@ def _read_recurrence(
     return recurrence, occurrences
 
 
-def read_series(root: YMap, p: Problems, reg: Registry) -> dict[str, Series]:
+def read_series(root: YMap, p: Problems, reg: Registry, base: str = "/") -> dict[str, Series]:
     result: dict[str, Series] = {}
     for m in records(root.get("series"), p, root.loc, "讲座系列（series）"):
         f = Fields(m, p, str(m.get("id", "")), ("id", "name", "description"))
         sid = f.ident()
-        series = Series(sid, f.text("name", required=True), render_markdown(f.text("description")))
+        texts: list[FieldText] = []
+        series = Series(sid, f.text("name", required=True), f.markdown("description", base, texts), tuple(texts))
         if reg.claim("series", sid, m.loc_of("id")):
             result[sid] = series
     return result
@@ -953,22 +992,22 @@ def is_draft(article: Article) -> bool:
     return isinstance(value, YStr) and str(value).strip().lower() in ("true", "yes", "是", "on")
 
 
-def read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) -> Bulletin | None:
+def read_bulletin(article: Article, p: Problems, columns: dict[str, Column], base: str = "/") -> Bulletin | None:
     """A bulletin from its article. A draft's problems are warnings: it is not
     published, and one editor's half-written draft must not stop another's
     urgent cancellation from going out. (They still show in `check`, and
     `--strict` still fails on them.)"""
     if not is_draft(article):
-        return _read_bulletin(article, p, columns)
+        return _read_bulletin(article, p, columns, base)
     scratch = Problems()
-    bulletin = _read_bulletin(article, scratch, columns)
+    bulletin = _read_bulletin(article, scratch, columns, base)
     for e in scratch.errors:
         p.warn(e.loc, f"{e.message}（草稿，暂不发布）", e.fix, record=e.record, field=e.field)
     p.warnings.extend(scratch.warnings)
     return bulletin
 
 
-def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) -> Bulletin | None:
+def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column], base: str) -> Bulletin | None:
     stem = Path(article.rel).stem
     f = Fields(article.meta, p, stem, BULLETIN_FIELDS)
     loc = Location(article.shown, 1, 1)
@@ -1009,9 +1048,12 @@ def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column]) ->
         p.error(Location(article.shown, line, col), f"正文里的 <{tag}> 没有结束标签 </{tag}>，它后面的正文都不会显示", f"请在应结束的地方补上 </{tag}>，或删去这个 <{tag}>", record=stem)
     if not (ok and title and issue and day and published):
         return None
+    texts: list[FieldText] = []
+    # Its links are relative to the bulletin, as its body's.
+    editor_note_html = f.markdown("editor_note", base, texts, posixpath.dirname(article.rel))
     return Bulletin(
         id=stem, src=article.rel, title=title, issue=issue, date=day, published=published, column=column,
-        office=f.text("office"), editor_note_html=render_markdown(f.text("editor_note")),
+        office=f.text("office"), editor_note_html=editor_note_html, texts=tuple(texts),
         # Issue-number problems point at the issue line.
         summary=f.text("summary"), draft=f.boolean("draft"), source=article.meta.loc_of("issue"),
     )

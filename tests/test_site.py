@@ -123,6 +123,33 @@ def test_html_lang_and_no_google_fonts(basic_site: Path) -> None:
     assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
 
 
+def test_links_to_articles_in_data_fields_open_the_articles(make_project) -> None:  # type: ignore[no-untyped-def]
+    # An activity's description is Markdown rendered once for every page
+    # that shows it: a link to a .md file becomes the article's URL from the
+    # site's root path (here a sub-folder of the host), whatever the depth.
+    from urllib.parse import unquote, urlsplit
+
+    from conftest import build_project
+
+    project = make_project("basic")
+    activities = project / "content" / "data" / "activities.yml"
+    text = activities.read_text(encoding="utf-8")
+    text = text.replace("description: 请带好毛巾。", "description: 见[第二期](../bulletins/2026-02-second.md#top)、[讲座](../activities/heart-talk.md)、[外站](https://example.com/a.md)。", 1)
+    activities.write_text(text, encoding="utf-8")
+    site_yml = project / "content" / "data" / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("url: https://test.example.cn/", "url: https://test.example.cn/kepu/"), encoding="utf-8")
+    bulletin = project / "content" / "bulletins" / "2025-01-first.md"
+    bulletin.write_text(bulletin.read_text(encoding="utf-8").replace("editor_note: 这是编者按。", "editor_note: 见[下期](2026-02-second.md)。"), encoding="utf-8")
+    site = build_project(project)
+    note = page(site, "bulletins/2025-01-first/").find("a", string="下期")
+    assert note is not None and note["href"] == "/kepu/bulletins/2026-02-second/"
+    links = {a.get_text(): a["href"] for a in page(site, "activities/estate-a-drill/").select(".gs-description a")}
+    assert links == {"第二期": "/kepu/bulletins/2026-02-second/#top", "讲座": "/kepu/activities/heart-talk/", "外站": "https://example.com/a.md"}
+    for name in ("第二期", "讲座"):
+        path = unquote(urlsplit(links[name]).path).removeprefix("/kepu/")
+        assert (site / path / "index.html").is_file(), path
+
+
 def test_unicode_heading_anchors(make_project) -> None:  # type: ignore[no-untyped-def]
     from conftest import build_project
 

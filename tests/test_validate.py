@@ -1116,6 +1116,47 @@ def test_a_dead_link_fails_the_build_and_keeps_the_last_site(basic: Path, capsys
     assert page.read_bytes() == before
 
 
+def test_link_in_a_data_field_to_a_missing_article_is_an_error(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Data fields are Markdown too (markup.render_markdown); their links to
+    # .md files were published as written, dead, and `check` said nothing.
+    # Relative to the data file's folder, as an article's to its own.
+    text = edit(basic, ACT, "description: 请带好毛巾。", "description: 见[第二期](../bulletins/2026-02-second.md)、[旧文](../bulletins/2026-02-secnd.md)、[根](/bulletins/2026-03-third.md)。")
+    rc, lines = check(basic, capsys)
+    assert (rc, lines) == (1, [
+        f"{at(ACT, text, '../bulletins/2026-02-secnd.md')}: estate-a-drill: description: 链接“../bulletins/2026-02-secnd.md”指向的文章 content/bulletins/2026-02-secnd.md 不存在，发布后是死链 — 是否想链接到“../bulletins/2026-02-second.md”？",
+        f"{at(ACT, text, '/bulletins/2026-03-third.md')}: estate-a-drill: description: 链接“/bulletins/2026-03-third.md”以“/”开头，网站上不会换成那篇文章的网址，居民点开是死链 — 请写成相对于本文件的路径：“../bulletins/2026-03-third.md”",
+        "发现 2 处错误，网站未更新。",
+    ])
+
+
+def test_dead_link_in_a_block_description_names_its_line(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # description: | — the link's own line (its indentation is not known).
+    text = edit(basic, ACT, "description: 请带好毛巾。", "description: |\n      请带好毛巾。\n\n      另见[通知](../bulletins/gone-away.md)。")
+    line = pos(text, "../bulletins/gone-away.md")[0]
+    assert_error(basic, capsys, f"{ACT}:{line}:1: estate-a-drill: description: 链接“../bulletins/gone-away.md”指向的文章 content/bulletins/gone-away.md 不存在，发布后是死链 — "
+                 "请检查文件名和文件夹（路径相对于本文件所在的文件夹 content/data/）；如那篇文章已删去，请删去这个链接")
+
+
+def test_dead_links_in_team_and_series_descriptions(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, TEAMS, "{id: volunteers, name: 科普志愿者服务队,", "{id: volunteers, description: \"[简报](bulletins/2025-01-first.md)\", name: 科普志愿者服务队,")
+    series = edit(basic, LEC, "    name: 社区科普大讲坛\n", "    name: 社区科普大讲坛\n    description: 往期见[简报](../bulletins/2025-01-frist.md)\n")
+    rc, lines = check(basic, capsys)
+    assert f"{at(LEC, series, '../bulletins/2025-01-frist.md')}: forum: description: 链接“../bulletins/2025-01-frist.md”指向的文章 content/bulletins/2025-01-frist.md 不存在，发布后是死链 — 是否想链接到“../bulletins/2025-01-first.md”？" in lines, lines
+    assert f"{at(TEAMS, text, 'bulletins/2025-01-first.md')}: volunteers: description: 链接“bulletins/2025-01-first.md”指向的文章 content/data/bulletins/2025-01-first.md 不存在，发布后是死链 — 是否想链接到“../bulletins/2025-01-first.md”？" in lines, lines
+    assert rc == 1
+
+
+def test_dead_link_in_an_editor_note(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # editor_note is Markdown of the front matter: relative to the bulletin.
+    text = edit(basic, B1, "editor_note: 这是编者按。", "editor_note: 这是编者按，见[下期](2026-02-secnd.md)。")
+    assert_error(basic, capsys, f"{at(B1, text, '2026-02-secnd.md')}: 2025-01-first: editor_note: 链接“2026-02-secnd.md”指向的文章 content/bulletins/2026-02-secnd.md 不存在，发布后是死链 — 是否想链接到“2026-02-second.md”？")
+
+
+def test_site_absolute_link_in_a_data_field_to_a_missing_page_warns(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, ACT, "description: 请带好毛巾。", "description: 见[1 栋](/buildings/a-7/)、[活动](/activities/east-clinic/)。")
+    assert_warning(basic, capsys, f"{at(ACT, text, '/buildings/a-7/')}: estate-a-drill: description: 链接“/buildings/a-7/”指向的页面不存在 — 是否想链接到“/buildings/a-1/”？")
+
+
 def test_link_to_generated_page_by_url(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(basic, B1, "正文第一段。", "见[1 栋](/buildings/a-1/)、[活动](../../activities/dance/)和[链接](../bulletins/2026-02-second.md)。")
     rc, lines = check(basic, capsys)
