@@ -124,6 +124,11 @@ def project_of(config_file: str) -> Project:
     return Project(root, (root / docs_dir).resolve())
 
 
+# What a command with errors did not do ("网站未更新" said after a `check`,
+# which never updates the site, read as if it had tried).
+_OUTCOMES = {"check": "请改正后再生成网站", "notices": "楼门公示未生成", "digest": "文字摘要未生成"}
+
+
 def load_for_command(args: argparse.Namespace, *, show_warnings: bool = True, articles: bool = True) -> tuple[Site, list[ContentError]] | None:
     """The model for a command that does not build (check, notices, digest):
     errors are printed, all at once, and None returned; warnings are printed
@@ -135,7 +140,7 @@ def load_for_command(args: argparse.Namespace, *, show_warnings: bool = True, ar
         with long_lived():
             site, problems = load_site(project, parse_date(args.today) if args.today else None, articles)
     except BuildFailed as exc:
-        print(exc.report(), file=sys.stderr)
+        print(exc.report(_OUTCOMES.get(args.command, "网站未更新")), file=sys.stderr)
         return None
     warnings = problems.sorted_warnings()
     if show_warnings:

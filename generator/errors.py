@@ -68,10 +68,12 @@ class BuildFailed(Exception):
         self.errors = sorted(errors, key=lambda e: e.sort_key)
         super().__init__(self.report())
 
-    def report(self) -> str:
+    def report(self, outcome: str = "网站未更新") -> str:
+        """Every error, one a line, then their count and ``outcome``: what
+        was not done (`check` updates nothing, so says what to do)."""
         count = len(self.errors)
         lines = [str(e) for e in self.errors]
-        lines.append(f"发现 {count} 处错误，网站未更新。")
+        lines.append(f"发现 {count} 处错误，{outcome}。")
         return "\n".join(lines)
 
 

@@ -283,7 +283,7 @@ def test_new_activity_appends_without_touching_the_rest(make_project, capsys: py
     rc = run_cli("check", "--today", TODAY, cwd=project)
     lines = capsys.readouterr().err.splitlines()
     assert rc == 1
-    assert lines == [f"content/data/activities.yml:{line + 2}:5: 2026-12-20-huodong: kind: 缺少必填字段 — 请填写 kind", "发现 1 处错误，网站未更新。"]
+    assert lines == [f"content/data/activities.yml:{line + 2}:5: 2026-12-20-huodong: kind: 缺少必填字段 — 请填写 kind", "发现 1 处错误，请改正后再生成网站。"]
     path.write_text(re.sub(r"kind: +#", "kind: 文艺 #", after), encoding="utf-8")
     assert run_cli("check", "--today", TODAY, cwd=project) == 0
     # The same day again: a distinct id.

@@ -1096,7 +1096,7 @@ def test_links_to_missing_articles_in_every_form(basic: Path, capsys: pytest.Cap
         f"{at(rel, text, '/bulletins/gone-away.md')}: 2026-05-fifth: 正文: 链接“/bulletins/gone-away.md”指向的文章 content/bulletins/gone-away.md 不存在，发布后是死链 — {DEAD_MD}",
         f"{at(rel, text, '../../../README.md')}: 2026-05-fifth: 正文: 链接“../../../README.md”指向 content/ 以外的文件，网站上没有这个页面 — 站内链接请写成相对于本文件的 .md 文件路径，且文件要在 content/ 里",
         f"{at(rel, text, '../2026-03-thrid.md')}: 2026-05-fifth: 正文: 链接“../2026-03-thrid.md”指向的文章 content/bulletins/2026-03-thrid.md 不存在，发布后是死链 — 是否想链接到“../2026-03-third.md”？",
-        "发现 6 处错误，网站未更新。",
+        "发现 6 处错误，请改正后再生成网站。",
     ])
 
 
@@ -1125,7 +1125,7 @@ def test_link_in_a_data_field_to_a_missing_article_is_an_error(basic: Path, caps
     assert (rc, lines) == (1, [
         f"{at(ACT, text, '../bulletins/2026-02-secnd.md')}: estate-a-drill: description: 链接“../bulletins/2026-02-secnd.md”指向的文章 content/bulletins/2026-02-secnd.md 不存在，发布后是死链 — 是否想链接到“../bulletins/2026-02-second.md”？",
         f"{at(ACT, text, '/bulletins/2026-03-third.md')}: estate-a-drill: description: 链接“/bulletins/2026-03-third.md”以“/”开头，网站上不会换成那篇文章的网址，居民点开是死链 — 请写成相对于本文件的路径：“../bulletins/2026-03-third.md”",
-        "发现 2 处错误，网站未更新。",
+        "发现 2 处错误，请改正后再生成网站。",
     ])
 
 
@@ -1399,7 +1399,7 @@ def test_many_errors_in_many_files_together_sorted(basic: Path) -> None:
         lines = result.stderr.splitlines()
         found = [line for line in lines if line in expected]
         assert found == expected, result.stderr
-        assert "发现 4 处错误，网站未更新。" in lines
+        assert ("发现 4 处错误，请改正后再生成网站。" if command == "check" else "发现 4 处错误，网站未更新。") in lines
     # The failed build left the previous site alone and no temp folder behind.
     assert (basic / "site/index.html").read_text(encoding="utf-8") == "old site"
     assert sorted(p.name for p in basic.iterdir()) == ["content", "mkdocs.yml", "site", "theme"]
