@@ -290,7 +290,13 @@ class Fields:
         if m is None:
             return None
         f = Fields(m, self.p, self.record, ("role", "phone"))
-        return Contact(role=f.text("role", required=True), phone=f.text("phone"))
+        contact = Contact(role=f.text("role", required=True), phone=f.text("phone"))
+        if "phone" in m and not contact.phone and contact.role:
+            # `new activity` writes phone: "" to be filled in; left so, the
+            # page said "联系 活动站值班员" and nothing to call.
+            self.p.warn(f._missing_loc("phone"), f"联系电话是空的，居民只看到“{contact.role}”，不知道打哪个电话",
+                        "请填写电话（如 027-8765 0000）；不留电话就删去 phone 这一行", record=self.record, field=f"{key}.phone")
+        return contact
 
 
 def records(value: YValue | None, p: Problems, where: Location, what: str) -> list[YMap]:
@@ -692,6 +698,11 @@ def read_activity(m: YMap, p: Problems, reg: Registry, ctx: Context, lecture: bo
     buildings, entrances, label = _read_audience(f, ctx.places, skip_unknown="places" in ctx.unreliable)
     texts: list[FieldText] = []
     description_html = f.markdown("description", ctx.base, texts)
+    if not description_html and "description" in m:
+        # Written and left empty (as `new activity` leaves it): the page
+        # had nothing under the title but the time and place.
+        p.warn(f._missing_loc("description"), "活动说明是空的，居民看不到这项活动是做什么的",
+               "请用一两句话写明内容、适合谁参加、要带什么；不写就删去 description 这一行", record=f.record, field="description")
     status_text = f.choice("status", STATUSES, default="scheduled", aliases=dict(STATUS_ALIASES))
     status: Status = status_text if status_text in STATUSES else "scheduled"  # type: ignore[assignment]
     status_note = f.text("status_note")

@@ -286,6 +286,14 @@ def test_new_activity_appends_without_touching_the_rest(make_project, capsys: py
     assert lines == [f"content/data/activities.yml:{line + 2}:5: 2026-12-20-huodong: kind: 缺少必填字段 — 请填写 kind", "发现 1 处错误，请改正后再生成网站。"]
     path.write_text(re.sub(r"kind: +#", "kind: 文艺 #", after), encoding="utf-8")
     assert run_cli("check", "--today", TODAY, cwd=project) == 0
+    # What the entry leaves blank to be filled in is named, not published
+    # silently: an empty description and a contact without a phone (the
+    # editors' tester's page read "联系 活动站值班员" and nothing to call).
+    warned = [w for w in capsys.readouterr().err.splitlines() if "2026-12-20-huodong" in w]
+    assert [w.split(": ")[3] for w in warned] == ["description", "contact.phone"], warned
+    assert "活动说明是空的" in warned[0] and "联系电话是空的，居民只看到“活动站值班员”" in warned[1]
+    assert run_cli("check", "--strict", "--today", TODAY, cwd=project) == 1
+    capsys.readouterr()
     # The same day again: a distinct id.
     assert run_cli("new", "activity", "--today", "2026-12-20", cwd=project) == 0
     assert "  - id: 2026-12-20-huodong-2\n" in path.read_text(encoding="utf-8")
