@@ -138,6 +138,16 @@ def dangerous_html(text: str) -> str | None:
     return m.group(0).strip() if m else None
 
 
+def dangerous_spots(text: str) -> list[tuple[int, str]]:
+    """(offset, construct) of every dangerous construct in raw text: each
+    is removed on publishing, and the editor should delete each."""
+    found = []
+    for m in _DANGER_RE.finditer(text):
+        shown = m.group(0).strip()
+        found.append((m.start() + m.group(0).index(shown), shown))
+    return found
+
+
 # A pure function of the text; `serve` reloads the model on every save and
 # would otherwise convert thousands of unchanged descriptions again.
 @functools.lru_cache(maxsize=1 << 14)

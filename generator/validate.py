@@ -23,7 +23,7 @@ from . import recurrence as rec_mod
 from .dates import DateProblem, parse_clock, parse_date, parse_datetime, parse_weekday
 from .errors import Location, Problems
 from .load import Article, YList, YMap, YNull, YStr, YValue
-from .markup import dangerous_html, plain_text, render_markdown, unclosed_raw_text, without_invisible
+from .markup import dangerous_html, dangerous_spots, plain_text, render_markdown, unclosed_raw_text, without_invisible
 from .model import (
     Activity,
     Building,
@@ -98,6 +98,10 @@ def slugify_id(text: str) -> str:
     """A valid id close to what the editor wrote (for suggestions)."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return s[:64] or "new-id"
+
+
+# Lines of one bulletin named for the dangerous HTML in them (validate.read_bulletin).
+DANGER_LINES = 10
 
 
 # Blanks around a value, invisible ones too: a zero-width space pasted from
@@ -1045,9 +1049,16 @@ def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column], ba
         else:
             _unknown(p, article.meta["column"], "栏目", columns, stem, "column")  # type: ignore[arg-type]
             ok = False
-    danger = dangerous_html(article.body)
-    if danger:
-        line = article.body[: article.body.find(danger)].count("\n") + article.body_line if danger in article.body else article.body_line
+    # Each line with one, up to DANGER_LINES: the editors' tester pasted five
+    # and was told of the first alone, so four stayed in the file.
+    lines: set[int] = set()
+    for at, danger in dangerous_spots(article.body):
+        line = article.body.count("\n", 0, at) + article.body_line
+        if line in lines:
+            continue
+        if len(lines) == DANGER_LINES:
+            break
+        lines.add(line)
         p.warn(Location(article.shown, line, 1), f"正文含有不安全的 HTML（{danger}），发布时已移除", "请删去 <script>、on… 事件属性和 javascript: 链接", record=stem)
     unclosed = unclosed_raw_text(article.body)
     if unclosed:

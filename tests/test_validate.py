@@ -992,6 +992,17 @@ def test_dangerous_html_in_a_bulletin(basic: Path, capsys: pytest.CaptureFixture
     assert_warning(basic, capsys, f"{B1}:{line}:1: 2025-01-first: 正文含有不安全的 HTML（<script），发布时已移除 — 请删去 <script>、on… 事件属性和 javascript: 链接")
 
 
+def test_every_line_with_dangerous_html_is_named(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The editors' tester pasted five and was told of the first alone.
+    pasted = ("<script>x()</script>", '<p onclick="x()">点击查看详情</p>', '<a href="javascript:x()">领取奖品</a>',
+              '<iframe src="https://example.com/"></iframe>', '<img src="a.png" onerror="x()">')
+    text = edit(basic, B1, "正文第一段。", "正文第一段。\n\n" + "\n\n".join(pasted))
+    rc, lines = check(basic, capsys)
+    warned = [line for line in lines if "不安全的 HTML" in line]
+    assert rc == 0 and [w.split(":")[2] for w in warned] == [str(pos(text, p[:6])[0]) for p in pasted], warned
+    assert [w.split("（")[1].split("）")[0] for w in warned] == ["<script", "onclick=", "javascript:", "<iframe", "onerror="]
+
+
 # A Word paste that lost its </style> (or a stray <textarea>, <title>…): the
 # browser reads the rest of the bulletin as the tag's content, so it must not
 # be published.
