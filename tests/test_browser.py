@@ -1001,6 +1001,10 @@ def test_a_printed_building_page_is_its_coming_activities_on_two_pages(browser: 
     assert [p for p in phones if p not in whole] == []
     for chrome in ("长辈模式", "搜索", "往期活动", "当前位置", "楼门公示", "订阅", "ICP"):
         assert chrome not in whole, chrome
+    # "…还有 N 项活动，请看活动日历" printed without where that is: the
+    # calendar's address is printed after the link (the residents' tester).
+    assert doc.select_one(".gs-more"), bid
+    assert "（https://kepu.example.cn/activities/）" in re.sub(r"\s+", "", whole), whole[-300:]
 
 
 def test_serve_skips_the_index_only_for_large_sites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
