@@ -249,6 +249,14 @@ _NOINDEX = "data-gs-noindex"
 _START_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*>")
 
 
+def with_labels(html: str) -> str:
+    """The staging copy's page with a "：" closing each <dt>: Pagefind joins
+    a label to its value, and an activity's search excerpt read "对象桂园社区
+    居民 类别讲座" (the residents' tester); now "对象：桂园社区居民 类别：讲座".
+    The published page is unchanged."""
+    return html.replace("</dt>", "：</dt>") if "</dt>" in html else html
+
+
 def without_noindex(html: str) -> str:
     """The staging copy's page with the contents of its ``data-gs-noindex``
     elements left out; the elements themselves stay.
@@ -494,7 +502,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
             # The share is counted on the page with its lists, as before
             # without_noindex: the same bundles, so the same index.
             sizes.append(indexed_text(html))
-            html = indexed_part(without_noindex(with_title_suffixes(html)))
+            html = indexed_part(without_noindex(with_title_suffixes(with_labels(html))))
             if stage_now:
                 _stage(stage / "0" / rel, html)
             if cache is not None:
@@ -515,7 +523,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
                 continue
             if not stage_now:
                 for page in bundle:
-                    html = indexed_part(without_noindex(with_title_suffixes(with_key_characters(page.path.read_text(encoding="utf-8"), page))))
+                    html = indexed_part(without_noindex(with_title_suffixes(with_labels(with_key_characters(page.path.read_text(encoding="utf-8"), page)))))
                     _stage(stage / str(n) / page.path.relative_to(site_dir), html)
             _run_pagefind(exe, stage / str(n), out, background=background)
             if kept is not None:

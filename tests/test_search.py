@@ -104,6 +104,13 @@ def test_building_page_is_found_by_what_residents_look_it_up_by(indexed: dict[st
     assert "东单元、西单元" in indexed["/buildings/a-3/"]  # its entrances
 
 
+def test_an_activity_excerpt_separates_each_label_from_its_value(indexed: dict[str, str]) -> None:
+    # Pagefind joined a <dt> to its <dd>: "对象桂园社区居民 类别讲座" (the
+    # residents' tester). The staging copy closes each label with "：".
+    text = indexed["/activities/east-clinic/"]
+    assert "类别：义诊" in text and "类别义诊" not in text, text
+
+
 def test_an_activity_is_not_called_over_in_search_before_it_is(indexed: dict[str, str]) -> None:
     # An activity's page holds "本活动已于…结束。" hidden until its end (the
     # reader shows it then, gongshi-reader.js): indexed, it was the search
