@@ -136,7 +136,10 @@ ZH_CN: dict[str, str] = {
     "not_found_try": "可以回到首页，在“社区与楼栋”里找到您住的楼，或用右上角的搜索。",
     "search": "搜索",
     "search_placeholder": "搜索简报、活动、讲座、楼栋",
-    "search_hint": "输入关键词，例如：讲座、防灾减灾、主讲人姓名、楼栋名称、第 13 期",
+    # No issue number: "第 13 期" on a site of 12 issues found four
+    # unrelated pages (the residents' tester), and the newest one would make
+    # every page depend on the bulletins (all rendered again for each new one).
+    "search_hint": "输入关键词，例如：讲座、防灾减灾、主讲人姓名、楼栋名称、简报期号",
     "search_loading": "正在搜索……",
     "search_none": "没有找到相关内容，请换个词试试",
     "search_count": "找到 {n} 条结果",
