@@ -1141,12 +1141,14 @@ def _worker_render(span: tuple[int, int]) -> tuple[list[str], bytes, list[bytes]
         gc.collect()
 
 
-def _overflowing(page: Any) -> bool:
-    """True if any activity on this laid-out page extends below its list box
-    (where the CSS would clip it) or under the 另有 N 项 line. Reads
-    WeasyPrint's box tree (``page._page_box``; WeasyPrint is pinned)."""
-    limits = []
-    items = []
+def _list_marks(page: Any) -> tuple[list[float], list[float], float | None]:
+    """(the limits an activity must stay above: the list box's bottom and
+    the 另有 N 项 line's top; each activity's bottom; the list's content
+    top) on this laid-out page, in CSS px. Reads WeasyPrint's box tree
+    (``page._page_box``; WeasyPrint is pinned)."""
+    limits: list[float] = []
+    items: list[float] = []
+    top = None
     for box in _descendants(page._page_box):
         element = getattr(box, "element", None)
         if element is None or not getattr(box, "element_tag", None):
@@ -1154,32 +1156,27 @@ def _overflowing(page: Any) -> bool:
         names = (element.get("class") or "").split()
         if "nt-list" in names:
             limits.append(box.position_y + box.margin_height())
+            top = box.content_box_y() if top is None else top
         elif "nt-more" in names:
             limits.append(box.position_y)
         elif "nt-item" in names:
             items.append(box.position_y + box.margin_height())
+    return limits, items, top
+
+
+def _overflowing(page: Any) -> bool:
+    """True if any activity on this laid-out page extends below its list box
+    (where the CSS would clip it) or under the 另有 N 项 line."""
+    limits, items, _top = _list_marks(page)
     return bool(limits) and any(y > min(limits) + 0.5 for y in items)
 
 
 def _room_mm(page: Any) -> float:
     """The height in mm left free on this laid-out page between its last
     activity and the 另有 N 项 line (or the list's bottom when there is
-    none). Reads WeasyPrint's box tree, in CSS px, as :func:`_overflowing`."""
-    limits = []
-    bottom = None
-    for box in _descendants(page._page_box):
-        element = getattr(box, "element", None)
-        if element is None or not getattr(box, "element_tag", None):
-            continue
-        names = (element.get("class") or "").split()
-        if "nt-list" in names:
-            limits.append(box.position_y + box.margin_height())
-            bottom = box.content_box_y() if bottom is None else bottom
-        elif "nt-more" in names:
-            limits.append(box.position_y)
-        elif "nt-item" in names:
-            y = box.position_y + box.margin_height()
-            bottom = y if bottom is None else max(bottom, y)
+    none)."""
+    limits, items, top = _list_marks(page)
+    bottom = max(items) if items else top
     if not limits or bottom is None:
         return 0.0
     return (min(limits) - bottom) * 25.4 / 96
