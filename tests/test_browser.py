@@ -473,13 +473,17 @@ def test_split_index_titles_find_their_page_in_every_bundle(browser: Any, split_
         for u, title in bundle.items():
             pairs = [run[i : i + 2] for run in _HAN.findall(flat[u]) for i in range(len(run) - 1)]
             queries[n, u] = [title, *dict.fromkeys(pairs)]
-    # The check can fail in every bundle: Pagefind alone, which cuts each
-    # query with ICU, misses some of these pages in each (a merged bundle
-    # cutting queries would miss them too).
+    # The check can fail in every merged bundle: Pagefind alone, which cuts
+    # each query with ICU, misses some of these pages in each (a merged
+    # bundle cutting queries would miss them too). Which pages land in the
+    # first bundle moves with the pages' indexed sizes (e0286e5 left a
+    # hidden sentence out of activity pages, and none Pagefind alone
+    # misses was left there); the reader's own bundle is also covered by
+    # test_sample_site_a_word_of_a_title_finds_the_page.
     every = sorted({q for qs in queries.values() for q in qs})
     alone = _pagefind_alone(browser, url, every)
     missed = {n for (n, u), qs in queries.items() for q in qs if u not in alone[q]}
-    assert missed == set(range(SPLIT_BUNDLES)), missed
+    assert set(range(1, SPLIT_BUNDLES)) <= missed, missed
     # The whole titles, and the pairs Pagefind alone misses (the others
     # the reader's first search finds as Pagefind did: test_sample_site_*).
     lost = {}
