@@ -54,9 +54,41 @@ def parse_date(text: str) -> date:
 _NO_YEAR_RE = re.compile(r"^\d{1,2}\s*(?:月\s*\d{1,2}\s*日?|[-/.]\d{1,2})(?:$|\s)")
 
 
+_MISORDERED_RE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:$|\s)")
+
+
+def _misordered(value: str) -> DateProblem:
+    """A date written day and month first ("12/05/2026", "11/29/2026"):
+    refused, as 12/05 is 12 May to some and 5 December to others, with the
+    fix in the editor's own numbers: the one reading if a number over 12
+    leaves only one, both readings if not."""
+    m = _MISORDERED_RE.match(value)
+    if m is None:
+        return DateProblem(f"“{value}”的年月日顺序不明确")
+    a, b, year = int(m[1]), int(m[2]), int(m[3])
+    at = value[m.end():].strip()  # a start's time, kept in the fix
+    at = f" {at}" if at else ""
+    readings = []
+    for month, day in ((a, b), (b, a)):
+        try:
+            readings.append(date(year, month, day))
+        except ValueError:
+            continue
+    readings = sorted(set(readings))
+    if len(readings) == 1:
+        only = readings[0]
+        return DateProblem(f"“{value}”的年月日顺序不对（年份要写在前面）",
+                           f"请写成 {only.isoformat()}{at} 或 {only.year}年{only.month}月{only.day}日{at}")
+    if len(readings) == 2:
+        first, second = readings
+        return DateProblem(f"“{value}”的年月日顺序不明确",
+                           f"是 {first.month}月{first.day}日 还是 {second.month}月{second.day}日？请写成年份在前的 {first.isoformat()}{at} 或 {second.isoformat()}{at}")
+    return DateProblem(f"“{value}”的年月日顺序不明确")
+
+
 def _parse_date_prefix(value: str) -> tuple[date, str]:
     if _AMBIGUOUS_RE.match(value):
-        raise DateProblem(f"“{value}”的年月日顺序不明确")
+        raise _misordered(value)
     m = _DATE_RE.match(value)
     if not m:
         if _NO_YEAR_RE.match(value):

@@ -226,7 +226,7 @@ class Fields:
         try:
             return parse_date(text)
         except DateProblem as exc:
-            self._err(key, str(exc), "请写成 2026-12-05 或 2026年12月5日")
+            self._err(key, str(exc), exc.fix or "请写成 2026-12-05 或 2026年12月5日")
             return None
 
     def datetime(self, key: str, required: bool = False) -> datetime | None:

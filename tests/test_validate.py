@@ -559,17 +559,26 @@ def test_not_a_boolean(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("2026-02-30", "“2026-02-30”不是真实存在的日期"),
-        ("12/05/2026", "“12/05/2026”的年月日顺序不明确"),
-        ("05-12-2026", "“05-12-2026”的年月日顺序不明确"),
-        ("下周一", "“下周一”不是可识别的日期"),
-        ("2026-12-05 上午", "“2026-12-05 上午”不是日期（多出了“上午”）"),
-        ("２０２６－０２－３０", "“2026-02-30”不是真实存在的日期"),
+        ("2026-02-30", "“2026-02-30”不是真实存在的日期 — 请写成 2026-12-05 或 2026年12月5日"),
+        ("12/05/2026", "“12/05/2026”的年月日顺序不明确 — 是 5月12日 还是 12月5日？请写成年份在前的 2026-05-12 或 2026-12-05"),
+        ("05-12-2026", "“05-12-2026”的年月日顺序不明确 — 是 5月12日 还是 12月5日？请写成年份在前的 2026-05-12 或 2026-12-05"),
+        # A number over 12 leaves one reading: the fix gives it (the editors'
+        # tester's 11/29/2026 was "ambiguous", with a fix about 12-05).
+        ("11/29/2026", "“11/29/2026”的年月日顺序不对（年份要写在前面） — 请写成 2026-11-29 或 2026年11月29日"),
+        ("29.11.2026", "“29.11.2026”的年月日顺序不对（年份要写在前面） — 请写成 2026-11-29 或 2026年11月29日"),
+        ("下周一", "“下周一”不是可识别的日期 — 请写成 2026-12-05 或 2026年12月5日"),
+        ("2026-12-05 上午", "“2026-12-05 上午”不是日期（多出了“上午”） — 请写成 2026-12-05 或 2026年12月5日"),
+        ("２０２６－０２－３０", "“2026-02-30”不是真实存在的日期 — 请写成 2026-12-05 或 2026年12月5日"),
     ],
 )
 def test_bad_date(basic: Path, capsys: pytest.CaptureFixture[str], typed: str, message: str) -> None:
     text = edit(basic, B1, "date: 2025-12-20", f"date: {typed}")
-    assert_error(basic, capsys, f"{at(B1, text, typed)}: 2025-01-first: date: {message} — 请写成 2026-12-05 或 2026年12月5日")
+    assert_error(basic, capsys, f"{at(B1, text, typed)}: 2025-01-first: date: {message}")
+
+
+def test_a_start_written_month_first_gets_the_fix_in_its_own_numbers(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edit(basic, ACT, "start: 2026年12月5日 8:30", "start: 12/29/2026 8:30")
+    assert_error(basic, capsys, f"{at(ACT, text, '12/29/2026')}: east-clinic: start: “12/29/2026 8:30”的年月日顺序不对（年份要写在前面） — 请写成 2026-12-29 8:30 或 2026年12月29日 8:30")
 
 
 @pytest.mark.parametrize("typed", ["2025年12月20日", "２０２５-１２-２０", "2025/12/20", "2025.12.20", "2025年12月20号"])
