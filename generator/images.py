@@ -170,8 +170,13 @@ def _load(im: Image.Image, shown: str, scale: float) -> None:
         with _whole_files_only():
             im.load()
     except Exception:  # noqa: BLE001 - truncated or corrupt data: the editor's file, not our bug
-        raise ImageProblem(f"图片“{shown}”不完整或已损坏（文件可能没有传完），网站上没有发布它",
-                           "请从手机或原处重新复制一次完整的图片，用看图软件打开确认后再放进来") from None
+        raise _damaged(shown) from None
+
+
+def _damaged(shown: str) -> ImageProblem:
+    """A picture whose data ends early or is corrupt: the editor's file."""
+    return ImageProblem(f"图片“{shown}”不完整或已损坏（文件可能没有传完），网站上没有发布它",
+                        "请从手机或原处重新复制一次完整的图片，用看图软件打开确认后再放进来")
 
 
 def _convert(im: Image.Image, data: bytes, fmt: str, shown: str) -> bytes:
@@ -245,8 +250,7 @@ def _convert_animation(im: Image.Image, data: bytes, fmt: str, shown: str, metad
                 picture.info = {}
                 frames.append(picture)
     except Exception:  # noqa: BLE001 - truncated or corrupt data: the editor's file, not our bug
-        raise ImageProblem(f"图片“{shown}”不完整或已损坏（文件可能没有传完），网站上没有发布它",
-                           "请从手机或原处重新复制一次完整的图片，用看图软件打开确认后再放进来") from None
+        raise _damaged(shown) from None
     extra = {"icc_profile": left} if left else {}
     buf = io.BytesIO()
     if fmt == "WEBP":

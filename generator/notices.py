@@ -77,6 +77,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("gongshi")
 
 PT = 25.4 / 72  # mm per typographic point
+PX = 25.4 / 96  # mm per CSS pixel (WeasyPrint's box tree)
 
 # The page geometry in millimetres and points. The print CSS is rendered from
 # these numbers (theme/notices/style.html), and the fitting below uses them.
@@ -1179,7 +1180,7 @@ def _room_mm(page: Any) -> float:
     bottom = max(items) if items else top
     if not limits or bottom is None:
         return 0.0
-    return (min(limits) - bottom) * 25.4 / 96
+    return (min(limits) - bottom) * PX
 
 
 def _clipped_contacts(page: Any) -> frozenset[int]:
