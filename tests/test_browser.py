@@ -566,7 +566,14 @@ def test_search_back_and_clear_buttons_are_thumb_sized_on_a_phone(browser: Any, 
         # Tapped near a corner: × empties the box, ← closes search.
         page.mouse.click(boxes["clear"]["x"] + 3, boxes["clear"]["y"] + boxes["clear"]["height"] - 3)
         assert page.input_value("[data-gs-search-query]") == ""
-        page.mouse.click(boxes["back"]["x"] + 3, boxes["back"]["y"] + boxes["back"]["height"] - 3)
+        # The × hides itself and the answer gives way to the hint, with
+        # Material's transitions: the ← is tapped where it is after them. In
+        # one fresh-clone run (长辈模式) the tap at the place measured before
+        # closed nothing within 5 s; the cause was not confirmed.
+        page.wait_for_timeout(200)
+        back_box = page.locator(back).bounding_box()
+        assert back_box is not None
+        page.mouse.click(back_box["x"] + 3, back_box["y"] + back_box["height"] - 3)
         # Waited for, not read at once: on a loaded machine the click's
         # label → checkbox change came after the first read (CI=true run).
         page.wait_for_function("() => !document.getElementById('__search').checked", timeout=5000)
