@@ -234,6 +234,71 @@ def test_split_index_is_reproducible(split_site: Path, tmp_path: Path, monkeypat
     assert [k for k in first if first[k] != second[k]] == []
 
 
+def test_bundles_are_indexed_two_at_once_into_the_same_files(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two cores and the memory for two runs, two bundles' Pagefind
+    runs overlap (each waits here until the other has started: run one
+    after the other, the first would wait in vain), and the index is the one
+    the runs make one after the other."""
+    import os
+    import threading
+
+    from generator import search
+
+    real = search._run_pagefind
+    started = threading.Barrier(2, timeout=30)
+    at_once = [0, 0, 0]  # running now, most at once, runs started
+    lock = threading.Lock()
+
+    def pagefind(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            at_once[0] += 1
+            at_once[1] = max(at_once[:2])
+            at_once[2] += 1
+            first_two = at_once[2] <= 2
+        try:
+            if first_two:
+                started.wait()
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                at_once[0] -= 1
+
+    monkeypatch.setattr(search, "_run_pagefind", pagefind)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(search, "_available_memory", lambda: 4 * search.PAGEFIND_PEAK)
+    together = _reindex(basic_site, tmp_path / "together", monkeypatch, bundles=BUNDLES)
+    assert at_once[1:] == [2, BUNDLES] and not started.broken
+
+    monkeypatch.setattr(search, "_run_pagefind", real)
+    monkeypatch.setattr(search, "_available_memory", lambda: 2 * search.PAGEFIND_PEAK - 1)  # room for one
+    alone = _reindex(basic_site, tmp_path / "alone", monkeypatch, bundles=BUNDLES)
+    first = {p.relative_to(together).as_posix(): p.read_bytes() for p in sorted((together / "pagefind").rglob("*")) if p.is_file()}
+    second = {p.relative_to(alone).as_posix(): p.read_bytes() for p in sorted((alone / "pagefind").rglob("*")) if p.is_file()}
+    assert first.keys() == second.keys() and any(k.startswith("pagefind/2/") for k in first)
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_pagefind_runs_at_once_as_cores_and_memory_allow(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from generator import search
+
+    peak = search.PAGEFIND_PEAK
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for memory, bundles, background, runs in [
+        (8 * peak, 3, False, 2),  # two cores
+        (8 * peak, 1, False, 1),  # one bundle
+        (8 * peak, 3, True, 1),  # the preview's index, in the background
+        (4 * peak - 1, 3, False, 1),  # not the memory for two runs twice over
+        (0, 3, False, 1),  # no /proc/meminfo
+    ]:
+        monkeypatch.setattr(search, "_available_memory", lambda memory=memory: memory)
+        assert search._runs_at_once(bundles, background=background) == runs, (memory, bundles, background)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(search, "_available_memory", lambda: 64 * peak)
+    assert search._runs_at_once(3, background=False) == 3
+
+
 def test_search_finds_pages_of_every_bundle(split_site: Path) -> None:
     """A resident's search through the header box (gongshi-reader.js, which
     imports pagefind/pagefind.js) finds a building of each bundle by its
