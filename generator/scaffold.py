@@ -27,7 +27,7 @@ from .errors import ContentError
 from .load import YList, YMap, YStr, load_article, parse_yaml
 from .pipeline import Project, site_today
 from .textio import read_text
-from .validate import ID_FIX, ID_RE
+from .validate import ID_FIX, ID_RE, bulletin_stem
 
 KINDS = ("bulletin", "activity", "lecture")
 
@@ -117,7 +117,7 @@ def _columns(project: Project) -> list[str]:
 
 def new_bulletin(project: Project, today: date, ident: str | None, title: str) -> tuple[Path, int, str]:
     issue = next_issue(project)
-    stem = ident or f"{today.year}-{issue:02d}-jianbao"
+    stem = ident or bulletin_stem(today, issue)
     path = project.content_dir / "bulletins" / f"{stem}.md"
     if path.exists():
         raise FileExistsError(project.shown(path))

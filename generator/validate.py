@@ -1022,6 +1022,14 @@ def read_bulletin(article: Article, p: Problems, columns: dict[str, Column], bas
     return bulletin
 
 
+def bulletin_stem(day: date, issue: int) -> str:
+    """A bulletin's file name where the editor gave none (``new bulletin``)
+    or none that can be a URL: year and month first, as the sample's and
+    most offices' files are named (2026-11-dongji-anpai); "2026-14-jianbao"
+    read as a 14th month. The issue number keeps one month's apart."""
+    return f"{day.year}-{day.month:02d}-jianbao-{issue}"
+
+
 def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column], base: str) -> Bulletin | None:
     stem = Path(article.rel).stem
     f = Fields(article.meta, p, stem, BULLETIN_FIELDS)
@@ -1037,7 +1045,7 @@ def _read_bulletin(article: Article, p: Problems, columns: dict[str, Column], ba
         # A name with no ASCII at all ("第一期 简报") gets one from year and issue.
         slug = slugify_id(stem)
         if slug == "new-id":
-            slug = f"{day.year if day else 2026}-{issue or 1:02d}-jianbao"
+            slug = bulletin_stem(day, issue or 1) if day else f"jianbao-{issue or 1}"
         p.error(loc, f"文件名“{stem}”不能用作网址", f"请把文件改名为 {slug}.md（{ID_FIX}）", record=stem)
         ok = False
     published = f.date("published") or day

@@ -253,7 +253,7 @@ def test_new_bulletin(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project("basic")
     expected_issue = max(issues_in(project)) + 1  # drafts hold their number too
     assert run_cli("new", "bulletin", "--today", "2026-12-01", cwd=project) == 0
-    rel = f"content/bulletins/2026-{expected_issue:02d}-jianbao.md"
+    rel = f"content/bulletins/2026-12-jianbao-{expected_issue}.md"  # year and month of --today
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"已创建：{rel}:2"
     text = (project / rel).read_text(encoding="utf-8")
@@ -265,11 +265,11 @@ def test_new_bulletin(make_project, capsys: pytest.CaptureFixture[str]) -> None:
     rc = run_cli("check", "--today", TODAY, cwd=project)
     lines = capsys.readouterr().err.splitlines()
     assert rc == 0
-    assert f"警告: {rel}:2:1: 2026-{expected_issue:02d}-jianbao: title: 缺少必填字段（草稿，暂不发布） — 请在元数据中填写 title: 标题" in lines
+    assert f"警告: {rel}:2:1: 2026-12-jianbao-{expected_issue}: title: 缺少必填字段（草稿，暂不发布） — 请在元数据中填写 title: 标题" in lines
     assert run_cli("check", "--strict", "--today", TODAY, cwd=project) == 1
     capsys.readouterr()
     site = build_project(project)
-    assert not (site / "bulletins" / f"2026-{expected_issue:02d}-jianbao").exists()
+    assert not (site / "bulletins" / f"2026-12-jianbao-{expected_issue}").exists()
     # A second one gets the next number; a title given up front is enough for check.
     assert run_cli("new", "bulletin", "--today", "2026-12-01", "--title", "冬季: 用电安全", "--id", "2026-winter", cwd=project) == 0
     text = (project / "content/bulletins/2026-winter.md").read_text(encoding="utf-8")

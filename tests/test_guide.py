@@ -39,7 +39,7 @@ PLACEMENT = {
     "activities.yml": "content/data/activities.yml",
     "lectures.yml": "content/data/lectures.yml",
     "recurring.yml": "content/data/activities/recurring.yml",
-    "2026-13-gongshilan.md": "content/bulletins/2026-13-gongshilan.md",
+    "2026-10-gongshilan.md": "content/bulletins/2026-10-gongshilan.md",
     "about.md": "content/about.md",
 }
 # Examples that are not files of the example site.
@@ -134,12 +134,12 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_example_site_builds(example_site: Path) -> None:
     site = example_site / "site"
-    assert (site / "bulletins/2026-13-gongshilan/index.html").is_file()
+    assert (site / "bulletins/2026-10-gongshilan/index.html").is_file()
     # The guide's example teaches headings that are headings (## 一、…): an
     # editor who copied "一、公示栏放在哪里" alone got a plain paragraph.
     from bs4 import BeautifulSoup
 
-    doc = BeautifulSoup((site / "bulletins/2026-13-gongshilan/index.html").read_text(encoding="utf-8"), "lxml")
+    doc = BeautifulSoup((site / "bulletins/2026-10-gongshilan/index.html").read_text(encoding="utf-8"), "lxml")
     assert [h.get_text(strip=True) for h in doc.select(".gs-article h2")][:2] == ["一、公示栏放在哪里", "二、多久更新一次"]
     for building in ("gy-01", "gy-02", "gy-05"):
         assert (site / f"buildings/{building}/index.html").is_file()
@@ -197,7 +197,7 @@ def test_serve_command_answers(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bulletins/2026-13-gongshilan/", timeout=5) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bulletins/2026-10-gongshilan/", timeout=5) as r:
                     assert "公示栏全面启用" in r.read().decode("utf-8")
                     break
             except (urllib.error.URLError, ConnectionError):
@@ -267,7 +267,7 @@ def test_publish_with_the_nginx_example(example_site: Path, tmp_path: Path) -> N
         status, headers, body = get(ics)
         assert status == 200 and headers["content-type"].startswith("text/calendar")
         assert headers["cache-control"] == "public, max-age=3600" and body.startswith(b"BEGIN:VCALENDAR")
-        status, headers, body = get("bulletins/2026-13-gongshilan/", gz=True)
+        status, headers, body = get("bulletins/2026-10-gongshilan/", gz=True)
         assert headers.get("content-encoding") == "gzip" and "公示栏全面启用" in gzip.decompress(body).decode("utf-8")
         css = sorted((www / "assets").rglob("*.css"))[0].relative_to(www).as_posix()
         status, headers, _ = get(css, gz=True)

@@ -968,8 +968,8 @@ def test_recurrence_with_no_occurrence(basic: Path, capsys: pytest.CaptureFixtur
 
 def test_bulletin_file_name_not_a_url(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (basic / B1).rename(basic / "content/bulletins/第一期 简报.md")
-    # Named from the bulletin's own year (date: 2025-12-20) and issue (1).
-    assert_error(basic, capsys, "content/bulletins/第一期 简报.md:1:1: 第一期 简报: 文件名“第一期 简报”不能用作网址 — 请把文件改名为 2025-01-jianbao.md（id 只能用小写英文字母、数字和单个连字符（如 gy-03），最长 64 个字符）")
+    # Named from the bulletin's own year and month (date: 2025-12-20) and issue (1).
+    assert_error(basic, capsys, "content/bulletins/第一期 简报.md:1:1: 第一期 简报: 文件名“第一期 简报”不能用作网址 — 请把文件改名为 2025-12-jianbao-1.md（id 只能用小写英文字母、数字和单个连字符（如 gy-03），最长 64 个字符）")
 
 
 def test_bulletin_file_name_suggests_slug(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
