@@ -469,6 +469,32 @@ def _static_files(content_dir: Path) -> set[str]:
     }
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif", ".bmp")
+
+
+def _nearest_image(target: str, here_dir: str, static: set[str]) -> tuple[str, bool] | None:
+    """The image file an editor's missing image probably is, as they would
+    write it from the article, and whether it differs only in letter case
+    (Photo.JPG for photo.jpg: Windows and macOS open either, the web server
+    only one); else the closest image name, in the article's folder first."""
+    wanted = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(here_dir, target))
+    images = [rel for rel in static if rel.lower().endswith(IMAGE_SUFFIXES)]
+    same = sorted(rel for rel in images if rel.lower() == wanted.lower())
+    if same:
+        found = same[0]
+    else:
+        folder, name = posixpath.split(wanted)
+        by_name: dict[str, list[str]] = {}
+        for rel in images:
+            by_name.setdefault(posixpath.basename(rel), []).append(rel)
+        close = nearest(name, by_name)
+        if close is None:
+            return None
+        found = min(by_name[close], key=lambda rel: (posixpath.dirname(rel) != folder, rel))
+    shown = "/" + found if target.startswith("/") else posixpath.relpath(found, here_dir or ".")
+    return shown, found.lower() == wanted.lower()
+
+
 def _nearest_md(wanted: str, md: set[str]) -> str | None:
     """The published .md file the editor probably meant: by file name (the
     whole paths share "bulletins/2026" and would make any two look alike),
@@ -521,7 +547,15 @@ def check_links(content_dir: Path, articles: list[Article], site: Site, p: Probl
             if _resolves(target, here_dir, page_url, published_md, urls, static):
                 continue
             if t.is_image:
-                p.warn(loc, f"图片“{raw}”不存在", "请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写", record=record, field="正文")
+                close = _nearest_image(target, here_dir, static)
+                put = f"请把图片文件放进 {posixpath.dirname(article.shown)}/（与本文同一文件夹）"
+                if close is None:
+                    fix = f"{put}，并检查文件名和大小写"
+                elif close[1]:
+                    fix = f"文件名的大小写不一致：请写成“{close[0]}”（网站服务器区分大小写，在自己电脑上能打开不等于网上能显示）"
+                else:
+                    fix = f"是不是“{close[0]}”？不是的话，{put}"
+                p.warn(loc, f"图片“{raw}”不存在", fix, record=record, field="正文")
                 continue
             if target.endswith(".md"):
                 resolved = posixpath.normpath(posixpath.join(here_dir, target))

@@ -1206,8 +1206,8 @@ def tiny_image(fmt: str) -> bytes:
 
 def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = edit(basic, B1, "正文第一段。", "![演练现场](img/drill.jpg)\n\n<img src=\"img/x.png\" alt=\"示意图\">")
-    expected_md = f"{at(B1, text, 'img/drill.jpg')}: 2025-01-first: 正文: 图片“img/drill.jpg”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
-    expected_html = f"{at(B1, text, 'img/x.png')}: 2025-01-first: 正文: 图片“img/x.png”不存在 — 请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
+    expected_md = f"{at(B1, text, 'img/drill.jpg')}: 2025-01-first: 正文: 图片“img/drill.jpg”不存在 — {MISSING_IMAGE}"
+    expected_html = f"{at(B1, text, 'img/x.png')}: 2025-01-first: 正文: 图片“img/x.png”不存在 — {MISSING_IMAGE}"
     rc, lines = check(basic, capsys)
     assert "警告: " + expected_md in lines and "警告: " + expected_html in lines, lines
     # With the file in place the warning goes away.
@@ -1216,6 +1216,24 @@ def test_missing_image(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (basic / "content/bulletins/img/x.png").write_bytes(tiny_image("PNG"))
     rc, lines = check(basic, capsys)
     assert (rc, lines) == (0, ["检查通过：3 期简报，10 项活动，6 栋楼。"])
+
+
+def test_a_missing_image_names_the_file_it_probably_is(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Photo.JPG for photo.jpg opens on the editor's Windows or Mac and is a
+    blank box on the web server; a near name may be a typo or a file not
+    copied yet."""
+    (basic / "content/bulletins/img").mkdir()
+    (basic / "content/bulletins/img/Drill-1.JPG").write_bytes(tiny_image("JPEG"))
+    (basic / "content/bulletins/img/notes.txt").write_text("不是图片", encoding="utf-8")
+    text = edit(basic, B1, "正文第一段。", "![演练](img/drill-1.jpg) ![演练](IMG/Drill-1.JPG) ![演练](img/Drill-2.JPG) ![现场](/bulletins/img/drill-1.jpg) ![说明](img/notes.png)")
+    same = "文件名的大小写不一致：请写成“img/Drill-1.JPG”（网站服务器区分大小写，在自己电脑上能打开不等于网上能显示）"
+    assert warnings(basic, capsys) == [
+        f"{at(B1, text, 'img/drill-1.jpg')}: 2025-01-first: 正文: 图片“img/drill-1.jpg”不存在 — {same}",
+        f"{at(B1, text, 'IMG/Drill-1.JPG')}: 2025-01-first: 正文: 图片“IMG/Drill-1.JPG”不存在 — {same}",
+        f"{at(B1, text, 'img/Drill-2.JPG')}: 2025-01-first: 正文: 图片“img/Drill-2.JPG”不存在 — 是不是“img/Drill-1.JPG”？不是的话，请把图片文件放进 content/bulletins/（与本文同一文件夹）",
+        f"{at(B1, text, '/bulletins/img/drill-1.jpg')}: 2025-01-first: 正文: 图片“/bulletins/img/drill-1.jpg”不存在 — 文件名的大小写不一致：请写成“/bulletins/img/Drill-1.JPG”（网站服务器区分大小写，在自己电脑上能打开不等于网上能显示）",
+        f"{at(B1, text, 'img/notes.png')}: 2025-01-first: 正文: 图片“img/notes.png”不存在 — {MISSING_IMAGE}",  # only images are proposed
+    ]
 
 
 def test_build_reports_a_broken_link_once_in_chinese(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -1254,7 +1272,7 @@ def test_links_in_code_are_not_checked(basic: Path, capsys: pytest.CaptureFixtur
     assert rc == 0 and not any(line.startswith("警告") for line in lines), lines
 
 
-MISSING_IMAGE = "请把图片文件放进 content/ 下（如与文章同一文件夹），并检查文件名和大小写"
+MISSING_IMAGE = "请把图片文件放进 content/bulletins/（与本文同一文件夹），并检查文件名和大小写"
 NO_PAGE = "请检查链接地址；站内链接可写成相对于本文件的 .md 文件路径"
 
 
