@@ -19,7 +19,8 @@ count, and no item is ever half printed.
 PDFs: notices are laid out in a few WeasyPrint documents (layout is the
 expensive part; one document shares fonts and styles) — one per community,
 split evenly when it has more than :data:`CHUNK` doors (:func:`_spans`), over
-two worker processes for a district. ``build`` takes a chunk whose doors show
+worker processes for a district (one a core; in ``build``, one a core but
+the one rendering the pages: :func:`early_workers`). ``build`` takes a chunk whose doors show
 nothing new back from the build cache (:func:`_chunk_keys`). Each building's
 own PDF is its page split from that document with pypdf, not laid out again. A split page would carry the whole document's
 fonts — and WeasyPrint 70 keeps ~63,000 empty glyphs in every Noto CJK
@@ -140,7 +141,7 @@ MAX_WHEN_LINES = 4
 WIDTH_SAFETY = 0.93
 
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
-PDF_WORKERS = 2  # the target machine has two cores
+PDF_WORKERS = 2  # the target machine has two cores (`notices`; `build`: early_workers)
 PARALLEL_FROM = 60  # below this many notices one process is faster than two
 # The workers run at a lower priority than the process that forked them. In
 # `build` that process renders the pages and writes the other outputs
@@ -1286,7 +1287,7 @@ class _Run:
     all_cached: bool = False  # all-notices.pdf taken from the cache
 
 
-def _start(out: Output, first: date, last: date, *, pdf: bool, prefix: str) -> _Run:
+def _start(out: Output, first: date, last: date, *, pdf: bool, prefix: str, workers: int = PDF_WORKERS) -> _Run:
     import multiprocessing
 
     global _job
@@ -1311,7 +1312,7 @@ def _start(out: Output, first: date, last: date, *, pdf: bool, prefix: str) -> _
         # unpickling them, and start in milliseconds. Only this thread uses
         # WeasyPrint, so no lock of it can be held across the fork.
         _job = (renderer, doors)
-        run.pool = ProcessPoolExecutor(PDF_WORKERS, mp_context=multiprocessing.get_context("fork"), initializer=start_worker, initargs=(WORKER_NICE,))
+        run.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=start_worker, initargs=(WORKER_NICE,))
         run.results = run.pool.map(_worker_render, todo)
     else:
         run.results = (renderer.render(doors[a:b]) for a, b in todo)
@@ -1443,16 +1444,32 @@ def _keep_chunk(out: Output, cache: BuildCache, doors: Sequence[Target], key: st
 _early: dict[Path, _Run] = {}
 
 
+def early_workers() -> int:
+    """Workers for notices laid out while the pages are rendered: a core
+    each, less the one the rendering process holds.
+
+    Two workers on a two-core machine shared the second core, taking turns
+    every few milliseconds, and the layout's working set did not survive
+    the turns: a cold L build's two workers took 18.0 + 19.6 s of CPU for
+    2,000 doors (18.8 ms a door), where `notices` alone takes 13.8 ms a door
+    on two cores and one process 10.7 ms. One worker took 26.0 s (13 ms a
+    door) and was done at 39 s of a 45 s build. Cold L builds alternating
+    with two workers (ABBA twice, a faster machine than the 18.8 ms run):
+    46.31 / 48.22 / 47.84 / 54.26 s against 48.24 / 49.02 / 51.50 / 51.65 s,
+    user CPU 78.5-89.2 s against 81.9-85.9 s."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 def start_early(out: Output) -> None:
-    """Start laying out the site's door notices now, in the two worker
-    processes, while the caller renders the pages; :func:`write` collects
+    """Start laying out the site's door notices now, in worker processes
+    (:func:`early_workers`), while the caller renders the pages; :func:`write` collects
     them. Why: page rendering is one process, so the second core idled for
     the whole of it, and the notices then ran alone at the end of the build.
     With the build cache (``out.cache``) the chunks it has are put in place
     now, and only the others go to the workers."""
     first, last = notice_window(out.site)
     cancel_early()
-    _early[out.out_dir] = _start(out, first, last, pdf=True, prefix=SITE_PREFIX)
+    _early[out.out_dir] = _start(out, first, last, pdf=True, prefix=SITE_PREFIX, workers=early_workers())
 
 
 def cancel_early() -> None:

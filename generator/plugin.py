@@ -214,7 +214,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 
     def _start_notices(self, config: MkDocsConfig, site: Site) -> None:
         """load_site's on_data in `build`: the door notices need only the
-        data files' model, so the two workers lay them out while this
+        data files' model, so the workers lay them out while this
         process reads the articles and renders the pages (on_post_build
         collects); with the cache, only the chunks of doors it does not
         have. So do the activities' VEVENTs (calendar.start_early). Raises

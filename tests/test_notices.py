@@ -1134,21 +1134,33 @@ def test_layout_check_refits_when_the_estimate_is_wrong(tmp_path: Path, monkeypa
 def test_site_build_lays_out_notices_while_pages_render(crowded_pages: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The site build starts the notice workers when the model is ready
     (on_files) and collects them after the pages (on_post_build): the same
-    notices, byte for byte, as laying them out at the end of the build."""
+    notices, byte for byte, as laying them out at the end of the build.
+    Started early, they are a worker for each core but the one rendering
+    the pages."""
+    import os
+
     from generator import notices
 
     monkeypatch.setattr(notices, "PARALLEL_FROM", 1)
     monkeypatch.setattr(notices, "CHUNK", 3)
     started: list[Path] = []
-    real_start = notices.start_early
+    real_start, real_inner = notices.start_early, notices._start
+    workers: list[int] = []
 
     def spy(out: object) -> None:
         real_start(out)  # type: ignore[arg-type]
         started.extend(notices._early)
 
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        workers.append(kwargs.get("workers", notices.PDF_WORKERS))
+        return real_inner(*args, **kwargs)
+
     monkeypatch.setattr(notices, "start_early", spy)
+    monkeypatch.setattr(notices, "_start", inner)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
     early = build_project(make_project_at(tmp_path / "early", FIXTURES / "crowded" / "content"))
     assert len(started) == 1 and started[0].parent == tmp_path / "early"  # the build's new folder
+    assert workers == [3]  # not PDF_WORKERS
     assert notices._early == {}  # collected, not left running
     monkeypatch.setattr(notices, "start_early", lambda out: None)
     late = build_project(make_project_at(tmp_path / "late", FIXTURES / "crowded" / "content"))
@@ -1157,6 +1169,16 @@ def test_site_build_lays_out_notices_while_pages_render(crowded_pages: list[str]
     assert len(files) > 2 * len(doors_in_place_order())
     for rel in files:
         assert (early / rel).read_bytes() == (late / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 1), (4, 3)])
+def test_notices_laid_out_beside_the_pages_leave_their_core_to_the_pages(cores: int, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from generator import notices
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert notices.early_workers() == workers
 
 
 def test_a_worker_lays_a_chunk_out_without_automatic_collection(crowded_site: Path, tmp_path: Path) -> None:
