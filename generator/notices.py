@@ -1648,6 +1648,14 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     site, _warnings = loaded
     project = project_of(args.config_file)
+    theme = project.root / "theme"
+    if not (theme / "notices" / "style.html").is_file():
+        # A project copied without its theme folder (or a broken link to
+        # it): one line, not the template engine's traceback.
+        missing = ContentError(Location(project.shown(theme / "notices")), "找不到楼门公示的模板（theme/ 文件夹缺失或不完整）",
+                               "请从仓库恢复 theme/ 文件夹（如 git checkout -- theme），它与 content/、mkdocs.yml 放在同一文件夹", record="楼门公示")
+        print(BuildFailed([missing]).report("楼门公示未生成"), file=sys.stderr)
+        return 1
     first, last = notice_window(site, parse_date(args.first) if args.first else None, args.days)
     site_dir = _site_dir(args.config_file, project)
     in_site = site_dir / "notices"
@@ -1660,7 +1668,7 @@ def _run(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the web server must read it
     try:
-        out = Output(site, project, tmp, project.root / "theme")
+        out = Output(site, project, tmp, theme)
         try:
             count = write_notices(out, "", first, last, pdf=True)
         except BuildFailed as exc:

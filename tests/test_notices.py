@@ -736,6 +736,20 @@ def test_notices_command_default_target_keeps_the_staff_index(basic_project: Pat
     assert "张贴日期：2026年12月1日" in text
 
 
+@pytest.mark.parametrize("how", ["missing", "dangling link"])
+def test_notices_without_the_theme_folder_is_one_clean_error(basic_project: Path, capsys: pytest.CaptureFixture[str], how: str) -> None:
+    # A project copied without theme/ (or its link left pointing nowhere):
+    # the template engine's traceback before.
+    (basic_project / "theme").unlink()
+    if how == "dangling link":
+        (basic_project / "theme").symlink_to(basic_project / "no-such-theme")
+    assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=basic_project) == 1
+    err = capsys.readouterr().err
+    assert "theme/notices: 楼门公示: 找不到楼门公示的模板（theme/ 文件夹缺失或不完整） — 请从仓库恢复 theme/ 文件夹" in err
+    assert err.rstrip().endswith("楼门公示未生成。") and "Traceback" not in err
+    assert not (basic_project / "out").exists()
+
+
 def test_a_broken_bulletin_does_not_stop_notices_or_digests(basic_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # The grid worker at the printer needs the doors' notices; a bulletin's
     # impossible date is the editor's to fix and stops the site build only.
