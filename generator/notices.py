@@ -283,7 +283,7 @@ class NoticeMaker:
         self.site, self.first, self.last = site, first, last
         _font_coverage()  # read once here, before the workers fork
         self.t = strings(site.info.language)
-        self._items: dict[tuple[str, str, datetime], NoticeItem] = {}
+        self._items: dict[tuple[str, str, datetime, tuple[str, ...]], NoticeItem] = {}
 
     def notice(self, target: Target, show: int | None = None, cut_contacts: Collection[int] = ()) -> Notice:
         qr = qr_code(self.site.absolute(target.building.url))
@@ -298,7 +298,7 @@ def build_notice(
     t: Strings,
     qr: QRCode,
     show: int | None = None,
-    cache: dict[tuple[str, str, datetime], NoticeItem] | None = None,
+    cache: dict[tuple[str, str, datetime, tuple[str, ...]], NoticeItem] | None = None,
     cut_contacts: Collection[int] = (),
 ) -> Notice:
     """One door's notice: the leading activities that fit by the estimate
@@ -326,10 +326,10 @@ def build_notice(
     all_items = queries.for_door(site, b.id, None if target.entrance is None else target.entrance.id, first, last)
     cache = {} if cache is None else cache
     made = []
-    for i in all_items:
-        key = (i.activity.id, i.occurrence.key, i.occurrence.start)
+    for i, later in repeated_once(all_items):
+        key = (i.activity.id, i.occurrence.key, i.occurrence.start, tuple(o.occurrence.key for o in later))
         if key not in cache:
-            cache[key] = _item(site, i, t)
+            cache[key] = _item(site, i, t, later)
         made.append(cache[key])
     shown = fit_items(made, list_height_mm(place_lines)) if show is None else made[:show]
     more = len(made) - len(shown)
@@ -367,6 +367,49 @@ def build_notice(
     )
 
 
+def repeated_once(items: Sequence[queries.Item]) -> list[tuple[queries.Item, list[queries.Item]]]:
+    """The items of a notice, an activity that happens again at the same
+    hours in the window listed once: its first occurrence, with the later
+    ones (its 日期 line). Why: a weekly dance on Tuesdays and Thursdays took
+    four of a door's five or six places in two weeks, and the lecture after
+    it went into "另有 N 项" (the sample's 桂园花园 doors). A cancelled,
+    postponed or moved occurrence stays an item of its own: it is news."""
+    groups: list[tuple[queries.Item, list[queries.Item]]] = []
+    open_: dict[tuple[str, object, object], list[queries.Item]] = {}
+    for item in items:
+        o = item.occurrence
+        if o.status != "scheduled" or o.moved_from is not None:
+            groups.append((item, []))
+            continue
+        key = (item.activity.id, o.start.timetz(), o.end - o.start)
+        later = open_.get(key)
+        if later is None:
+            open_[key] = later = []
+            groups.append((item, later))
+        else:
+            later.append(item)
+    return groups
+
+
+def _dates_line(items: Sequence[queries.Item], t: Strings, width_em: float = 0.0) -> str:
+    """Every date of a repeated activity in the window: "12月1日（周二）、
+    3日（周四）、8日（周二）", the month written again only where it changes;
+    without the weekdays where they would not fit on one line of
+    ``width_em`` (a line breaks anywhere in Chinese: "8日（周" / "二）");
+    on every day from the first to the last, "11月29日至12月12日每天"."""
+    days = [i.occurrence.start.date() for i in items]
+    if len(days) > 2 and all((b - a).days == 1 for a, b in zip(days, days[1:], strict=False)):
+        return t.notice_every_day.format(first=zh_date_short(days[0]), last=zh_date_short(days[-1]))
+    written = []
+    for k, d in enumerate(days):
+        same_month = k > 0 and (d.year, d.month) == (days[k - 1].year, days[k - 1].month)
+        written.append((f"{d.day}日" if same_month else zh_date_short(d), zh_weekday(d)))
+    full = "、".join(f"{day}（{weekday}）" for day, weekday in written)
+    if not width_em or count_lines(full, width_em) <= 1:
+        return full
+    return "、".join(day for day, _weekday in written)
+
+
 def note_as_printed(text: str, t: Strings) -> str | None:
     """What a door notice prints of a cancellation's or postponement's
     note when it has to cut it, or None when it prints it whole."""
@@ -399,7 +442,9 @@ def _fit_title(title: str, status_label: str) -> tuple[str, int]:
     return fit_text(title, _em_avail(right_mm, LAYOUT["title_pt"]), MAX_TITLE_LINES, lead=badge)
 
 
-def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
+def _item(site: Site, item: queries.Item, t: Strings, later: Sequence[queries.Item] = ()) -> NoticeItem:
+    """One line of the list; ``later``: the same activity's later
+    occurrences at the same hours (:func:`repeated_once`)."""
     a, o = item.activity, item.occurrence
     status_label = t.get(f"status_{o.status}", "")
     right_mm = LAYOUT["page_w"] - 2 * LAYOUT["margin_x"] - LAYOUT["left_mm"] - LAYOUT["col_gap_mm"]
@@ -413,6 +458,8 @@ def _item(site: Site, item: queries.Item, t: Strings) -> NoticeItem:
     if venue.address and count_lines(f"{venue.name}（{venue.address}）", detail_em, _label_em(t.where)) <= count_lines(venue.name, detail_em, _label_em(t.where)):
         place = f"{venue.name}（{venue.address}）"
     fields = [(t.where, place), (t.for_whom, a.audience_label)]
+    if later:
+        fields.insert(0, (t.notice_dates, _dates_line([item, *later], t, detail_em - _label_em(t.notice_dates))))
     if a.lecture and (speaker := speaker_with_affiliation(a.lecture.speaker, a.lecture.affiliation)):
         fields.append((t.speaker, speaker))
     notes = [n for n in (o.note if o.status != "scheduled" else "", t.moved_from.format(date=zh_date_short(o.moved_from)) if o.moved_from else "") if n]

@@ -121,6 +121,8 @@ ZH_CN: dict[str, str] = {
     "notice_hotline": "社区咨询电话",
     "notice_organiser": "主办",
     "notice_note": "说明",
+    "notice_dates": "日期",
+    "notice_every_day": "{first}至{last}每天",
     "notice_back": "返回公示栏目录",
     "notice_print": "打印本页",
     "notices_index": "楼门公示栏",
