@@ -371,9 +371,9 @@ def repeated_once(items: Sequence[queries.Item]) -> list[tuple[queries.Item, lis
     """The items of a notice, an activity that happens again at the same
     hours in the window listed once: its first occurrence, with the later
     ones (its 日期 line). Why: a weekly dance on Tuesdays and Thursdays took
-    four of a door's five or six places in two weeks, and the lecture after
-    it went into "另有 N 项" (the sample's 桂园花园 doors). A cancelled,
-    postponed or moved occurrence stays an item of its own: it is news."""
+    a place for each time, two of the five a 桂园花园 door printed, and what
+    came after it went into "另有 N 项" (the sample). A cancelled, postponed
+    or moved occurrence stays an item of its own: it is news."""
     groups: list[tuple[queries.Item, list[queries.Item]]] = []
     open_: dict[tuple[str, object, object], list[queries.Item]] = {}
     for item in items:
