@@ -480,26 +480,18 @@ def _nearest_image(target: str, here_dir: str, static: set[str]) -> tuple[str, b
     wanted = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(here_dir, target))
     images = [rel for rel in static if rel.lower().endswith(IMAGE_SUFFIXES)]
     same = sorted(rel for rel in images if rel.lower() == wanted.lower())
-    if same:
-        found = same[0]
-    else:
-        folder, name = posixpath.split(wanted)
-        by_name: dict[str, list[str]] = {}
-        for rel in images:
-            by_name.setdefault(posixpath.basename(rel), []).append(rel)
-        close = nearest(name, by_name)
-        if close is None:
-            return None
-        found = min(by_name[close], key=lambda rel: (posixpath.dirname(rel) != folder, rel))
+    found = same[0] if same else _nearest_md(wanted, images)
+    if found is None:
+        return None
     shown = "/" + found if target.startswith("/") else posixpath.relpath(found, here_dir or ".")
     return shown, found.lower() == wanted.lower()
 
 
-def _nearest_md(wanted: str, md: set[str]) -> str | None:
-    """The published .md file the editor probably meant: by file name (the
-    whole paths share "bulletins/2026" and would make any two look alike),
-    in the folder of the link if one there is close, else wherever the name
-    is (a link written from another folder)."""
+def _nearest_md(wanted: str, md: Iterable[str]) -> str | None:
+    """The published .md file (or image) the editor probably meant: by file
+    name (the whole paths share "bulletins/2026" and would make any two look
+    alike), in the folder of the link if one there is close, else wherever
+    the name is (a link written from another folder)."""
     folder, name = posixpath.split(wanted)
     by_name: dict[str, list[str]] = {}
     for rel in md:
