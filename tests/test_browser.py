@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from browser_helpers import DESKTOP, PHONE, Traffic, chromium, goto, new_context, serve, watch
-from conftest import FIXTURES, TODAY, build_project, make_project_at, run_cli, soup
+from conftest import FIXTURES, REPO, TODAY, build_project, make_project_at, run_cli, soup
 from test_search import buildings_in
 
 CASE = FIXTURES / "browser" / "content"
@@ -396,6 +396,25 @@ def test_sample_site_a_word_of_a_title_finds_the_page(sample_search: tuple[Any, 
     results = _search(page, "燃气")
     assert "/activities/2026-12-06-dongyuan-ranqi/" in results, results
     assert _search(page, title)[:1] == ["/activities/2026-12-06-dongyuan-ranqi/"]
+
+
+def test_an_activity_found_by_its_description_shows_when_it_is(sample_search: tuple[Any, str]) -> None:
+    """The residents' tester: a result found by a word of an activity's
+    text showed the words around it, not the date. The result says when,
+    once, under its title; a bulletin's result has no such line."""
+    import datetime
+
+    page, _url = sample_search
+    _search(page, "燃气")
+    title = "冬季安全用电用气入户宣传"
+    record = next(a for a in yaml.safe_load((REPO / "content/data/activities.yml").read_text(encoding="utf-8"))["activities"] if a["title"] == title)
+    start = record["start"] if isinstance(record["start"], datetime.datetime) else datetime.datetime.fromisoformat(str(record["start"]))
+    item = page.locator(".md-search-result__item", has=page.locator("h1", has_text=title))
+    when = item.locator(".gs-search-when").inner_text()
+    assert re.fullmatch(rf"时间：{start.year}年{start.month}月{start.day}日（周.）{start:%H:%M}–\d\d:\d\d", when), when
+    assert item.inner_text().count("时间：") == 1
+    bulletin = page.locator(".md-search-result__item", has=page.locator("h1", has_text="平安过年"))
+    assert bulletin.count() == 1 and bulletin.locator(".gs-search-when").count() == 0
 
 
 @pytest.mark.parametrize("query", ["防灾减灾", "燃气", "垃圾分类", "火星探测", "桂园", "入户", "讲座", "1栋", "消防安全演练"])

@@ -182,6 +182,26 @@
     return document.createTextNode(text.slice(0, 64) + (text.length > 64 ? "…" : ""));
   }
 
+  // An activity's first fact, when it is ("时间：2026年12月6日（周日）
+  // 09:00–16:00") or how it repeats ("重复：…"), as its page text holds it
+  // (the labels from the page, data-when): a result found by a word of the
+  // description showed the text around that word and not the date (the
+  // residents' tester). The first fact only, near the top of the text, so
+  // that a bulletin mentioning 时间 is not taken for an activity.
+  var WHEN_LABELS = (meta.getAttribute("data-when") || "").split(",").filter(Boolean);
+  var NEXT_LABEL = /\s+[^\s：]{1,8}：/;
+
+  function whenOf(text) {
+    for (var i = 0; i < WHEN_LABELS.length; i++) {
+      var at = text.indexOf(WHEN_LABELS[i] + "：");
+      if (at < 0 || at > 120) continue;
+      var rest = text.slice(at);
+      var next = rest.slice(WHEN_LABELS[i].length + 1).search(NEXT_LABEL);
+      return next < 0 ? rest : rest.slice(0, WHEN_LABELS[i].length + 1 + next);
+    }
+    return "";
+  }
+
   function resultItem(data, query) {
     var li = document.createElement("li");
     li.className = "md-search-result__item";
@@ -195,6 +215,13 @@
     var p = document.createElement("p");
     p.appendChild(excerptFor(data, query));
     art.appendChild(h);
+    var when = whenOf(pageText(data));
+    if (when && flat(p.textContent).indexOf(flat(when)) < 0) {
+      var w = document.createElement("p");
+      w.className = "gs-search-when";
+      w.textContent = when;
+      art.appendChild(w);
+    }
     art.appendChild(p);
     a.appendChild(art);
     li.appendChild(a);
