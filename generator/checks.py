@@ -451,10 +451,10 @@ def check_data_links(articles: list[Article], site: Site, p: Problems, content_d
 
 def _field_location(ft: FieldText, t: Target) -> Location:
     """Where a link of a data field is in its file: the line exactly when
-    the field is a block (description: |) or one line; the column only on
-    a value's first line (a block's indentation is not kept)."""
+    the field is a block (description: |) or one line; the column in a
+    literal block (its indentation is kept) and on a value's first line."""
     if ft.block:
-        return Location(ft.loc.path, ft.loc.line + t.line, 0)
+        return Location(ft.loc.path, ft.loc.line + t.line, ft.indent + t.col if ft.indent else 0)
     if t.line == 1:
         return Location(ft.loc.path, ft.loc.line, ft.loc.col + int(ft.quoted) + t.col - 1)
     return Location(ft.loc.path, ft.loc.line + t.line - 1, 0)

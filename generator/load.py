@@ -39,11 +39,16 @@ class YStr(str):
 
     loc: Location
     quoted: bool
+    # A literal block's (description: |) indentation in the file: a column
+    # inside its text is this much further right there.
+    indent: int = 0
 
-    def __new__(cls, value: str, loc: Location, quoted: bool = False) -> YStr:
+    def __new__(cls, value: str, loc: Location, quoted: bool = False, indent: int = 0) -> YStr:
         obj = super().__new__(cls, value)
         obj.loc = loc
         obj.quoted = quoted
+        if indent:
+            obj.indent = indent
         return obj
 
 
@@ -97,12 +102,24 @@ def _loc(shown: str, mark: yaml.Mark, line_offset: int = 0) -> Location:
 
 
 class _Builder:
-    def __init__(self, shown: str, line_offset: int) -> None:
+    def __init__(self, shown: str, line_offset: int, text: str = "") -> None:
         self.shown = shown
         self.offset = line_offset
+        self.text = text
+        self._lines: list[str] | None = None
         self.count = 0
         self.seen: set[int] = set()
         self.via_alias = 0
+
+    def _block_indent(self, node: yaml.Node) -> int:
+        """The indentation of a literal block's first line of text (the
+        line after its "|"), or 0 where it cannot be read."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        for line in self._lines[node.start_mark.line + 1 : node.end_mark.line + 1]:
+            if line.strip():
+                return len(line) - len(line.lstrip(" "))
+        return 0
 
     def build(self, node: yaml.Node, depth: int = 0) -> YValue:
         if depth > MAX_DEPTH:
@@ -129,6 +146,8 @@ class _Builder:
             # Plain style is None from PyYAML's Python parser, "" from libyaml.
             if not node.style and node.value in _NULLS:
                 return YNull(loc)
+            if node.style == "|":
+                return YStr(node.value, loc, quoted=True, indent=self._block_indent(node))
             return YStr(node.value, loc, quoted=bool(node.style))
         if isinstance(node, yaml.SequenceNode):
             seq = YList(loc)
@@ -248,7 +267,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0, cache: ParseCache | 
         raise ContentError(Location(shown), f"YAML 格式错误：无法解析（{exc}）", "请检查文件格式") from None
     if node is None:
         return YNull(Location(shown, 1, 1))
-    return _Builder(shown, line_offset).build(node)
+    return _Builder(shown, line_offset, text).build(node)
 
 
 _YAML_FIX = "请检查这一行及上一行的缩进（只能用空格）、冒号后的空格和引号是否成对"

@@ -39,6 +39,7 @@ class FieldText:
     here: str  # the folder of its file, relative to content/: what its links are relative to
     block: bool = False  # written as a block (description: |), its text from the next line
     quoted: bool = False  # written in quotes, its text from the next column
+    indent: int = 0  # a block's indentation in the file
 
 
 @dataclass(frozen=True)

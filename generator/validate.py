@@ -177,7 +177,7 @@ class Fields:
         here = data_folder(value.loc.path) if here is None else here
         if "[" in text or "<" in text:
             block = "\n" in value  # a literal block (|) keeps its lines
-            texts.append(FieldText(value.loc, self.record, key, text, here, block, not block and value.quoted))
+            texts.append(FieldText(value.loc, self.record, key, text, here, block, not block and value.quoted, value.indent if block else 0))
         return render_markdown(text, here, base)
 
     def ident(self, key: str = "id") -> str:

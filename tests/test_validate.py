@@ -1150,10 +1150,10 @@ def test_link_in_a_data_field_to_a_missing_article_is_an_error(basic: Path, caps
 
 
 def test_dead_link_in_a_block_description_names_its_line(basic: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # description: | — the link's own line (its indentation is not known).
+    # description: | — the link's own line and column (the block's
+    # indentation is read from the file: it was column 1 before).
     text = edit(basic, ACT, "description: 请带好毛巾。", "description: |\n      请带好毛巾。\n\n      另见[通知](../bulletins/gone-away.md)。")
-    line = pos(text, "../bulletins/gone-away.md")[0]
-    assert_error(basic, capsys, f"{ACT}:{line}:1: estate-a-drill: description: 链接“../bulletins/gone-away.md”指向的文章 content/bulletins/gone-away.md 不存在，发布后是死链 — "
+    assert_error(basic, capsys, f"{at(ACT, text, '../bulletins/gone-away.md')}: estate-a-drill: description: 链接“../bulletins/gone-away.md”指向的文章 content/bulletins/gone-away.md 不存在，发布后是死链 — "
                  "请检查文件名和文件夹（路径相对于本文件所在的文件夹 content/data/）；如那篇文章已删去，请删去这个链接")
 
 
