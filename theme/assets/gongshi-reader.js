@@ -174,8 +174,7 @@
     return frag;
   }
 
-  function excerptFor(data, query) {
-    var text = pageText(data);
+  function excerptFor(data, query, text) {
     var own = ownExcerpt(text, query);
     if (own) return own;
     if (data.excerpt && !SPACED.test(data.excerpt.replace(/<\/?mark>/g, ""))) return excerptNodes(data.excerpt);
@@ -212,10 +211,11 @@
     art.className = "md-search-result__article md-typeset";
     var h = document.createElement("h1");
     h.textContent = (data.meta && data.meta.title) || data.url;
+    var text = pageText(data);
     var p = document.createElement("p");
-    p.appendChild(excerptFor(data, query));
+    p.appendChild(excerptFor(data, query, text));
     art.appendChild(h);
-    var when = whenOf(pageText(data));
+    var when = whenOf(text);
     if (when && flat(p.textContent).indexOf(flat(when)) < 0) {
       var w = document.createElement("p");
       w.className = "gs-search-when";
