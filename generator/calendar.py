@@ -49,7 +49,7 @@ from icalendar import Calendar, Event, Timezone, vDuration, vRecur, vText
 from icalendar.parser import Contentline, Parameters
 
 from . import queries as q
-from .incremental import Memo, digest, shared_digest
+from .incremental import Memo, digest, record_digest, shared_digest
 from .model import Activity, Occurrence, Site
 from .outputs import Cancelled, Output
 from .recurrence import build_rrule
@@ -159,7 +159,7 @@ class _Assembler:
         """What an activity's VEVENTs are made of: itself and the shared model."""
         found = self.keys.get(a.id)
         if found is None:
-            found = self.keys[a.id] = digest(self.shared, a)
+            found = self.keys[a.id] = digest(self.shared, record_digest(self.site, a))
         return found
 
     def event_bytes(self, a: Activity) -> bytes:

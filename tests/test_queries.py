@@ -83,11 +83,42 @@ def test_timeline_goes_with_its_model() -> None:
 
     site = load()
     q.for_building(site, "b-b1")
+    q.for_building(site, "b-b1", *q.window(site.today, 14))
     key = id(site)
-    assert key in q._TIMELINES
+    assert key in q._TIMELINES and key in q._WINDOWS
     del site
     gc.collect()
-    assert key not in q._TIMELINES
+    assert key not in q._TIMELINES and key not in q._WINDOWS
+
+
+def test_a_window_s_answer_is_kept_per_model_and_given_as_a_copy() -> None:
+    # for_building keeps each window's answer for its model (_WINDOWS):
+    # the same answer again, a list of its own each time (a caller that
+    # changes it changes no other caller's), another window its own, and
+    # another model (a day later) its own.
+    site = load()
+    first, last = q.window(date(2026, 12, 3), 3)
+    once = q.for_building(site, "b-b1", first, last)
+    expected = list(once)
+    once.clear()
+    again = q.for_building(site, "b-b1", first, last)
+    assert again == expected and again is not once and len(expected) == 3
+    assert q.for_building(site, "b-b1", first, date(2026, 12, 3)) == expected[:1]
+    later = load("2026-12-04")
+    assert [i.activity.id for i in q.for_building(later, "b-b1", *q.window(later.today, 2))] == ["b1-only", "east-clinic"]
+
+
+def test_record_digests_are_kept_per_model_and_object() -> None:
+    import dataclasses
+
+    from generator.incremental import digest, record_digest
+
+    site = load()
+    a = site.activities["dance"]
+    assert record_digest(site, a) == digest(a) == record_digest(site, a)
+    # Another object of the same id (an edited activity) is hashed anew.
+    edited = dataclasses.replace(a, title=a.title + "（改）")
+    assert record_digest(site, edited) == digest(edited) != digest(a)
 
 
 def test_for_door_keeps_an_entrance_activity_to_its_entrance(tmp_path) -> None:  # type: ignore[no-untyped-def]
