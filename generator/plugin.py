@@ -48,7 +48,7 @@ from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
 from .preview import ERROR_FILE, error_app, write_error_page
-from .render import TEMPLATE_FILTERS, fixed_templates, template_globals
+from .render import TEMPLATE_FILTERS, TemplateIndentation, fixed_templates, template_globals
 from .watch import watch_natively
 
 log = get_plugin_logger(__name__)
@@ -365,6 +365,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # MkDocs' theme environment does not escape; ours must (names and titles
         # are what editors typed). Material's own templates stay as they are.
         env.autoescape = _escapes
+        env.add_extension(TemplateIndentation)
         fixed_templates(env)
         return env
 
@@ -487,6 +488,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
         return strip_indentation(output)
+
+    def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str | None:
+        # The theme's own pages (404.html) as every other page: their
+        # templates' text has lost its indentation (TemplateIndentation), and
+        # what a tag left is dropped here.
+        return strip_indentation(output_content) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         theme_dir = self._theme_dir(config)

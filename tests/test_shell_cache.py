@@ -1,5 +1,7 @@
-"""The page-shell cache (generator.render.ShellCache) and the fragment
-cache of building pages' lists (FragmentCache) must never change a byte: sites built with and without it are compared file by file, on fixtures
+"""The page-shell cache (generator.render.ShellCache), the fragment
+cache of building pages' lists (FragmentCache) and the templates' text
+without its indentation (TemplateIndentation) must never change a byte:
+sites built with and without them are compared file by file, on fixtures
 with pages in the nav, bulletins with a table of contents, generated pages in
 several folders and the 404 page."""
 
@@ -9,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO, build_project, make_project_at
+from jinja2 import DictLoader, Environment
 
 from generator import render
+from generator.markup import strip_indentation
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -35,6 +39,7 @@ def test_shell_cache_changes_no_byte(content: Path, tmp_path: Path, monkeypatch:
     rendered.clear()
     monkeypatch.setattr(render, "SHELL_CACHE", False)
     monkeypatch.setattr(render, "FRAGMENT_CACHE", False)
+    monkeypatch.setattr(render, "TEMPLATE_INDENTATION", False)
     plain = _files(build_project(make_project_at(tmp_path / "plain", content)))
     assert sorted(cached) == sorted(plain)
     different = [rel for rel in plain if cached[rel] != plain[rel]]
@@ -101,3 +106,47 @@ def test_translations_are_materials_strings() -> None:
         assert ours[keys.index("language")] == language.split("-")[0] if language == "de" else ours[keys.index("language")] == "zh-CN"
         assert ours[keys.index("search.result.none")] != "search.result.none"
     assert ours[keys.index("no.such.key")] == "no.such.key"
+
+
+_TEMPLATE = """<div>
+    <p>{{ x }}</p>
+
+  {% if x %}
+    <span>{{ x }}</span>\x20\x20
+  {% endif %}
+  <pre class="a">
+  one
+      two</pre>
+    <SCRIPT>
+  if (a) {
+      b("</pre>")
+  }
+  </script>
+    <textarea>
+  {{ x }}
+    </textarea>
+</div>
+"""
+
+
+def test_template_text_loses_its_indentation_and_the_page_is_the_same() -> None:
+    pages = []
+    for flag in (True, False):
+        env = Environment(loader=DictLoader({"t.html": _TEMPLATE, "t.xml": _TEMPLATE}), extensions=[render.TemplateIndentation])
+        render.TEMPLATE_INDENTATION = flag
+        try:
+            pages.append((env.get_template("t.html").render(x="甲"), env.get_template("t.xml").render(x="甲")))
+        finally:
+            render.TEMPLATE_INDENTATION = True
+    (html, xml), (html_before, xml_before) = pages
+    # Outside <pre>, <script> and <textarea> (their end tags matched by
+    # name: the "</pre>" in the script is its text), no indentation left;
+    # inside, every space kept; other templates (XML) as they are.
+    assert html == (
+        '<div>\n<p>甲</p>\n\n<span>甲</span>  \n\n<pre class="a">\n  one\n      two</pre>\n'
+        '<SCRIPT>\n  if (a) {\n      b("</pre>")\n  }\n  </script>\n'
+        "<textarea>\n  甲\n    </textarea>\n</div>"
+    ), html
+    assert xml == xml_before == Environment(loader=DictLoader({"t.xml": _TEMPLATE})).get_template("t.xml").render(x="甲")
+    assert html != html_before
+    assert strip_indentation(html) == strip_indentation(html_before)
