@@ -3,7 +3,7 @@ against the basic fixture by hand."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from conftest import FIXTURES, REPO
 
@@ -70,6 +70,13 @@ def test_answers_from_the_timeline_equal_ones_made_from_scratch() -> None:
                 cut = [i for i in whole if i.occurrence.start < hi and i.occurrence.end > lo
                        and not q.over_by(site, i.occurrence.start, i.occurrence.end, first)]
                 assert q.for_building(site, b, first, last) == cut, (b, first)
+            # Windows that start inside the sample's occurrences of several
+            # days (an exhibition of six weeks, courses of three and four
+            # days): the answer cut by bisection is the one made from scratch.
+            for day in range(0, 90, 2):
+                first = date(2026, 10, 10) + timedelta(days=day)
+                for last in (first, first + timedelta(days=2)):
+                    assert q.for_building(site, b, first, last) == q._items(site, acts, first, last), (b, first, last)
         # An activity that is not this model's (same id, other object) is
         # answered from scratch, not from the model's occurrences.
         a = next(a for a in site.activities.values() if len(a.occurrences) > 1)  # a recurring one
@@ -85,14 +92,14 @@ def test_timeline_goes_with_its_model() -> None:
     q.for_building(site, "b-b1")
     q.for_building(site, "b-b1", *q.window(site.today, 14))
     key = id(site)
-    assert key in q._TIMELINES and key in q._WINDOWS
+    assert key in q._TIMELINES and key in q._BUILDINGS
     del site
     gc.collect()
-    assert key not in q._TIMELINES and key not in q._WINDOWS
+    assert key not in q._TIMELINES and key not in q._BUILDINGS
 
 
 def test_a_window_s_answer_is_kept_per_model_and_given_as_a_copy() -> None:
-    # for_building keeps each window's answer for its model (_WINDOWS):
+    # for_building keeps each window's answer for its model (_BUILDINGS):
     # the same answer again, a list of its own each time (a caller that
     # changes it changes no other caller's), another window its own, and
     # another model (a day later) its own.
