@@ -482,13 +482,7 @@ def _vevent(site: Site, t: Strings, a: Activity, o: Occurrence | None, series_st
     """One VEVENT: an activity's, a series' master (o=None, series_start
     and its RRULE and EXDATE lines set), or one occurrence's."""
     venue = site.venues[a.venue]
-    if o is not None:
-        start, end = o.start, o.end
-    else:
-        start = series_start or a.start
-        end = start + (a.end - a.start)
-    status = o.status if o is not None else a.status
-    note = o.note if o is not None else a.status_note
+    start, end, status, note = event_state(a, o, series_start)
     label = t.get(f"status_{status}", "")
     url = site.absolute(a.url)
     # icalendar's order: its canonical properties first, the others by name.
@@ -512,6 +506,15 @@ def _vevent(site: Site, t: Strings, a: Activity, o: Occurrence | None, series_st
         "END:VEVENT",
     ]
     return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
+
+
+def event_state(a: Activity, o: Occurrence | None, series_start: datetime | None = None) -> tuple[datetime, datetime, str, str]:
+    """(start, end, status, note) of the VEVENT of an activity, of one of its
+    occurrences, or of its series' master (o=None, ``series_start``)."""
+    if o is not None:
+        return o.start, o.end, o.status, o.note
+    start = series_start or a.start
+    return start, start + (a.end - a.start), a.status, a.status_note
 
 
 def _rrule_line(site: Site, a: Activity) -> str:

@@ -377,13 +377,7 @@ def _icalendar_vevents(site, t, a) -> bytes:  # type: ignore[no-untyped-def]
 
     def event(o, series_start=None):  # type: ignore[no-untyped-def]
         venue = site.venues[a.venue]
-        if o is not None:
-            start, end = o.start, o.end
-        else:
-            start = series_start or a.start
-            end = start + (a.end - a.start)
-        status = o.status if o is not None else a.status
-        note = o.note if o is not None else a.status_note
+        start, end, status, note = cal.event_state(a, o, series_start)
         e = icalendar.Event()
         e.add("uid", f"{a.id}@{cal._host(site)}")
         e.add("dtstamp", a.start.astimezone(UTC))
