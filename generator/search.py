@@ -53,7 +53,7 @@ import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape, unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,13 +103,16 @@ class IndexedPage:
     path: Path
     key_facts: tuple[str, ...] = ()  # the <dt> labels whose <dd> is key text
     key_title: bool = False  # the <h1> is key text
+    soon: tuple[int, int] | None = None  # a coming activity's next occurrence (with_soon)
 
 
 def pages_to_index(out: Output) -> list[IndexedPage]:
     """Every page to index, sorted by URL."""
     site = out.site
     t = strings(site.info.language)
-    coming = {item.activity.id for item in queries.upcoming(site)}
+    upcoming = queries.upcoming(site)
+    coming = {item.activity.id for item in upcoming}
+    soon = next_occurrences(upcoming)
     skip_urls = set()
     keys: dict[str, IndexedPage] = {}
     for spec in generated_pages(site):
@@ -118,9 +121,11 @@ def pages_to_index(out: Output) -> list[IndexedPage]:
         elif spec.kind == "activity":
             activity = spec.obj
             if activity.lecture is not None:
-                keys[spec.url] = IndexedPage(spec.url, Path(), key_facts=(t.speaker,))
+                keys[spec.url] = IndexedPage(spec.url, Path(), key_facts=(t.speaker,), soon=soon.get(activity.id))
             elif activity.id not in coming:
                 skip_urls.add(spec.url)
+            else:
+                keys[spec.url] = IndexedPage(spec.url, Path(), soon=soon.get(activity.id))
         elif spec.kind == "building":
             keys[spec.url] = IndexedPage(spec.url, Path(), key_title=True)
     found = []
@@ -135,8 +140,21 @@ def pages_to_index(out: Output) -> list[IndexedPage]:
         if url in skip_urls or url.startswith(OUTPUT_SUBDIR + "/"):
             continue
         key = keys.get(url)
-        found.append(IndexedPage("/" + url, path, key.key_facts if key else (), key.key_title if key else False))
+        found.append(replace(key, url="/" + url, path=path) if key else IndexedPage("/" + url, path))
     found.sort(key=lambda p: p.url)
+    return found
+
+
+def next_occurrences(upcoming: list[queries.Item]) -> dict[str, tuple[int, int]]:
+    """Activity id → (start, end) of its next occurrence that takes place
+    (not cancelled or postponed), in seconds since 1970 (UTC), from the
+    coming occurrences in order; an activity cancelled or postponed as a
+    whole has none."""
+    found: dict[str, tuple[int, int]] = {}
+    for item in upcoming:
+        a, o = item.activity, item.occurrence
+        if a.id not in found and a.status == "scheduled" and o.status == "scheduled":
+            found[a.id] = (int(o.start.timestamp()), int(o.end.timestamp()))
     return found
 
 
@@ -244,6 +262,40 @@ def with_title_suffixes(html: str) -> str:
     # The attribute form: an element's text would be indexed as text too.
     meta = escape(f"{TITLE_SUFFIX_META}:{' '.join(words)}")
     return f'{html[:at]}<span hidden data-pagefind-meta="{meta}"></span>{html[at:]}'
+
+
+# Pagefind's sort key and meta fields for a coming activity's next
+# occurrence (with_soon); the reader's SOON and SOON_END.
+SOON = "gs_soon"
+SOON_END = "gs_end"
+
+
+def with_soon(html: str, page: IndexedPage) -> str:
+    """The staging copy's page of a coming activity with its next
+    occurrence's start as Pagefind's sort key SOON, and its start and end as
+    meta fields (seconds since 1970, zero-padded: a sort key is compared as
+    text).
+
+    Why: residents type a kind of activity (讲座, 义诊) to find what is on
+    next, and Pagefind ranked two bulletins that mention 讲座 often above
+    the next lecture (the residents' tester). The reader asks once more for
+    the query sorted by SOON, which finds only pages with the key, the
+    coming activities, soonest first, and shows them before the others
+    (gongshi-reader.js); the end lets it pass over one that is over by the
+    time of the search, on a site not rebuilt since. Only the staging copy
+    Pagefind reads holds them; the sort index is loaded with Pagefind's
+    metadata on every first search (a few bytes a coming activity).
+    """
+    if page.soon is None:
+        return html
+    at = html.rfind("</article>")
+    if at < 0:
+        return html
+    start, end = (f"{value:012d}" for value in page.soon)
+    # One field an element: Pagefind 1.5 took "a:1, b:2" in one attribute
+    # as the field a of value "1, b:2".
+    fields = f'<span hidden data-pagefind-sort="{SOON}:{start}" data-pagefind-meta="{SOON}:{start}"></span><span hidden data-pagefind-meta="{SOON_END}:{end}"></span>'
+    return f"{html[:at]}{fields}{html[at:]}"
 
 
 _NOINDEX = "data-gs-noindex"
@@ -503,7 +555,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
             # The share is counted on the page with its lists, as before
             # without_noindex: the same bundles, so the same index.
             sizes.append(indexed_text(html))
-            html = indexed_part(without_noindex(with_title_suffixes(with_labels(html))))
+            html = indexed_part(without_noindex(with_soon(with_title_suffixes(with_labels(html)), page)))
             if stage_now:
                 _stage(stage / "0" / rel, html)
             if cache is not None:
@@ -522,7 +574,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         def index_bundle(n: int) -> None:
             if not stage_now:
                 for page in bundles[n]:
-                    html = indexed_part(without_noindex(with_title_suffixes(with_labels(with_key_characters(page.path.read_text(encoding="utf-8"), page)))))
+                    html = indexed_part(without_noindex(with_soon(with_title_suffixes(with_labels(with_key_characters(page.path.read_text(encoding="utf-8"), page))), page)))
                     _stage(stage / str(n) / page.path.relative_to(site_dir), html)
             _run_pagefind(exe, stage / str(n), outs[n], background=background)
             remove_tree(stage / str(n), threads=removers)

@@ -13,6 +13,7 @@ A skip under CI=true is a failure (conftest.py): Chromium must be installed
 
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
 import time
@@ -319,13 +320,41 @@ def test_activity_queries_find_the_activity_not_the_buildings_listing_it(search_
     assert not [u for u in results if u.startswith("/buildings/")], results
 
 
+# When the resident searches: noon of the day the test sites are built for
+# (the reader passes over a coming activity that is over by then).
+SEARCH_NOW = f"{TODAY}T12:00:00+08:00"
+
+
 @pytest.fixture(scope="module")
 def sample_search(browser: Any, sample_site: Path) -> Iterator[tuple[Any, str]]:
     with serve(sample_site) as url:
         context, page, _traffic = _open(browser, sample_site, PHONE)
+        page.clock.set_fixed_time(SEARCH_NOW)
         goto(page, url)
         yield page, url
         context.close()
+
+
+def _start(record: dict[str, Any]) -> datetime.datetime:
+    start = record["start"]
+    return start if isinstance(start, datetime.datetime) else datetime.datetime.fromisoformat(str(start))
+
+
+def test_coming_lectures_come_first_soonest_first(sample_search: tuple[Any, str]) -> None:
+    """The residents' tester: 讲座 ranked two bulletins that mention it
+    above the next lecture. The coming lectures (from the sample's YAML:
+    from today on, none cancelled or postponed) come first, soonest first,
+    then the bulletins and past lectures."""
+    page, _url = sample_search
+    lectures = yaml.safe_load((REPO / "content/data/lectures.yml").read_text(encoding="utf-8"))["lectures"]
+    today = datetime.date.fromisoformat(TODAY)
+    coming = sorted((_start(r), r["id"]) for r in lectures if _start(r).date() >= today and r.get("status", "scheduled") == "scheduled")
+    past = [r["id"] for r in lectures if _start(r).date() < today]
+    assert len(coming) >= 3 and past
+    results = _search(page, "讲座")
+    assert results[: len(coming)] == [_lecture_url(lid) for _start_, lid in coming], results
+    assert any(u.startswith("/bulletins/") for u in results[len(coming) :]), results
+    assert {_lecture_url(lid) for lid in past} & set(results[len(coming) :]), results
 
 
 def _pagefind_alone(browser: Any, url: str, queries: list[str]) -> dict[str, list[str]]:
@@ -515,6 +544,48 @@ def test_split_index_titles_find_their_page_in_every_bundle(browser: Any, split_
             if u not in results[:within]:
                 lost[u, q] = (n, results[:within])
     assert not lost, lost
+
+
+# The browser fixture's coming activities and when each next takes place
+# (from its YAML; the weekly 健身舞 from Tue 12-01), soonest first. The
+# street of both its venues, 测试路, is in the text of each, in no title.
+COMING_NEXT = ["dance", "estate-a-drill", "b1-only", "east-clinic", "north-yard-check", "quake-drill", "heart-talk"]
+
+
+@pytest.mark.parametrize("over", [False, True])
+@pytest.mark.parametrize("bundles", [1, SPLIT_BUNDLES])
+def test_coming_activities_come_first_soonest_first(browser: Any, site: Path, split_search: tuple[Any, Path, str], over: bool,
+                                                     bundles: int) -> None:
+    """测试路: every activity of the fixture holds it in its text (its
+    venue's address), and so do pages that are no activity. The coming
+    ones come first, soonest first (up to a screen of them), whichever
+    bundle of a split index holds them; the ones over by the time of the
+    search (on a site not rebuilt since: 12-03 11:01, after the drill of
+    that morning and the 健身舞 of 12-01) are not put first."""
+    starts = {aid: ACTIVITIES[aid]["start"] if aid in ACTIVITIES else LECTURES[aid]["start"] for aid in COMING_NEXT}
+    assert starts["estate-a-drill"] == "2026-12-03 09:00" and ACTIVITIES["estate-a-drill"]["end"] == "11:00"
+    assert starts["dance"] == "2026-12-01 19:00" and starts["b1-only"] == "2026-12-04 19:00"
+    root = site if bundles == 1 else split_search[1]
+    with serve(root) as url:
+        context, page, _traffic = _open(browser, root, PHONE)
+        try:
+            page.clock.set_fixed_time("2026-12-03T11:01:00+08:00" if over else SEARCH_NOW)
+            goto(page, url)
+            results = _search(page, "测试路")
+        finally:
+            context.close()
+    order = [u.split("/")[2] for u in results if u.startswith("/activities/")]
+    assert len(results) > len(order) >= len(COMING_NEXT), results
+    # The first five coming as the index was built are put forward; at
+    # 11:01 on 12-03 two of them are over.
+    coming, shown = (COMING_NEXT[2:], 3) if over else (COMING_NEXT, 5)
+    if bundles == 1:
+        assert order[:shown] == coming[:shown] and results[:shown] == [f"/activities/{a}/" for a in coming[:shown]], results
+    else:  # the soonest of those Pagefind lists first, in the order of their dates
+        first = order[:shown]
+        assert set(first) <= set(coming) and first == sorted(first, key=coming.index), results
+    if over:
+        assert results.index("/activities/dance/") > 2 and results.index("/activities/estate-a-drill/") > 2, results
 
 
 def test_excerpts_have_no_latin_full_stops_between_chinese(search_page: Any) -> None:

@@ -548,3 +548,51 @@ def test_build_indexes_while_the_other_writers_run(cores: int, make_project, mon
     files = sorted(p.relative_to(side).as_posix() for p in (side / "pagefind").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(after).as_posix() for p in (after / "pagefind").rglob("*") if p.is_file())
     assert all((side / rel).read_bytes() == (after / rel).read_bytes() for rel in files)
+
+
+# ------------------------------------------------------ coming activities first
+#
+# The reader asks Pagefind once more for a query sorted by each coming
+# activity's next occurrence (search.with_soon), and shows those first
+# (tests/test_browser.py: test_coming_activities_come_first_soonest_first).
+
+
+def test_coming_activities_carry_their_next_occurrence_that_takes_place() -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from generator import queries, search
+    from generator.pipeline import Project, load_site
+
+    site, _ = load_site(Project.at(FIXTURES / "basic"), date(2026, 12, 14))
+    soon = search.next_occurrences(queries.upcoming(site))
+    tz = ZoneInfo("Asia/Shanghai")
+
+    def at(*parts: int) -> int:
+        return int(datetime(*parts, tzinfo=tz).timestamp())
+
+    # The weekly 健身舞 (Tue, Thu 19:00-20:30): Tue 12-15 is cancelled, so
+    # its next is Thu 12-17.
+    assert soon["dance"] == (at(2026, 12, 17, 19, 0), at(2026, 12, 17, 20, 30))
+    # Cancelled or postponed as a whole, or over by 12-14: none.
+    assert not {"cancelled-walk", "postponed-show", "old-talk", "estate-a-drill", "east-clinic"} & set(soon)
+
+
+def test_the_staging_copy_gives_coming_activities_their_sort_key(basic_site: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    meta = {}
+    for path in (basic_site / "pagefind" / "fragment").iterdir():
+        record = gzip.decompress(path.read_bytes())
+        fragment = json.loads(record[record.index(b"{") :])
+        meta[fragment["url"]] = fragment["meta"]
+    clinic = ACTIVITIES["east-clinic"]  # 2026年12月5日 8:30, written the Chinese way
+    assert clinic["start"] == "2026年12月5日 8:30"
+    start = int(datetime(2026, 12, 5, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())
+    assert meta["/activities/east-clinic/"]["gs_soon"] == f"{start:012d}"
+    assert int(meta["/activities/east-clinic/"]["gs_end"]) > start
+    # Only coming activities that take place; the published pages are as before.
+    assert "gs_soon" not in meta["/activities/cancelled-walk/"] and "gs_soon" not in meta["/activities/postponed-show/"]
+    assert not [url for url, m in meta.items() if "gs_soon" in m and not url.startswith("/activities/")]
+    assert "gs_soon" not in (basic_site / "activities" / "east-clinic" / "index.html").read_text(encoding="utf-8")

@@ -271,9 +271,10 @@
   //    with_title_suffixes): every page whose title holds the query;
   // 3. ICU's parts with each run of single characters put back together
   //    (燃 / 气 → 燃气), which finds the words jieba kept whole in the text.
-  // Title hits come first, then the others by Pagefind's score. The three
-  // share the index chunks a search downloads; the title search adds one
-  // chunk (of title suffixes) per bundle.
+  // Title hits come first, then the others by Pagefind's score (a fourth
+  // search, below, puts coming activities first). They share the index
+  // chunks a search downloads; the title search adds one chunk (of title
+  // suffixes) per bundle.
   var UNCUT_LANGUAGE = "und";
   var TITLE_MARK = "qz"; // generator/search.py TITLE_MARK
   var TITLE_CHARS = 12; // generator/search.py TITLE_SUFFIX_CHARS
@@ -324,27 +325,61 @@
     return { title: titleTerm(q), others: joined === usual ? [usual] : [usual, joined] };
   }
 
+  // A fourth search: the query sorted by SOON, which finds only the coming
+  // activities (generator/search.py, with_soon), soonest first. Residents
+  // type 讲座 or a place to find what is on next, and bulletins that
+  // mention it often ranked above it. So the title hits come first as
+  // before, in Pagefind's order (乙小区1号楼 is its building's page before
+  // an activity whose title holds it); then up to PAGE other coming
+  // activities; then the rest by score. reranked() reads those put forward
+  // besides the usual head, and orders it by how well each holds the query
+  // first (a coming activity that only shares a character with it never
+  // goes before a page that holds it), and within that, below the title
+  // hits, coming activities first, soonest first. On a split index each
+  // bundle sorts its own: those put forward are then the soonest of what
+  // Pagefind lists first, in the order of their dates.
+  var SOON = "gs_soon"; // generator/search.py SOON
+  var SOON_END = "gs_end"; // generator/search.py SOON_END
+
   function search(pf, q) {
     var terms = queryTerms(q);
     var titled = terms.title ? pf.search(terms.title) : Promise.resolve(null);
-    return Promise.all([titled].concat(terms.others.map(function (t) { return pf.search(t); }))).then(function (all) {
+    var sorted = {};
+    sorted[SOON] = "asc";
+    var coming = pf.search(terms.others[0], { sort: sorted });
+    var searches = [titled].concat(terms.others.map(function (t) { return pf.search(t); }));
+    return Promise.all([coming].concat(searches)).then(function (all) {
+      var soon = {};
+      all[0].results.forEach(function (r, i) {
+        if (!(r.id in soon)) soon[r.id] = i;
+      });
       var seen = {};
       var first = [];
+      var next = [];
       var rest = [];
-      all.forEach(function (res, n) {
+      all.slice(1).forEach(function (res, n) {
         if (!res) return;
         res.results.forEach(function (r) {
           if (seen[r.id]) {
             seen[r.id].score = Math.max(seen[r.id].score, r.score);
             return;
           }
-          seen[r.id] = { result: r, score: r.score };
-          (n === 0 ? first : rest).push(seen[r.id]);
+          seen[r.id] = { result: r, score: r.score, soon: r.id in soon ? soon[r.id] : -1 };
+          (n === 0 ? first : seen[r.id].soon >= 0 ? next : rest).push(seen[r.id]);
         });
       });
-      rest.sort(function (a, b) { return b.score - a.score; });
+      var byScore = function (a, b) { return b.score - a.score; };
+      // Where each result would be without the coming ones put first: where
+      // reranked() puts one that is over by now.
+      var plain = {};
+      first.concat(next.concat(rest).sort(byScore)).forEach(function (x, i) { plain[x.result.id] = i; });
+      next.sort(function (a, b) { return a.soon - b.soon; });
+      rest = rest.concat(next.splice(PAGE));
+      rest.sort(byScore);
       return {
-        results: first.concat(rest).map(function (x) { return x.result; })
+        results: first.concat(next, rest).map(function (x) { return x.result; }),
+        promoted: next.length,
+        plain: plain
       };
     });
   }
@@ -381,15 +416,36 @@
     return holds(flat(pageText(data)), needle) ? 1 : 2;
   }
 
+  // When a coming activity's next occurrence starts (its SOON meta field,
+  // seconds), or Infinity for any other page and for one that is over by
+  // now (a site not rebuilt since).
+  function soonOf(data) {
+    var m = data.meta || {};
+    var start = parseInt(m[SOON], 10);
+    var end = parseInt(m[SOON_END], 10);
+    if (isNaN(start) || isNaN(end) || end * 1000 <= Date.now()) return Infinity;
+    return start;
+  }
+
   // The first results, re-ranked, as results whose data is already read,
-  // followed by the others.
-  function reranked(results, q) {
-    var count = /\d/.test(q) ? 2 * PAGE : PAGE;
+  // followed by the others: by tier; within the title hits in Pagefind's
+  // order, within the others the coming activities first, soonest first
+  // (across a split index's bundles too), then the rest where they would
+  // be without the coming ones put forward (``plain``: search()'s; one over
+  // by now is among them).
+  function reranked(results, q, promoted, plain) {
+    var count = (/\d/.test(q) ? 2 * PAGE : PAGE) + (promoted || 0);
     var head = results.slice(0, count);
     var needle = flat(q);
     return Promise.all(head.map(function (r) { return r.data(); })).then(function (items) {
-      var order = items.map(function (d, i) { return { data: d, i: i, tier: tier(d, needle) }; });
-      order.sort(function (a, b) { return a.tier - b.tier || a.i - b.i; });
+      var order = items.map(function (d, i) {
+        var id = head[i].id;
+        var t = tier(d, needle);
+        return { data: d, i: plain && id in plain ? plain[id] : i, tier: t, soon: t ? soonOf(d) : Infinity };
+      });
+      order.sort(function (a, b) {
+        return a.tier - b.tier || (a.soon === b.soon ? a.i - b.i : a.soon < b.soon ? -1 : 1);
+      });
       return order.map(function (o) {
         return { data: function () { return Promise.resolve(o.data); } };
       }).concat(results.slice(count));
@@ -418,7 +474,7 @@
           done(q);
           return;
         }
-        return reranked(res.results, q).then(function (results) {
+        return reranked(res.results, q, res.promoted, res.plain).then(function (results) {
           if (mySeq !== seq) return;
           say("count", results.length);
           showPastNote(true);
