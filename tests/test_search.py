@@ -565,8 +565,8 @@ def test_coming_activities_carry_their_next_occurrence_that_takes_place() -> Non
     from generator.pipeline import Project, load_site
 
     site, _ = load_site(Project.at(FIXTURES / "basic"), date(2026, 12, 14))
-    soon = search.next_occurrences(queries.upcoming(site))
     tz = ZoneInfo("Asia/Shanghai")
+    soon = search.next_occurrences(queries.upcoming(site), datetime(2027, 3, 1, tzinfo=tz))
 
     def at(*parts: int) -> int:
         return int(datetime(*parts, tzinfo=tz).timestamp())
@@ -576,6 +576,9 @@ def test_coming_activities_carry_their_next_occurrence_that_takes_place() -> Non
     assert soon["dance"] == (at(2026, 12, 17, 19, 0), at(2026, 12, 17, 20, 30))
     # Cancelled or postponed as a whole, or over by 12-14: none.
     assert not {"cancelled-walk", "postponed-show", "old-talk", "estate-a-drill", "east-clinic"} & set(soon)
+    # Nor one whose next starts after the horizon (search.SOON_DAYS from today).
+    assert "dance" not in search.next_occurrences(queries.upcoming(site), datetime(2026, 12, 17, 19, 0, tzinfo=tz))
+    assert search.SOON_DAYS >= 60
 
 
 def test_the_staging_copy_gives_coming_activities_their_sort_key(basic_site: Path) -> None:

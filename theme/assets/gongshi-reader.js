@@ -330,7 +330,7 @@
   // type 讲座 or a place to find what is on next, and bulletins that
   // mention it often ranked above it. So the title hits come first as
   // before, in Pagefind's order (乙小区1号楼 is its building's page before
-  // an activity whose title holds it); then up to PAGE other coming
+  // an activity whose title holds it); then up to FORWARD other coming
   // activities; then the rest by score. reranked() reads those put forward
   // besides the usual head, and orders it by how well each holds the query
   // first (a coming activity that only shares a character with it never
@@ -340,6 +340,9 @@
   // Pagefind lists first, in the order of their dates.
   var SOON = "gs_soon"; // generator/search.py SOON
   var SOON_END = "gs_end"; // generator/search.py SOON_END
+  // Coming activities put forward: each costs a phone one more request
+  // for its text before the first results show (~1 KB).
+  var FORWARD = 3;
 
   function search(pf, q) {
     var terms = queryTerms(q);
@@ -374,7 +377,7 @@
       var plain = {};
       first.concat(next.concat(rest).sort(byScore)).forEach(function (x, i) { plain[x.result.id] = i; });
       next.sort(function (a, b) { return a.soon - b.soon; });
-      rest = rest.concat(next.splice(PAGE));
+      rest = rest.concat(next.splice(FORWARD));
       rest.sort(byScore);
       return {
         results: first.concat(next, rest).map(function (x) { return x.result; }),
