@@ -589,6 +589,30 @@ def test_coming_activities_come_first_soonest_first(browser: Any, site: Path, sp
         assert results.index("/activities/dance/") > 0 and results.index("/activities/estate-a-drill/") > 0, results
 
 
+def test_without_coming_activities_a_search_reads_no_more_results(browser: Any, tmp_path: Path) -> None:
+    """Built when every activity is over (only lectures stay indexed), no
+    page has the sort key, and Pagefind's sorted search then finds every
+    page the query finds, unsorted. Nothing is put forward: the first
+    results cost the phone the usual five texts (each one request)."""
+    late = build_project(make_project_at(tmp_path / "late", CASE), "2027-06-01")
+    with serve(late) as url:
+        context, page, traffic = _open(browser, late, PHONE)
+        try:
+            page.clock.set_fixed_time("2027-06-01T12:00:00+08:00")
+            goto(page, url)
+            if not page.is_checked("#__search"):
+                page.click("label.gs-search-button")
+            page.fill("[data-gs-search-query]", "社区")
+            page.wait_for_selector("[data-gs-search-done='社区']", state="attached", timeout=20_000)
+            shown = page.locator(".md-search-result__link").count()
+            found = page.inner_text("[data-gs-search-meta]")
+        finally:
+            context.close()
+    fragments = [u for u in traffic.local if "/pagefind/fragment/" in u]
+    assert shown == 5 and int(re.sub(r"\D", "", found)) > 5 + 3, found
+    assert len(fragments) == 5, fragments
+
+
 def test_excerpts_have_no_latin_full_stops_between_chinese(search_page: Any) -> None:
     # Pagefind joins a heading to what follows with ". ": the excerpt read
     # "简报 第 5 期. 防灾减灾日：…" under the first result.

@@ -353,9 +353,14 @@
     var searches = [titled].concat(terms.others.map(function (t) { return pf.search(t); }));
     return Promise.all([coming].concat(searches)).then(function (all) {
       var soon = {};
-      all[0].results.forEach(function (r, i) {
-        if (!(r.id in soon)) soon[r.id] = i;
-      });
+      // Where no page has the key (no coming activity), Pagefind sorts
+      // nothing and finds every page the query finds: then nothing is put
+      // forward (it would cost requests and change no order).
+      if (all[0].results.length < all[2].results.length) {
+        all[0].results.forEach(function (r, i) {
+          if (!(r.id in soon)) soon[r.id] = i;
+        });
+      }
       var seen = {};
       var first = [];
       var next = [];
