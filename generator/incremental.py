@@ -43,7 +43,6 @@ are unchanged.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import fields
 from importlib import metadata
@@ -55,7 +54,7 @@ from jinja2.bccache import Bucket
 
 from .model import Site
 from .pages import PageSpec
-from .queries import is_over
+from .queries import PerModel, is_over
 
 V = TypeVar("V")
 
@@ -79,21 +78,12 @@ def digest(*parts: object) -> str:
 # times 10,300 in the main process of a cold build, py-spy). A record is
 # kept with its digest, so an id() is never mistaken for a newer object's;
 # the entry goes with its model.
-_RECORD_DIGESTS: dict[int, tuple[weakref.ref[Site], dict[int, tuple[object, str]]]] = {}
-
-
-def _record_memo(site: Site) -> dict[int, tuple[object, str]]:
-    key = id(site)
-    entry = _RECORD_DIGESTS.get(key)
-    if entry is None or entry[0]() is not site:
-        entry = (weakref.ref(site, lambda _gone: _RECORD_DIGESTS.pop(key, None)), {})
-        _RECORD_DIGESTS[key] = entry
-    return entry[1]
+_RECORD_DIGESTS: PerModel[dict[int, tuple[object, str]]] = PerModel(lambda _site: {})
 
 
 def record_digest(site: Site, record: object) -> str:
     """``digest(record)`` of a record of ``site``, made once per model."""
-    memo = _record_memo(site)
+    memo = _RECORD_DIGESTS(site)
     hit = memo.get(id(record))
     if hit is None or hit[0] is not record:
         hit = memo[id(record)] = (record, digest(record))
@@ -102,7 +92,7 @@ def record_digest(site: Site, record: object) -> str:
 
 def _known_digest(site: Site, record: object, value: str) -> None:
     """Tell record_digest a digest made elsewhere (Records.of)."""
-    _record_memo(site)[id(record)] = (record, value)
+    _RECORD_DIGESTS(site)[id(record)] = (record, value)
 
 
 def _versions(names: Iterable[str]) -> list[tuple[str, str]]:

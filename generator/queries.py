@@ -11,9 +11,10 @@ from __future__ import annotations
 import bisect
 import functools
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Generic, TypeVar
 
 from .model import Activity, Occurrence, Site
 
@@ -76,7 +77,7 @@ def items(site: Site, activities: Iterable[Activity], first: date | None = None,
         # timeline, 0.05 against 0.11 ms a building at bench scale L).
         return _items(site, activities, first, last)
     chosen = list(activities)
-    timeline = _timeline(site)
+    timeline = _TIMELINES(site)
     if any(timeline.activities.get(a.id) is not a for a in chosen):  # not this model's activities
         return _items(site, chosen, None, None)
     places = [i for a in chosen for i in timeline.places[a.id]]
@@ -132,18 +133,34 @@ class _Timeline:
             self.places[item.activity.id].append(i)
 
 
-# The timeline of each model in use, by id(): the model (a frozen dataclass
-# with dict fields) cannot be hashed. The entry goes with its model.
-_TIMELINES: dict[int, tuple[weakref.ref[Site], _Timeline]] = {}
+V = TypeVar("V")
 
 
-def _timeline(site: Site) -> _Timeline:
-    key = id(site)
-    entry = _TIMELINES.get(key)
-    if entry is None or entry[0]() is not site:
-        entry = (weakref.ref(site, lambda _gone: _TIMELINES.pop(key, None)), _Timeline(site))
-        _TIMELINES[key] = entry
-    return entry[1]
+class PerModel(Generic[V]):
+    """A value made once for each model in use (by the call ``make(site)``)
+    and kept while the model lives. By id(): the model (a frozen dataclass
+    with dict fields) cannot be hashed; a weak reference checks the id is
+    still that model's, and its entry goes with it."""
+
+    def __init__(self, make: Callable[[Site], V]) -> None:
+        self._make = make
+        self._entries: dict[int, tuple[weakref.ref[Site], V]] = {}
+
+    def __call__(self, site: Site) -> V:
+        key = id(site)
+        entry = self._entries.get(key)
+        if entry is None or entry[0]() is not site:
+            entry = (weakref.ref(site, lambda _gone: self._entries.pop(key, None)), self._make(site))
+            self._entries[key] = entry
+        return entry[1]
+
+    def __contains__(self, key: object) -> bool:
+        """Whether the model of this id() has a value (tests)."""
+        return key in self._entries
+
+
+# The timeline of each model in use.
+_TIMELINES: PerModel[_Timeline] = PerModel(_Timeline)
 
 
 def for_building(site: Site, building_id: str, first: date | None = None, last: date | None = None) -> list[Item]:
@@ -151,7 +168,7 @@ def for_building(site: Site, building_id: str, first: date | None = None, last: 
     (all its entrances' activities: an activity for one entrance is on its
     building's page, calendar and one-notice door)."""
     ids = site.activities_by_building.get(building_id, ())
-    memo = _building_memo(site)
+    memo = _BUILDINGS(site)
     if first is None or last is None:  # no window (items() takes half of one as none)
         return list(memo.invited(site, building_id, ids)[0])
     key = (building_id, first, last)
@@ -203,17 +220,8 @@ def _in_window(site: Site, invited: tuple[list[Item], list[datetime], timedelta]
     return (*still_on, *whole[begun:end])
 
 
-# _BuildingMemo by model (as _TIMELINES): by id, gone with its model.
-_BUILDINGS: dict[int, tuple[weakref.ref[Site], _BuildingMemo]] = {}
-
-
-def _building_memo(site: Site) -> _BuildingMemo:
-    key = id(site)
-    entry = _BUILDINGS.get(key)
-    if entry is None or entry[0]() is not site:
-        entry = (weakref.ref(site, lambda _gone: _BUILDINGS.pop(key, None)), _BuildingMemo())
-        _BUILDINGS[key] = entry
-    return entry[1]
+# _BuildingMemo by model.
+_BUILDINGS: PerModel[_BuildingMemo] = PerModel(lambda _site: _BuildingMemo())
 
 
 def for_door(site: Site, building_id: str, entrance_id: str | None, first: date | None = None, last: date | None = None) -> list[Item]:
