@@ -405,6 +405,32 @@ def test_pagefind_honours_the_chunk_size(basic_site: Path, tmp_path: Path, monke
     assert chunks > 10 * len(list((basic_site / "pagefind" / "index").iterdir()))
 
 
+def test_pagefind_allocator_gets_huge_pages(basic_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """search.JEMALLOC_CONF reaches the allocator linked into the pinned
+    Pagefind binary (read from search.JEMALLOC_ENV): its statistics, printed
+    at exit when asked, show the settings in force. A Pagefind that reads
+    another variable or no longer uses jemalloc fails here instead of
+    quietly losing the speed."""
+    import subprocess
+
+    from generator import search
+
+    said: list[str] = []
+    real_run = subprocess.run
+
+    def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        done = real_run(cmd, **kwargs)  # type: ignore[call-overload]
+        said.append(done.stderr + done.stdout)
+        return done
+
+    monkeypatch.setattr(search, "JEMALLOC_CONF", search.JEMALLOC_CONF + ",stats_print:true")
+    monkeypatch.setattr(search.subprocess, "run", run)
+    _reindex(basic_site, tmp_path, monkeypatch)
+    assert len(said) == 1
+    assert 'opt.thp: "always"' in said[0] and "opt.narenas: 2" in said[0], said[0][:2000]
+    assert "Invalid conf" not in said[0]
+
+
 # ---------------------------------------------------------------- staging copy
 
 
