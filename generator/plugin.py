@@ -34,7 +34,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import calendar, notices, outputs, sitemap
+from . import calendar, notices, outputs, pagewriter, sitemap
 from .afterreload import AfterReload, remove_gone
 from .buildcache import BuildCache, PageCache
 from .dates import DateProblem, parse_date
@@ -96,6 +96,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     cache: BuildCache | None = None
     _page_warnings: _PageWarnings | None = None
     _one_markdown: _OneMarkdown | None = None
+    # `build`: MkDocs' page files written by a helper process (pagewriter.py)
+    _page_writer: pagewriter.PageWriter | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -250,6 +252,10 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self._collector.release()
 
     def on_build_error(self, *, error: Exception) -> None:
+        writer, self._page_writer = self._page_writer, None
+        if writer is not None:
+            writer.uninstall()
+            writer.kill()
         notices.cancel_early()
         calendar.cancel_early()
         thaw()
@@ -367,6 +373,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         env.autoescape = _escapes
         env.add_extension(TemplateIndentation)
         fixed_templates(env)
+        if not self.serving and self.site is not None:
+            # Next MkDocs copies the static files and renders the pages.
+            self._page_writer = pagewriter.start()
         return env
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -496,6 +505,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         return strip_indentation(output_content) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        # Every page on disk before anything reads them (the search index,
+        # the build cache). A write that failed fails the build here.
+        writer, self._page_writer = self._page_writer, None
+        if writer is not None:
+            writer.uninstall()
+            writer.close()
         theme_dir = self._theme_dir(config)
         if self.failed is not None or self.site is None:
             if self.serving:
