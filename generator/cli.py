@@ -231,7 +231,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             # not a traceback (the page files' helper, pagewriter.py, reports
             # its failed write this way too).
             where = f"：{exc.filename}" if exc.filename else ""
-            print(f"构建失败：写入文件出错（{exc.strerror or exc}）{where} — 请检查磁盘空间和文件夹的写入权限", file=sys.stderr)
+            print(f"构建失败：文件读写出错（{exc.strerror or exc}）{where} — 请检查磁盘空间和文件夹的读写权限", file=sys.stderr)
             print(f"构建失败，原有的 {target.name}/ 未被改动。", file=sys.stderr)
             return 1
     finally:

@@ -66,7 +66,6 @@ class PageWriter:
             fcntl.fcntl(stdin.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
         except (ImportError, OSError):  # not Linux, or a lower limit: the default buffer
             pass
-        self.files = 0
         self._original: Callable[[bytes, str], None] | None = None
 
     def write_file(self, content: bytes, output_path: str) -> None:
@@ -77,7 +76,6 @@ class PageWriter:
         except (BrokenPipeError, ValueError):  # the helper stopped (failed), or close() was called
             self.close()
             raise OSError(f"写页面文件的辅助进程已退出：{output_path}") from None
-        self.files += 1
 
     def close(self) -> None:
         """Wait until every file is written. Raises the OSError the helper

@@ -81,7 +81,7 @@ def test_a_page_that_cannot_be_written_fails_the_build_in_one_line(tmp_path: Pat
     capsys.readouterr()
     assert run_cli("build", "--today", "2026-11-29", "--no-cache", cwd=project) == 1
     err = capsys.readouterr().err
-    assert "构建失败：写入文件出错（" in err and "places/index.html — 请检查磁盘空间和文件夹的写入权限" in err, err
+    assert "构建失败：文件读写出错（" in err and "places/index.html — 请检查磁盘空间和文件夹的读写权限" in err, err
     assert "构建失败，原有的 site/ 未被改动。" in err
     assert "Traceback" not in err
     assert (site / "index.html").read_bytes() == before
