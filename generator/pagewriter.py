@@ -25,7 +25,9 @@ byte for byte (md5 of every file but the search index).
 Only for `build`: `serve` writes a handful of pages a save, where starting
 a helper would cost more than it saves. MkDocs looks write_file up on its
 utils module at each call, so the helper is installed there for the page
-loop (on_env to on_post_build) and the original put back after.
+loop (on_env to on_post_build) and the original put back after; every
+build puts it back first (on_config, :func:`restore`), in case the last
+one in this process was interrupted.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ _HEAD = struct.Struct("<II")
 # a single slow file, at a cost of ~2 MiB.
 PIPE_BYTES = 1 << 20
 _F_SETPIPE_SZ = 1031
+# MkDocs' own write_file, kept at the first install (not imported here: the
+# helper runs this file without site-packages).
+_MKDOCS_WRITE_FILE: Callable[[bytes, str], None] | None = None
 
 
 class PageWriter:
@@ -66,7 +71,6 @@ class PageWriter:
             fcntl.fcntl(stdin.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
         except (ImportError, OSError):  # not Linux, or a lower limit: the default buffer
             pass
-        self._original: Callable[[bytes, str], None] | None = None
 
     def write_file(self, content: bytes, output_path: str) -> None:
         path = os.fsencode(output_path)
@@ -110,15 +114,30 @@ class PageWriter:
         """Write MkDocs' files from now on (until :meth:`uninstall`)."""
         import mkdocs.utils
 
-        self._original = mkdocs.utils.write_file
+        global _MKDOCS_WRITE_FILE
+        if _MKDOCS_WRITE_FILE is None:
+            _MKDOCS_WRITE_FILE = mkdocs.utils.write_file
         setattr(mkdocs.utils, "write_file", self.write_file)  # noqa: B010 - patched for the page loop only
 
     def uninstall(self) -> None:
         import mkdocs.utils
 
-        if self._original is not None and mkdocs.utils.write_file == self.write_file:
-            setattr(mkdocs.utils, "write_file", self._original)  # noqa: B010
-        self._original = None
+        if mkdocs.utils.write_file == self.write_file and _MKDOCS_WRITE_FILE is not None:
+            setattr(mkdocs.utils, "write_file", _MKDOCS_WRITE_FILE)  # noqa: B010
+
+
+def restore() -> None:
+    """MkDocs' own write_file back in place, and a helper left installed
+    stopped: a build interrupted by Ctrl-C (a KeyboardInterrupt reaches no
+    MkDocs error event) leaves its helper in place, and the next build or
+    `serve` in the same process (tests, an editor's tooling) must not write
+    through it."""
+    import mkdocs.utils
+
+    left = getattr(mkdocs.utils.write_file, "__self__", None)
+    if isinstance(left, PageWriter) and _MKDOCS_WRITE_FILE is not None:
+        setattr(mkdocs.utils, "write_file", _MKDOCS_WRITE_FILE)  # noqa: B010
+        left.kill()
 
 
 def _failure(said: str, returncode: int) -> OSError:

@@ -123,6 +123,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             return config
         _theme_safe_heading_ids(config)
         self.after.finish()
+        pagewriter.restore()  # a build interrupted in this process left its helper
         root = Path(config.config_file_path).parent
         project = Project(root.resolve(), Path(config.docs_dir).resolve(), self._loaded if self.incremental else None)
         today = _resolve_today(str(self.config.today or os.environ.get("GONGSHI_TODAY", "")))

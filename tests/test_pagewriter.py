@@ -86,3 +86,17 @@ def test_a_page_that_cannot_be_written_fails_the_build_in_one_line(tmp_path: Pat
     assert "Traceback" not in err
     assert (site / "index.html").read_bytes() == before
     assert not list(project.glob(".site-new-*"))
+
+
+def test_a_helper_left_by_an_interrupted_build_is_not_written_through(tmp_path: Path) -> None:
+    """Ctrl-C reaches no MkDocs error event: a build interrupted in a
+    process that goes on (tests, tooling) leaves its helper installed. The
+    next build puts MkDocs' own write_file back first and stops it."""
+    import mkdocs.utils
+
+    original = mkdocs.utils.write_file
+    left = pagewriter.start()
+    assert left is not None and mkdocs.utils.write_file == left.write_file
+    build_project(make_project_at(tmp_path / "p", FIXTURES / "basic" / "content"), "2026-11-29", "--no-cache")
+    assert mkdocs.utils.write_file is original
+    assert left._proc.poll() is not None  # stopped
