@@ -82,9 +82,10 @@ class PageWriter:
             raise OSError(f"写页面文件的辅助进程已退出：{output_path}") from None
 
     def close(self) -> None:
-        """Wait until every file is written. Raises the OSError the helper
-        met (errno, message, the file's path), with no file written after
-        it."""
+        """Put MkDocs' write_file back and wait until every file is written.
+        Raises the OSError the helper met (errno, message, the file's path),
+        with no file written after it."""
+        self.uninstall()
         try:
             self._stdin.close()
         except BrokenPipeError:
@@ -98,6 +99,7 @@ class PageWriter:
 
     def kill(self) -> None:
         """Stop the helper (a build that failed: its folder is removed)."""
+        self.uninstall()
         try:
             self._proc.kill()
         except OSError:

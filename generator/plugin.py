@@ -255,7 +255,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         writer, self._page_writer = self._page_writer, None
         if writer is not None:
-            writer.uninstall()
             writer.kill()
         notices.cancel_early()
         calendar.cancel_early()
@@ -510,7 +509,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         # the build cache). A write that failed fails the build here.
         writer, self._page_writer = self._page_writer, None
         if writer is not None:
-            writer.uninstall()
             writer.close()
         theme_dir = self._theme_dir(config)
         if self.failed is not None or self.site is None:

@@ -568,7 +568,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
             # The share is counted on the page with its lists, as before
             # without_noindex: the same bundles, so the same index.
             sizes.append(indexed_text(html))
-            html = indexed_part(without_noindex(with_soon(with_title_suffixes(with_labels(html)), page)))
+            html = _staged(html, page)
             if stage_now:
                 _stage(stage / "0" / rel, html)
             if cache is not None:
@@ -587,7 +587,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         def index_bundle(n: int) -> None:
             if not stage_now:
                 for page in bundles[n]:
-                    html = indexed_part(without_noindex(with_soon(with_title_suffixes(with_labels(with_key_characters(page.path.read_text(encoding="utf-8"), page))), page)))
+                    html = _staged(with_key_characters(page.path.read_text(encoding="utf-8"), page), page)
                     _stage(stage / str(n) / page.path.relative_to(site_dir), html)
             _run_pagefind(exe, stage / str(n), outs[n], background=background)
             remove_tree(stage / str(n), threads=removers)
@@ -652,6 +652,13 @@ def _runs_at_once(bundles: int, *, background: bool) -> int:
         return 1
     by_memory = _available_memory() // (2 * PAGEFIND_PEAK)
     return max(1, min(bundles, os.cpu_count() or 1, by_memory))
+
+
+def _staged(html: str, page: IndexedPage) -> str:
+    """What Pagefind reads of a page that has its key characters
+    (with_key_characters): both ways of staging (all pages at once, or a
+    bundle's before its run) make it here, so they cannot differ."""
+    return indexed_part(without_noindex(with_soon(with_title_suffixes(with_labels(html)), page)))
 
 
 def _stage(path: Path, html: str) -> None:
