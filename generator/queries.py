@@ -237,13 +237,30 @@ def for_door(site: Site, building_id: str, entrance_id: str | None, first: date 
 def upcoming(site: Site, activities: Iterable[Activity] | None = None) -> list[Item]:
     """Occurrences not over as of today (site time zone; see DAY_STARTS)."""
     acts = site.activities.values() if activities is None else activities
-    return [i for i in items(site, acts) if not is_over(site, i.occurrence)]
+    return split_over(site, items(site, acts))[0]
+
+
+def split_over(site: Site, chosen: Iterable[Item]) -> tuple[list[Item], list[Item]]:
+    """(not over, over) of ``chosen`` as of today, each in the given order:
+    :func:`is_over` of each item, with today's marks looked up once.
+
+    Why: a building page lists what is coming and what is past of the
+    ~480 occurrences its residents are invited to (bench scale L), and
+    asking is_over of each, three times a page, was 1.8 s of a cold L
+    build's main process (py-spy: 92 of 1,810 samples at 50 Hz)."""
+    midnight, morning = _day_marks(site.today, site.tz)
+    coming: list[Item] = []
+    over: list[Item] = []
+    for i in chosen:
+        o = i.occurrence
+        (over if o.start < midnight and o.end <= morning else coming).append(i)
+    return coming, over
 
 
 def past(site: Site, activities: Iterable[Activity] | None = None) -> list[Item]:
     """Occurrences over as of today, newest first."""
     acts = site.activities.values() if activities is None else activities
-    return [i for i in reversed(items(site, acts)) if is_over(site, i.occurrence)]
+    return split_over(site, items(site, acts))[1][::-1]
 
 
 def next_lecture(site: Site) -> Item | None:

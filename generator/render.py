@@ -35,7 +35,7 @@ class SiteView:
         # A building page asks three questions of one expansion of its
         # activities' occurrences (hundreds of activities at district scale);
         # only the last building's is kept (all of them: 10^6 items).
-        self._invited: tuple[str, list[q.Item]] = ("", [])
+        self._invited: tuple[str, list[q.Item], list[q.Item], list[q.Item]] = ("", [], [], [])
 
     # --- bulletins -------------------------------------------------------
     def latest_bulletins(self, n: int = 6) -> tuple[Bulletin, ...]:
@@ -125,27 +125,27 @@ class SiteView:
     def for_building(self, building_id: str, coming_only: bool = True, days: int | None = None) -> list[q.Item]:
         """What the building's residents are invited to; with ``days``, only
         what starts within that many days from today."""
-        items = self._for_building(building_id)
-        if coming_only:
-            items = [i for i in items if not q.is_over(self.site, i.occurrence)]
+        whole, coming, _past = self._for_building(building_id)
+        items = coming if coming_only else whole
         if days is not None:
             _first, last = q.window(self.site.today, days)
-            items = [i for i in items if i.occurrence.start.date() <= last]
-        return items
+            return [i for i in items if i.occurrence.start.date() <= last]
+        return list(items)
 
     def later_for_building(self, building_id: str, days: int) -> int:
         """How many coming occurrences start after the first ``days`` days."""
         _first, last = q.window(self.site.today, days)
-        return sum(1 for i in self.for_building(building_id) if i.occurrence.start.date() > last)
+        return sum(1 for i in self._for_building(building_id)[1] if i.occurrence.start.date() > last)
 
     def past_for_building(self, building_id: str, limit: int = 10) -> list[q.Item]:
-        items = [i for i in self._for_building(building_id) if q.is_over(self.site, i.occurrence)]
-        return list(reversed(items))[:limit]
+        return list(reversed(self._for_building(building_id)[2]))[:limit]
 
-    def _for_building(self, building_id: str) -> list[q.Item]:
+    def _for_building(self, building_id: str) -> tuple[list[q.Item], list[q.Item], list[q.Item]]:
+        """(all, coming, past) of what the building's residents are invited to."""
         if self._invited[0] != building_id or not building_id:
-            self._invited = (building_id, q.for_building(self.site, building_id))
-        return list(self._invited[1])
+            whole = q.for_building(self.site, building_id)
+            self._invited = (building_id, whole, *q.split_over(self.site, whole))
+        return self._invited[1:]
 
     def next_lecture(self) -> q.Item | None:
         return q.next_lecture(self.site)
