@@ -43,7 +43,7 @@ from .idlegc import IdleCollector, long_lived, thaw
 from .images import Publisher, is_raster
 from .incremental import CompiledTemplates, Fingerprints, RebuildPlan, Records, digest, environment_key
 from .load import Article
-from .markup import sanitize, strip_indentation, theme_safe_slugify, without_invisible
+from .markup import quick_inline, sanitize, strip_indentation, theme_safe_slugify, without_invisible
 from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
@@ -630,7 +630,13 @@ class _OneMarkdown:
 
     def __init__(self, config: MkDocsConfig) -> None:
         self.config = config
-        self.md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        self.md = self._markdown(config)
+
+    @staticmethod
+    def _markdown(config: MkDocsConfig) -> markdown.Markdown:
+        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+        quick_inline(md)
+        return md
 
     @classmethod
     def for_config(cls, config: MkDocsConfig) -> _OneMarkdown | None:
@@ -664,7 +670,7 @@ class _OneMarkdown:
             # Python-Markdown recurses per level: a list nested some 300
             # deep (a paste gone wrong) ended the build in a traceback.
             # A fresh instance for the next page (serve): this one stopped half way.
-            self.md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+            self.md = self._markdown(config)
             raise PluginError(f"\n{page.file.src_path}: 正文的列表或引用嵌套太深（几百层），无法排版 — 请检查缩进，减少嵌套层数") from None
         page.toc = get_toc(getattr(md, "toc_tokens", []))
         page._title_from_render = extract_title_ext.title
