@@ -246,9 +246,16 @@ class ShellCache:
 
     def __init__(self) -> None:
         self._parts: dict[tuple[str, str], Any] = {}
+        # The page being rendered and its key: a page asks for nine parts.
+        self._last: tuple[Any, Any, str, str | None] = (None, None, "", None)
 
     def __call__(self, part: str, page: Any, nav: Any, base_url: str, caller: Any) -> Any:
-        key = self.key(part, page, nav, base_url)
+        last = self._last
+        if last[0] is not page or last[1] is not nav or last[2] != base_url or page is None:
+            last = self._last = (page, nav, base_url, self.key("", page, nav, base_url))
+        key = last[3]
+        if key is not None and part == "toc" and len(page.toc):
+            key = None  # the page's own table of contents
         if key is None:
             return caller()
         if (part, key) not in self._parts:
