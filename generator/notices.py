@@ -933,6 +933,7 @@ def _notice_html() -> type[Any]:
     from weasyprint.css.counters import CounterStyle
     from weasyprint.html import UA
 
+    _skip_empty_margin_boxes()
     trimmed, removed = _UNUSED_PSEUDO_RULES.subn("", UA)
     if removed != 6:  # another WeasyPrint: keep its stylesheet whole
         return HTML
@@ -945,6 +946,46 @@ def _notice_html() -> type[Any]:
             return [sheet]
 
     return NoticeHTML
+
+
+# The sixteen page-margin boxes of CSS Paged Media, as WeasyPrint names them.
+_MARGIN_AT_KEYWORDS = tuple(
+    [f"@{side}-{where}" for side in ("top", "bottom") for where in ("left", "center", "right")]
+    + [f"@{side}-{where}" for side in ("left", "right") for where in ("top", "middle", "bottom")]
+    + [f"@{corner}-corner" for corner in ("top-left", "top-right", "bottom-left", "bottom-right")]
+)
+
+
+@functools.cache
+def _skip_empty_margin_boxes() -> None:
+    """WeasyPrint's layout without its work on margin boxes no page has.
+
+    For every page WeasyPrint makes all sixteen margin boxes, each with its
+    style, counters and percentages resolved, and then drops those whose
+    ``content`` is normal, inhibit or none (layout.page.make_margin_boxes).
+    A door notice has none (its @page rule is size and margin only):
+    py-spy of a cold build at bench scale L had that work at 101 of the
+    door-notice worker's 1,801 samples (4,000 pages). A page whose margin
+    boxes all have no content now gets none without them being made; any
+    other page goes through WeasyPrint's own function. WeasyPrint is
+    pinned; where its layout module has not got the function this expects,
+    nothing is changed. tests/test_notices.py lays notices out both ways:
+    the same PDF bytes, and a margin box with content still printed."""
+    from weasyprint import layout
+    from weasyprint.layout import page as page_layout
+
+    if getattr(layout, "make_margin_boxes", None) is not getattr(page_layout, "make_margin_boxes", 0):
+        return
+    original: Callable[[Any, Any, Any], Iterator[Any]] = page_layout.make_margin_boxes
+
+    def make_margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
+        for keyword in _MARGIN_AT_KEYWORDS:
+            style = context.style_for(page.page_type, keyword)
+            if style is not None and style["content"] not in ("normal", "inhibit", "none"):
+                return original(context, page, state)
+        return iter(())
+
+    layout.make_margin_boxes = make_margin_boxes
 
 
 # An attribute value holding a tab or line break: XML would turn it into a

@@ -1099,6 +1099,42 @@ def test_trimmed_user_agent_stylesheet_changes_no_byte(tmp_path: Path, monkeypat
         assert (project / "trimmed" / rel).read_bytes() == (project / "stock" / rel).read_bytes(), rel
 
 
+def test_margin_boxes_no_page_has_are_not_made_and_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint makes none of a page's sixteen margin boxes when none has
+    content (notices._skip_empty_margin_boxes): the PDFs must be the very
+    same bytes as with WeasyPrint's own make_margin_boxes."""
+    import weasyprint.layout
+    from weasyprint.layout import page as page_layout
+
+    from generator import notices
+
+    notices._notice_html()
+    assert weasyprint.layout.make_margin_boxes is not page_layout.make_margin_boxes  # it applies to this WeasyPrint
+    project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
+    assert run_cli("notices", "--today", TODAY, "--out", "quick", cwd=project) == 0
+    monkeypatch.setattr(weasyprint.layout, "make_margin_boxes", page_layout.make_margin_boxes)
+    assert run_cli("notices", "--today", TODAY, "--out", "stock", cwd=project) == 0
+    pdfs = sorted(p.relative_to(project / "stock") for p in (project / "stock").rglob("*.pdf"))
+    assert len(pdfs) == len(doors_in_place_order()) + 1
+    for rel in pdfs:
+        assert (project / "quick" / rel).read_bytes() == (project / "stock" / rel).read_bytes(), rel
+
+
+def test_a_margin_box_with_content_is_still_printed() -> None:
+    import io
+
+    import weasyprint
+    from pypdf import PdfReader
+
+    from generator import notices
+
+    notices._notice_html()
+    sheet = "@page { size: A6; margin: 20mm; @bottom-center { content: '第 ' counter(page) ' 页' } @top-left-corner { content: '角' } }"
+    pdf = weasyprint.HTML(string=f"<style>{sheet}</style><p>正文</p><p style='break-before: page'>下一页</p>").write_pdf()
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert "第 1 页" in pages[0] and "第 2 页" in pages[1] and all("角" in p for p in pages), pages
+
+
 def test_batches_parsed_with_expat_give_weasyprint_the_same_tree_and_pdfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The print batch is parsed with expat, not WeasyPrint's HTML parser
     (a twentieth of a notice's time): same element tree, same PDF bytes."""
