@@ -65,6 +65,9 @@ def test_answers_from_the_timeline_equal_ones_made_from_scratch() -> None:
             acts = [site.activities[i] for i in site.activities_by_building.get(b, ())]
             whole = q.for_building(site, b)
             assert whole == q._items(site, acts, None, None), b
+            # The longest occurrence, taken from the activities' (the windows' bound).
+            longest = q._BUILDINGS(site).invited(site, b, site.activities_by_building.get(b, ()))[2]
+            assert longest == max((i.occurrence.end - i.occurrence.start for i in whole), default=timedelta(0)), b
             for first, last in windows:
                 lo, hi, _ = q._bounds(site, first, last)
                 cut = [i for i in whole if i.occurrence.start < hi and i.occurrence.end > lo
