@@ -124,3 +124,16 @@ def test_door_notice_svg_and_png_are_unchanged() -> None:
         notices.qr_code.cache_clear()
         qr = notices.qr_code(url)
         assert (qr.svg, qr.png) == _qr_code_before(url), url
+
+
+def test_svg_inline_is_segnos_string() -> None:
+    # Every content (versions 1-40, all modes), other scales, units, borders
+    # and titles with characters XML escapes.
+    for i, content in enumerate(STRINGS):
+        qr = qrmask.make(content)
+        border = (4, 2, 0, 7)[i % 4]
+        scale = (40.0 / qr.symbol_size(border=border)[0], 1.5, 3, 0.1)[i % 4]
+        unit = ("mm", "px", "in", "")[i % 4]
+        title = (content, "楼 <1> & 'x'", "", "a\"b")[i % 4]
+        expected = qr.svg_inline(scale=scale, unit=unit, border=border, light="#fff", title=title)
+        assert qrmask.svg_inline(qr, scale=scale, unit=unit, border=border, light="#fff", title=title) == expected, content
