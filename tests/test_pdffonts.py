@@ -647,3 +647,34 @@ def test_a_page_that_reaches_another_page_is_copied_by_pypdf(tmp_path: Path) -> 
         assert len(PdfReader(io.BytesIO(page)).pages) == 1
         text = subprocess.run([_tool("pdftotext"), "-enc", "UTF-8", str(tmp_path / f"{number}.pdf"), "-"], capture_output=True, check=True)
         assert text.stdout.decode().strip() == ["第一页", "第二页"][number - 1] and text.stderr == b""
+
+
+def test_pages_with_the_same_glyphs_share_one_cut_and_the_output_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk's doors show the same glyphs again and again: each different
+    glyph set of a font is cut and compressed once per document, and every
+    page's PDF is the very bytes it was when each page was cut on its own."""
+    from pypdf import PdfReader
+
+    from generator import pdffonts
+
+    pages = ["楼门公示 一号楼", "近期活动 二号楼", "楼门公示 一号楼", "楼门公示 一号楼", "近期活动 二号楼", "另一页 三号楼 讲座"]
+    html = "".join(f"<p style='break-before: page; font-family: sans-serif'>{text}</p>" for text in pages)
+    data = _weasyprint(html)
+    calls: list[frozenset[int]] = []
+    real_subset = pdffonts.subset_cids
+
+    def counting(program: bytes, cids: object, *args: object, **kw: object) -> object:
+        if not kw.get("same_gids"):
+            calls.append(frozenset(cids))  # type: ignore[arg-type]
+        return real_subset(program, cids, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdffonts, "subset_cids", counting)
+    whole, singles = pdffonts.compact_split(data)
+    assert len(singles) == len(pages) and len(calls) == len(set(calls)) == 3
+    real_cut = pdffonts._cut_page
+    monkeypatch.setattr(pdffonts, "_cut_page", lambda page, shared, scan, *_memo: real_cut(page, shared, scan))
+    calls.clear()
+    assert pdffonts.compact_split(data) == (whole, singles)
+    assert len(calls) == len(pages)
+    texts = [PdfReader(io.BytesIO(single)).pages[0].extract_text() for single in singles]
+    assert texts == pages
