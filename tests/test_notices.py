@@ -1080,6 +1080,14 @@ def test_chunks_are_joined_by_pypdf_when_pdfwrite_refuses(crowded_site: Path, cr
     assert len(PdfReader(project / "par" / "all-notices.pdf").outline) == len(doors_in_place_order())
 
 
+def _same_door_pdfs(one: Path, other: Path) -> None:
+    """Two runs of `notices` wrote the very same PDF bytes, every door's and all-notices.pdf."""
+    pdfs = sorted(p.relative_to(other) for p in other.rglob("*.pdf"))
+    assert len(pdfs) == len(doors_in_place_order()) + 1
+    for rel in pdfs:
+        assert (one / rel).read_bytes() == (other / rel).read_bytes(), rel
+
+
 def test_trimmed_user_agent_stylesheet_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Notices are laid out without WeasyPrint's ::marker, footnote and note
     rules (a fifth of the layout time): the PDFs must be the very same bytes
@@ -1093,10 +1101,7 @@ def test_trimmed_user_agent_stylesheet_changes_no_byte(tmp_path: Path, monkeypat
     assert run_cli("notices", "--today", TODAY, "--out", "trimmed", cwd=project) == 0
     monkeypatch.setattr(notices, "_notice_html", lambda: weasyprint.HTML)
     assert run_cli("notices", "--today", TODAY, "--out", "stock", cwd=project) == 0
-    pdfs = sorted(p.relative_to(project / "stock") for p in (project / "stock").rglob("*.pdf"))
-    assert len(pdfs) == len(doors_in_place_order()) + 1
-    for rel in pdfs:
-        assert (project / "trimmed" / rel).read_bytes() == (project / "stock" / rel).read_bytes(), rel
+    _same_door_pdfs(project / "trimmed", project / "stock")
 
 
 def test_margin_boxes_no_page_has_are_not_made_and_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1114,10 +1119,7 @@ def test_margin_boxes_no_page_has_are_not_made_and_change_no_byte(tmp_path: Path
     assert run_cli("notices", "--today", TODAY, "--out", "quick", cwd=project) == 0
     monkeypatch.setattr(weasyprint.layout, "make_margin_boxes", page_layout.make_margin_boxes)
     assert run_cli("notices", "--today", TODAY, "--out", "stock", cwd=project) == 0
-    pdfs = sorted(p.relative_to(project / "stock") for p in (project / "stock").rglob("*.pdf"))
-    assert len(pdfs) == len(doors_in_place_order()) + 1
-    for rel in pdfs:
-        assert (project / "quick" / rel).read_bytes() == (project / "stock" / rel).read_bytes(), rel
+    _same_door_pdfs(project / "quick", project / "stock")
 
 
 def test_a_margin_box_with_content_is_still_printed() -> None:
@@ -1166,10 +1168,7 @@ def test_batches_parsed_with_expat_give_weasyprint_the_same_tree_and_pdfs(tmp_pa
         assert tree(parsed.etree_element) == tree(html_parser(html, namespace_html_elements=False))
     monkeypatch.setattr(notices, "_parse_batch", lambda html, base_url: notices._notice_html()(string=html, base_url=base_url))
     assert run_cli("notices", "--today", TODAY, "--out", "tinyhtml5", cwd=project) == 0
-    pdfs = sorted(p.relative_to(project / "expat") for p in (project / "expat").rglob("*.pdf"))
-    assert len(pdfs) == len(doors_in_place_order()) + 1
-    for rel in pdfs:
-        assert (project / "expat" / rel).read_bytes() == (project / "tinyhtml5" / rel).read_bytes(), rel
+    _same_door_pdfs(project / "expat", project / "tinyhtml5")
 
 
 def test_a_batch_expat_refuses_goes_to_weasyprint_parser() -> None:
