@@ -823,7 +823,7 @@ def qr_code(url: str) -> QRCode:
     size = qr.symbol_size(border=4)[0]
     # segno writes the SVG itself (no user text reaches it unescaped: the
     # URL is encoded as modules), so it is safe to insert as markup.
-    svg = Markup(qrmask.svg_inline(qr, scale=LAYOUT["qr_mm"] / size, unit="mm", border=4, light="#fff", title=url))
+    svg = Markup(qrmask.svg_inline(qr, scale=LAYOUT["qr_mm"] / size, unit="mm", border=4, title=url))
     # One grey byte per module (segno's matrix: 1 dark, 0 light), with the
     # white quiet zone around: bytes.translate, not a Python loop per module.
     quiet, side = b"\xff" * 4, b"\xff" * int(size)

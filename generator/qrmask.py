@@ -138,10 +138,10 @@ def make(content: str, error: str = "m") -> segno.QRCode:
 _DARK_RUN = re.compile(rb"[^\x00]+")
 
 
-def svg_inline(qr: segno.QRCode, *, scale: float, unit: str, border: int, title: str, light: str = "#fff") -> str:
-    """``qr.svg_inline(scale=scale, unit=unit, border=border, light=light,
+def svg_inline(qr: segno.QRCode, *, scale: float, unit: str, border: int, title: str) -> str:
+    """``qr.svg_inline(scale=scale, unit=unit, border=border, light="#fff",
     title=title)``, the same string: the dark modules as one path of
-    horizontal lines, behind them the light quiet zone and background.
+    horizontal lines, behind them the white quiet zone and background.
 
     Why: segno walks the matrix module by module in Python and formats each
     line through a generator (py-spy of a cold build at bench scale L:
@@ -152,11 +152,11 @@ def svg_inline(qr: segno.QRCode, *, scale: float, unit: str, border: int, title:
     than 1: the path inside a scaled group, a viewBox); anything else, and a
     symbol whose first module is light (never a QR code's: it is a finder
     pattern's corner, and segno's path would start differently), goes to segno."""
-    from xml.sax.saxutils import escape, quoteattr
+    from xml.sax.saxutils import escape
 
     matrix = qr.matrix
     if not unit or scale == 1 or not matrix or not matrix[0] or not matrix[0][0]:
-        return str(qr.svg_inline(scale=scale, unit=unit, border=border, light=light, title=title))
+        return str(qr.svg_inline(scale=scale, unit=unit, border=border, light="#fff", title=title))
     segments = []
     last_x, last_y = 0, 0.0
     y = border + 0.5
@@ -168,10 +168,9 @@ def svg_inline(qr: segno.QRCode, *, scale: float, unit: str, border: int, title:
             last_x, last_y = x2, y
         y += 1
     dark = '<path class="qrline" stroke="#000" d="M' + "".join(segments)[1:] + '"/>'
-    modules = len(matrix) + 2 * border
-    width = modules * scale
-    side = width // scale
-    back = f"<path fill={quoteattr(light)} d=\"M0 0h{side}v{modules * scale // scale}h-{side}z\"/>"
+    width = (len(matrix) + 2 * border) * scale
+    side = width // scale  # the symbol's side in modules, as segno works it out (a float)
+    back = f'<path fill="#fff" d="M0 0h{side}v{side}h-{side}z"/>'
     paths = "".join(sorted((back, dark), key=len))
     return (f'<svg width="{width}{unit}" height="{width}{unit}" viewBox="0 0 {width} {width}" class="segno">'
             f"<title>{escape(title)}</title><g transform=\"scale({scale})\">{paths}</g></svg>")

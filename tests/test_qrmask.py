@@ -136,4 +136,4 @@ def test_svg_inline_is_segnos_string() -> None:
         unit = ("mm", "px", "in", "")[i % 4]
         title = (content, "楼 <1> & 'x'", "", "a\"b")[i % 4]
         expected = qr.svg_inline(scale=scale, unit=unit, border=border, light="#fff", title=title)
-        assert qrmask.svg_inline(qr, scale=scale, unit=unit, border=border, light="#fff", title=title) == expected, content
+        assert qrmask.svg_inline(qr, scale=scale, unit=unit, border=border, title=title) == expected, content
