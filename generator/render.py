@@ -252,7 +252,7 @@ class ShellCache:
     def __call__(self, part: str, page: Any, nav: Any, base_url: str, caller: Any) -> Any:
         last = self._last
         if last[0] is not page or last[1] is not nav or last[2] != base_url or page is None:
-            last = self._last = (page, nav, base_url, self.key("", page, nav, base_url))
+            last = self._last = (page, nav, base_url, self.key(page, nav, base_url))
         key = last[3]
         if key is not None and part == "toc" and len(page.toc):
             key = None  # the page's own table of contents
@@ -263,15 +263,14 @@ class ShellCache:
         return self._parts[(part, key)]
 
     @staticmethod
-    def key(part: str, page: Any, nav: Any, base_url: str) -> str | None:
+    def key(page: Any, nav: Any, base_url: str) -> str | None:
         """The folder the page's links are relative to, or None where the
-        part depends on the page itself."""
+        parts depend on the page itself (its table of contents is left to
+        the caller: only the "toc" part shows it)."""
         if not SHELL_CACHE or page is None or page.previous_page is not None or page.next_page is not None:
             return None
         if nav is not None and any(p is page for p in nav.pages):
             return None  # its own tab and nav item are marked active
-        if part == "toc" and len(page.toc):
-            return None  # the page's own table of contents
         hide = ",".join(sorted(str(h) for h in (page.meta.get("hide") or ())))
         return f"{folder_key(str(page.url))}|{base_url}|{hide}"
 
