@@ -746,7 +746,15 @@ def write_table(res: Result, scale: corpus.Scale, runs: int, started: datetime) 
     ]
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{scale.name}.md"
-    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    # The notes written by hand below the table (what each run measured, what
+    # was tried) are kept: the new table replaces only the old one. Merging
+    # them back by hand once lost the table itself.
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = old.find("\nNotes (by hand")
+    text = "\n".join(lines).rstrip() + "\n"
+    if kept >= 0:
+        text += "\n" + old[kept + 1:].rstrip() + "\n"
+    path.write_text(text, encoding="utf-8")
     print(f"\nwritten {path.relative_to(REPO)}")
 
 
