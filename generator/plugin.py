@@ -43,7 +43,7 @@ from .idlegc import IdleCollector, long_lived, thaw
 from .images import Publisher, is_raster
 from .incremental import CompiledTemplates, Fingerprints, RebuildPlan, Records, digest, environment_key
 from .load import Article
-from .markup import quick_inline, sanitize, strip_indentation, theme_safe_slugify, without_invisible
+from .markup import quick_blocks, quick_inline, sanitize, strip_indentation, theme_safe_slugify, without_invisible
 from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
@@ -636,6 +636,7 @@ class _OneMarkdown:
     def _markdown(config: MkDocsConfig) -> markdown.Markdown:
         md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
         quick_inline(md)
+        quick_blocks(md)
         return md
 
     @classmethod

@@ -116,3 +116,74 @@ def test_quick_inline_stays_off_for_a_pattern_it_does_not_know() -> None:
     md.inlinePatterns.register(SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del"), "del", 65)
     assert not quick_inline(md)
     assert md.convert("社区~~删除~~通知") == "<p>社区<del>删除</del>通知</p>"
+
+
+# --- markup.quick_blocks: a block no other processor can take is a paragraph ---
+
+# Each block processor at work (and the lines that only look like one), in
+# Chinese text: after a plain line, before one, nested in lists, quotes,
+# admonitions and md_in_html, with full-width look-alikes that stay plain.
+BLOCK_TEXTS = [
+    "社区居委会通知：本周六上午九点在活动室举办健康讲座。\n请居民朋友们准时参加。",
+    "# 标题\n正文", "正文第一行\n# 段中的井号行是标题\n后文", "###### 六级标题 ##", "标题\n===", "标题\n---\n后文",
+    "---", "***", "_ _ _", "- 项一\n- 项二", "* 项一\n+ 项二", "1. 第一\n2. 第二\n\n纯段落", "１. 全角数字开头",
+    "2026年11月社区工作安排", "十一、全角顿号编号\n（一）括号编号\n①圈码", "> 引用\n> 第二行\n\n> 第二段", "正文\n> 第二行是引用",
+    "[ref]: https://example.cn/r\n\n见[参考][ref]。", "正文[^1]\n\n[^1]: 脚注\n    缩进的续行\n\n正文", "!!! note \"提示\"\n    内容\n\n后文",
+    "!!! warning\n    第一段\n\n    第二段\n\n不缩进的段落", "术语\n:   定义\n\n后文", "| 表头 | 说明 |\n|---|---|\n| 格 | 格 |",
+    "甲 | 乙\n--|--\n丙 | 丁", "    缩进四格是代码\n\n后文", "\t制表符缩进", "  两个空格开头的段落", "   三个空格\n后文",
+    "<div>\n原始 HTML\n</div>\n\n后文", "<div markdown=\"1\">\n块内 **Markdown**\n\n第二段\n</div>", "段落\n\n\n\n\n多个空行之后",
+    "全角＃井号\n全角＞尖括号\n全角［方括号］\n：全角冒号开头\n！全角感叹号\n＊全角星号\n－全角减号\n｜全角竖线",
+    "- 列表项\n\n    缩进的续段\n\n不缩进的段落", "- 紧凑列表\n第二行懒续行\n- 第二项", "1. 一\n\n    > 列表里的引用\n\n2. 二",
+    "* [链接项](a.md)\n* 纯文字", "段落一\n段落一第二行\n\n段落二", "<!-- 注释 -->\n\n后文", "*[HTML]: 超文本标记语言\n\nHTML 文本",
+    "```\n围栏代码\n```\n\n后文", "+ 加号列表\n+ 第二项", "!!! note \"只有标题的提示\"", "标题 {#custom-id}\n---", "\u3000全角空格开头的段落", "\u200b零宽字符开头",
+]
+
+
+def _quick(extensions: list[str], *, blocks: bool = True) -> markdown.Markdown:
+    from generator.markup import quick_blocks, quick_inline
+
+    md = markdown.Markdown(extensions=extensions)
+    quick_inline(md)
+    if blocks:
+        assert quick_blocks(md), "a registered block processor is not in markup._BLOCK_PROCESSORS"
+    return md
+
+
+@pytest.mark.parametrize("extensions", [MARKDOWN_EXTENSIONS, ["toc", *MARKDOWN_EXTENSIONS, "admonition"],
+                                        ["toc", *MARKDOWN_EXTENSIONS, "admonition", "abbr", "fenced_code"]],
+                         ids=["markup", "mkdocs", "more"])
+def test_quick_blocks_change_no_output(extensions: list[str]) -> None:
+    from conftest import FIXTURES, REPO
+
+    if "abbr" in extensions:
+        # abbr's processor is not one the shortcut knows: it must stay off.
+        from generator.markup import quick_blocks
+
+        assert not quick_blocks(markdown.Markdown(extensions=extensions))
+        return
+    plain, quick = markdown.Markdown(extensions=extensions), _quick(extensions)
+    texts = BLOCK_TEXTS + INLINE_TEXTS + [p.read_text(encoding="utf-8", errors="replace") for root in (REPO / "content", FIXTURES) for p in sorted(root.rglob("*.md"))]
+    assert len(texts) > 90
+    for text in texts:
+        assert quick.reset().convert(text) == plain.reset().convert(text), text[:200]
+
+
+def test_quick_blocks_test_nothing_for_plain_paragraphs() -> None:
+    md = _quick(MARKDOWN_EXTENSIONS)
+    tested: list[tuple[str, str]] = []
+    for processor in md.parser.blockprocessors:
+        test, name = processor.test, type(processor).__name__
+
+        def counting(parent, block, test=test, name=name):  # type: ignore[no-untyped-def]
+            tested.append((name, block))
+            return test(parent, block)
+
+        processor.test = counting
+    assert md.reset().convert(BLOCK_TEXTS[0] + "\n\n第二段。\n\n第三段。") == (
+        "<p>社区居委会通知：本周六上午九点在活动室举办健康讲座。\n请居民朋友们准时参加。</p>\n<p>第二段。</p>\n<p>第三段。</p>")
+    # Only the empty block after the last one (Python-Markdown ends every
+    # text with a blank line) went to the processors.
+    assert tested and {block for _name, block in tested} == {""}
+    tested.clear()
+    assert md.reset().convert("# 标题") == "<h1>标题</h1>"
+    assert ("HashHeaderProcessor", "# 标题") in tested
