@@ -48,7 +48,7 @@ from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
 from .preview import ERROR_FILE, error_app, write_error_page
-from .render import TEMPLATE_FILTERS, TemplateIndentation, fixed_templates, template_globals
+from .render import TEMPLATE_FILTERS, PageShells, TemplateIndentation, fixed_templates, template_globals
 from .watch import watch_natively
 
 log = get_plugin_logger(__name__)
@@ -373,6 +373,10 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         env.autoescape = _escapes
         env.add_extension(TemplateIndentation)
         fixed_templates(env)
+        if self.site is not None and not self.incremental:
+            # A full build: pages of one template in one folder share their
+            # shell (a rebuild renders too few pages for shells to pay).
+            PageShells().install(env)
         if not self.serving and self.site is not None:
             # Next MkDocs copies the static files and renders the pages.
             self._page_writer = pagewriter.start()

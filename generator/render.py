@@ -7,6 +7,8 @@ these helpers, which ask :mod:`generator.queries`.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from collections import OrderedDict
@@ -19,6 +21,7 @@ from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from . import queries as q
 from .model import Activity, Bulletin, Site
@@ -306,6 +309,138 @@ class FragmentCache:
         if found is None:
             found = self._parts[full] = caller()
         return found
+
+
+
+# Generated pages of these kinds are made by the page shells below: the same
+# template in one folder gives the same page around the content block but
+# for the title and the canonical address (the pages are not in the nav and
+# have no table of contents). 10,300 activity and 2,000 building pages at
+# bench scale L. tests/test_shell_cache.py builds sites with and without it:
+# the same bytes.
+PAGE_SHELLS = True
+SHELL_TEMPLATES = ("gongshi/activity.html", "gongshi/building.html")
+_SHELL_KINDS = frozenset({"activity", "building"})
+# Stand-ins for a page's title and address while its shell is made, between
+# private-use characters, which no title or address holds. The title is
+# Markup (escaped when the page was read), printed as it is; the address
+# is a string, escaped where the template escapes (Gongshi's templates) and
+# not where it does not (Material's): its stand-in's & shows which.
+_PROBE_TITLE = "\ue000gs-title\ue001"
+_PROBE_URL = "\ue000gs-url&\ue001"
+_PROBE_URL_ESCAPED = "\ue000gs-url&amp;\ue001"
+_PROBE = re.compile("(\ue000gs-(?:title|url&|url&amp;)\ue001)")
+
+
+@dataclass(frozen=True)
+class _Shell:
+    """A page around its content block: literal text, and where the title
+    or the canonical address (escaped or not) go."""
+
+    before: tuple[str, ...]  # text, slot, text, slot, …, text
+    after: tuple[str, ...]
+
+    def fill(self, page: Any, content: str) -> str:
+        # split() with one group: text at even places, a stand-in at odd ones.
+        url = page.canonical_url
+        values = {_PROBE_TITLE: str(page.meta.get("title")), _PROBE_URL: url, _PROBE_URL_ESCAPED: str(escape(url))}
+        out = [values[part] if i % 2 else part for i, part in enumerate(self.before)]
+        out.append(content)
+        out.extend(values[part] if i % 2 else part for i, part in enumerate(self.after))
+        return "".join(out)
+
+
+class PageShells:
+    """``Template.render`` of :data:`SHELL_TEMPLATES`: the page's content
+    block rendered alone, in the shell its template and folder give.
+
+    Why: outside their content block, pages of one template in one folder
+    differ only in their title and canonical address, yet Material's base
+    template (its head, header, nav, footer and scripts, through ~40 blocks,
+    includes and macros, most of them already cached by ShellCache) was
+    ~2/3 of rendering an activity page: 169 of the 254 py-spy samples of
+    activity.html in a cold build at bench scale L, 31 of building.html's 136.
+
+    A shell is made from the first page of its template and folder,
+    rendered whole with stand-ins for the title and address: the text
+    before and after its content block. The second page is rendered both
+    ways, and the shell is used only if they are the same; otherwise (a
+    template that prints the title through a filter, a block that reads
+    what the whole template sets, anything else of the page outside the
+    block) that template and folder are rendered whole, as are pages with a
+    table of contents, in the nav (ShellCache.key) or of other kinds. One
+    instance per build (plugin.on_env)."""
+
+    def __init__(self) -> None:
+        # (template, ShellCache.key) → the shell, or None: render whole
+        self._shells: dict[tuple[str, str], _Shell | None] = {}
+        self._checked: set[tuple[str, str]] = set()
+        self.filled = 0  # pages made from a shell (tests)
+
+    def install(self, env: Environment) -> None:
+        if not PAGE_SHELLS:
+            return
+        for name in SHELL_TEMPLATES:
+            template = env.get_template(name)
+            whole = template.render
+            # An instance attribute shadows Template.render for this
+            # environment's template only (MkDocs makes one per build).
+            template.render = functools.partial(self._render, template, whole)  # type: ignore[method-assign]
+
+    def _render(self, template: Any, whole: Any, *args: Any, **kwargs: Any) -> str:
+        context = dict(*args, **kwargs)
+        page = context.get("page")
+        key = self._key(template, page, context)
+        if key is None:
+            return str(whole(context))
+        if key not in self._shells:
+            out = str(whole(context))
+            self._shells[key] = self._make(template, whole, context, page)
+            return out
+        shell = self._shells[key]
+        if shell is None:
+            return str(whole(context))
+        content = _content_block(template, context)
+        if key not in self._checked:
+            out = str(whole(context))
+            if shell.fill(page, content) != out:
+                self._shells[key] = None
+            else:
+                self._checked.add(key)
+            return out
+        self.filled += 1
+        return shell.fill(page, content)
+
+    @staticmethod
+    def _key(template: Any, page: Any, context: dict[str, Any]) -> tuple[str, str] | None:
+        if page is None or page.meta.get("gs_kind") not in _SHELL_KINDS or len(page.toc) or "content" not in template.blocks:
+            return None
+        title = page.meta.get("title")
+        if title is None or _PROBE.search(str(title)) or page.canonical_url is None or _PROBE.search(page.canonical_url):
+            return None
+        folder = ShellCache.key(page, context.get("nav"), str(context.get("base_url")))
+        return None if folder is None else (template.name, folder)
+
+    @staticmethod
+    def _make(template: Any, whole: Any, context: dict[str, Any], page: Any) -> _Shell | None:
+        probe = copy.copy(page)
+        probe.meta = {**page.meta, "title": Markup(_PROBE_TITLE)}
+        probe.canonical_url = _PROBE_URL
+        probe_context = {**context, "page": probe}
+        try:
+            probe_out = str(whole(probe_context))
+            probe_content = _content_block(template, probe_context)
+        except Exception:  # noqa: BLE001 - a block that cannot be rendered alone: render whole
+            return None
+        if not probe_content or probe_out.count(probe_content) != 1:
+            return None
+        before, after = probe_out.split(probe_content)
+        return _Shell(tuple(_PROBE.split(before)), tuple(_PROBE.split(after)))
+
+
+def _content_block(template: Any, context: dict[str, Any]) -> str:
+    """The page's content block alone, as the whole template renders it."""
+    return str(template.environment.concat(template.blocks["content"](template.new_context(context))))
 
 
 class Translations:

@@ -150,3 +150,76 @@ def test_template_text_loses_its_indentation_and_the_page_is_the_same() -> None:
     assert xml == xml_before == Environment(loader=DictLoader({"t.xml": _TEMPLATE})).get_template("t.xml").render(x="甲")
     assert html != html_before
     assert strip_indentation(html) == strip_indentation(html_before)
+
+
+# --- render.PageShells: activity and building pages made from their shell ---
+
+
+@pytest.mark.parametrize("content", [FIXTURES / "browser" / "content", REPO / "content"], ids=["browser", "sample"])
+def test_page_shells_change_no_byte(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[render.PageShells] = []
+    original = render.PageShells.__init__
+
+    def init(self):  # type: ignore[no-untyped-def]
+        original(self)
+        made.append(self)
+
+    monkeypatch.setattr(render.PageShells, "__init__", init)
+    shelled = _files(build_project(make_project_at(tmp_path / "shelled", content)))
+    filled = sum(s.filled for s in made)
+    monkeypatch.setattr(render, "PAGE_SHELLS", False)
+    plain = _files(build_project(make_project_at(tmp_path / "plain", content)))
+    assert sorted(shelled) == sorted(plain)
+    assert [rel for rel in plain if shelled[rel] != plain[rel]] == []
+    # And it did something: all activity and building pages but the first
+    # two of each template (rendered whole, to check the shell) and folder.
+    pages = sum(1 for rel in plain if rel.endswith("/index.html") and rel.split("/")[0] in ("activities", "buildings")
+                and rel.count("/") == 2 and rel != "activities/past/index.html")
+    assert pages > 10 and filled == pages - 4, (filled, pages)
+
+
+class _Page:
+    """What PageShells and ShellCache.key read of an MkDocs page."""
+
+    def __init__(self, n: int, title: str) -> None:
+        from markupsafe import Markup, escape
+
+        self.url = f"activities/a{n}/"
+        self.title = title
+        self.meta = {"gs_kind": "activity", "title": Markup(escape(title)), "hide": ["navigation"]}
+        self.toc: list[object] = []
+        self.canonical_url = f"https://example.cn/{self.url}?n={n}&x=1"
+        self.previous_page = self.next_page = None
+
+
+_SHELL_BASE = """<html><head><title>{{ page.meta.title }} - 站点</title><link rel="canonical" href="{{ page.canonical_url }}"></head>
+<body><header>{{ page.meta.title }}</header><main>{% block content %}{% endblock %}</main>{% block footer %}页脚{% endblock %}</body></html>"""
+
+
+@pytest.mark.parametrize(("base", "filled"), [
+    (_SHELL_BASE, 3),
+    # The title through a filter: the shell would show the stand-in's
+    # upper case, so it is never used.
+    (_SHELL_BASE.replace("<header>{{ page.meta.title }}", "<header>{{ page.meta.title | upper }}"), 0),
+    # Something else of the page in the shell (its address): the check on
+    # the second page finds it and renders whole from then on.
+    (_SHELL_BASE.replace("页脚", "{{ page.url }}"), 0),
+    # The content block reads what only the whole template sets.
+    (_SHELL_BASE.replace("<html>", "{% set shout = '！' %}<html>"), 0),
+], ids=["plain", "filtered-title", "other-page-value", "whole-template-variable"])
+@pytest.mark.parametrize("autoescape", [True, False], ids=["escaping", "not-escaping"])
+def test_page_shells_are_used_only_where_they_give_the_same_page(base: str, filled: int, autoescape: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Gongshi's templates escape what they print, Material's do not: the
+    # canonical address (with an &) must come out as each prints it.
+    child = "{% extends 'base.html' %}{% block content %}<h1>{{ page.meta.title }}</h1>{{ shout }}<p>{{ page.url }}</p>{% endblock %}"
+    env = Environment(loader=DictLoader({"base.html": base, "activity.html": child}), autoescape=autoescape)
+    plain_env = Environment(loader=DictLoader({"base.html": base, "activity.html": child}), autoescape=autoescape)
+    monkeypatch.setattr(render, "SHELL_TEMPLATES", ("activity.html",))
+    shells = render.PageShells()
+    shells.install(env)
+    titles = ["第一场讲座", "A & B <C>", "“引号”与 '单引号'", "第四场", "第五场"]
+    for n, title in enumerate(titles):
+        page = _Page(n, title)
+        context = {"page": page, "nav": None, "base_url": "../.."}
+        assert env.get_template("activity.html").render(context) == plain_env.get_template("activity.html").render(context), title
+    assert shells.filled == filled
