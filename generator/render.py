@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from . import queries as q
 from .model import Activity, Bulletin, Site
 from .strings import hm, strings, time_range, zh_date, zh_date_short, zh_month, zh_weekday
+from .validate import BULLETIN_FIELDS
 
 
 class SiteView:
@@ -258,6 +259,8 @@ class ShellCache:
             last = self._last = (page, nav, base_url, self.key(page, nav, base_url))
         key = last[3]
         if key is not None and part == "toc" and len(page.toc):
+            if getattr(page, "gs_shell_probe", False):
+                return Markup(_PROBE_TOC)  # PageShells: the page's own, rendered alone
             key = None  # the page's own table of contents
         if key is None:
             return caller()
@@ -312,15 +315,25 @@ class FragmentCache:
 
 
 
-# Generated pages of these kinds are made by the page shells below: the same
-# template in one folder gives the same page around the content block but
-# for the title and the canonical address (the pages are not in the nav and
-# have no table of contents). 10,300 activity and 2,000 building pages at
-# bench scale L. tests/test_shell_cache.py builds sites with and without it:
-# the same bytes.
+# Pages of these kinds are made by the page shells below: the same template
+# in one folder gives the same page around the content block but for the
+# title, the canonical address and, with headings, the table of contents
+# and the skip link to the first (the pages are not in the nav). 10,300
+# activity, 2,000 building and 5,000 bulletin pages at bench scale L.
+# tests/test_shell_cache.py builds sites with and without it: the same bytes.
 PAGE_SHELLS = True
-SHELL_TEMPLATES = ("gongshi/activity.html", "gongshi/building.html")
-_SHELL_KINDS = frozenset({"activity", "building"})
+SHELL_TEMPLATES = ("gongshi/activity.html", "gongshi/building.html", "gongshi/bulletin.html")
+_SHELL_KINDS = frozenset({"activity", "building", "bulletin"})
+# main.html's table-of-contents sidebar, which a page with headings renders alone.
+TOC_SIDEBAR = "partials/gongshi-toc-sidebar.html"
+# The sidebar alone: what base.html sets that it reads, then main.html's include.
+_TOC_ALONE = ('{% import "partials/language.html" as lang with context %}{% set features = config.theme.features or [] %}'
+              '{% include "' + TOC_SIDEBAR + '" %}')
+# What page.meta may hold that the shell does not show: what the plugin
+# sets, and a bulletin's own fields (the content block shows them, from
+# gs_obj; the title is a slot). Anything else (an editor's description,
+# hide, …: Material's base template reads such keys) is part of the key.
+_SHELL_META = frozenset({"template", "title", "gs_kind", "gs_obj", "gs_lastmod", *BULLETIN_FIELDS})
 # Stand-ins for a page's title and address while its shell is made, between
 # private-use characters, which no title or address holds. The title is
 # Markup (escaped when the page was read), printed as it is; the address
@@ -329,25 +342,42 @@ _SHELL_KINDS = frozenset({"activity", "building"})
 _PROBE_TITLE = "\ue000gs-title\ue001"
 _PROBE_URL = "\ue000gs-url&\ue001"
 _PROBE_URL_ESCAPED = "\ue000gs-url&amp;\ue001"
-_PROBE = re.compile("(\ue000gs-(?:title|url&|url&amp;)\ue001)")
+# A page with headings: its table of contents (ShellCache gives this for a
+# stand-in page's "toc" part), and the first heading's anchor (the skip link).
+_PROBE_TOC = "\ue000gs-toc\ue001"
+_PROBE_SKIP = "\ue000gs-skip\ue001"
+_PROBE = re.compile("(\ue000gs-(?:title|url&|url&amp;|toc|skip)\ue001)")
 
 
 @dataclass(frozen=True)
 class _Shell:
-    """A page around its content block: literal text, and where the title
-    or the canonical address (escaped or not) go."""
+    """A page around its content block: literal text, and where the title,
+    the canonical address (escaped or not) and, for a page with headings,
+    its table of contents and first anchor go."""
 
     before: tuple[str, ...]  # text, slot, text, slot, …, text
     after: tuple[str, ...]
 
-    def fill(self, page: Any, content: str) -> str:
-        # split() with one group: text at even places, a stand-in at odd ones.
+    def fill(self, page: Any, content: str, toc: Callable[[], str]) -> str:
         url = page.canonical_url
         values = {_PROBE_TITLE: str(page.meta.get("title")), _PROBE_URL: url, _PROBE_URL_ESCAPED: str(escape(url))}
+        if len(page.toc):
+            values[_PROBE_SKIP] = next(iter(page.toc)).url[1:]
+            values[_PROBE_TOC] = toc()
+        # split() with one group: text at even places, a stand-in at odd ones.
         out = [values[part] if i % 2 else part for i, part in enumerate(self.before)]
         out.append(content)
         out.extend(values[part] if i % 2 else part for i, part in enumerate(self.after))
         return "".join(out)
+
+
+class _ProbeHeading:
+    """The stand-in page's one heading (what the shell reads of page.toc)."""
+
+    url = "#" + _PROBE_SKIP
+    title = _PROBE_SKIP
+    level = 2
+    children: list[Any] = []
 
 
 class PageShells:
@@ -355,15 +385,18 @@ class PageShells:
     block rendered alone, in the shell its template and folder give.
 
     Why: outside their content block, pages of one template in one folder
-    differ only in their title and canonical address, yet Material's base
-    template (its head, header, nav, footer and scripts, through ~40 blocks,
-    includes and macros, most of them already cached by ShellCache) was
-    ~2/3 of rendering an activity page: 169 of the 254 py-spy samples of
-    activity.html in a cold build at bench scale L, 31 of building.html's 136.
+    differ only in their title, canonical address and table of contents,
+    yet Material's base template (its head, header, nav, footer and
+    scripts, through ~40 blocks, includes and macros, most of them already
+    cached by ShellCache) was most of rendering them: in a cold build at
+    bench scale L (py-spy), 169 of activity.html's 254 samples, 31 of
+    building.html's 136, and 100 of bulletin.html's 137 (14 its content
+    block, 23 its table of contents, which a page still renders alone).
 
     A shell is made from the first page of its template and folder,
-    rendered whole with stand-ins for the title and address: the text
-    before and after its content block. The second page is rendered both
+    rendered whole with stand-ins for the title, the address and (with
+    headings) the table of contents and its first anchor: the text before
+    and after its content block. The second page is rendered both
     ways, and the shell is used only if they are the same; otherwise (a
     template that prints the title through a filter, a block that reads
     what the whole template sets, anything else of the page outside the
@@ -372,9 +405,10 @@ class PageShells:
     instance per build (plugin.on_env)."""
 
     def __init__(self) -> None:
-        # (template, ShellCache.key) → the shell, or None: render whole
-        self._shells: dict[tuple[str, str], _Shell | None] = {}
-        self._checked: set[tuple[str, str]] = set()
+        # _key → the shell, or None: render whole
+        self._shells: dict[tuple[object, ...], _Shell | None] = {}
+        self._checked: set[tuple[object, ...]] = set()
+        self._toc_alone: Any = None  # _TOC_ALONE, compiled once
         self.filled = 0  # pages made from a shell (tests)
 
     def install(self, env: Environment) -> None:
@@ -401,31 +435,54 @@ class PageShells:
         if shell is None:
             return str(whole(context))
         content = _content_block(template, context)
+        toc = functools.partial(self._toc, template.environment, context)
         if key not in self._checked:
             out = str(whole(context))
-            if shell.fill(page, content) != out:
-                self._shells[key] = None
-            else:
+            try:
+                same = shell.fill(page, content, toc) == out
+            except Exception:  # noqa: BLE001 - a theme whose parts cannot be rendered alone: render whole
+                same = False
+            if same:
                 self._checked.add(key)
+            else:
+                self._shells[key] = None
             return out
         self.filled += 1
-        return shell.fill(page, content)
+        return shell.fill(page, content, toc)
+
+    def _toc(self, env: Environment, context: dict[str, Any]) -> str:
+        """The page's table-of-contents sidebar, as main.html includes it,
+        with what base.html sets for it (lang, features)."""
+        if self._toc_alone is None:
+            self._toc_alone = env.from_string(_TOC_ALONE)
+        return str(self._toc_alone.render(context))
 
     @staticmethod
-    def _key(template: Any, page: Any, context: dict[str, Any]) -> tuple[str, str] | None:
-        if page is None or page.meta.get("gs_kind") not in _SHELL_KINDS or len(page.toc) or "content" not in template.blocks:
+    def _key(template: Any, page: Any, context: dict[str, Any]) -> tuple[object, ...] | None:
+        """Pages with the same key have the same shell: the template, the
+        folder (ShellCache.key), whether there are headings, and the rest
+        of page.meta (an editor's front matter)."""
+        if page is None or page.meta.get("gs_kind") not in _SHELL_KINDS or "content" not in template.blocks:
             return None
         title = page.meta.get("title")
         if title is None or _PROBE.search(str(title)) or page.canonical_url is None or _PROBE.search(page.canonical_url):
             return None
+        if len(page.toc) and _PROBE.search(next(iter(page.toc)).url):
+            return None
         folder = ShellCache.key(page, context.get("nav"), str(context.get("base_url")))
-        return None if folder is None else (template.name, folder)
+        if folder is None:
+            return None
+        rest = repr(sorted((k, v) for k, v in page.meta.items() if k not in _SHELL_META))
+        return (template.name, folder, bool(len(page.toc)), rest)
 
     @staticmethod
     def _make(template: Any, whole: Any, context: dict[str, Any], page: Any) -> _Shell | None:
         probe = copy.copy(page)
         probe.meta = {**page.meta, "title": Markup(_PROBE_TITLE)}
         probe.canonical_url = _PROBE_URL
+        if len(page.toc):
+            probe.toc = [_ProbeHeading()]
+            probe.gs_shell_probe = True  # ShellCache: its "toc" part is the stand-in
         probe_context = {**context, "page": probe}
         try:
             probe_out = str(whole(probe_context))

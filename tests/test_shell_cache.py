@@ -158,24 +158,35 @@ def test_template_text_loses_its_indentation_and_the_page_is_the_same() -> None:
 @pytest.mark.parametrize("content", [FIXTURES / "browser" / "content", REPO / "content"], ids=["browser", "sample"])
 def test_page_shells_change_no_byte(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[render.PageShells] = []
-    original = render.PageShells.__init__
+    keys: dict[object, list[str]] = {}
+    original_init, original_key = render.PageShells.__init__, render.PageShells._key
 
     def init(self):  # type: ignore[no-untyped-def]
-        original(self)
+        original_init(self)
         made.append(self)
 
+    def key(template, page, context):  # type: ignore[no-untyped-def]
+        found = original_key(template, page, context)
+        if found is not None:
+            keys.setdefault(found, []).append(page.url)
+        return found
+
     monkeypatch.setattr(render.PageShells, "__init__", init)
+    monkeypatch.setattr(render.PageShells, "_key", staticmethod(key))
     shelled = _files(build_project(make_project_at(tmp_path / "shelled", content)))
-    filled = sum(s.filled for s in made)
+    (shells,) = made
     monkeypatch.setattr(render, "PAGE_SHELLS", False)
     plain = _files(build_project(make_project_at(tmp_path / "plain", content)))
     assert sorted(shelled) == sorted(plain)
     assert [rel for rel in plain if shelled[rel] != plain[rel]] == []
-    # And it did something: all activity and building pages but the first
-    # two of each template (rendered whole, to check the shell) and folder.
-    pages = sum(1 for rel in plain if rel.endswith("/index.html") and rel.split("/")[0] in ("activities", "buildings")
-                and rel.count("/") == 2 and rel != "activities/past/index.html")
-    assert pages > 10 and filled == pages - 4, (filled, pages)
+    # And it did something: every activity, building and bulletin page but
+    # the first two of each shell (rendered whole, to make and check it),
+    # bulletins with headings among them.
+    kinds = {url.split("/")[0] for urls in keys.values() for url in urls}
+    assert kinds == {"activities", "buildings", "bulletins"}, kinds
+    assert all(shells._shells[k] is not None for k in keys), [k for k in keys if shells._shells[k] is None]
+    assert any(k[2] for k in keys if str(k[0]).endswith("bulletin.html")), "no bulletin with headings"
+    assert shells.filled == sum(len(urls) - 2 for urls in keys.values() if len(urls) > 2) > 10, (shells.filled, keys)
 
 
 class _Page:
@@ -223,3 +234,22 @@ def test_page_shells_are_used_only_where_they_give_the_same_page(base: str, fill
         context = {"page": page, "nav": None, "base_url": "../.."}
         assert env.get_template("activity.html").render(context) == plain_env.get_template("activity.html").render(context), title
     assert shells.filled == filled
+
+
+def test_page_shells_keep_apart_pages_whose_front_matter_differs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Material's base template prints an editor's description: pages whose
+    # meta differs beyond what the shell leaves out never share a shell,
+    # even when the first two of a folder agree.
+    base = _SHELL_BASE.replace("<head>", '<head><meta name="description" content="{{ page.meta.description }}">')
+    child = "{% extends 'base.html' %}{% block content %}<h1>{{ page.meta.title }}</h1>{% endblock %}"
+    env = Environment(loader=DictLoader({"base.html": base, "activity.html": child}))
+    plain_env = Environment(loader=DictLoader({"base.html": base, "activity.html": child}))
+    monkeypatch.setattr(render, "SHELL_TEMPLATES", ("activity.html",))
+    shells = render.PageShells()
+    shells.install(env)
+    for n, description in enumerate(["甲", "甲", "乙", "乙", "乙", "甲"]):
+        page = _Page(n, f"第 {n} 场")
+        page.meta["description"] = description
+        context = {"page": page, "nav": None, "base_url": "../.."}
+        assert env.get_template("activity.html").render(context) == plain_env.get_template("activity.html").render(context), description
+    assert shells.filled == 2  # the third 乙 and the third 甲
