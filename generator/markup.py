@@ -114,7 +114,6 @@ def quick_inline(md: markdown.Markdown) -> bool:
     return True
 
 
-
 # Every block processor of Python-Markdown 3.11 (pinned) and of the
 # extensions of mkdocs.yml and MARKDOWN_EXTENSIONS, by class name and
 # module. Each one's test, or its run when its test always answers yes

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, TemplateNotFound, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context
@@ -400,9 +400,11 @@ class PageShells:
     ways, and the shell is used only if they are the same; otherwise (a
     template that prints the title through a filter, a block that reads
     what the whole template sets, anything else of the page outside the
-    block) that template and folder are rendered whole, as are pages with a
-    table of contents, in the nav (ShellCache.key) or of other kinds. One
-    instance per build (plugin.on_env)."""
+    block) that template and folder are rendered whole, as are pages in the
+    nav (ShellCache.key) or of other kinds. What else of a page Material's
+    base template could show (page.meta beyond the plugin's keys and a
+    bulletin's fields) is part of the shell's key. One instance per build
+    (plugin.on_env)."""
 
     def __init__(self) -> None:
         # _key → the shell, or None: render whole
@@ -415,7 +417,10 @@ class PageShells:
         if not PAGE_SHELLS:
             return
         for name in SHELL_TEMPLATES:
-            template = env.get_template(name)
+            try:
+                template = env.get_template(name)
+            except TemplateNotFound:  # a theme without it: nothing to make
+                continue
             whole = template.render
             # An instance attribute shadows Template.render for this
             # environment's template only (MkDocs makes one per build).
