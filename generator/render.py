@@ -314,7 +314,6 @@ class FragmentCache:
         return found
 
 
-
 # Pages of these kinds are made by the page shells below: the same template
 # in one folder gives the same page around the content block but for the
 # title, the canonical address and, with headings, the table of contents
