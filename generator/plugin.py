@@ -98,6 +98,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     _one_markdown: _OneMarkdown | None = None
     # `build`: MkDocs' page files written by a helper process (pagewriter.py)
     _page_writer: pagewriter.PageWriter | None = None
+    # A full build's page shells (render.PageShells), for on_post_page
+    _shells: PageShells | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -373,10 +375,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         env.autoescape = _escapes
         env.add_extension(TemplateIndentation)
         fixed_templates(env)
+        self._shells = None
         if self.site is not None and not self.incremental:
             # A full build: pages of one template in one folder share their
             # shell (a rebuild renders too few pages for shells to pay).
-            PageShells().install(env)
+            self._shells = PageShells()
+            self._shells.install(env)
         if not self.serving and self.site is not None:
             # Next MkDocs copies the static files and renders the pages.
             self._page_writer = pagewriter.start()
@@ -500,6 +504,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         return sanitize(html) if page.file.src_uri not in self.specs else html
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
+        if self._shells is not None and self._shells.stripped(page):
+            return output  # made from its shell's text stripped once (PageShells)
         return strip_indentation(output)
 
     def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str | None:

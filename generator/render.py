@@ -13,7 +13,7 @@ import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from . import queries as q
+from .markup import StripPiece, join_stripped
 from .model import Activity, Bulletin, Site
 from .strings import hm, strings, time_range, zh_date, zh_date_short, zh_month, zh_weekday
 from .validate import BULLETIN_FIELDS
@@ -356,18 +357,42 @@ class _Shell:
 
     before: tuple[str, ...]  # text, slot, text, slot, …, text
     after: tuple[str, ...]
+    # The text pieces stripped alone (markup.StripPiece), at their places.
+    stripped: tuple[tuple[StripPiece | None, ...], tuple[StripPiece | None, ...]] = field(init=False, repr=False, compare=False)
 
-    def fill(self, page: Any, content: str, toc: Callable[[], str]) -> str:
+    def __post_init__(self) -> None:
+        def pieces(parts: tuple[str, ...]) -> tuple[StripPiece | None, ...]:
+            return tuple(None if i % 2 else StripPiece.of(part) for i, part in enumerate(parts))
+
+        object.__setattr__(self, "stripped", (pieces(self.before), pieces(self.after)))
+
+    @staticmethod
+    def values(page: Any, toc: Callable[[], str]) -> dict[str, str]:
+        """What each stand-in of a shell is for ``page``."""
         url = page.canonical_url
         values = {_PROBE_TITLE: str(page.meta.get("title")), _PROBE_URL: url, _PROBE_URL_ESCAPED: str(escape(url))}
         if len(page.toc):
             values[_PROBE_SKIP] = next(iter(page.toc)).url[1:]
             values[_PROBE_TOC] = toc()
+        return values
+
+    def fill(self, values: dict[str, str], content: str) -> str:
         # split() with one group: text at even places, a stand-in at odd ones.
         out = [values[part] if i % 2 else part for i, part in enumerate(self.before)]
         out.append(content)
         out.extend(values[part] if i % 2 else part for i, part in enumerate(self.after))
         return "".join(out)
+
+    def fill_stripped(self, values: dict[str, str], content: str) -> str | None:
+        """markup.strip_indentation of :meth:`fill`, with the shell's own
+        text stripped once (markup.join_stripped); None where a join of
+        the page's parts and the shell's text does not allow that."""
+        own = {part: StripPiece.of(value) for part, value in values.items()}
+        before, after = self.stripped
+        pieces = [own[self.before[i]] if piece is None else piece for i, piece in enumerate(before)]
+        pieces.append(StripPiece.of(content))
+        pieces.extend(own[self.after[i]] if piece is None else piece for i, piece in enumerate(after))
+        return join_stripped(pieces)
 
 
 class _ProbeHeading:
@@ -411,6 +436,9 @@ class PageShells:
         self._checked: set[tuple[object, ...]] = set()
         self._toc_alone: Any = None  # _TOC_ALONE, compiled once
         self.filled = 0  # pages made from a shell (tests)
+        # id() of the pages rendered already stripped, until stripped() is asked
+        self._stripped: set[int] = set()
+        self.prestripped = 0  # filled pages that came out stripped (tests)
 
     def install(self, env: Environment) -> None:
         if not PAGE_SHELLS:
@@ -443,7 +471,7 @@ class PageShells:
         if key not in self._checked:
             out = str(whole(context))
             try:
-                same = shell.fill(page, content, toc) == out
+                same = shell.fill(shell.values(page, toc), content) == out
             except Exception:  # noqa: BLE001 - a theme whose parts cannot be rendered alone: render whole
                 same = False
             if same:
@@ -452,7 +480,22 @@ class PageShells:
                 self._shells[key] = None
             return out
         self.filled += 1
-        return shell.fill(page, content, toc)
+        values = shell.values(page, toc)
+        stripped = shell.fill_stripped(values, content)
+        if stripped is None:
+            return shell.fill(values, content)
+        self._stripped.add(id(page))
+        self.prestripped += 1
+        return stripped
+
+    def stripped(self, page: Any) -> bool:
+        """Whether the page just rendered came out of :meth:`_render`
+        already stripped of its indentation (markup.strip_indentation),
+        which the caller then need not do again; asked once per page."""
+        if id(page) in self._stripped:
+            self._stripped.discard(id(page))
+            return True
+        return False
 
     def _toc(self, env: Environment, context: dict[str, Any]) -> str:
         """The page's table-of-contents sidebar, as main.html includes it,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.markup import MARKDOWN_EXTENSIONS, sanitize, unclosed_raw_text
 
@@ -187,3 +189,63 @@ def test_quick_blocks_test_nothing_for_plain_paragraphs() -> None:
     tested.clear()
     assert md.reset().convert("# 标题") == "<h1>标题</h1>"
     assert ("HashHeaderProcessor", "# 标题") in tested
+
+
+# --------------------------------------------------------------------------
+# strip_indentation of a page joined from pieces stripped alone (PageShells)
+
+# What makes a join risky: whitespace runs, kept elements and their start
+# and end tags whole or cut anywhere, other tags and text.
+_PIECE_TOKENS = ["\n", " ", "\t", "  ", "\n\n", "<pre>", "</pre>", "<PRE>", "</pre >", "<script>", "</script>", "<Script", ">",
+                 "</script", "<scr", "ipt>", "<te", "xtarea>", "</textarea>", "<textarea", "<p>", "</p>", "<", "/", "x", "文",
+                 "pre", "script", "textarea", "<pref>", "a\n  b"]
+
+
+def _reference_strip(html: str) -> str:
+    """strip_indentation as it was written before StripPiece (7c561e9)."""
+    import re
+
+    parts = re.compile(r"(<(pre|textarea|script)\b.*?</\2\s*>)", re.S | re.I).split(html)
+    out = []
+    for i in range(0, len(parts), 3):
+        out.append(re.sub(r"\n[\n \t]+", "\n", parts[i]))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])
+    return "".join(out)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECE_TOKENS), max_size=6).map("".join), max_size=6))
+def test_pieces_stripped_alone_join_to_the_page_stripped_whole_or_to_nothing(pieces: list[str]) -> None:
+    from generator.markup import StripPiece, join_stripped, strip_indentation
+
+    whole = "".join(pieces)
+    assert strip_indentation(whole) == _reference_strip(whole)
+    joined = join_stripped([StripPiece.of(p) for p in pieces])
+    assert joined is None or joined == strip_indentation(whole)
+
+
+@pytest.mark.parametrize(
+    ("pieces", "joins"),
+    [
+        # A shell's pieces: indentation inside each, text at each join.
+        (["<div>\n  <p>", "标题", "</p>\n\n</div>\n<pre>\n  kept\n</pre>", "<main>\n  x", "</main>\n"], True),
+        (["a\n", "b"], True),
+        (["a  ", "\n  b"], True),  # the run starts after the join
+        (["a", "", "b\n\n"], True),
+        (["a\n", "  b"], True),  # a run across the join: the newline before it
+        (["a\n ", "", "\tb"], True),  # across an empty piece too
+        (["<div>\n\n", "\n\n<nav>x</nav>\n", "\n</div>"], True),  # a content block between its shell's text
+        (["a\n", "  ", "b"], False),  # a run across a whole piece
+        (["<pre>\n", "  </pre>"], False),  # a kept element across it
+        (["x <scr", "ipt>\n  y</script>"], False),  # its start tag cut
+        (["x <texta", "rea>"], False),
+    ],
+)
+def test_pieces_join_only_where_stripping_alone_is_the_same(pieces: list[str], joins: bool) -> None:
+    from generator.markup import StripPiece, join_stripped, strip_indentation
+
+    joined = join_stripped([StripPiece.of(p) for p in pieces])
+    assert (joined is not None) == joins
+    if joins:
+        assert joined == strip_indentation("".join(pieces))

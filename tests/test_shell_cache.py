@@ -187,6 +187,8 @@ def test_page_shells_change_no_byte(content: Path, tmp_path: Path, monkeypatch: 
     assert all(shells._shells[k] is not None for k in keys), [k for k in keys if shells._shells[k] is None]
     assert any(k[2] for k in keys if str(k[0]).endswith("bulletin.html")), "no bulletin with headings"
     assert shells.filled == sum(len(urls) - 2 for urls in keys.values() if len(urls) > 2) > 10, (shells.filled, keys)
+    # Their shells' text stripped once (markup.join_stripped), not each page.
+    assert shells.prestripped == shells.filled, (shells.prestripped, shells.filled)
 
 
 class _Page:
@@ -203,8 +205,12 @@ class _Page:
         self.previous_page = self.next_page = None
 
 
-_SHELL_BASE = """<html><head><title>{{ page.meta.title }} - 站点</title><link rel="canonical" href="{{ page.canonical_url }}"></head>
-<body><header>{{ page.meta.title }}</header><main>{% block content %}{% endblock %}</main>{% block footer %}页脚{% endblock %}</body></html>"""
+# Indented like Material's: the page's parts meet the shell's runs of
+# blank lines and indentation (markup.join_stripped).
+_SHELL_BASE = """<html><head>
+    <title>{{ page.meta.title }} - 站点</title>\n\n  <link rel="canonical" href="{{ page.canonical_url }}"></head>
+<body><header>{{ page.meta.title }}</header>
+    <main>\n\n    {% block content %}{% endblock %}\n  </main>\n  {% block footer %}页脚{% endblock %}</body></html>"""
 
 
 @pytest.mark.parametrize(("base", "filled"), [
@@ -232,8 +238,9 @@ def test_page_shells_are_used_only_where_they_give_the_same_page(base: str, fill
     for n, title in enumerate(titles):
         page = _Page(n, title)
         context = {"page": page, "nav": None, "base_url": "../.."}
-        assert env.get_template("activity.html").render(context) == plain_env.get_template("activity.html").render(context), title
-    assert shells.filled == filled
+        # Made from its shell, a page comes out stripped (plugin.on_post_page strips the others).
+        assert strip_indentation(env.get_template("activity.html").render(context)) == strip_indentation(plain_env.get_template("activity.html").render(context)), title
+    assert shells.filled == shells.prestripped == filled
 
 
 def test_page_shells_keep_apart_pages_whose_front_matter_differs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -251,5 +258,5 @@ def test_page_shells_keep_apart_pages_whose_front_matter_differs(monkeypatch: py
         page = _Page(n, f"第 {n} 场")
         page.meta["description"] = description
         context = {"page": page, "nav": None, "base_url": "../.."}
-        assert env.get_template("activity.html").render(context) == plain_env.get_template("activity.html").render(context), description
+        assert strip_indentation(env.get_template("activity.html").render(context)) == strip_indentation(plain_env.get_template("activity.html").render(context)), description
     assert shells.filled == 2  # the third 乙 and the third 甲
