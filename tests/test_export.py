@@ -92,3 +92,24 @@ def test_readme_documents_every_field(basic_site: Path) -> None:
         for record in value if isinstance(value, list) else [value]:
             missing |= set(record) - documented
     assert not missing, f"README's JSON export section does not mention: {sorted(missing)}"
+
+
+def test_export_is_the_bytes_the_standard_library_writes(basic_site: Path) -> None:
+    # export.dumps uses orjson for speed; the file must stay what
+    # json.dumps(ensure_ascii=False, separators=(",", ":")) makes of the
+    # same values (Chinese as UTF-8, the same escapes, key order, a newline).
+    import orjson
+
+    from generator.export import dumps
+    from generator.export import export as values
+    from generator.pipeline import Project, load_site
+
+    raw = (basic_site / "api/site.json").read_bytes()
+    standard = json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert raw == standard.encode("utf-8") and "区" in standard
+    tricky = {"text": "".join(map(chr, range(0x80))) + "\u2028\u2029\ufeff\u200b\u3000中文\U0001f600", "n": [0, -1, 10**15, True, None], "": {}}
+    assert orjson.dumps(tricky) == json.dumps(tricky, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # And straight from a model (str subclasses among its values: Markup, YStr).
+    site, _problems = load_site(Project.at(REPO), datetime(2026, 11, 29).date())
+    made = dumps(site)
+    assert made == (json.dumps(values(site), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
