@@ -16,6 +16,8 @@ import pytest
 import recurring_ical_events
 from conftest import FIXTURES, TODAY, build_project, make_project_at, page, run_cli
 from dateutil import rrule
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from subs_expect import Occ, activities, buildings_tree, for_building, load, occurrences
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -302,6 +304,15 @@ def test_series_start_off_the_rule_is_refused(tmp_path: Path, capsys: pytest.Cap
         "公示" * 10 + "a",
         "公示" * 10 + "ab",
         "tab\tand bell\x07",
+        # Folded here (calendar._folded): long, every width of character
+        # at the folds, and what icalendar keeps together there.
+        "云湖科普公示 · 识别电信诈骗健身（第 7815 场）",
+        "a" * 61 + "公" + "b" * 80,
+        "x" * 200,
+        "é" * 70,
+        "😀" * 40 + "a",
+        "a" + "😀" * 40,
+        "公示" * 30 + "^n" * 20,
     ],
 )
 def test_feed_head_is_icalendars_for_any_name(name: str) -> None:
@@ -320,6 +331,17 @@ def test_feed_head_is_icalendars_for_any_name(name: str) -> None:
         escaped = name.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
         assert [cal[prop].to_ical().decode() for prop in ("NAME", "X-WR-CALNAME")] == [escaped, escaped]
         assert str(cal["X-WR-TIMEZONE"]) == zone
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="a1 ·公示栋é😀^\\,", max_size=90))
+def test_feed_names_are_folded_as_icalendar_folds_them(name: str) -> None:
+    from generator.calendar import _name_lines
+
+    assert _name_lines(name) == b"".join(
+        icalendar.parser.Contentline.from_parts(prop, icalendar.parser.Parameters(), icalendar.vText(name)).to_ical() + b"\r\n"
+        for prop in ("NAME", "X-WR-CALNAME")
+    )
 
 
 def test_vevents_made_early_in_a_worker_are_used_and_change_nothing(tmp_path: Path, basic_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
