@@ -404,6 +404,8 @@ class StripPiece:
 
     @classmethod
     def of(cls, piece: str) -> StripPiece:
+        if "\n" not in piece and "<" not in piece:  # a page's title or address: nothing to strip or keep
+            return cls(piece, piece, False)
         parts = _KEEP_SPACE.split(piece)
         # split() with two groups yields [text, whole match, tag name, text, …]
         out = []
