@@ -162,6 +162,39 @@ def test_ctrl_c_in_a_terminal_prints_no_worker_tracebacks(make_project) -> None:
         assert proc.returncode == 130 and "构建已中断，原有的 site/ 未被改动。" in err.decode(), err.decode()
 
 
+class _InterruptedFinalizer:
+    """An object whose finalizer is running when Ctrl-C comes: Python
+    swallows the KeyboardInterrupt raised there (as it did in WeasyPrint's
+    FontConfiguration.__del__ in the test above)."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):  # the handler runs here, inside __del__
+            pass
+
+
+def test_ctrl_c_swallowed_by_a_finalizer_still_stops_the_build(built: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.plugin import GongshiPlugin
+
+    project, before = built
+    real = GongshiPlugin.on_post_build
+
+    def on_post_build(self: GongshiPlugin, *args: object, **kwargs: object) -> None:
+        garbage = _InterruptedFinalizer()
+        del garbage
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GongshiPlugin, "on_post_build", on_post_build)
+    previous_hook = sys.unraisablehook
+    assert run_cli("build", "--today", TODAY, cwd=project) == 130
+    err = capsys.readouterr().err
+    assert "构建已中断，原有的 site/ 未被改动。" in err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err and "Exception ignored" not in err, err
+    assert tree(project / "site") == before and leftovers(project) == []
+    assert sys.unraisablehook is previous_hook and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_killed_build_leaves_site_untouched_and_is_cleaned_next_time(built: tuple[Path, dict[str, str]]) -> None:
     project, before = built
     proc = start_build(project)
