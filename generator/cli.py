@@ -322,7 +322,7 @@ def _interrupts() -> Iterator[Callable[[], None]]:
     one came: Python swallows an exception raised inside a finalizer, and
     a Ctrl-C that came while WeasyPrint's FontConfiguration.__del__ ran
     printed "Exception ignored in …: KeyboardInterrupt" and let the build
-    go on and publish the site (tests/test_cli.py, once in ~20 runs).
+    go on and publish the site (a full `make test` run, twice).
     Such a swallowed interrupt is not printed either."""
     caught = threading.Event()
 
