@@ -297,23 +297,6 @@ def _quiet_dirty_warning() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """`serve` stopped by SIGTERM cleans up as after Ctrl-C."""
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (e.g. called from a test helper)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
 def _interrupts() -> Iterator[Callable[[], None]]:
     """Ctrl-C (SIGINT) and SIGTERM stop the build as KeyboardInterrupt: a
     terminated build cleans up like Ctrl-C (SIGKILL cannot be caught: its
@@ -323,7 +306,8 @@ def _interrupts() -> Iterator[Callable[[], None]]:
     a Ctrl-C that came while WeasyPrint's FontConfiguration.__del__ ran
     printed "Exception ignored in …: KeyboardInterrupt" and let the build
     go on and publish the site (a full `make test` run, twice).
-    Such a swallowed interrupt is not printed either."""
+    Such a swallowed interrupt is not printed either (`serve` asks no
+    more: Ctrl-C again stops it)."""
     caught = threading.Event()
 
     def handler(signum: int, frame: object) -> None:
@@ -339,8 +323,11 @@ def _interrupts() -> Iterator[Callable[[], None]]:
         if caught.is_set():
             raise KeyboardInterrupt
 
+    # A build started with SIGINT ignored (a background job of a script)
+    # keeps ignoring it, as Python itself does.
+    signals = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN else [])
     try:
-        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: signal.signal(sig, handler) for sig in signals}
     except ValueError:  # not the main thread (e.g. called from a test helper)
         yield check
         return
@@ -448,7 +435,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(busy, file=sys.stderr)
         return 2
     try:
-        with _sigterm_as_interrupt(), _quiet_dirty_warning():
+        with _interrupts(), _quiet_dirty_warning():
             serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, watch_theme=True, build_type="dirty")
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:  # taken while the first build ran

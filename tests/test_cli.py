@@ -187,12 +187,35 @@ def test_ctrl_c_swallowed_by_a_finalizer_still_stops_the_build(built: tuple[Path
 
     monkeypatch.setattr(GongshiPlugin, "on_post_build", on_post_build)
     previous_hook = sys.unraisablehook
-    assert run_cli("build", "--today", TODAY, cwd=project) == 130
+    # As in a terminal (a test worker process may ignore SIGINT).
+    previous_handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert run_cli("build", "--today", TODAY, cwd=project) == 130
+        assert sys.unraisablehook is previous_hook and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
     err = capsys.readouterr().err
     assert "构建已中断，原有的 site/ 未被改动。" in err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err and "Exception ignored" not in err, err
     assert tree(project / "site") == before and leftovers(project) == []
-    assert sys.unraisablehook is previous_hook and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_build_started_with_ctrl_c_ignored_keeps_ignoring_it() -> None:
+    # A background job of a script starts with SIGINT ignored; Python keeps
+    # it so, and so does the build.
+    from generator.cli import _interrupts
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with _interrupts():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with _interrupts():
+            assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_killed_build_leaves_site_untouched_and_is_cleaned_next_time(built: tuple[Path, dict[str, str]]) -> None:
