@@ -390,6 +390,8 @@ def strip_indentation(html: str) -> str:
 # A kept element's start tag (_KEEP_SPACE's), matched or not.
 _KEPT_START = re.compile(r"<(?:pre|textarea|script)\b", re.I)
 _LONGEST_START = len("<textarea")
+# What _INDENT takes for indentation and blank lines.
+_SPACES = "\n \t"
 
 
 @dataclass(frozen=True)
@@ -461,5 +463,3 @@ def join_stripped(pieces: Sequence[StripPiece]) -> str | None:
                 break
     return "".join(out)
 
-
-_SPACES = "\n \t"

@@ -427,8 +427,10 @@ class PageShells:
     block) that template and folder are rendered whole, as are pages in the
     nav (ShellCache.key) or of other kinds. What else of a page Material's
     base template could show (page.meta beyond the plugin's keys and a
-    bulletin's fields) is part of the shell's key. One instance per build
-    (plugin.on_env)."""
+    bulletin's fields) is part of the shell's key. A page made from its
+    shell comes out already stripped of its indentation (_Shell.fill_stripped;
+    plugin.on_post_page asks :meth:`stripped` and does not strip it again).
+    One instance per build (plugin.on_env)."""
 
     def __init__(self) -> None:
         # _key → the shell, or None: render whole
