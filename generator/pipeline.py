@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Callable, Mapping
+import pickle
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from . import validate as v
@@ -113,7 +114,8 @@ class Loaded:
     """Raw located documents of one run."""
 
     data: dict[str, YValue] = field(default_factory=dict)
-    activity_docs: list[tuple[str, YValue]] = field(default_factory=list)
+    # (shown path, document), or _Deferred for a file another process reads (_Prefetch)
+    activity_docs: list[tuple[str, YValue | _Deferred]] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
     failed: set[str] = field(default_factory=set)  # data files that could not be read
 
@@ -152,11 +154,22 @@ def is_bulletin(rel: str) -> bool:
     return rel.startswith("bulletins/") and not rel.endswith("/index.md") and rel != "bulletins/index.md"
 
 
-def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
+def activity_files(project: Project) -> list[Path]:
+    """The files of content/data/activities/, in the order they are read
+    (after activities.yml)."""
+    extra = project.data_dir / "activities"
+    if not extra.is_dir():
+        return []
+    return sorted(extra.glob("*.yml")) + sorted(extra.glob("*.yaml"))
+
+
+def load_files(project: Project, p: Problems, articles: bool = True, defer: Collection[Path] = ()) -> Loaded:
     """Stage 1: read and parse every file; a broken file is one error, the
     others are still read so all problems show in one run. Without
     ``articles``, the data files only (door notices and digests need no
-    bulletin, and a bulletin's mistake must not stop their printing)."""
+    bulletin, and a bulletin's mistake must not stop their printing).
+    The activity files in ``defer`` are not read here: another process
+    reads them (_Prefetch), and build_data reads what it could not."""
     loaded = Loaded()
     if project.files is not None:
         # What this rebuild reads, and nothing an earlier one did.
@@ -170,6 +183,9 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
             if name in REQUIRED_FILES:
                 p.error(Location(project.shown(path)), "缺少必需的数据文件", f"请创建 {project.shown(path)}（格式见 docs/data-formats.md）")
             continue
+        if path in defer:
+            loaded.activity_docs.append((project.shown(path), _Deferred(path)))
+            continue
         try:
             doc = load_yaml_file(path, project.shown(path), project.files)
         except ContentError as exc:
@@ -181,12 +197,14 @@ def load_files(project: Project, p: Problems, articles: bool = True) -> Loaded:
         else:
             loaded.data[name] = doc
     extra = project.data_dir / "activities"
-    if extra.is_dir():
-        for path in sorted(extra.glob("*.yml")) + sorted(extra.glob("*.yaml")):
-            try:
-                loaded.activity_docs.append((project.shown(path), load_yaml_file(path, project.shown(path), project.files)))
-            except ContentError as exc:
-                p.add(exc)
+    for path in activity_files(project):
+        if path in defer:
+            loaded.activity_docs.append((project.shown(path), _Deferred(path)))
+            continue
+        try:
+            loaded.activity_docs.append((project.shown(path), load_yaml_file(path, project.shown(path), project.files)))
+        except ContentError as exc:
+            p.add(exc)
     for path in sorted(set(project.data_dir.glob("*.yaml"))):
         p.error(Location(project.shown(path)), "数据文件的扩展名应为 .yml", f"请改名为 {path.stem}.yml")
     # Only the names above are read: activities-2027.yml or a misspelt
@@ -425,11 +443,17 @@ class DataModel:
     by_building: dict[str, tuple[str, ...]]  # Site.activities_by_building
 
 
-def build_data(project: Project, loaded: Loaded, p: Problems) -> DataModel | None:
-    """Stage 2 for the data files: validate every record of them."""
+def build_data(project: Project, loaded: Loaded, p: Problems, prefetch: _Prefetch | None = None) -> DataModel | None:
+    """Stage 2 for the data files: validate every record of them. A file
+    load_files deferred is taken from ``prefetch`` where it gives the
+    file's activities, and read here otherwise."""
     cache = project.cache.model if project.cache is not None else None
     data = _read_data(loaded, cache)
     if data is None:
+        # Their YAML errors are still reported with the others.
+        for shown, doc in loaded.activity_docs:
+            if isinstance(doc, _Deferred):
+                _read_deferred(project, loaded, shown, doc, p)
         return None
     p.extend(data.problems)
     reg = v.Registry(p)
@@ -438,6 +462,18 @@ def build_data(project: Project, loaded: Loaded, p: Problems) -> DataModel | Non
     activities: list[Activity] = []
     kept: dict[str, tuple[object, _DataPart, list[Activity], Problems, dict[str, Location]]] = {}
     for shown, doc in loaded.activity_docs:
+        if isinstance(doc, _Deferred):
+            done = prefetch.result(shown) if prefetch is not None else None
+            table = reg.seen.setdefault("activity", {})
+            if done is not None and not (done.claimed.keys() & table.keys()):
+                table.update(done.claimed)
+                p.extend(done.problems)
+                activities.extend(done.activities)
+                continue
+            found = _read_deferred(project, loaded, shown, doc, p)
+            if found is None:
+                continue
+            doc = found
         activities.extend(_read_activities(shown, doc, False, data, p, reg, cache, kept))
     activities.extend(_read_activities("lectures.yml#lectures", data.lectures, True, data, p, reg, cache, kept))
     if cache is not None:
@@ -446,6 +482,150 @@ def build_data(project: Project, loaded: Loaded, p: Problems) -> DataModel | Non
     # With errors no model is assembled (and the activities may name what is not there).
     by_building = _by_building(data.places.buildings, activities, cache) if not p.errors else {}
     return DataModel(data, activities, by_building)
+
+
+@dataclass(frozen=True)
+class _Deferred:
+    """In Loaded.activity_docs: an activity file load_files left to another
+    process (_Prefetch)."""
+
+    path: Path
+
+
+def _read_deferred(project: Project, loaded: Loaded, shown: str, doc: _Deferred, p: Problems) -> YValue | None:
+    """A deferred file read here after all, as load_files reads it."""
+    try:
+        return load_yaml_file(doc.path, shown, project.files)
+    except ContentError as exc:
+        p.add(exc)
+        if doc.path == project.data_dir / "activities.yml":
+            loaded.failed.add("activities.yml")
+        return None
+
+
+@dataclass(frozen=True)
+class _FileDone:
+    """What one activity file made in the second process: its activities,
+    its warnings, and the ids it claimed (in order)."""
+
+    activities: list[Activity]
+    problems: Problems
+    claimed: dict[str, Location]
+
+
+# Activity files under this many bytes in all are read in the build process
+# alone: below it a second process (fork, pickling) costs more than it
+# saves. bench/corpus.py M has ~0.9 MB.
+PREFETCH_BYTES = 1_000_000
+
+
+class _Prefetch:
+    """Stages 1 and 2 for the last activity files, about half their bytes,
+    in a second process, while the build process reads and validates the
+    rest.
+
+    Why: in `build` nothing else can start until the data files are valid,
+    and the second core idles meanwhile (the door notices' worker starts
+    then, load_model's on_data). At bench scale L (20 files in
+    content/data/activities/, 6.9 MB, 10,300 activities) their YAML was
+    1.2 s and their validation 1.0 s of the ~3.7 s before it starts.
+
+    The child reads the other data files too (small beside the activities)
+    and sends back, for each of its files, what _read_activities made of
+    it: only where that is what the build process would make itself, the
+    file read and validated without an error (a file with an error is read
+    again in the build process, which reports it as a serial read does,
+    naming the right first place of a duplicate id). build_data also reads
+    a file again where an id it claimed was claimed by an earlier file. A
+    warning does not depend on other files: it comes back as it is.
+    Activities come back pickled (~0.1 s for 5,000 each way)."""
+
+    def __init__(self, files: list[Path], receive: Any, process: Any) -> None:
+        self.files = files
+        self._receive = receive
+        self._process = process
+        self._done: dict[str, _FileDone | None] | None = None
+
+    @classmethod
+    def start(cls, project: Project) -> _Prefetch | None:
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        paths = activity_files(project)
+        try:
+            sizes = [path.stat().st_size for path in paths]
+        except OSError:
+            return None
+        total = sum(sizes)
+        if len(paths) < 2 or total < PREFETCH_BYTES:
+            return None
+        # The last files, about half of the bytes: the build process reads
+        # the first ones, then takes these in order.
+        cut, rest = len(paths), 0
+        while cut > 1 and rest + sizes[cut - 1] <= total / 2:
+            cut -= 1
+            rest += sizes[cut]
+        if cut == len(paths):
+            return None
+        files = paths[cut:]
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_prefetch_child, args=(project, files, send), daemon=True)
+        process.start()
+        send.close()
+        return cls(files, receive, process)
+
+    def result(self, shown: str) -> _FileDone | None:
+        """What the child made of the file, or None: read it here."""
+        if self._done is None:
+            try:
+                self._done = self._receive.recv()
+            except (EOFError, OSError, pickle.UnpicklingError):
+                # The child died (killed, out of memory): read them here.
+                self._done = {}
+        assert self._done is not None
+        return self._done.get(shown)
+
+    def close(self) -> None:
+        self._receive.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _prefetch_child(project: Project, files: list[Path], send: Any) -> None:
+    """_Prefetch's second process: _FileDone by shown path for each of
+    ``files`` read and validated without error, in a single message."""
+    import signal
+
+    from .workers import start_worker
+
+    start_worker()
+    # close() ends it with SIGTERM, which the build process's handler
+    # (cli._interrupts) would turn into a traceback here.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    done: dict[str, _FileDone | None] = {}
+    try:
+        p = Problems()
+        loaded = load_files(project, p, articles=False, defer=[project.data_dir / "activities.yml", *activity_files(project)])
+        data = _read_data(loaded, None)
+        if data is not None:
+            reg = v.Registry(p)
+            reg.seen = {k: dict(t) for k, t in data.claimed.items()}
+            for path in files:
+                shown = project.shown(path)
+                try:
+                    doc = load_yaml_file(path, shown)
+                except ContentError:
+                    continue
+                kept: dict[str, tuple[object, _DataPart, list[Activity], Problems, dict[str, Location]]] = {}
+                found = _read_activities(shown, doc, False, data, Problems(), reg, None, kept)
+                if shown in kept:  # no error
+                    done[shown] = _FileDone(found, kept[shown][3], kept[shown][4])
+    finally:
+        send.send(done)
+        send.close()
 
 
 def build_model(project: Project, loaded: Loaded, p: Problems, dm: DataModel, today: date | None = None) -> Site | None:
@@ -509,8 +689,15 @@ def load_model(project: Project, today: date | None = None, articles: bool = Tru
     returned is the same as without it."""
     p = Problems()
     early = on_data is not None and articles
-    loaded = load_files(project, p, articles and not early)
-    dm = build_data(project, loaded, p)
+    # Not in `serve`, whose cache reads only what changed: in a build
+    # nothing else can start until the data files are valid.
+    prefetch = _Prefetch.start(project) if project.cache is None else None
+    try:
+        loaded = load_files(project, p, articles and not early, defer=prefetch.files if prefetch is not None else ())
+        dm = build_data(project, loaded, p, prefetch)
+    finally:
+        if prefetch is not None:
+            prefetch.close()
     if early:
         if dm is not None and not p.errors:
             assert on_data is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -344,3 +345,134 @@ def test_an_unclosed_quote_in_front_matter_has_the_file_line(tmp_path: Path) -> 
     with pytest.raises(ContentError) as exc:
         load_article(path, "b.md", "b.md")
     assert str(exc.value).startswith("b.md:2:8: YAML 格式错误：第 2 行的引号没有闭合：从这里开始的引号一直到第 4 行才结束"), str(exc.value)
+
+
+# --- half the activity files read in a second process (pipeline._Prefetch)
+
+
+def _split_activities(dest: Path) -> Path:
+    """The basic fixture with its activities spread over activities.yml and
+    four files in content/data/activities/; the prefetch's child reads the
+    last two (3.yml, 4.yml)."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "basic", dest)
+    data = dest / "content" / "data"
+    text = (data / "activities.yml").read_text(encoding="utf-8")
+    records = ["  - id:" + r for r in text.split("\n  - id:")[1:]]
+    assert len(records) == 8
+    parts = [records[0:2], records[2:4], records[4:6], records[6:7], records[7:8]]
+    (data / "activities.yml").write_text("activities:\n" + "\n".join(parts[0]) + "\n", encoding="utf-8")
+    (data / "activities").mkdir()
+    for n, part in enumerate(parts[1:], 1):
+        (data / "activities" / f"{n}.yml").write_text("activities:\n" + "\n".join(part) + "\n", encoding="utf-8")
+    return dest
+
+
+def _both_ways(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, list[str], list[str]]:
+    """(serial result, result with the prefetch, the files its child read,
+    the deferred files the build process read itself): each result the
+    model and its warnings, or the error report."""
+    from conftest import TODAY
+
+    from generator import pipeline
+    from generator.dates import parse_date
+    from generator.errors import BuildFailed
+
+    project = pipeline.Project.at(project_dir)
+    started: list[str] = []
+    read_here: list[str] = []
+    real_start, real_read = pipeline._Prefetch.start.__func__, pipeline._read_deferred  # type: ignore[attr-defined]
+
+    def start(cls: type, project: pipeline.Project) -> object:
+        prefetch = real_start(cls, project)
+        started.extend(path.name for path in prefetch.files)
+        return prefetch
+
+    def read_deferred(project: pipeline.Project, loaded: object, shown: str, doc: object, p: object) -> object:
+        read_here.append(shown.rsplit("/", 1)[-1])
+        return real_read(project, loaded, shown, doc, p)
+
+    def run() -> object:
+        try:
+            site, p, _articles = pipeline.load_model(project, parse_date(TODAY))
+        except BuildFailed as exc:
+            return exc.report()
+        return site, [str(w) for w in p.sorted_warnings()]
+
+    monkeypatch.setattr(pipeline, "PREFETCH_BYTES", 10**12)
+    serial = run()
+    monkeypatch.setattr(pipeline, "PREFETCH_BYTES", 0)
+    monkeypatch.setattr(pipeline._Prefetch, "start", classmethod(start))
+    monkeypatch.setattr(pipeline, "_read_deferred", read_deferred)
+    parallel = run()
+    return serial, parallel, started, read_here
+
+
+def test_activity_files_read_in_a_second_process_make_the_same_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _split_activities(tmp_path / "p")
+    # A warning in a file the child reads comes back with it.
+    four = project / "content" / "data" / "activities" / "4.yml"
+    four.write_text(four.read_text(encoding="utf-8").replace("    venue: station\n", "    venue: station\n    description: ''\n"), encoding="utf-8")
+    serial, parallel, started, read_here = _both_ways(project, monkeypatch)
+    assert started == ["3.yml", "4.yml"]
+    assert read_here == []  # every deferred file came from the child
+    assert isinstance(serial, tuple) and isinstance(parallel, tuple)
+    assert {"b1-only", "dance"} <= set(serial[0].activities)  # type: ignore[attr-defined]
+    assert parallel[0] == serial[0]
+    assert any("活动说明是空的" in w and "4.yml" in w for w in serial[1])
+    assert parallel[1] == serial[1]
+
+
+@pytest.mark.parametrize(
+    ("edits", "read_here"),
+    [
+        # A YAML error in a file the child reads.
+        ({"4.yml": ("    end: 20:30\n", "    end: [20:30\n")}, ["4.yml"]),
+        # A validation error.
+        ({"3.yml": ("venue: station", "venue: nowhere")}, ["3.yml"]),
+        # An id of the build process's half again in the child's: reported
+        # there, naming the first file (the child could not know it).
+        ({"3.yml": ("id: old-talk", "id: b1-only")}, ["3.yml"]),
+        # The same id in three files: both later ones name the first.
+        ({"3.yml": ("id: old-talk", "id: b1-only"), "4.yml": ("id: dance", "id: b1-only")}, ["3.yml", "4.yml"]),
+        # An id twice in the child's half alone.
+        ({"4.yml": ("id: dance", "id: old-talk")}, ["4.yml"]),
+    ],
+)
+def test_a_problem_in_the_second_process_s_files_is_reported_as_a_serial_read_reports_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits: dict[str, tuple[str, str]], read_here: list[str],
+) -> None:
+    project = _split_activities(tmp_path / "p")
+    for name, (old, new) in edits.items():
+        path = project / "content" / "data" / "activities" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    serial, parallel, started, here = _both_ways(project, monkeypatch)
+    assert started == ["3.yml", "4.yml"]
+    assert isinstance(serial, str) and "4.yml" in serial or "3.yml" in serial
+    assert parallel == serial
+    assert here == read_here
+
+
+def test_the_deferred_files_yaml_errors_are_reported_when_the_other_data_is_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _split_activities(tmp_path / "p")
+    (project / "content" / "data" / "site.yml").write_text("site: [", encoding="utf-8")
+    (project / "content" / "data" / "activities" / "4.yml").write_text("activities: [", encoding="utf-8")
+    serial, parallel, _started, _here = _both_ways(project, monkeypatch)
+    assert isinstance(serial, str) and "site.yml" in serial and "4.yml" in serial
+    assert parallel == serial
+
+
+def test_when_the_second_process_dies_the_build_process_reads_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pipeline
+
+    monkeypatch.setattr(pipeline, "_prefetch_child", lambda *args: os._exit(3))
+    project = _split_activities(tmp_path / "p")
+    serial, parallel, started, read_here = _both_ways(project, monkeypatch)
+    assert started == ["3.yml", "4.yml"]
+    assert read_here == ["3.yml", "4.yml"]
+    assert isinstance(serial, tuple) and parallel == serial
