@@ -19,8 +19,15 @@ counted one the search goes on past its end (an overlapping one is not
 counted). Ties go to the lower mask number. tests/test_qrmask.py compares
 every score and every symbol with segno's own.
 
-:func:`make` installs the fast chooser in ``segno.encoder`` for the one call
-only: the build runs segno in worker processes, never in threads.
+The steps before the mask are replaced too (:func:`make_final_message`,
+:func:`add_codewords`): the Reed-Solomon remainder kept as one int, a
+step one XOR from a table; the bits placed by one getter per version,
+found by running segno's own placement once with numbered bits. Their
+results are segno's exactly, for every version and error level
+(tests/test_qrmask.py). Micro QR is left to segno throughout.
+
+:func:`make` installs these in ``segno.encoder`` for the one call only:
+the build runs segno in worker processes, never in threads.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import segno
 from segno import encoder
@@ -125,13 +133,126 @@ def find_and_apply_best_mask(
     return best, tuple(bytearray(rows[4 + i * stride : 4 + i * stride + width]) for i in range(height))
 
 
+# segno's steps before the mask, each replaced below for QR (not Micro QR).
+# py-spy of a cold build at bench scale L, the door-notice worker's 472
+# samples in its 2,001 QR codes: the mask 105 (above), placing the bits
+# (add_codewords, a Python loop over every module) 86, the final message
+# (make_final_message: the codewords read from bits through a string each,
+# and written back to bits through generators) 86.
+_SEGNO_PLACER: Callable[..., None] = encoder.add_codewords
+_SEGNO_FINAL: Callable[..., encoder.Buffer] = encoder.make_final_message
+
+# Each byte's 8 bits, most significant first, one byte a bit (segno's Buffer).
+_BITS = tuple(bytes((value >> k) & 1 for k in range(7, -1, -1)) for value in range(256))
+_ASCII_BITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+@functools.cache
+def _placement(version: int) -> tuple[Callable[[bytes], tuple[int, ...]], int, int]:
+    """Where add_codewords puts each bit in a symbol of ``version``, found by
+    running segno's own on its empty matrix with the bits numbered: a getter
+    that takes a whole matrix (row after row) out of the empty matrix's
+    bytes followed by the bits, the number of bits, and the side."""
+    import operator
+
+    size = encoder.calc_matrix_size(version)
+    matrix = encoder.make_matrix(size, size)
+    encoder.add_finder_patterns(matrix, size, size)
+    encoder.add_alignment_patterns(matrix, size, size)
+    empty = b"".join(matrix)
+    free = empty.count(2)
+    numbered = [list(row) for row in matrix]
+    _SEGNO_PLACER(numbered, range(1000, 1000 + free), version)
+    flat = [value for row in numbered for value in row]
+    source = [len(empty) + value - 1000 if value >= 1000 else k for k, value in enumerate(flat)]
+    return operator.itemgetter(*source), free, size
+
+
+def add_codewords(matrix: tuple[bytearray, ...], codewords: encoder.Buffer, version: int) -> None:
+    """Drop-in for segno's ``encoder.add_codewords`` (QR, not Micro QR): the
+    bits placed by :func:`_placement`'s getter, whole rows at a time."""
+    if version < 1:
+        _SEGNO_PLACER(matrix, codewords, version)
+        return
+    take, free, size = _placement(version)
+    bits = codewords.getbits()
+    if len(bits) != free or len(matrix) != size:  # pragma: no cover - segno raises for this itself
+        _SEGNO_PLACER(matrix, codewords, version)
+        return
+    placed = bytes(take(b"".join(matrix) + bits))
+    for i, row in enumerate(matrix):
+        row[:] = placed[i * size : (i + 1) * size]
+
+
+@functools.cache
+def _division(error_words: int) -> tuple[int, ...]:
+    """For each leading coefficient, what one step of segno's division
+    (make_blocks) XORs into the next ``error_words`` codewords, as one int."""
+    from segno import consts
+
+    gen_poly: Any = consts.GEN_POLY  # untyped in segno
+    gen, log, exp = gen_poly[error_words], consts.GALIOS_LOG, consts.GALIOS_EXP
+    return (0, *(int.from_bytes(bytes(exp[log[coef] + g] for g in gen)) for coef in range(1, 256)))
+
+
+def _blocks(ec_infos: Any, codewords: bytes) -> tuple[list[bytearray], list[bytearray]]:
+    """segno's ``make_blocks``: the data blocks and their error correction
+    codewords (Reed-Solomon: the remainder of each block divided by the
+    generator polynomial), the remainder kept as one int and each step one
+    XOR from :func:`_division` instead of a Python loop over the codewords."""
+    data_blocks, error_blocks = [], []
+    at = 0
+    for info in ec_infos:
+        count = info.num_total - info.num_data
+        step, top, keep = _division(count), 8 * (count - 1), (1 << 8 * (count - 1)) - 1
+        for _ in range(info.num_blocks):
+            block = bytearray(codewords[at : at + info.num_data])
+            at += info.num_data
+            rest = 0
+            for value in block:
+                rest = (rest & keep) << 8 ^ step[value ^ rest >> top]
+            data_blocks.append(block)
+            error_blocks.append(bytearray(rest.to_bytes(count)))
+    return data_blocks, error_blocks
+
+
+def _codewords(buff: encoder.Buffer) -> bytes:
+    """A Buffer's bits as codewords, read as one binary number (segno's
+    ``Buffer.toints`` makes a string of each codeword's 8 bits)."""
+    bits = bytes(buff.getbits())
+    bits += b"\x00" * (-len(bits) % 8)
+    return int(bits.translate(_ASCII_BITS), 2).to_bytes(len(bits) // 8) if bits else b""
+
+
+def make_final_message(version: int, error: int, buff: encoder.Buffer) -> encoder.Buffer:
+    """Drop-in for segno's ``encoder.make_final_message`` (QR, not Micro QR):
+    the same blocks (:func:`_blocks`), interleaved the same way, the bits
+    written from a table."""
+    from itertools import chain, zip_longest
+
+    from segno import consts
+
+    if version < 1:
+        return _SEGNO_FINAL(version, error, buff)
+    ecc: Any = consts.ECC  # untyped in segno
+    data_blocks, error_blocks = _blocks(ecc[version][error], _codewords(buff))
+    bits = [_BITS[x] for blocks in (data_blocks, error_blocks) for x in chain.from_iterable(zip_longest(*blocks)) if x is not None]
+    # ISO/IEC 18004:2015(E) 7.6: remainder bits, as segno adds them.
+    remainder = 7 if 2 <= version <= 6 else 3 if 14 <= version <= 20 or 28 <= version <= 34 else 4 if 21 <= version <= 27 else 0
+    return encoder.Buffer(b"".join(bits) + b"\x00" * remainder)
+
+
 def make(content: str, error: str = "m") -> segno.QRCode:
     """``segno.make(content, error=error, micro=False)``, the same symbol, faster."""
     encoder.find_and_apply_best_mask = find_and_apply_best_mask
+    encoder.add_codewords = add_codewords
+    encoder.make_final_message = make_final_message
     try:
         return segno.make(content, error=error, micro=False)
     finally:
         encoder.find_and_apply_best_mask = _SEGNO_CHOOSER
+        encoder.add_codewords = _SEGNO_PLACER
+        encoder.make_final_message = _SEGNO_FINAL
 
 
 # A run of dark modules in a row of segno's matrix (0 light, anything else dark).

@@ -105,6 +105,64 @@ def test_make_uses_the_fast_chooser_once_and_puts_segnos_back() -> None:
     assert encoder.find_and_apply_best_mask is segno_chooser
 
 
+def test_make_uses_the_fast_steps_once_and_puts_segnos_back() -> None:
+    segno_steps = (encoder.add_codewords, encoder.make_final_message)
+    calls: list[str] = []
+    fast = (qrmask.add_codewords, qrmask.make_final_message)
+
+    def placing(*args: Any) -> Any:
+        calls.append("place")
+        return fast[0](*args)
+
+    def finishing(*args: Any) -> Any:
+        calls.append("final")
+        return fast[1](*args)
+
+    qrmask.add_codewords, qrmask.make_final_message = placing, finishing  # type: ignore[assignment]
+    try:
+        qrmask.make("https://example.gov.cn/buildings/c07-e03-b12/")
+    finally:
+        qrmask.add_codewords, qrmask.make_final_message = fast  # type: ignore[assignment]
+    assert calls == ["final", "place"]
+    assert (encoder.add_codewords, encoder.make_final_message) == segno_steps
+
+
+# Every QR version (Micro QR stays segno's: version < 1).
+@pytest.mark.parametrize("version", range(1, 41))
+def test_the_final_message_is_segnos_for_every_version_and_level(version: int) -> None:
+    # The codewords and their Reed-Solomon blocks, interleaved, as bits:
+    # random data of the version's length, and all zeros and all ones.
+    from segno import consts
+
+    rng = random.Random(version)
+    for error in range(4):
+        length = sum(info.num_blocks * info.num_data for info in consts.ECC[version][error])
+        for data in (bytes(rng.randrange(256) for _ in range(length)), bytes(length), b"\xff" * length):
+            bits = [(byte >> k) & 1 for byte in data for k in range(7, -1, -1)]
+            ours = qrmask.make_final_message(version, error, encoder.Buffer(bits)).getbits()
+            assert ours == encoder.make_final_message(version, error, encoder.Buffer(bits)).getbits(), (version, error)
+
+
+@pytest.mark.parametrize("version", range(1, 41))
+def test_the_bits_are_placed_as_segno_places_them_for_every_version(version: int) -> None:
+    size = encoder.calc_matrix_size(version)
+
+    def empty() -> tuple[bytearray, ...]:
+        matrix = encoder.make_matrix(size, size)
+        encoder.add_finder_patterns(matrix, size, size)
+        encoder.add_alignment_patterns(matrix, size, size)
+        return matrix
+
+    free = b"".join(empty()).count(2)
+    rng = random.Random(version)
+    for bits in ([rng.randrange(2) for _ in range(free)], [1] * free, [0, 1] * (free // 2) + [1] * (free % 2)):
+        ours, theirs = empty(), empty()
+        qrmask.add_codewords(ours, encoder.Buffer(bits), version)
+        encoder.add_codewords(theirs, encoder.Buffer(bits), version)
+        assert ours == theirs, version
+        assert 2 not in b"".join(ours)
+
+
 def _qr_code_before(url: str) -> tuple[str, str]:
     """notices.qr_code as it was, with plain segno.make."""
     from PIL import Image
