@@ -589,9 +589,11 @@ class _Prefetch:
 
     def close(self) -> None:
         self._receive.close()
+        # Done by now, unless the build process stopped early (an error, Ctrl-C).
+        self._process.join(timeout=1)
         if self._process.is_alive():
             self._process.terminate()
-        self._process.join()
+            self._process.join()
 
 
 def _prefetch_child(project: Project, files: list[Path], send: Any) -> None:
@@ -623,6 +625,8 @@ def _prefetch_child(project: Project, files: list[Path], send: Any) -> None:
                 found = _read_activities(shown, doc, False, data, Problems(), reg, None, kept)
                 if shown in kept:  # no error
                     done[shown] = _FileDone(found, kept[shown][3], kept[shown][4])
+    except Exception:  # noqa: BLE001 - the build process reads what is missing, and reports it
+        pass
     finally:
         send.send(done)
         send.close()

@@ -467,12 +467,26 @@ def test_the_deferred_files_yaml_errors_are_reported_when_the_other_data_is_brok
     assert parallel == serial
 
 
-def test_when_the_second_process_dies_the_build_process_reads_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("how", ["dies", "raises"])
+def test_when_the_second_process_fails_the_build_process_reads_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], how: str,
+) -> None:
     from generator import pipeline
 
-    monkeypatch.setattr(pipeline, "_prefetch_child", lambda *args: os._exit(3))
+    if how == "dies":
+        monkeypatch.setattr(pipeline, "_prefetch_child", lambda *args: os._exit(3))
+    else:
+        parent, real = os.getpid(), pipeline._read_activities
+
+        def failing(*args: object) -> object:
+            if os.getpid() != parent and str(args[0]).endswith("4.yml"):
+                raise RuntimeError("a bug in the second process")
+            return real(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pipeline, "_read_activities", failing)
     project = _split_activities(tmp_path / "p")
     serial, parallel, started, read_here = _both_ways(project, monkeypatch)
     assert started == ["3.yml", "4.yml"]
-    assert read_here == ["3.yml", "4.yml"]
+    assert read_here == (["3.yml", "4.yml"] if how == "dies" else ["4.yml"])
     assert isinstance(serial, tuple) and parallel == serial
+    assert "Traceback" not in capfd.readouterr().err
