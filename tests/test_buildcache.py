@@ -504,3 +504,26 @@ def test_an_image_added_or_removed_renders_the_pages_showing_it_again(tmp_path: 
     if change == "added":
         clean_photo.write_bytes(photo_bytes)
     assert_same_tree(site, build_project(clean, "2026-11-29", "--no-cache"))
+
+
+def test_a_dirty_mkdocs_build_never_writes_into_a_cache_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `mkdocs build --dirty` writes into site/ as it is, where a page is a
+    # hard link to its cache entry: the plugin unlinks the pages it renders
+    # first (a build that MkDocs emptied the folder for needs none).
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    project = make_project_at(tmp_path / "p", FIXTURES / "basic" / "content")
+    site = build_project(project)
+    page = site / "bulletins" / "2026-02-second" / "index.html"
+    old, entry = page.read_bytes(), page.stat()
+    assert entry.st_nlink > 1  # a link to its cache entry
+    source = project / "content" / "bulletins" / "2026-02-second.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n\n新加的一段。\n", encoding="utf-8")
+    monkeypatch.setenv("GONGSHI_TODAY", "2026-11-29")
+    monkeypatch.chdir(project)
+    with open(page, "rb") as held:  # the entry's file, whatever the cache does with its name
+        build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)), dirty=True)
+        assert "新加的一段" in page.read_text(encoding="utf-8")
+        assert page.stat().st_ino != entry.st_ino
+        assert held.read() == old
