@@ -591,7 +591,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         # ~1 s of its ~3 s over the 10,485 pages of bench scale L (cProfile).
         rels = _relative(pages, site_dir)
         for page, rel in zip(pages, rels, strict=True):
-            html = with_key_characters(_read(page.path), page)
+            html = with_key_characters(page.path.read_text(encoding="utf-8"), page)
             # The share is counted on the page with its lists, as before
             # without_noindex: the same bundles, so the same index.
             sizes.append(indexed_text(html))
@@ -614,7 +614,7 @@ def _index(pages: list[IndexedPage], site_dir: Path, dest: Path, *, background: 
         def index_bundle(n: int) -> None:
             if not stage_now:
                 for page, rel in zip(bundles[n], _relative(bundles[n], site_dir), strict=True):
-                    _stage(stage, n, rel, _staged(with_key_characters(_read(page.path), page), page))
+                    _stage(stage, n, rel, _staged(with_key_characters(page.path.read_text(encoding="utf-8"), page), page))
             _run_pagefind(exe, stage / str(n), outs[n], background=background)
             # Removed beside the next run, not before it starts: the third
             # bundle's run at bench scale L waited ~0.5 s for this (~3,500
@@ -701,15 +701,14 @@ def _stage(stage: Path, bundle: int, rel: str, html: str) -> None:
 
 
 def _relative(pages: list[IndexedPage], site_dir: Path) -> list[str]:
-    """Each page's path relative to ``site_dir`` (which holds them all), as
-    text with forward slashes."""
-    prefix = len(str(site_dir)) + 1
-    return [str(page.path)[prefix:].replace(os.sep, "/") for page in pages]
-
-
-def _read(path: Path) -> str:
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
+    """Each page's path relative to ``site_dir``, as text with forward
+    slashes (a path not spelt under it, through relative_to)."""
+    base = os.path.join(str(site_dir), "")
+    found = []
+    for page in pages:
+        path = str(page.path)
+        found.append((path[len(base) :] if path.startswith(base) else page.path.relative_to(site_dir).as_posix()).replace(os.sep, "/"))
+    return found
 
 
 class _Bundles:
