@@ -168,8 +168,9 @@ def load_files(project: Project, p: Problems, articles: bool = True, defer: Coll
     others are still read so all problems show in one run. Without
     ``articles``, the data files only (door notices and digests need no
     bulletin, and a bulletin's mistake must not stop their printing).
-    The activity files in ``defer`` are not read here: another process
-    reads them (_Prefetch), and build_data reads what it could not."""
+    The files of content/data/activities/ in ``defer`` are not read here:
+    another process reads them (_Prefetch), and build_data reads what it
+    could not."""
     loaded = Loaded()
     if project.files is not None:
         # What this rebuild reads, and nothing an earlier one did.
@@ -182,9 +183,6 @@ def load_files(project: Project, p: Problems, articles: bool = True, defer: Coll
         if not path.exists():
             if name in REQUIRED_FILES:
                 p.error(Location(project.shown(path)), "缺少必需的数据文件", f"请创建 {project.shown(path)}（格式见 docs/data-formats.md）")
-            continue
-        if path in defer:
-            loaded.activity_docs.append((project.shown(path), _Deferred(path)))
             continue
         try:
             doc = load_yaml_file(path, project.shown(path), project.files)
@@ -453,7 +451,7 @@ def build_data(project: Project, loaded: Loaded, p: Problems, prefetch: _Prefetc
         # Their YAML errors are still reported with the others.
         for shown, doc in loaded.activity_docs:
             if isinstance(doc, _Deferred):
-                _read_deferred(project, loaded, shown, doc, p)
+                _read_deferred(project, shown, doc, p)
         return None
     p.extend(data.problems)
     reg = v.Registry(p)
@@ -470,7 +468,7 @@ def build_data(project: Project, loaded: Loaded, p: Problems, prefetch: _Prefetc
                 p.extend(done.problems)
                 activities.extend(done.activities)
                 continue
-            found = _read_deferred(project, loaded, shown, doc, p)
+            found = _read_deferred(project, shown, doc, p)
             if found is None:
                 continue
             doc = found
@@ -492,14 +490,12 @@ class _Deferred:
     path: Path
 
 
-def _read_deferred(project: Project, loaded: Loaded, shown: str, doc: _Deferred, p: Problems) -> YValue | None:
+def _read_deferred(project: Project, shown: str, doc: _Deferred, p: Problems) -> YValue | None:
     """A deferred file read here after all, as load_files reads it."""
     try:
         return load_yaml_file(doc.path, shown, project.files)
     except ContentError as exc:
         p.add(exc)
-        if doc.path == project.data_dir / "activities.yml":
-            loaded.failed.add("activities.yml")
         return None
 
 
@@ -530,9 +526,9 @@ class _Prefetch:
     content/data/activities/, 6.9 MB, 10,300 activities) their YAML was
     1.2 s and their validation 1.0 s of the ~3.7 s before it starts.
 
-    The child reads the other data files too (small beside the activities)
-    and sends back, for each of its files, what _read_activities made of
-    it: only where that is what the build process would make itself, the
+    The child reads the other data files too (activities.yml among them,
+    small beside the folder) and sends back, for each of its files, what
+    _read_activities made of it: only where that is what the build process would make itself, the
     file read and validated without an error (a file with an error is read
     again in the build process, which reports it as a serial read does,
     naming the right first place of a duplicate id). build_data also reads
@@ -610,7 +606,7 @@ def _prefetch_child(project: Project, files: list[Path], send: Any) -> None:
     done: dict[str, _FileDone | None] = {}
     try:
         p = Problems()
-        loaded = load_files(project, p, articles=False, defer=[project.data_dir / "activities.yml", *activity_files(project)])
+        loaded = load_files(project, p, articles=False, defer=activity_files(project))
         data = _read_data(loaded, None)
         if data is not None:
             reg = v.Registry(p)

@@ -391,9 +391,9 @@ def _both_ways(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[obje
         started.extend(path.name for path in prefetch.files)
         return prefetch
 
-    def read_deferred(project: pipeline.Project, loaded: object, shown: str, doc: object, p: object) -> object:
+    def read_deferred(project: pipeline.Project, shown: str, doc: object, p: object) -> object:
         read_here.append(shown.rsplit("/", 1)[-1])
-        return real_read(project, loaded, shown, doc, p)
+        return real_read(project, shown, doc, p)
 
     def run() -> object:
         try:
