@@ -25,8 +25,9 @@ nothing new back from the build cache (:func:`_chunk_keys`). Each building's
 own PDF is its page split from that document with pypdf, not laid out again. A split page would carry the whole document's
 fonts — and WeasyPrint 70 keeps ~63,000 empty glyphs in every Noto CJK
 subset (~150 KB per face) — and every page's QR image, so
-:func:`generator.pdffonts.compact_split` rewrites the fonts after layout:
-the document's to the glyphs it uses, each page's to the glyphs on that page
+:func:`generator.pdffonts.write_compact_split` has WeasyPrint cut each face
+once to the glyphs the document uses, renumbered, and then cuts each page's
+fonts to the glyphs on that page
 (a one-page notice: ~30 KB instead of ~320 KB; rendering and text unchanged,
 see that module for how and why), and drops the images a page does not draw.
 
@@ -65,7 +66,7 @@ from markupsafe import Markup
 from . import queries
 from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
-from .pdffonts import compact_split, pdf_bytes, release
+from .pdffonts import pdf_bytes, release, write_compact_split
 from .strings import Strings, speaker_with_affiliation, strings, time_lines, zh_date, zh_date_short, zh_weekday
 from .workers import start_worker
 
@@ -1041,13 +1042,13 @@ class _Renderer:
         missing: list[str] = []
         css = _css(self.env)
         if self.pdf and notices:
-            notices, combined, missing, refits = self._layout(notices, css)
-            combined, singles = compact_split(combined)
+            notices, combined, singles, missing, refits = self._layout(notices, css)
         pages = [render_page(self.env, n, "../" * (n.target.key.count("/") + 1)) for n in notices]
         return pages, combined, singles, missing, refits
 
-    def _layout(self, notices: list[Notice], css: Markup) -> tuple[list[Notice], bytes, list[str], int]:
-        """Lays the chunk out in one WeasyPrint document and writes its PDF.
+    def _layout(self, notices: list[Notice], css: Markup) -> tuple[list[Notice], bytes, list[bytes], list[str], int]:
+        """Lays the chunk out in one WeasyPrint document and writes its PDF
+        and one PDF per door (pdffonts.write_compact_split: compact fonts).
 
         Most of a notice is the same on many doors, and a page's layout
         costs by its lines. A notice's list of activities is most of its
@@ -1142,10 +1143,10 @@ class _Renderer:
             drawn_lists = [_SharedDrawing(page) for page in list_pages]
             drawn_frames = [_SharedDrawing(page) for page in frame_pages]
             parts = [_DoorPage(door, drawn_lists[j], drawn_frames[f]) for door, j, f in zip(door_pages, of, framed, strict=True)]
-            combined = doc.copy(parts).write_pdf(**_PDF_OPTIONS)
+            combined, singles = write_compact_split(doc.copy(parts), **_PDF_OPTIONS)
         finally:
             wlog.removeHandler(watch)
-        return notices, combined, watch.missing, refits
+        return notices, combined, singles, watch.missing, refits
 
     def _document(self, lists: Sequence[Notice], frames: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> Any:
         return _parse_batch(render_batch(self.env, lists, frames, notices, css), self.base_url).render()

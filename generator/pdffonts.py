@@ -47,6 +47,7 @@ import io
 import logging
 import re
 import struct
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ def _sfnt_table(data: bytes, tag: bytes) -> bytes | None:
     return None
 
 
-def _index(data: bytes, pos: int) -> tuple[list[tuple[int, int]], int]:
+def _index(data: bytes | memoryview, pos: int) -> tuple[list[tuple[int, int]], int]:
     """A CFF INDEX at ``pos``: ([(start, end)] of its items, position after it)."""
     (count,) = struct.unpack_from(">H", data, pos)
     if count == 0:
@@ -131,15 +132,20 @@ _ROS, _CHARSET, _CHARSTRINGS = 1230, 15, 17
 def cff_cids(program: bytes) -> list[int] | None:
     """The CID of every glyph (index = glyph id) of an OpenType font whose
     CFF is CID-keyed; None for anything else."""
+    cff = _sfnt_table(program, b"CFF ")
+    return _charset_cids(cff) if cff is not None else None
+
+
+def _charset_cids(cff: bytes | memoryview) -> list[int] | None:
+    """:func:`cff_cids` of a CFF table."""
     try:
-        cff = _sfnt_table(program, b"CFF ")
-        if cff is None or cff[0] != 1:
+        if cff[0] != 1:
             return None
         _names, pos = _index(cff, cff[2])
         tops, pos = _index(cff, pos)
         if len(tops) != 1:
             return None
-        top = _dict(cff[tops[0][0] : tops[0][1]])
+        top = _dict(bytes(cff[tops[0][0] : tops[0][1]]))
         if _ROS not in top or _CHARSTRINGS not in top:
             return None
         (count,) = struct.unpack_from(">H", cff, int(top[_CHARSTRINGS][0]))  # glyphs
@@ -180,6 +186,7 @@ void hb_blob_destroy(hb_blob_t *blob);
 const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
 hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
 hb_blob_t *hb_face_reference_blob(hb_face_t *face);
+hb_blob_t *hb_face_reference_table(const hb_face_t *face, uint32_t tag);
 void hb_face_destroy(hb_face_t *face);
 uint32_t hb_tag_from_string(const char *str, int len);
 void hb_set_add(hb_set_t *set, uint32_t codepoint);
@@ -192,9 +199,10 @@ hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
 """
 _HB_MEMORY_MODE_DUPLICATE = 0
 _HB_SUBSET_SETS_DROP_TABLE_TAG = 3
-# DESUBROUTINIZE | PASSTHROUGH_UNRECOGNIZED | NOTDEF_OUTLINE: what WeasyPrint
-# asks for; hinting and the .notdef outline stay as WeasyPrint left them.
-_HB_FLAGS = 0x04 | 0x20 | 0x40
+_HB_NO_HINTING, _HB_DESUBROUTINIZE, _HB_PASSTHROUGH_UNRECOGNIZED, _HB_NOTDEF_OUTLINE = 0x01, 0x04, 0x20, 0x40
+# What WeasyPrint asks for; hinting and the .notdef outline stay as
+# WeasyPrint left them.
+_HB_FLAGS = _HB_DESUBROUTINIZE | _HB_PASSTHROUGH_UNRECOGNIZED | _HB_NOTDEF_OUTLINE
 # The tables WeasyPrint drops (GSUB would also pull alternates into the set).
 _DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
@@ -222,10 +230,20 @@ def _hb_subset(program: bytes, gids: Iterable[int]) -> bytes | None:
     libs = _harfbuzz()
     if libs is None:
         return None
-    ffi, hb, hbs = libs
+    ffi, hb, _hbs = libs
     blob = hb.hb_blob_create(program, len(program), _HB_MEMORY_MODE_DUPLICATE, ffi.NULL, ffi.NULL)
     face = hb.hb_face_create(blob, 0)
     hb.hb_blob_destroy(blob)
+    try:
+        return _hb_cut(libs, face, gids, _HB_FLAGS)
+    finally:
+        hb.hb_face_destroy(face)
+
+
+def _hb_cut(libs: tuple[Any, Any, Any], face: Any, gids: Iterable[int], flags: int) -> bytes | None:
+    """HarfBuzz's subset of ``face`` with the glyphs ``gids``, the tables
+    WeasyPrint drops dropped; the new font's bytes, or None."""
+    ffi, hb, hbs = libs
     spec = hbs.hb_subset_input_create_or_fail()
     result = None
     try:
@@ -237,7 +255,7 @@ def _hb_subset(program: bytes, gids: Iterable[int]) -> bytes | None:
         drop = hbs.hb_subset_input_set(spec, _HB_SUBSET_SETS_DROP_TABLE_TAG)
         for tag in _DROP_TABLES:
             hb.hb_set_add(drop, hb.hb_tag_from_string(tag, 4))
-        hbs.hb_subset_input_set_flags(spec, _HB_FLAGS)
+        hbs.hb_subset_input_set_flags(spec, flags)
         subset = hbs.hb_subset_or_fail(face, spec)
         if subset != ffi.NULL:
             out = hb.hb_face_reference_blob(subset)
@@ -249,7 +267,6 @@ def _hb_subset(program: bytes, gids: Iterable[int]) -> bytes | None:
     finally:
         if spec != ffi.NULL:
             hbs.hb_subset_input_destroy(spec)
-        hb.hb_face_destroy(face)
     return result
 
 
@@ -763,19 +780,131 @@ def _page_level_fonts(page: Any) -> list[Any]:
     return [ref.get_object() for ref in (fonts.get_object() if fonts is not None else {}).values()]
 
 
-def compact_split(data: bytes, *, split: bool = True) -> tuple[bytes, list[bytes]]:
+# --------------------------------------------------------------------------
+# WeasyPrint's subset in one pass, for a PDF compacted at once
+
+
+def write_compact_split(document: Any, *, split: bool = True, **options: Any) -> tuple[bytes, list[bytes]]:
+    """``compact_split(document.write_pdf(**options))``, with WeasyPrint's
+    font subsets made in one pass.
+
+    Why: WeasyPrint subsets a face twice, both times keeping every glyph id
+    up to the highest used (RETAIN_GIDS, see the top of this module): for
+    Noto Sans CJK ~12 ms and ~20 ms a face, and ~0.8 MB of empty glyphs it
+    then compresses (~10 ms), which compact_split decompresses and cuts
+    again. At bench scale L that was 52 faces, ~2.5 CPU-s of the door
+    notices' ~30 (hbt.py in the commit message). Here WeasyPrint's face is cut
+    once to the glyphs it drew, renumbered, as compact_split would cut it.
+
+    Kept only where compact_split's own cut would be made (subset_cids'
+    guards, on WeasyPrint's face): each glyph asked for has its glyph id
+    as its CID in the face's charset (Noto CJK), so the codes WeasyPrint
+    writes (glyph ids) are CIDs, and the renumbered program keeps every
+    one of them, each CID once. Any other face (TrueType, variable, colour, with missing glyphs,
+    a CFF whose CIDs are not its glyph ids) gets WeasyPrint's own subset.
+    Such a program, wrapped in OpenType, would be read wrongly by poppler
+    and PDFium (they take the CID for a glyph id): it is only ever written
+    into a PDF that compact_split rewrites here, which knows it by its
+    bytes (``precut``) and embeds it as a bare CFF like any other cut."""
+    precut: dict[bytes, tuple[int, ...]] = {}
+    _install_subset_hook()
+    _cutting.precut = precut
+    try:
+        data = document.write_pdf(**options)
+    finally:
+        _cutting.precut = None
+    return compact_split(data, split=split, precut=precut)
+
+
+# The programs the running write_compact_split cut, in this thread (None
+# outside one: WeasyPrint's own subset, as it ships).
+_cutting = threading.local()
+_weasyprint_subset: Any = None
+
+
+def _install_subset_hook() -> None:
+    """Font._harfbuzz_subset dispatches to :func:`_one_pass_subset` inside a
+    write_compact_split of this thread and to WeasyPrint's own everywhere
+    else. Installed once and left: swapping a class attribute per call would
+    race with another thread's write_pdf."""
+    global _weasyprint_subset
+    from weasyprint.pdf.fonts import Font
+
+    if _weasyprint_subset is not None:
+        return
+    _weasyprint_subset = Font._harfbuzz_subset
+
+    def subset(font: Any, to_unicode: Any, hinting: bool) -> None:
+        precut: dict[bytes, tuple[int, ...]] | None = getattr(_cutting, "precut", None)
+        cut = _one_pass_subset(font, to_unicode, hinting) if precut is not None else None
+        if precut is None or cut is None:
+            _weasyprint_subset(font, to_unicode, hinting)
+            return
+        font.file_content = cut.program
+        precut[_program_key(cut.program)] = cut.cids
+
+    Font._harfbuzz_subset = subset
+
+
+def _one_pass_subset(font: Any, to_unicode: Any, hinting: bool) -> Subset | None:
+    """WeasyPrint's face of ``font`` cut to the glyph ids in ``to_unicode``
+    (and .notdef), renumbered; None unless each glyph asked for has its
+    glyph id as its CID in the face, and is kept. The tables dropped and
+    the flags are WeasyPrint's (weasyprint/pdf/fonts.py,
+    Font._harfbuzz_subset), less RETAIN_GIDS."""
+    libs = _harfbuzz()
+    if libs is None or not to_unicode or font.missing or font.png or font.svg or font.colr or "CFF " not in font.tables or "fvar" in font.tables:
+        return None
+    from weasyprint.pdf.fonts import ffi as weasyprint_ffi
+
+    ffi, _hb, _hbs = libs
+    # The same libharfbuzz in this process: WeasyPrint's face is ours too.
+    face = ffi.cast("hb_face_t *", int(weasyprint_ffi.cast("uintptr_t", font.hb_face)))
+    wanted = sorted({*to_unicode, 0})
+    source = _face_cids(libs, face)
+    # subset_cids' same_gids guard, on the face itself
+    if source is None or wanted[-1] >= len(source) or any(source[g] != g for g in wanted):
+        return None
+    program = _hb_cut(libs, face, wanted, _HB_DESUBROUTINIZE | _HB_PASSTHROUGH_UNRECOGNIZED | (0 if hinting else _HB_NO_HINTING))
+    kept = cff_cids(program) if program is not None else None
+    # As in subset_cids: HarfBuzz may keep a few more (its closure: Noto
+    # CJK's ： brings another colon glyph along).
+    if program is None or kept is None or not set(wanted) <= set(kept) or len(set(kept)) != len(kept):
+        return None
+    return Subset(program, tuple(kept))
+
+
+def _face_cids(libs: tuple[Any, Any, Any], face: Any) -> list[int] | None:
+    """:func:`cff_cids` of a HarfBuzz face, read in place (Noto CJK's CFF
+    table is ~16 MB)."""
+    ffi, hb, _hbs = libs
+    blob = hb.hb_face_reference_table(face, hb.hb_tag_from_string(b"CFF ", 4))
+    try:
+        length = ffi.new("unsigned int *")
+        data = hb.hb_blob_get_data(blob, length)
+        return _charset_cids(memoryview(ffi.buffer(data, length[0]))) if length[0] else None
+    finally:
+        hb.hb_blob_destroy(blob)
+
+
+def _program_key(program: bytes) -> bytes:
+    return hashlib.sha256(program).digest()
+
+
+def compact_split(data: bytes, *, split: bool = True, precut: dict[bytes, tuple[int, ...]] | None = None) -> tuple[bytes, list[bytes]]:
     """WeasyPrint's PDF ``data`` with compact font subsets, and (with
-    ``split``) one PDF per page, each with its fonts cut to that page."""
+    ``split``) one PDF per page, each with its fonts cut to that page.
+    ``precut``: the programs :func:`write_compact_split` cut already."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     try:
-        return _compact_split(reader, split)
+        return _compact_split(reader, split, precut or {})
     finally:
         release(reader)  # its parsed objects, in cycles too (see release)
 
 
-def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
+def _compact_split(reader: Any, split: bool, precut: dict[bytes, tuple[int, ...]]) -> tuple[bytes, list[bytes]]:
     from .pdfwrite import Unsupported, document_pdf, page_pdf
 
     # The document: each program cut to what WeasyPrint drew with it.
@@ -783,7 +912,14 @@ def _compact_split(reader: Any, split: bool) -> tuple[bytes, list[bytes]]:
     done: list[_Font] = []
     for fonts in _by_program(_document_fonts(reader)).values():
         source = _read(fonts[0].stream)
-        subset = subset_cids(source, set().union(*(f.codes for f in fonts)), same_gids=True) if source is not None else None
+        if source is None:
+            continue
+        codes = set().union(*(f.codes for f in fonts))
+        cids = precut.get(_program_key(source)) if precut else None
+        if cids is not None and codes | {0} <= set(cids):
+            subset: Subset | None = Subset(source, cids)
+        else:
+            subset = subset_cids(source, codes, same_gids=True)
         if subset is None:
             continue
         _put(fonts, subset)

@@ -28,22 +28,23 @@ DOOR_PDF_MAX = 60_000
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The notices of the crowded fixture, and WeasyPrint's PDF of them
-    before compaction (7 doors laid out as one document, though the build
-    makes one per community)."""
+    """The notices of the crowded fixture, and WeasyPrint's PDF of them as
+    WeasyPrint writes it alone (its own font subsets, no compaction; 7
+    doors laid out as one document, though the build makes one per
+    community)."""
     from generator import notices
 
     seen: list[bytes] = []
-    real = notices.compact_split
+    real = notices.write_compact_split
 
-    def keep_input(data: bytes, **kwargs: bool) -> tuple[bytes, list[bytes]]:
-        seen.append(data)
-        return real(data, **kwargs)
+    def keep_plain(document: object, **options: object) -> tuple[bytes, list[bytes]]:
+        seen.append(document.write_pdf(**options))  # type: ignore[attr-defined]
+        return real(document, **options)  # type: ignore[arg-type]
 
     tmp = tmp_path_factory.mktemp("compact")
     project = make_project_at(tmp / "p", FIXTURES / "crowded" / "content")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(notices, "compact_split", keep_input)
+        mp.setattr(notices, "write_compact_split", keep_plain)
         mp.setattr(notices, "_spans", lambda doors: [(0, len(doors))])
         assert run_cli("notices", "--today", TODAY, "--out", "out", cwd=project) == 0
     assert len(seen) == 1
@@ -276,6 +277,114 @@ def test_truetype_fonts_are_left_alone(tmp_path: Path) -> None:
         (tmp_path / "x.pdf").write_bytes(data)
         (tmp_path / "raw.pdf").write_bytes(raw)
         assert pixels(tmp_path / "x.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
+
+
+def _cjk_document(html: str = "") -> object:
+    from weasyprint import HTML
+
+    return HTML(string=html or (
+        '<p style="font-family: Noto Sans CJK SC">楼门公示 1 号楼 Door</p>'
+        '<p style="break-before: page; font-family: Noto Sans CJK SC; font-weight: bold">近期活动【已取消】</p>'
+        '<p style="font-family: DejaVu Sans">Door 3 → 027-5555</p>'
+    )).render()
+
+
+def test_the_one_pass_subset_writes_what_compacting_weasyprints_own_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_compact_split cuts each Noto CJK face once, renumbered, in
+    WeasyPrint's writer: the same files, byte for byte, as WeasyPrint's own
+    subset (every glyph id kept) cut again by compact_split; WeasyPrint's
+    own runs only for the TrueType face."""
+    from weasyprint.pdf.fonts import Font
+
+    from generator import pdffonts
+
+    document = _cjk_document()
+    plain = pdffonts.compact_split(document.write_pdf(pdf_identifier=False))  # type: ignore[attr-defined]
+    pdffonts._install_subset_hook()
+    own: list[str] = []
+    real_own = pdffonts._weasyprint_subset
+    cut: list[int] = []
+    real_cut = pdffonts._one_pass_subset
+
+    def counting_own(font: object, to_unicode: object, hinting: bool) -> None:
+        own.append(font.family)  # type: ignore[attr-defined]
+        real_own(font, to_unicode, hinting)
+
+    def counting_cut(font: object, to_unicode: object, hinting: bool) -> object:
+        found = real_cut(font, to_unicode, hinting)  # type: ignore[arg-type]
+        cut.append(found is not None)
+        return found
+
+    monkeypatch.setattr(pdffonts, "_weasyprint_subset", counting_own)
+    monkeypatch.setattr(pdffonts, "_one_pass_subset", counting_cut)
+    assert pdffonts.write_compact_split(document, pdf_identifier=False) == plain
+    assert cut.count(True) == 2 and own == ["DejaVu Sans"], (cut, own)  # regular and bold Noto CJK cut here
+    # Outside write_compact_split, WeasyPrint's own subset, as it ships.
+    own.clear()
+    data = _cjk_document().write_pdf(pdf_identifier=False)  # type: ignore[attr-defined]
+    assert sorted(own) == ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK SC"]
+    assert Font._harfbuzz_subset is not real_own  # the dispatcher stays installed
+    assert pdffonts.compact_split(data) == plain
+
+
+@pytest.mark.parametrize("charset", ["face", "cut"])
+def test_a_cut_that_fails_its_guard_falls_back_to_weasyprints_own(charset: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A face whose glyphs asked for do not have their glyph ids as CIDs
+    (here: the face's charset read as shifted by one), or whose renumbered
+    cut lacks one of them (the cut's charset shifted), gets WeasyPrint's
+    subset, and the files are as before; so does a face with glyphs missing
+    (no CID for them)."""
+    from generator import pdffonts
+
+    document = _cjk_document()
+    plain = pdffonts.compact_split(document.write_pdf(pdf_identifier=False))  # type: ignore[attr-defined]
+    real_cids = pdffonts.cff_cids
+    if charset == "face":
+        real_face = pdffonts._face_cids
+        monkeypatch.setattr(pdffonts, "_face_cids", lambda *args: [c + 1 for c in real_face(*args) or []] or None)
+    else:
+        monkeypatch.setattr(pdffonts, "cff_cids", lambda program: [c + 1 for c in real_cids(program) or []] or None)
+    pdffonts._install_subset_hook()
+    precut: list[dict[bytes, tuple[int, ...]]] = []
+    real_compact = pdffonts.compact_split
+
+    def spying(data: bytes, **kwargs: object) -> object:
+        precut.append(dict(kwargs["precut"]))  # type: ignore[call-overload]
+        monkeypatch.setattr(pdffonts, "cff_cids", real_cids)  # for compact_split's own cut
+        return real_compact(data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdffonts, "compact_split", spying)
+    assert pdffonts.write_compact_split(document, pdf_identifier=False) == plain
+    assert precut == [{}]
+    # U+10FFFD: in no font, drawn as .notdef with a made-up glyph id
+    missing = _cjk_document('<p style="font-family: Noto Sans CJK SC">公示\U0010fffd</p>'.encode().decode("unicode_escape"))
+    precut.clear()
+    whole, pages = pdffonts.write_compact_split(missing, pdf_identifier=False)
+    assert precut == [{}]
+    (tmp_path / "cut.pdf").write_bytes(pages[0])
+    (tmp_path / "raw.pdf").write_bytes(_cjk_document('<p style="font-family: Noto Sans CJK SC">公示\U0010fffd</p>'.encode().decode("unicode_escape")).write_pdf())  # type: ignore[attr-defined]
+    assert pixels(tmp_path / "cut.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
+
+
+def test_another_threads_pdf_gets_weasyprints_own_subset() -> None:
+    """The dispatcher cuts only in the thread of a write_compact_split: a
+    PDF another thread writes meanwhile is WeasyPrint's, whole."""
+    import threading
+
+    from generator import pdffonts
+
+    html = '<p style="font-family: Noto Sans CJK SC">公示栏</p>'
+    before = _weasyprint(html)
+    pdffonts._install_subset_hook()
+    pdffonts._cutting.precut = {}
+    try:
+        result: list[bytes] = []
+        worker = threading.Thread(target=lambda: result.append(_weasyprint(html)))
+        worker.start()
+        worker.join()
+    finally:
+        pdffonts._cutting.precut = None
+    assert result == [before]
 
 
 def test_subset_refuses_fonts_whose_cids_are_not_their_glyph_ids() -> None:
