@@ -790,22 +790,26 @@ def write_compact_split(document: Any, *, split: bool = True, **options: Any) ->
 
     Why: WeasyPrint subsets a face twice, both times keeping every glyph id
     up to the highest used (RETAIN_GIDS, see the top of this module): for
-    Noto Sans CJK ~12 ms and ~20 ms a face, and ~0.8 MB of empty glyphs it
-    then compresses (~10 ms), which compact_split decompresses and cuts
-    again. At bench scale L that was 52 faces, ~2.5 CPU-s of the door
-    notices' ~30 (hbt.py in the commit message). Here WeasyPrint's face is cut
-    once to the glyphs it drew, renumbered, as compact_split would cut it.
+    Noto Sans CJK ~12 ms and ~20 ms a face, ~0.8 MB of empty glyphs that
+    it then compresses and compact_split decompresses and cuts again. At
+    bench scale L, 52 faces for 2,001 doors: the `notices` command's CPU
+    fell by ~13 % without those steps. Here WeasyPrint's face is cut once
+    to the glyphs it drew, renumbered, as compact_split would cut it.
 
     Kept only where compact_split's own cut would be made (subset_cids'
     guards, on WeasyPrint's face): each glyph asked for has its glyph id
     as its CID in the face's charset (Noto CJK), so the codes WeasyPrint
     writes (glyph ids) are CIDs, and the renumbered program keeps every
-    one of them, each CID once. Any other face (TrueType, variable, colour, with missing glyphs,
-    a CFF whose CIDs are not its glyph ids) gets WeasyPrint's own subset.
-    Such a program, wrapped in OpenType, would be read wrongly by poppler
-    and PDFium (they take the CID for a glyph id): it is only ever written
-    into a PDF that compact_split rewrites here, which knows it by its
-    bytes (``precut``) and embeds it as a bare CFF like any other cut."""
+    one of them, each CID once. Any other face (TrueType, variable,
+    colour, with missing glyphs, a CFF whose CIDs are not its glyph ids)
+    gets WeasyPrint's own subset. A program cut here, wrapped in OpenType
+    as WeasyPrint embeds it, prints blank in poppler and PDFium (they take
+    the CID for a glyph id): compact_split knows it by its bytes
+    (``precut``) and always embeds it as a bare CFF. WeasyPrint names all
+    of a document's fonts in the resources its pages share, where
+    compact_split looks; should a program cut here not be met there, the
+    document is written again with WeasyPrint's own subsets and compacted
+    as before."""
     precut: dict[bytes, tuple[int, ...]] = {}
     _install_subset_hook()
     _cutting.precut = precut
@@ -813,7 +817,12 @@ def write_compact_split(document: Any, *, split: bool = True, **options: Any) ->
         data = document.write_pdf(**options)
     finally:
         _cutting.precut = None
-    return compact_split(data, split=split, precut=precut)
+    used: set[bytes] = set()
+    result = compact_split(data, split=split, precut=precut, used=used)
+    if used != set(precut):
+        log.warning("PDF 字体：有字体未能精简，已按 WeasyPrint 原样重新生成")
+        result = compact_split(document.write_pdf(**options), split=split)
+    return result
 
 
 # The programs the running write_compact_split cut, in this thread (None
@@ -891,20 +900,23 @@ def _program_key(program: bytes) -> bytes:
     return hashlib.sha256(program).digest()
 
 
-def compact_split(data: bytes, *, split: bool = True, precut: dict[bytes, tuple[int, ...]] | None = None) -> tuple[bytes, list[bytes]]:
+def compact_split(
+    data: bytes, *, split: bool = True, precut: dict[bytes, tuple[int, ...]] | None = None, used: set[bytes] | None = None
+) -> tuple[bytes, list[bytes]]:
     """WeasyPrint's PDF ``data`` with compact font subsets, and (with
     ``split``) one PDF per page, each with its fonts cut to that page.
-    ``precut``: the programs :func:`write_compact_split` cut already."""
+    ``precut``: the programs :func:`write_compact_split` cut already (by
+    :func:`_program_key`); the keys of those met are added to ``used``."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     try:
-        return _compact_split(reader, split, precut or {})
+        return _compact_split(reader, split, precut or {}, used if used is not None else set())
     finally:
         release(reader)  # its parsed objects, in cycles too (see release)
 
 
-def _compact_split(reader: Any, split: bool, precut: dict[bytes, tuple[int, ...]]) -> tuple[bytes, list[bytes]]:
+def _compact_split(reader: Any, split: bool, precut: dict[bytes, tuple[int, ...]], used: set[bytes]) -> tuple[bytes, list[bytes]]:
     from .pdfwrite import Unsupported, document_pdf, page_pdf
 
     # The document: each program cut to what WeasyPrint drew with it.
@@ -914,12 +926,17 @@ def _compact_split(reader: Any, split: bool, precut: dict[bytes, tuple[int, ...]
         source = _read(fonts[0].stream)
         if source is None:
             continue
-        codes = set().union(*(f.codes for f in fonts))
-        cids = precut.get(_program_key(source)) if precut else None
-        if cids is not None and codes | {0} <= set(cids):
+        # A program write_compact_split cut maps codes to glyphs only
+        # through its charset: always embedded as a bare CFF. A code it
+        # lacks (none WeasyPrint drew) shows .notdef, as in WeasyPrint's own
+        # subset, where its glyph is empty.
+        key = _program_key(source) if precut else b""
+        cids = precut.get(key)
+        if cids is not None:
+            used.add(key)
             subset: Subset | None = Subset(source, cids)
         else:
-            subset = subset_cids(source, codes, same_gids=True)
+            subset = subset_cids(source, set().union(*(f.codes for f in fonts)), same_gids=True)
         if subset is None:
             continue
         _put(fonts, subset)

@@ -366,6 +366,26 @@ def test_a_cut_that_fails_its_guard_falls_back_to_weasyprints_own(charset: str, 
     assert pixels(tmp_path / "cut.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
 
 
+def test_a_cut_program_compact_split_does_not_meet_is_written_again_by_weasyprint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A font cut in one pass prints blank unless compact_split embeds it
+    as a bare CFF: where compact_split does not meet it (here: it finds no
+    font at all), the document is written again with WeasyPrint's own
+    subsets, and prints as WeasyPrint draws it."""
+    from generator import pdffonts
+
+    html = '<p style="font-family: Noto Sans CJK SC; font-size: 40px">楼门公示 一号楼</p>'
+    (tmp_path / "raw.pdf").write_bytes(_weasyprint(html))
+    monkeypatch.setattr(pdffonts, "_document_fonts", lambda reader: [])
+    with caplog.at_level("WARNING", logger="gongshi"):
+        whole, pages = pdffonts.write_compact_split(_cjk_document(html), pdf_identifier=False)
+    assert "未能精简" in caplog.text
+    for data in (whole, pages[0]):
+        (tmp_path / "out.pdf").write_bytes(data)
+        assert pixels(tmp_path / "out.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
+
+
 def test_another_threads_pdf_gets_weasyprints_own_subset() -> None:
     """The dispatcher cuts only in the thread of a write_compact_split: a
     PDF another thread writes meanwhile is WeasyPrint's, whole."""
