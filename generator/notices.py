@@ -66,7 +66,7 @@ from markupsafe import Markup
 from . import queries
 from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
-from .pdffonts import pdf_bytes, release, write_compact_split
+from .pdffonts import face_unicodes, pdf_bytes, release, write_compact_split
 from .strings import Strings, speaker_with_affiliation, strings, time_lines, zh_date, zh_date_short, zh_weekday
 from .workers import start_worker
 
@@ -631,6 +631,9 @@ def _font_coverage() -> frozenset[int] | None:
     path = subprocess.run([fc_match, "-f", "%{file}", "Noto Sans CJK SC"], capture_output=True, text=True, check=False).stdout.strip()
     if not path:
         return None
+    found = face_unicodes(path)
+    if found is not None:
+        return found
     try:
         from fontTools.ttLib import TTCollection, TTFont
 

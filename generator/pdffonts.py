@@ -187,6 +187,12 @@ const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
 hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
 hb_blob_t *hb_face_reference_blob(hb_face_t *face);
 hb_blob_t *hb_face_reference_table(const hb_face_t *face, uint32_t tag);
+hb_blob_t *hb_blob_create_from_file(const char *file_name);
+hb_set_t *hb_set_create(void);
+void hb_set_destroy(hb_set_t *set);
+unsigned int hb_set_get_population(const hb_set_t *set);
+unsigned int hb_set_next_many(const hb_set_t *set, uint32_t codepoint, uint32_t *out, unsigned int size);
+void hb_face_collect_unicodes(hb_face_t *face, hb_set_t *out);
 void hb_face_destroy(hb_face_t *face);
 uint32_t hb_tag_from_string(const char *str, int len);
 void hb_set_add(hb_set_t *set, uint32_t codepoint);
@@ -268,6 +274,30 @@ def _hb_cut(libs: tuple[Any, Any, Any], face: Any, gids: Iterable[int], flags: i
         if spec != ffi.NULL:
             hbs.hb_subset_input_destroy(spec)
     return result
+
+
+def face_unicodes(path: str, index: int = 0) -> frozenset[int] | None:
+    """The code points the character map of font ``index`` in the file at
+    ``path`` maps, read by HarfBuzz (fontTools took ~0.3 s for Noto Sans
+    CJK's, before the door notices' workers could start); None if it
+    cannot be read."""
+    libs = _harfbuzz()
+    if libs is None:
+        return None
+    ffi, hb, _hbs = libs
+    blob = hb.hb_blob_create_from_file(path.encode())
+    face = hb.hb_face_create(blob, index)
+    hb.hb_blob_destroy(blob)
+    found = hb.hb_set_create()
+    try:
+        hb.hb_face_collect_unicodes(face, found)
+        size = hb.hb_set_get_population(found)
+        out = ffi.new("uint32_t[]", max(size, 1))
+        count = hb.hb_set_next_many(found, 0xFFFFFFFF, out, size)  # from the start (HB_SET_VALUE_INVALID)
+        return frozenset(ffi.unpack(out, count)) if count else None
+    finally:
+        hb.hb_set_destroy(found)
+        hb.hb_face_destroy(face)
 
 
 @dataclass(frozen=True)

@@ -407,6 +407,30 @@ def test_another_threads_pdf_gets_weasyprints_own_subset() -> None:
     assert result == [before]
 
 
+def test_face_unicodes_are_fonttools_best_character_map(tmp_path: Path) -> None:
+    """The door notices' font coverage (notices._font_coverage) read by
+    HarfBuzz: the code points of fontTools' best cmap, for the installed
+    Noto Sans CJK SC (a collection) and a plain TrueType font; None for a
+    file that is not a font."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    from generator.notices import _font_coverage
+    from generator.pdffonts import face_unicodes
+
+    def fc(family: str) -> str:
+        return subprocess.run([_tool("fc-match"), "-f", "%{file}", family], capture_output=True, text=True, check=True).stdout.strip()
+
+    cjk, dejavu = fc("Noto Sans CJK SC"), fc("DejaVu Sans")
+    assert cjk.endswith(".ttc") and dejavu.endswith(".ttf")
+    expected = frozenset(TTCollection(cjk, lazy=True).fonts[0].getBestCmap())
+    assert len(expected) > 40_000 and face_unicodes(cjk) == expected
+    assert _font_coverage() == expected
+    assert face_unicodes(dejavu) == frozenset(TTFont(dejavu, lazy=True).getBestCmap())
+    (tmp_path / "not-a-font.ttf").write_bytes(b"hello")
+    assert face_unicodes(str(tmp_path / "not-a-font.ttf")) is None
+    assert face_unicodes(str(tmp_path / "missing.ttf")) is None
+
+
 def test_subset_refuses_fonts_whose_cids_are_not_their_glyph_ids() -> None:
     from pypdf import PdfReader
 
