@@ -149,13 +149,29 @@ def test_code_fonts_and_versions_are_in_every_key(monkeypatch: pytest.MonkeyPatc
     assert fonts != base
     real = buildcache.metadata.distributions
 
-    class Dist:
-        version = "9.9"
-        metadata = {"Name": "weasyprint"}
+    class Upgraded:
+        """An installed distribution as another version (its METADATA)."""
 
-    monkeypatch.setattr(buildcache.metadata, "distributions", lambda: [*real(), Dist()])
+        def __init__(self, dist: object) -> None:
+            self.dist = dist
+
+        def read_text(self, name: str) -> str | None:
+            text = self.dist.read_text(name)  # type: ignore[attr-defined]
+            return text.replace(f"Version: {self.dist.version}", "Version: 99.0") if text else text  # type: ignore[attr-defined]
+
+    def upgraded(name: str) -> list[object]:
+        dists = list(real())
+        assert any(d.metadata["Name"].lower() == name for d in dists)
+        return [Upgraded(d) if d.metadata["Name"].lower() == name else d for d in dists]
+
+    monkeypatch.setattr(buildcache.metadata, "distributions", lambda: upgraded("weasyprint"))
     assert buildcache.code_key() != fonts
+    monkeypatch.setattr(buildcache.metadata, "distributions", lambda: upgraded("pypdf"))
+    assert buildcache.code_key() not in (fonts, base)
+    monkeypatch.setattr(buildcache.metadata, "distributions", lambda: list(real())[:-1])
+    assert buildcache.code_key() != fonts  # one uninstalled
     monkeypatch.setattr(buildcache.metadata, "distributions", real)
+    assert buildcache.code_key() == fonts
     real_bytes = Path.read_bytes
 
     def edited(path: Path) -> bytes:
