@@ -282,7 +282,7 @@ def face_unicodes(path: str, index: int = 0) -> frozenset[int] | None:
     fontTools took 138 ms, before the door notices' workers could start);
     None if it cannot be read."""
     libs = _harfbuzz()
-    if libs is None:
+    if libs is None or not hasattr(libs[1], "hb_set_next_many"):  # HarfBuzz before 4.2
         return None
     ffi, hb, _hbs = libs
     blob = hb.hb_blob_create_from_file(path.encode())

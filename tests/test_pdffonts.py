@@ -431,6 +431,24 @@ def test_face_unicodes_are_fonttools_best_character_map(tmp_path: Path) -> None:
     assert face_unicodes(str(tmp_path / "missing.ttf")) is None
 
 
+def test_face_unicodes_without_hb_set_next_many_leaves_it_to_fonttools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HarfBuzz before 4.2 has no hb_set_next_many: face_unicodes says
+    None (the font coverage then comes from fontTools), not AttributeError."""
+    from generator import pdffonts
+
+    ffi, hb, hbs = pdffonts._harfbuzz()  # type: ignore[misc]
+
+    class Older:
+        def __getattr__(self, name: str) -> object:
+            if name == "hb_set_next_many":
+                raise AttributeError(name)
+            return getattr(hb, name)
+
+    monkeypatch.setattr(pdffonts, "_harfbuzz", lambda: (ffi, Older(), hbs))
+    path = subprocess.run([_tool("fc-match"), "-f", "%{file}", "Noto Sans CJK SC"], capture_output=True, text=True, check=True).stdout.strip()
+    assert pdffonts.face_unicodes(path) is None
+
+
 def test_subset_refuses_fonts_whose_cids_are_not_their_glyph_ids() -> None:
     from pypdf import PdfReader
 
