@@ -357,12 +357,12 @@ def test_a_cut_that_fails_its_guard_falls_back_to_weasyprints_own(charset: str, 
     assert pdffonts.write_compact_split(document, pdf_identifier=False) == plain
     assert precut == [{}]
     # U+10FFFD: in no font, drawn as .notdef with a made-up glyph id
-    missing = _cjk_document('<p style="font-family: Noto Sans CJK SC">公示\U0010fffd</p>'.encode().decode("unicode_escape"))
+    missing = '<p style="font-family: Noto Sans CJK SC">公示\U0010fffd</p>'
     precut.clear()
-    whole, pages = pdffonts.write_compact_split(missing, pdf_identifier=False)
+    whole, pages = pdffonts.write_compact_split(_cjk_document(missing), pdf_identifier=False)
     assert precut == [{}]
     (tmp_path / "cut.pdf").write_bytes(pages[0])
-    (tmp_path / "raw.pdf").write_bytes(_cjk_document('<p style="font-family: Noto Sans CJK SC">公示\U0010fffd</p>'.encode().decode("unicode_escape")).write_pdf())  # type: ignore[attr-defined]
+    (tmp_path / "raw.pdf").write_bytes(_cjk_document(missing).write_pdf())  # type: ignore[attr-defined]
     assert pixels(tmp_path / "cut.pdf", 1) == pixels(tmp_path / "raw.pdf", 1)
 
 
@@ -407,6 +407,11 @@ def test_another_threads_pdf_gets_weasyprints_own_subset() -> None:
     assert result == [before]
 
 
+def _font_file(family: str) -> str:
+    """The file fontconfig picks for ``family``."""
+    return subprocess.run([_tool("fc-match"), "-f", "%{file}", family], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_face_unicodes_are_fonttools_best_character_map(tmp_path: Path) -> None:
     """The door notices' font coverage (notices._font_coverage) read by
     HarfBuzz: the code points of fontTools' best cmap, for the installed
@@ -417,10 +422,7 @@ def test_face_unicodes_are_fonttools_best_character_map(tmp_path: Path) -> None:
     from generator.notices import _font_coverage
     from generator.pdffonts import face_unicodes
 
-    def fc(family: str) -> str:
-        return subprocess.run([_tool("fc-match"), "-f", "%{file}", family], capture_output=True, text=True, check=True).stdout.strip()
-
-    cjk, dejavu = fc("Noto Sans CJK SC"), fc("DejaVu Sans")
+    cjk, dejavu = _font_file("Noto Sans CJK SC"), _font_file("DejaVu Sans")
     assert cjk.endswith(".ttc") and dejavu.endswith(".ttf")
     expected = frozenset(TTCollection(cjk, lazy=True).fonts[0].getBestCmap())
     assert len(expected) > 40_000 and face_unicodes(cjk) == expected
@@ -445,8 +447,7 @@ def test_face_unicodes_without_hb_set_next_many_leaves_it_to_fonttools(monkeypat
             return getattr(hb, name)
 
     monkeypatch.setattr(pdffonts, "_harfbuzz", lambda: (ffi, Older(), hbs))
-    path = subprocess.run([_tool("fc-match"), "-f", "%{file}", "Noto Sans CJK SC"], capture_output=True, text=True, check=True).stdout.strip()
-    assert pdffonts.face_unicodes(path) is None
+    assert pdffonts.face_unicodes(_font_file("Noto Sans CJK SC")) is None
 
 
 def test_subset_refuses_fonts_whose_cids_are_not_their_glyph_ids() -> None:
