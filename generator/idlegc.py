@@ -34,6 +34,16 @@ rebuild's template environment: ~9 MB a pause at L) waits, until every
 :data:`FULL_EVERY`-th pause, whose collection thaws everything first and
 walks it all (1.2–1.3 s at L).
 
+The first pause after a full rebuild (the preview's first build, or one
+after an error) walked every object that build left: 1.00–1.03 s at L on
+2026-12-01, and an editor's second save of a session, made some 2 s after
+the first one's reload, landed in it (a YAML save made as bench/run.py
+makes it: 2.79 s from save to reload, the first 0.58 s before the save
+was even noticed). So a full rebuild collects and freezes once it has
+rendered its pages, before the browsers reload
+(:meth:`IdleCollector.rebuild_done`, 0.62–0.86 s at L, while the editor
+waits for a ~35 s build anyway); that first pause then takes 0.04–0.05 s.
+
 Tried instead, at L: freezing once, at the first pause, and walking all
 that was made since at every later pause (those collections grew with
 the rebuilds, 0.12 → 0.41 s in 24 saves, and so did the saves that
@@ -76,11 +86,13 @@ class IdleCollector:
         self.full_every = full_every
         self.held = 0  # rebuilds since the last collection
         self.pauses = 0  # pauses since the last collection of every object
+        self.after_full = False  # the rebuild under way renders every page
         self._lock = threading.Lock()
 
     def rebuild_starts(self, *, full: bool) -> None:
         """Before a rebuild (after the last one's writers have stopped)."""
         with self._lock:
+            self.after_full = full
             if full:
                 # Everything is made again: what was frozen becomes
                 # Python's to collect as usual.
@@ -93,6 +105,17 @@ class IdleCollector:
                 self.held = 0
             gc.disable()
             self.held += 1
+
+    def rebuild_done(self) -> None:
+        """A rebuild has rendered its pages; the browsers reload next. After
+        a full one, collect now and freeze what survives, so that the first
+        pause walks only what was made since (see the module docstring)."""
+        with self._lock:
+            if not self.after_full:
+                return
+            self.after_full = False
+            gc.collect()
+            gc.freeze()
 
     def idle(self) -> None:
         """The editor has paused: collect now, freeze what survives, and

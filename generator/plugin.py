@@ -544,6 +544,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             (site_dir / ERROR_FILE).unlink(missing_ok=True)  # the errors are fixed
             self.files_on_disk = files_now
             self.rendered, self.templates, self.kept_files = self.fingerprints, self._templates_now, self._kept_now
+            self._collector.rebuild_done()
             self._write_after_reload(outputs.Output(self.site, self.project, site_dir, theme_dir, pdf=False, keep_same=True), files_now)
             return
         try:

@@ -111,6 +111,36 @@ def test_a_full_rebuild_thaws_what_the_pauses_froze() -> None:
         gc.unfreeze()
 
 
+def test_a_full_rebuild_collects_and_freezes_before_the_reload() -> None:
+    """After a full rebuild (the preview's first), what survives is frozen
+    before the browsers reload (IdleCollector.rebuild_done), so the first
+    pause walks only what was made since; after a rebuild of what changed
+    it does nothing (the pause collects)."""
+    gc.collect()
+    collector = IdleCollector()
+    try:
+        collector.rebuild_starts(full=True)
+        kept = _Node()
+        dropped = _Node()
+        gone = weakref.ref(dropped)
+        del dropped
+        collector.rebuild_done()
+        assert gone() is None  # the build's cyclic garbage: collected
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+        frozen = gc.get_freeze_count()
+        collector.rebuild_starts(full=False)
+        garbage = _Node()
+        made = weakref.ref(garbage)
+        del garbage
+        collector.rebuild_done()  # only what changed was rendered: nothing now
+        assert made() is not None and gc.get_freeze_count() == frozen
+        collector.idle()
+        assert made() is None
+        assert kept.me is kept
+    finally:
+        gc.unfreeze()
+
+
 # In its own process: MkDocs keeps one instance of a plugin with on_startup
 # for the whole process, and this one is started for serve.
 PLUGIN_CHECK = r"""
@@ -134,6 +164,7 @@ def rebuild():
 
 rebuild()  # everything rendered: Python collects as usual
 seen["first"] = gc.isenabled()
+seen["frozen_after_first"] = gc.get_freeze_count()
 plugin.after.wait()
 files_before, prints_before = dict(plugin.kept_files), dict(plugin.fingerprints)
 md = os.path.join(project, "content/bulletins/2026-02-second.md")
@@ -160,6 +191,7 @@ def test_the_plugin_holds_collection_until_the_pause(make_project, tmp_path: Pat
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["first"] is True
+    assert seen["frozen_after_first"] > 0  # collected and frozen before the reload (IdleCollector.rebuild_done)
     rendered, unchanged = seen["plan"]
     assert rendered < unchanged
     assert seen["during"] is False and seen["after_pause"] is True and seen["shutdown"] is True
