@@ -213,3 +213,57 @@ def test_a_save_stops_the_writers_as_it_is_noticed(tmp_path: Path, monkeypatch: 
     finally:
         observer.stop()
         observer.join()
+
+
+def test_a_writers_key_changes_with_an_activity_and_only_then(tmp_path: Path) -> None:
+    """The key that lets `serve` keep the calendars', digests' and door
+    notices' files (outputs.inputs_digest) hashes the activities by their
+    record digests: the same content loaded again gives the same key, one
+    activity's title or audience changed gives another."""
+    root = make_project_at(tmp_path / "p", FIXTURES / "basic" / "content")
+    today = date.fromisoformat(TODAY)
+    inputs = outputs.WRITER_INPUTS["generator.calendar"]
+    assert "activities" in inputs
+
+    def key() -> str:
+        site, _ = load_site(Project.at(root), today)
+        return outputs.inputs_digest(site, "shared", inputs)
+
+    first = key()
+    assert key() == first  # a new model of the same files
+    assert outputs.inputs_digest(load_site(Project.at(root), today)[0], "other", inputs) != first
+    acts = root / "content" / "data" / "activities.yml"
+    text = acts.read_text(encoding="utf-8")
+    acts.write_text(text.replace("title: 东社区义诊", "title: 东社区义诊（改）", 1), encoding="utf-8")
+    retitled = key()
+    assert retitled != first
+    acts.write_text(text.replace("audience: {buildings: [b-b1]}", "audience: {estates: [e-a]}", 1), encoding="utf-8")
+    assert key() not in (first, retitled)
+    acts.write_text(text, encoding="utf-8")
+    assert key() == first
+
+
+def test_a_newer_save_stops_the_calendars_between_two_buildings_feeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """calendar.calendar_files makes each feed's list as the writer asks for
+    it: a save stops the calendars after a building's feed without every
+    building's activities looked up first (~0.7 s at bench scale L that no
+    save could stop)."""
+    from generator import calendar
+
+    project = Project.at(make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content"))
+    site, _ = load_site(project, date.fromisoformat(TODAY))
+    assert len(site.buildings) > 2
+    looked_up: list[str] = []
+    original = calendar.building_activities
+
+    def counting(site_, building_id):  # type: ignore[no-untyped-def]
+        looked_up.append(building_id)
+        return original(site_, building_id)
+
+    monkeypatch.setattr(calendar, "building_activities", counting)
+    out = outputs.Output(site, project, tmp_path / "stopped", REPO / "theme", pdf=False)
+    out.stop = lambda: any(rel.startswith("calendar/buildings/") for rel in out.written)
+    with pytest.raises(outputs.Cancelled):
+        calendar.write(out)
+    assert sum(rel.startswith("calendar/buildings/") for rel in out.written) == 1
+    assert len(looked_up) == 2 < len(site.buildings)  # the one written, the one stopped before its file
