@@ -253,11 +253,23 @@ class ShellCache:
         self._parts: dict[tuple[str, str], Any] = {}
         # The page being rendered and its key: a page asks for nine parts.
         self._last: tuple[Any, Any, str, str | None] = (None, None, "", None)
+        # The nav of this build and the folders its entries lie in.
+        self._nav: tuple[Any, frozenset[str]] = (None, frozenset())
 
     def __call__(self, part: str, page: Any, nav: Any, base_url: str, caller: Any) -> Any:
         last = self._last
         if last[0] is not page or last[1] is not nav or last[2] != base_url or page is None:
-            last = self._last = (page, nav, base_url, self.key(page, nav, base_url))
+            if self._nav[0] is not nav:
+                self._nav = (nav, nav_folders(nav))
+            key = self.key(page, nav, base_url)
+            if key is not None and str(page.url) in self._nav[1]:
+                # An entry of the nav lies in the page's own folder: the
+                # archive bulletins/ of a nav made of the Markdown pages
+                # (mkdocs.yml without one) links to bulletins/<name>/ as
+                # <name>/, where activities/, of the same key, has
+                # ../bulletins/<name>/.
+                key = None
+            last = self._last = (page, nav, base_url, key)
         key = last[3]
         if key is not None and part == "toc" and len(page.toc):
             if getattr(page, "gs_shell_probe", False):
@@ -280,6 +292,26 @@ class ShellCache:
             return None  # its own tab and nav item are marked active
         hide = ",".join(sorted(str(h) for h in (page.meta.get("hide") or ())))
         return f"{folder_key(str(page.url))}|{base_url}|{hide}"
+
+
+def nav_folders(nav: Any) -> frozenset[str]:
+    """The folders below the root that hold an entry of the nav (a page or
+    a link of the site): bulletins/ and bulletins/2026/ for
+    bulletins/2026/x/. A page at one of them links to that entry relative
+    to its own folder, which :func:`folder_key` does not tell apart."""
+    found: set[str] = set()
+    stack = list(getattr(nav, "items", None) or ())
+    while stack:
+        item = stack.pop()
+        stack.extend(getattr(item, "children", None) or ())
+        url = str(getattr(item, "url", None) or "")
+        if not url or ":" in url or url.startswith(("/", "#")):
+            continue  # none, another site's or an absolute path
+        # bulletins/2026/x/ (itself a folder) or bulletins/2026/x.html: the
+        # folders bulletins/ and bulletins/2026/.
+        folders = url.split("#")[0].split("?")[0].rstrip("/").split("/")[:-1]
+        found.update("/".join(folders[: n + 1]) + "/" for n in range(len(folders)))
+    return frozenset(found)
 
 
 def folder_key(url: str) -> str:

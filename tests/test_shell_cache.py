@@ -21,8 +21,25 @@ def _files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("content", [FIXTURES / "browser" / "content", REPO / "content"], ids=["browser", "sample"])
-def test_shell_cache_changes_no_byte(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _without_nav(project: Path) -> Path:
+    """The project with no nav in mkdocs.yml: MkDocs makes one of the
+    Markdown pages, bulletins/<name>/ among them, and every page's sidebar
+    links to them."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("\nnav:\n") + 1
+    end = text.index("\n\n", start)
+    config.write_text(text[:start] + text[end + 2 :], encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize(("content", "nav"), [(FIXTURES / "browser" / "content", True), (REPO / "content", True), (REPO / "content", False)],
+                         ids=["browser", "sample", "sample-without-nav"])
+def test_shell_cache_changes_no_byte(content: Path, nav: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without a nav, the bulletin archive (bulletins/) and the activities
+    # list (activities/) are in folders of the same depth, and the archive's
+    # links to bulletins/<name>/ are relative to its own folder.
+    made = make_project_at if nav else lambda dest, content: _without_nav(make_project_at(dest, content))
     rendered: list[str] = []
     original = render.ShellCache.__call__
 
@@ -34,13 +51,13 @@ def test_shell_cache_changes_no_byte(content: Path, tmp_path: Path, monkeypatch:
         return original(self, part, page, nav, base_url, counted)
 
     monkeypatch.setattr(render.ShellCache, "__call__", counting)
-    cached = _files(build_project(make_project_at(tmp_path / "cached", content)))
+    cached = _files(build_project(made(tmp_path / "cached", content)))
     with_cache = len(rendered)
     rendered.clear()
     monkeypatch.setattr(render, "SHELL_CACHE", False)
     monkeypatch.setattr(render, "FRAGMENT_CACHE", False)
     monkeypatch.setattr(render, "TEMPLATE_INDENTATION", False)
-    plain = _files(build_project(make_project_at(tmp_path / "plain", content)))
+    plain = _files(build_project(made(tmp_path / "plain", content)))
     assert sorted(cached) == sorted(plain)
     different = [rel for rel in plain if cached[rel] != plain[rel]]
     assert different == []
