@@ -81,8 +81,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
     # that completed, and of this one
     templates: dict[str, str] = {}
     _templates_now: dict[str, str] = {}
-    # serve: the File (and its Page) of each generated page, as of the last
-    # build that completed, and of this one (RebuildPlan.kept_file)
+    # serve: the File (and its Page) of each page, as of the last build that
+    # completed, and of this one (RebuildPlan.kept_file, kept_source)
     kept_files: dict[str, File] = {}
     _kept_now: dict[str, File] = {}
     # serve: the pages of this build that kept the last one's File and Page
@@ -212,7 +212,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             self.specs[spec.src_uri] = spec
         self._kept_pages = plan.kept if plan is not None else frozenset()
         if plan is not None:
-            self._plan_rebuild(files, plan)
+            files = self._plan_rebuild(files, plan)
         if not self.serving and self.cache is not None:
             self._fetch_pages(files, config)
         return files
@@ -344,25 +344,42 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         return RebuildPlan(prints, self._previous, self._kept_last, blind=bool(_blind_spot(config)), on_disk=self.files_on_disk,
                            sources=files_read.read if files_read is not None else None)
 
-    def _plan_rebuild(self, files: Files, plan: RebuildPlan) -> None:
+    def _plan_rebuild(self, files: Files, plan: RebuildPlan) -> Files:
         """Tell MkDocs which pages are unchanged since the last good build:
         same fingerprint and the file still on disk. MkDocs' own test (the
-        source's mtime) knows nothing of the model or the theme."""
+        source's mtime) knows nothing of the model or the theme. An
+        unchanged Markdown page takes the last build's File and Page
+        (RebuildPlan.kept_source), as a generated one already has
+        (RebuildPlan.kept_file): the files MkDocs goes on with."""
+        assert self.site is not None
         docs = files.documentation_pages()
         self.shared = plan.prints.shared
         changed = 0
+        swapped: dict[str, File] = {}
         for file in docs:
             spec = self.specs.get(file.src_uri)
             key = plan.key(file, spec)
             unchanged = plan.unchanged(file, key)
+            if unchanged and spec is None:
+                last = plan.kept_source(file)
+                if last is not None:
+                    swapped[file.src_uri] = file = last
+                    bulletin = self.site.bulletins_by_src.get(file.src_uri)
+                    if bulletin is not None and file.page is not None and "gs_obj" in file.page.meta:
+                        # As RebuildPlan.kept_file does: the new model's record lets the old model go.
+                        file.page.meta["gs_obj"] = bulletin
             # An instance attribute shadows File.is_modified for this build only.
             file.is_modified = _UNCHANGED if unchanged else _CHANGED  # type: ignore[method-assign]
             changed += not unchanged
+        if swapped:
+            # One new list, not Files.remove (a list removal each: 5,000 at L).
+            files = Files([swapped.get(f.src_uri, f) for f in files])
         self.fingerprints = plan.keys
-        self._kept_now = {src: files.src_uris[src] for src in self.specs}
+        self._kept_now = {file.src_uri: swapped.get(file.src_uri, file) for file in docs}
         self.files = files
         self.plan = (changed, len(docs) - changed)
         log.info(f"预览更新：重新生成 {changed} 个页面，{len(docs) - changed} 个未变")
+        return files
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment | None:
         # Just before MkDocs copies the static files: the photos in their place.
@@ -484,7 +501,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             if file.page is None:
                 continue
             spec = self.specs.get(file.src_uri)
-            if file.src_uri in kept and spec is not None and spec.kind in _DATED_BY_RECORD:
+            bulletin = self.site.bulletins_by_src.get(file.src_uri)
+            if file.src_uri in kept and (spec.kind if spec is not None else "bulletin" if bulletin is not None else "") in _DATED_BY_RECORD:
                 # The last build's Page, and the same fingerprint: its date,
                 # which that fingerprint fixes, is as set then. Walking
                 # ~12,000 such pages took ~0.1 s of each save at bench scale L.
@@ -493,7 +511,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 if lastmod is not None and key is not None:
                     self._lastmods[file.src_uri] = (key, lastmod)
                     continue
-            bulletin = self.site.bulletins_by_src.get(file.src_uri)
             kind, obj = (spec.kind, spec.obj) if spec is not None else ("bulletin", bulletin) if bulletin is not None else ("", None)
             key = prints.get(file.src_uri) if kind in _DATED_BY_RECORD else None
             hit = known.get(file.src_uri) if key is not None else None

@@ -129,16 +129,31 @@ for i, step in enumerate(steps):
     if dirty:
         shutil.copytree(site_dir, os.path.join(snapshots, str(i)))
     print(json.dumps(config.plugins["gongshi"].plan))
+    # The build each Markdown page's Page object was made in: a Page kept
+    # from an earlier build keeps its mark.
+    born = {{}}
+    files = getattr(config.plugins["gongshi"], "files", None) if dirty else None  # set by incremental rebuilds
+    for file in files.documentation_pages() if files is not None else ():
+        if file.page is not None and file.src_uri.endswith(".md") and file.src_uri not in config.plugins["gongshi"].specs:
+            if not hasattr(file.page, "test_born"):
+                file.page.test_born = i
+            born[file.src_uri] = file.page.test_born
+    print("born " + json.dumps(born))
 """
 
 
-def serve_builds(project: Path, site_dir: Path, snapshots: Path, mode: str, steps: list[dict[str, list[str]]]) -> list[tuple[int, int]]:
+def serve_builds(project: Path, site_dir: Path, snapshots: Path, mode: str, steps: list[dict[str, list[str]]],
+                 born: list[dict[str, int]] | None = None) -> list[tuple[int, int]]:
     """Build after each step's edits; snapshot i holds the output of step i.
-    Returns the plugin's (pages rendered, pages unchanged) per build."""
+    Returns the plugin's (pages rendered, pages unchanged) per build; into
+    ``born``, for each build, the build each of its editors' Markdown pages'
+    Page objects was made in."""
     script = SERVE_LOOP.format(repo=str(REPO), today=TODAY)
     args = [sys.executable, "-c", script, str(project), str(site_dir), str(snapshots), mode, json.dumps(steps)]
     result = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
+    if born is not None:
+        born += [json.loads(line.removeprefix("born ")) for line in result.stdout.splitlines() if line.startswith("born ")]
     return [tuple(json.loads(line)) for line in result.stdout.splitlines() if line.startswith("[")]
 
 
@@ -214,7 +229,8 @@ def test_serve_rebuilds_equal_clean_builds(tmp_path: Path) -> None:
     # clean build of the same content, byte for byte.
     steps = [edits for _name, edits, _compare in SERVE_STEPS]
     live = project_with_own_theme(tmp_path / "live")
-    plans = serve_builds(live, tmp_path / "served", tmp_path / "live-steps", "dirty", steps)
+    born: list[dict[str, int]] = []
+    plans = serve_builds(live, tmp_path / "served", tmp_path / "live-steps", "dirty", steps, born)
     fresh = project_with_own_theme(tmp_path / "fresh")
     serve_builds(fresh, tmp_path / "unused", tmp_path / "clean-steps", "clean", steps)
     for i, (name, _edits, compare) in enumerate(SERVE_STEPS):
@@ -268,6 +284,17 @@ def test_serve_rebuilds_equal_clean_builds(tmp_path: Path) -> None:
     # renders only what changed since the last good build (nothing here).
     assert by_name["fixed YAML"][0] == 0 and by_name["fixed YAML"][1] > total / 2
     assert 3 <= by_name["activity title"][0] < total / 2
+    # An editor's page that did not change keeps its File and Page (the
+    # same output either way, as compared above); one that changed, or
+    # every one after a template edit, gets new ones.
+    step = {name: i for i, name in enumerate(names)}
+    third, second, first = "bulletins/2026-03-third.md", "bulletins/2026-02-second.md", "bulletins/2025-01-first.md"
+    assert born[step["bulletin body"]][third] == step["bulletin body"]
+    assert born[step["bulletin body"]][second] == born[step["bulletin title"]][second] < step["bulletin title"]
+    assert born[step["activity title"]][third] == step["bulletin body"]
+    assert born[step["activity title"]][first] == 0
+    assert set(born[step["template"]].values()) == {step["template"]}
+    assert set(born[step["nothing"]].values()) < set(range(step["nothing"]))
 
 
 def test_every_bulletin_page_carries_its_own_bulletin(basic_site: Path) -> None:
@@ -342,6 +369,46 @@ def test_serve_renders_every_page_when_a_page_includes_files(tmp_path: Path) -> 
     assert "第二版说明" in page(tmp_path / "live-steps" / "1", "bulletins/2026-03-third/").get_text()
     assert_same_tree(tmp_path / "live-steps" / "1", tmp_path / "clean-steps" / "1")
     assert plans[1][1] == 0  # nothing left as it was
+
+
+ABOUT = "# 关于本站\n\n本站由社区居委会维护。\n"
+
+
+@pytest.mark.parametrize("nav", ["untitled entry", "no nav"])
+def test_serve_keeps_the_titles_of_unchanged_pages_in_the_nav(tmp_path: Path, nav: str) -> None:
+    # A nav entry without a title (or no nav at all: MkDocs makes one of the
+    # pages) takes the page's own title, which MkDocs knows only from reading
+    # it. A rebuild reads only what changed, and the tabs and sidebar of every
+    # page it renders must still name the unchanged ones: the Page kept from
+    # the last build (RebuildPlan.kept_source) remembers its title.
+    def project(dest: Path) -> Path:
+        made = make_project_at(dest, BASIC)
+        (made / "content" / "about.md").write_text(ABOUT, encoding="utf-8")
+        config = made / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        assert text.count("  - 关于: about.md\n") == 1
+        if nav == "untitled entry":
+            text = text.replace("  - 关于: about.md\n", "  - about.md\n")
+        else:
+            text = re.sub(r"^nav:\n(  - .*\n)+", "", text, flags=re.M)
+        config.write_text(text, encoding="utf-8")
+        return made
+
+    steps: list[dict[str, list[str]]] = [
+        {},
+        {"content/bulletins/2026-03-third.md": ["replace", "较早的一期。", "较早的一期，补充了说明。"]},
+        {"content/about.md": ["replace", "本站由", "本站现由"]},
+        {"content/data/activities.yml": ["replace", "title: 东社区义诊", "title: 东社区冬季义诊"]},
+    ]
+    live = project(tmp_path / "live")
+    plans = serve_builds(live, tmp_path / "served", tmp_path / "live-steps", "dirty", steps)
+    serve_builds(project(tmp_path / "fresh"), tmp_path / "unused", tmp_path / "clean-steps", "clean", steps)
+    for i in range(len(steps)):
+        assert_same_tree(tmp_path / "live-steps" / str(i), tmp_path / "clean-steps" / str(i))
+    assert all(rendered < unchanged for rendered, unchanged in plans[1:])  # the rebuilds were incremental
+    if nav == "untitled entry":
+        tabs = [a.get_text(strip=True) for a in page(tmp_path / "live-steps" / "3", "").select(".md-tabs__link")]
+        assert "关于本站" in tabs
 
 
 def test_invited_lists_made_again_equal_lists_made_from_scratch() -> None:
