@@ -30,9 +30,18 @@ collection freezes what survives it (gc.freeze), and the next one walks
 only what was made since: 0.15–0.28 s, and such a save 2.07–2.44 s.
 What is frozen is still freed by reference counting; only garbage in
 cycles among frozen objects (a replaced page's File and Page, the last
-rebuild's template environment: ~9 MB a pause at L) waits, until every
+rebuild's template environment) waits, until every
 :data:`FULL_EVERY`-th pause, whose collection thaws everything first and
-walks it all (1.2–1.3 s at L).
+walks it all (0.9–1.3 s at L; a save that lands in it waits for it).
+That garbage was mostly the 5,000 bulletins' Pages, made again on every
+save until they were kept (incremental.RebuildPlan.kept_source): at L,
+alternating bulletin and YAML saves 2.5 s apart (bench/serve_rounds.py),
+the frozen objects grew by ~22,000 a pause before (1,537,702 →
+1,692,995 from the second pause to the ninth) and by ~2,000 since
+(1,516,212 → 1,531,491), and the tenth pause's full collection left
+302,000 objects fewer before, 59,000 since. So the full collection comes
+every 50th pause, not every 10th: about half the garbage waits that
+waited before, and a save lands in that ~1 s five times less often.
 
 The first pause after a full rebuild (the preview's first build, or one
 after an error) walked every object that build left: 1.00–1.03 s at L on
@@ -77,7 +86,7 @@ from contextlib import contextmanager
 # Rebuilds in a row without a pause before one collects at its start anyway.
 MAX_HELD = 5
 # Every this many pauses, the collection walks every object (see above).
-FULL_EVERY = 10
+FULL_EVERY = 50
 
 
 class IdleCollector:
