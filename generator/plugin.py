@@ -372,7 +372,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             file.is_modified = _UNCHANGED if unchanged else _CHANGED  # type: ignore[method-assign]
             changed += not unchanged
         if swapped:
-            # One new list, not Files.remove (a list removal each: 5,000 at L).
+            # Made again in the same order: Files.remove and append would
+            # move each kept page to the end, and MkDocs lists the pages in
+            # this order (the sitemap, a nav made of the files).
             files = Files([swapped.get(f.src_uri, f) for f in files])
         self.fingerprints = plan.keys
         self._kept_now = {file.src_uri: swapped.get(file.src_uri, file) for file in docs}
