@@ -496,11 +496,12 @@ class RebuildPlan:
             file.page.meta["gs_obj"] = spec.obj
         return file
 
-    def kept_source(self, file: Any) -> Any | None:
+    def kept_source(self, file: Any, record: object | None) -> Any | None:
         """The last build's File of this Markdown page (a bulletin, 关于…),
         with the Page MkDocs made for it, if the page is unchanged
         (:meth:`unchanged` said so) and the File is that of the same source
-        at the same output path.
+        at the same output path. ``record``: the page's bulletin in the new
+        model, if it is one (as :meth:`kept_file` does with its spec's).
 
         Why: MkDocs makes a new File for each Markdown page on every build
         and a new Page for each File without one (get_navigation). The kept
@@ -522,6 +523,10 @@ class RebuildPlan:
         if last.dest_uri != file.dest_uri or last.inclusion != file.inclusion:
             return None
         self.kept.add(file.src_uri)
+        if record is not None and "gs_obj" in last.page.meta:
+            # Read only when rendered, which a kept page is not; the new
+            # model's record lets the old model go.
+            last.page.meta["gs_obj"] = record
         return last
 
 

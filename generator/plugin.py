@@ -361,13 +361,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             key = plan.key(file, spec)
             unchanged = plan.unchanged(file, key)
             if unchanged and spec is None:
-                last = plan.kept_source(file)
+                last = plan.kept_source(file, self.site.bulletins_by_src.get(file.src_uri))
                 if last is not None:
                     swapped[file.src_uri] = file = last
-                    bulletin = self.site.bulletins_by_src.get(file.src_uri)
-                    if bulletin is not None and file.page is not None and "gs_obj" in file.page.meta:
-                        # As RebuildPlan.kept_file does: the new model's record lets the old model go.
-                        file.page.meta["gs_obj"] = bulletin
             # An instance attribute shadows File.is_modified for this build only.
             file.is_modified = _UNCHANGED if unchanged else _CHANGED  # type: ignore[method-assign]
             changed += not unchanged
@@ -504,7 +500,8 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 continue
             spec = self.specs.get(file.src_uri)
             bulletin = self.site.bulletins_by_src.get(file.src_uri)
-            if file.src_uri in kept and (spec.kind if spec is not None else "bulletin" if bulletin is not None else "") in _DATED_BY_RECORD:
+            kind, obj = (spec.kind, spec.obj) if spec is not None else ("bulletin", bulletin) if bulletin is not None else ("", None)
+            if file.src_uri in kept and kind in _DATED_BY_RECORD:
                 # The last build's Page, and the same fingerprint: its date,
                 # which that fingerprint fixes, is as set then. Walking
                 # ~12,000 such pages took ~0.1 s of each save at bench scale L.
@@ -513,7 +510,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
                 if lastmod is not None and key is not None:
                     self._lastmods[file.src_uri] = (key, lastmod)
                     continue
-            kind, obj = (spec.kind, spec.obj) if spec is not None else ("bulletin", bulletin) if bulletin is not None else ("", None)
             key = prints.get(file.src_uri) if kind in _DATED_BY_RECORD else None
             hit = known.get(file.src_uri) if key is not None else None
             lastmod = hit[1] if hit is not None and hit[0] == key else sitemap.lastmod(self.site, kind, obj)
