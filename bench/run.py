@@ -18,7 +18,9 @@ run, on this machine:
   polling the served pages until the page *and* the lists that show it carry
   the change;
 - the anchors: Material for MkDocs + blog plugin and Hugo building the same
-  number of pages of the same Markdown, and the ratios.
+  number of pages of the same Markdown, their builds taking turns with
+  Gongshi's (:func:`in_turn`), and the ratios, each the median of the
+  rounds'.
 
 The table goes to bench/results/<scale>.md and stdout. Timings never belong in
 tests; correctness of the optimisations is tested in tests/test_perf_correctness.py
@@ -42,6 +44,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -103,20 +106,56 @@ def timed(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None 
     return Run(wall, rss, p.returncode == 0, stdout[-2000:] + stderr[-3000:], cpu)
 
 
-def median_runs(cmd: list[str], cwd: Path, runs: int, timeout: float, before=None) -> tuple[Run, list[Run]]:
-    all_runs = []
-    for _ in range(runs):
-        if before:
-            before()
-        r = timed(cmd, cwd, timeout)
-        all_runs.append(r)
-        if not r.ok:
-            print(r.log, file=sys.stderr)
-            break
+def median_run(all_runs: list[Run]) -> Run:
+    """The median wall and CPU of ``all_runs`` and their highest peak RSS; the
+    last run when one failed."""
     ok = [r for r in all_runs if r.ok]
     if len(ok) < len(all_runs):
-        return all_runs[-1], all_runs
-    return Run(statistics.median(r.wall for r in ok), max(r.rss_mb for r in ok), True, cpu=statistics.median(r.cpu for r in ok)), all_runs
+        return all_runs[-1]
+    return Run(statistics.median(r.wall for r in ok), max(r.rss_mb for r in ok), True, cpu=statistics.median(r.cpu for r in ok))
+
+
+@dataclass
+class Build:
+    """A timed build: the command, its folder and what to do before it (move
+    the last output away)."""
+    cmd: list[str]
+    cwd: Path
+    before: Callable[[], None]
+
+
+def in_turn(builds: list[Build], runs: int, timeout: float, done: list[list[Run]] | None = None) -> list[list[Run]]:
+    """Each build ``runs`` times, taking turns (A B, A B, A B), and each one's
+    runs. ``done``: runs already made, per build (a round's first).
+
+    Turns, not one build's runs and then the other's: this machine's speed
+    moves by 10-40 % over minutes, and not alike for every program (an L
+    run of 2026-12-01: Hugo's build took 41 % longer between two runs 14
+    minutes apart, ours 23 %), so three Gongshi builds and then, minutes
+    later, three Hugo builds gave a ratio that was partly the machine's.
+    Builds that take turns see the same minutes; the table reports each
+    round's ratio and their median (:func:`paired_ratios`).
+
+    Every build starts with nothing left to write back (``os.sync``): the
+    one before it wrote up to 600 MB, which the kernel would otherwise
+    write back during the next one, on its time."""
+    results = [list(d) for d in done] if done else [[] for _ in builds]
+    for i in range(runs):
+        for build, made in zip(builds, results, strict=True):
+            if len(made) > i or (made and not made[-1].ok):
+                continue
+            build.before()
+            os.sync()
+            r = timed(build.cmd, build.cwd, timeout)
+            made.append(r)
+            if not r.ok:
+                print(r.log, file=sys.stderr)
+    return results
+
+
+def paired_ratios(a: list[Run], b: list[Run], of: Callable[[Run], float]) -> list[float]:
+    """``of(a) / of(b)`` for each round in which both builds succeeded."""
+    return [of(x) / of(y) for x, y in zip(a, b, strict=False) if x.ok and y.ok and of(y) > 0]
 
 
 # --- Gongshi -------------------------------------------------------------------
@@ -611,27 +650,65 @@ def hugo_binary() -> Path:
     return found[0]
 
 
-def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_per_page: float, timeout: float,
-            material: bool = True) -> Run:
-    """Material + blog and Hugo on ``n`` pages of the same Markdown
-    (``material=False``: Hugo only — Material + blog takes over 10 minutes at L).
-    Returns Hugo's run. Run before the builds with the cache and `serve`:
-    those replace Gongshi's site, deleting the last one, and Hugo's build
-    from nothing must not follow a mass deletion any more than Gongshi's
-    does (see TRASH)."""
+@dataclass
+class Anchors:
+    """Material + blog (``mat``: None when skipped) and Hugo on the same
+    number of pages of the same Markdown as Gongshi's site, and their runs."""
+    n: int
+    mat: Path | None
+    hugo: Path
+    m_runs: list[Run] = field(default_factory=list)
+    h_runs: list[Run] = field(default_factory=list)
+
+    def builds(self) -> list[Build]:
+        mat, hugo = self.mat, self.hugo
+        out = [] if mat is None else [Build([str(BIN / "mkdocs"), "build", "-q"], mat, lambda: retire(mat / "site"))]
+        return [*out, Build([str(hugo_binary()), "--quiet", "--destination", "public"], hugo, lambda: retire(hugo / "public"))]
+
+
+def write_anchors(n: int, scale: str, material: bool) -> Anchors:
+    """The anchors' projects for ``n`` pages (``material=False``: Hugo only —
+    Material + blog takes over 10 minutes at L). Their builds run before the
+    builds with the cache and `serve`: those replace Gongshi's site, deleting
+    the last one, and Hugo's build from nothing must not follow a mass
+    deletion any more than Gongshi's does (see TRASH)."""
     work = WORK / scale
     retire(work / "material-blog", work / "hugo")  # as for Gongshi's corpus, see main()
-    mat = corpus.write_material_blog(n, work / "material-blog")
-    hugo = corpus.write_hugo(n, work / "hugo")
-    if material:
-        m, _ = median_runs([str(BIN / "mkdocs"), "build", "-q"], mat, runs, timeout, before=lambda: retire(mat / "site"))
-    else:
-        m = Run(0.0, 0.0, False, "skipped (--skip material)")
+    mat = corpus.write_material_blog(n, work / "material-blog") if material else None
+    return Anchors(n, mat, corpus.write_hugo(n, work / "hugo"))
+
+
+def build_in_turn(anchors: Anchors | None, gongshi: Build | None, g_runs: list[Run], runs: int, timeout: float) -> list[Run]:
+    """Gongshi's builds (``g_runs``: those already made) and the anchors',
+    taking turns (:func:`in_turn`); returns Gongshi's runs. ``gongshi``:
+    None when Gongshi's build is not to be run again (it was killed)."""
+    builds = ([] if gongshi is None else [gongshi]) + ([] if anchors is None else anchors.builds())
+    done = ([g_runs] if gongshi is not None else []) + [[] for _ in builds[1 if gongshi is not None else 0:]]
+    made = in_turn(builds, runs, timeout, done)
+    if gongshi is not None:
+        g_runs = made.pop(0)
+    if anchors is not None:
+        if anchors.mat is not None:
+            anchors.m_runs = made.pop(0)
+        anchors.h_runs = made.pop(0)
+    return g_runs
+
+
+def _spread(values: list[float], unit: str = " ×") -> str:
+    return ", ".join(f"{v:.2f}" for v in values) + unit
+
+
+def anchor_rows(anchors: Anchors, res: Result, g_runs: list[Run], gongshi_per_page: float) -> Run:
+    """The anchors' rows and the ratios; returns Hugo's median run. A ratio
+    is the median of each round's (the builds took turns, :func:`in_turn`);
+    the note gives every round's and the ratio of the medians."""
+    gongshi = median_run(g_runs)
+    m = median_run(anchors.m_runs) if anchors.m_runs else Run(0.0, 0.0, False, "skipped (--skip material)")
+    h = median_run(anchors.h_runs)
+    if anchors.mat is None:
         res.notes.append("Material + blog was not built in this run (`--skip material`).")
-    h, _ = median_runs([str(hugo_binary()), "--quiet", "--destination", "public"], hugo, runs, timeout,
-                       before=lambda: retire(hugo / "public"))
-    for name, r, site in (("Material 9.8 + blog", m, mat / "site"), ("Hugo 0.168", h, hugo / "public")):
-        if r.log.startswith("skipped"):
+    for name, r, site in (("Material 9.8 + blog", m, anchors.mat and anchors.mat / "site"), ("Hugo 0.168", h, anchors.hugo / "public")):
+        if r.log.startswith("skipped") or site is None:
             continue
         if not r.ok:
             killed = r.log.startswith("killed")
@@ -639,24 +716,32 @@ def anchors(n: int, scale: str, runs: int, res: Result, gongshi: Run, gongshi_pe
             continue
         pages, total, _html = output_stats(site)
         res.add(f"{name}: full build (wall / peak RSS)", f"{r.wall:.2f} s / {r.rss_mb:.0f} MB",
-                f"{n} posts → {pages} pages, {total / 1e6:.1f} MB, {total / max(1, pages) / 1024:.1f} KB per page; "
+                f"{anchors.n} posts → {pages} pages, {total / 1e6:.1f} MB, {total / max(1, pages) / 1024:.1f} KB per page; "
                 f"CPU {r.cpu:.1f} s (user + system)")
     if not gongshi.ok:
         if h.ok:
             res.add("ratio Gongshi / Hugo (wall)", f"> {gongshi.wall / h.wall:.0f} ×", "Gongshi's build was killed; target ≤ 3 ×")
         if m.ok:
             res.add("ratio Material+blog / Gongshi (wall)", f"< {m.wall / gongshi.wall:.2f} ×", "Gongshi's build was killed; target ≥ 3 ×")
-    if gongshi.ok and h.ok:
-        res.add("ratio Gongshi / Hugo (wall)", f"{gongshi.wall / h.wall:.1f} ×", "target ≤ 3 ×")
-        if gongshi.cpu and h.cpu:
+        return h
+    turns = "Gongshi's and its builds took turns"
+    if h.ok:
+        walls = paired_ratios(g_runs, anchors.h_runs, lambda r: r.wall)
+        res.add("ratio Gongshi / Hugo (wall)", f"{statistics.median(walls):.1f} ×",
+                f"target ≤ 3 ×; median of the rounds' ({_spread(walls)}; {turns}); ratio of the medians {gongshi.wall / h.wall:.2f} ×")
+        cpus = paired_ratios(g_runs, anchors.h_runs, lambda r: r.cpu)
+        if cpus:
             # Both builds keep the two cores busy: the CPU they take is
             # what a faster build has to cut, and moves less with the
             # machine's load than the wall time.
-            res.add("ratio Gongshi / Hugo (CPU)", f"{gongshi.cpu / h.cpu:.1f} ×", "user + system seconds, medians")
-        if m.ok:
-            res.add("ratio Material+blog / Gongshi (wall)", f"{m.wall / gongshi.wall:.2f} ×", "target ≥ 3 ×")
-        _hp, htotal, _ = output_stats(hugo / "public")
+            res.add("ratio Gongshi / Hugo (CPU)", f"{statistics.median(cpus):.1f} ×",
+                    f"user + system seconds; median of the rounds' ({_spread(cpus)}); ratio of the medians {gongshi.cpu / h.cpu:.2f} ×")
+        _hp, htotal, _ = output_stats(anchors.hugo / "public")
         res.add("ratio bytes per page Gongshi / Hugo", f"{gongshi_per_page / (htotal / max(1, _hp)):.1f} ×")
+    if m.ok:
+        walls = paired_ratios(anchors.m_runs, g_runs, lambda r: r.wall)
+        res.add("ratio Material+blog / Gongshi (wall)", f"{statistics.median(walls):.2f} ×",
+                f"target ≥ 3 ×; median of the rounds' ({_spread(walls)}; {turns}); ratio of the medians {m.wall / gongshi.wall:.2f} ×")
     return h
 
 
@@ -707,7 +792,9 @@ def main(argv: list[str] | None = None) -> int:
     retire(WORK / scale.name / "gongshi")
     empty_trash()
     project = corpus.write_gongshi(scale, WORK / scale.name / "gongshi", CODE)
-    g, _all = median_runs(gongshi_cmd("build", "--today", TODAY), project, runs, args.timeout, before=lambda: clean_site(project))
+    gongshi = Build(gongshi_cmd("build", "--today", TODAY), project, lambda: clean_site(project))
+    g_runs = in_turn([gongshi], 1, args.timeout)[0]
+    g = median_run(g_runs)
     if not g.ok and not g.log.startswith("killed"):
         print("Gongshi build failed:\n" + g.log, file=sys.stderr)
         return 1
@@ -719,13 +806,26 @@ def main(argv: list[str] | None = None) -> int:
         res.notes.append(f"Gongshi's build did not finish within --timeout {args.timeout:.0f} s; the anchors build "
                          f"{pages} pages, the number of pages the corpus makes (counted from its files).")
         if "anchors" not in args.skip:
-            anchors(pages, scale.name, runs, res, g, 0.0, args.timeout)
+            killed = write_anchors(pages, scale.name, "material" not in args.skip)
+            build_in_turn(killed, None, g_runs, runs, args.timeout)
+            anchor_rows(killed, res, g_runs, 0.0)
         write_table(res, scale, runs, started)
         return 0
+    # The anchors build as many pages as Gongshi's first build made; its
+    # other builds take turns with theirs (in_turn).
+    anchors: Anchors | None = None
+    if "anchors" not in args.skip:
+        anchors = write_anchors(output_stats(project / "site")[0], scale.name, "material" not in args.skip)
+    g_runs = build_in_turn(anchors, gongshi, g_runs, runs, args.timeout)
+    g = median_run(g_runs)
+    if not g.ok:
+        print("Gongshi build failed:\n" + g.log, file=sys.stderr)
+        return 1
     site = project / "site"
     pages, total, html = output_stats(site)
     res.add("Gongshi: full build (wall / peak RSS)", f"{g.wall:.2f} s / {g.rss_mb:.0f} MB",
-            (f"median of {runs}" if runs > 1 else "one run") + f"; CPU {g.cpu:.1f} s (user + system, workers and Pagefind included)")
+            (f"median of {runs} ({_spread([r.wall for r in g_runs], ' s')})" if runs > 1 else "one run")
+            + f"; CPU {g.cpu:.1f} s (user + system, workers and Pagefind included)")
     res.add("output: pages / total / mean per page", f"{pages} / {total / 1e6:.1f} MB / {total / pages / 1024:.1f} KB",
             f"HTML only: {html / pages / 1024:.1f} KB per page")
     files, raw, gz = home_bytes(site)
@@ -737,9 +837,7 @@ def main(argv: list[str] | None = None) -> int:
                 if s else "search not yet built (no site/pagefind/)")
     if "notices" not in args.skip:
         notices_rate(project, res)
-    h = None
-    if "anchors" not in args.skip:
-        h = anchors(pages, scale.name, runs, res, g, total / pages, args.timeout, material="material" not in args.skip)
+    h = None if anchors is None else anchor_rows(anchors, res, g_runs, total / pages)
     cached = [] if "cache" in args.skip else cached_builds(project, res, args.timeout)
     if h is not None and h.ok:
         for label, r in cached:
