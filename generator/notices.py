@@ -1074,9 +1074,10 @@ class _Renderer:
             frames, framed = _distinct(notices, lambda n: n.frame_key)
             doc = self._document(lists, frames, notices, css)
             pages = list(doc.pages)
-            if len(pages) != len(lists) + len(frames) + len(notices):  # pragma: no cover - each part is one clipped page
+            if len(pages) != len(lists) + len(frames) + 1:  # pragma: no cover - each part is one clipped page
                 raise RuntimeError(f"{len(notices)} 张公示排出了 {len(pages)} 页")
-            list_pages, frame_pages, door_pages = pages[: len(lists)], pages[len(lists) : -len(notices)], pages[-len(notices) :]
+            list_pages, frame_pages = pages[: len(lists)], pages[len(lists) : -1]
+            door_pages = _door_pages(pages[-1], len(notices))
             refits = 0
             # The fitting estimate is conservative, but WeasyPrint has the last
             # word: a list whose items run past its box loses one item, on every
@@ -1153,6 +1154,49 @@ class _Renderer:
 
     def _document(self, lists: Sequence[Notice], frames: Sequence[Notice], notices: Sequence[Notice], css: Markup) -> Any:
         return _parse_batch(render_batch(self.env, lists, frames, notices, css), self.base_url).render()
+
+
+def _door_pages(sheet: Any, count: int) -> list[Any]:
+    """One page per door, cut from the page the doors' own lines were laid
+    out on, one over the other (``.nt-sheet``, theme/notices/batch.html):
+    a copy of that page's boxes that leads to one of its ``count`` doors.
+
+    On a page of its own, a door's three lines (place, QR code, the code's
+    address) took WeasyPrint 5.0-6.6 ms (bench scale L, 300 doors in one
+    document, CPU), most of it for the page: its styles and margin boxes,
+    its state, the layout passes of a page. All on one page: 2.5-4.2 ms a
+    door (runs alternating with the old code). Each door is where a page of
+    its own puts it: positioned against the page's top left corner, its
+    boxes positioned against it as before, and laid out on its own (an
+    absolutely positioned box is a formatting context of its own, so one
+    door's QR code, a float, never pushes another's). weasyprint.Page
+    draws and gathers the bookmarks of the boxes it is given (WeasyPrint is
+    pinned). tests/test_notices.py compares every door's PDF page with its
+    HTML page, pixel for pixel; at bench scale L, the 2,001 PDFs of
+    ``build.py notices`` are the same bytes as when each door had a page."""
+    from weasyprint.document import Page
+
+    path = [sheet._page_box]
+    while "nt-sheet" not in _classes(path[-1]):
+        below = [child for child in path[-1].children if any("nt-sheet" in _classes(box) for box in _descendants(child))]
+        if len(below) != 1:  # pragma: no cover - batch.html writes one sheet
+            raise RuntimeError("公示排版：找不到楼门页")
+        path.append(below[0])
+    doors = path[-1].children
+    if len(doors) != count:  # pragma: no cover - one box per door, each clipped to the page
+        raise RuntimeError(f"{count} 张公示排出了 {len(doors)} 个楼门")
+    pages = []
+    for door in doors:
+        box = door
+        for parent in reversed(path):
+            box = parent.copy_with_children([box])
+        pages.append(Page(box))
+    return pages
+
+
+def _classes(box: Any) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None and getattr(box, "element_tag", None) else []
 
 
 def _distinct(notices: Sequence[Notice], key: Callable[[Notice], tuple[object, ...]]) -> tuple[list[Notice], list[int]]:

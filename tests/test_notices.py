@@ -540,6 +540,17 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
         return real_render(env, lists, frames, doors, css)
 
     monkeypatch.setattr(notices, "render_batch", counted)
+    # The doors' own lines are laid out on one page, one over the other,
+    # and that page cut into one per door (each drawn alone).
+    sheets: list[tuple[int, int]] = []
+    real_cut = notices._door_pages
+
+    def cut(sheet: Any, count: int) -> list[Any]:
+        pages = real_cut(sheet, count)
+        sheets.append((count, len({id(p._page_box) for p in pages})))
+        return pages
+
+    monkeypatch.setattr(notices, "_door_pages", cut)
     project = make_project_at(tmp_path / "p", FIXTURES / "crowded" / "content")
     # Two more buildings invited to all of busy's 40 activities, so that
     # their lists show the same activities as busy's: busy2 has one more
@@ -561,6 +572,7 @@ def test_each_door_prints_what_its_own_page_prints(refit: bool, tmp_path: Path, 
     assert ("排版超出一页" in capsys.readouterr().err) == refit
     lists, frames, doors = map(sum, zip(*[b for b in batches if b[2]], strict=True))  # not the lists laid out again
     assert doors == len(doors_in_place_order(data)) and lists < doors  # the entrances of a building share their list
+    assert sheets and all(n == made for n, made in sheets) and sum(n for n, _ in sheets) == doors
     # The doors of the grid share one frame; busy2 (outside it: no grid
     # worker to call) and busy3 (a taller head) each need another.
     assert 3 <= frames < doors
