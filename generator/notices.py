@@ -1194,11 +1194,6 @@ def _door_pages(sheet: Any, count: int) -> list[Any]:
     return pages
 
 
-def _classes(box: Any) -> list[str]:
-    element = getattr(box, "element", None)
-    return (element.get("class") or "").split() if element is not None and getattr(box, "element_tag", None) else []
-
-
 def _distinct(notices: Sequence[Notice], key: Callable[[Notice], tuple[object, ...]]) -> tuple[list[Notice], list[int]]:
     """The first notice of each different ``key``, and for each notice the
     index of its key's first notice in that list."""
@@ -1295,10 +1290,7 @@ def _list_marks(page: Any) -> tuple[list[float], list[float], float | None]:
     items: list[float] = []
     top = None
     for box in _descendants(page._page_box):
-        element = getattr(box, "element", None)
-        if element is None or not getattr(box, "element_tag", None):
-            continue
-        names = (element.get("class") or "").split()
+        names = _classes(box)
         if "nt-list" in names:
             limits.append(box.position_y + box.margin_height())
             top = box.content_box_y() if top is None else top
@@ -1336,14 +1328,20 @@ def _clipped_contacts(page: Any) -> frozenset[int]:
     clipped: set[int] = set()
     k = 0
     for box in _descendants(page._page_box):
-        element = getattr(box, "element", None)
-        if not isinstance(box, BlockBox) or element is None or "nt-contact" not in (element.get("class") or "").split():
+        if not isinstance(box, BlockBox) or "nt-contact" not in _classes(box):
             continue
         right = box.content_box_x() + box.width
         if any(child.position_x + child.margin_width() > right + 0.5 for line in box.children for child in line.children):
             clipped.add(k)
         k += 1
     return frozenset(clipped)
+
+
+def _classes(box: Any) -> list[str]:
+    """The classes of the element a laid-out box belongs to (WeasyPrint's
+    box tree; none for a box of no element)."""
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None and getattr(box, "element_tag", None) else []
 
 
 def _descendants(box: Any) -> Iterator[Any]:
