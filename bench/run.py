@@ -683,8 +683,14 @@ def build_in_turn(anchors: Anchors | None, gongshi: Build | None, g_runs: list[R
     """Gongshi's builds (``g_runs``: those already made) and the anchors',
     taking turns (:func:`in_turn`); returns Gongshi's runs. ``gongshi``:
     None when Gongshi's build is not to be run again (it was killed)."""
+    # Each anchor's first build in its new corpus is not counted (see main);
+    # one that fails or is killed stands for its runs, none follows it.
+    done = [g_runs] if gongshi is not None else []
+    for build in [] if anchors is None else anchors.builds():
+        build.before()
+        first = timed(build.cmd, build.cwd, timeout)
+        done.append([] if first.ok else [first])
     builds = ([] if gongshi is None else [gongshi]) + ([] if anchors is None else anchors.builds())
-    done = ([g_runs] if gongshi is not None else []) + [[] for _ in builds[1 if gongshi is not None else 0:]]
     made = in_turn(builds, runs, timeout, done)
     if gongshi is not None:
         g_runs = made.pop(0)
@@ -822,9 +828,6 @@ def main(argv: list[str] | None = None) -> int:
     anchors: Anchors | None = None
     if "anchors" not in args.skip:
         anchors = write_anchors(output_stats(project / "site")[0], scale.name, "material" not in args.skip)
-        for build in anchors.builds():
-            build.before()
-            timed(build.cmd, build.cwd, args.timeout)
     g_runs = build_in_turn(anchors, gongshi, [], runs, args.timeout)
     g = median_run(g_runs)
     if not g.ok:
