@@ -48,7 +48,7 @@ from .model import Site
 from .pages import PageSpec, generated_pages
 from .pipeline import LoadCache, Project, check_content, is_bulletin, load_model, load_site
 from .preview import ERROR_FILE, error_app, write_error_page
-from .render import TEMPLATE_FILTERS, PageShells, TemplateIndentation, fixed_templates, template_globals
+from .render import TEMPLATE_FILTERS, PageShells, TemplateIndentation, fixed_templates, template_globals, theme_listing_without_dots
 from .watch import watch_natively
 
 log = get_plugin_logger(__name__)
@@ -124,6 +124,7 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         if not self.config.enabled:
             return config
         _theme_safe_heading_ids(config)
+        theme_listing_without_dots(config.theme)
         self.after.finish()
         pagewriter.restore()  # a build interrupted in this process left its helper
         root = Path(config.config_file_path).parent

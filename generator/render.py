@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from jinja2 import Environment, TemplateNotFound, pass_context
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Context
@@ -682,6 +683,48 @@ def fixed_templates(env: Environment) -> None:
     after, alternating."""
     env.cache = {}
     env.auto_reload = False
+
+
+class ThemeLoader(FileSystemLoader):
+    """The theme folders' loader, listing no file or folder whose name starts
+    with a dot.
+
+    Before every build, ``serve``'s rebuilds included, MkDocs lists every
+    file of the theme to copy the static ones, and drops each path with a
+    part starting with "." (``Files.add_files_from_theme``: the patterns
+    ``.*`` and ``*/.*``). Material's ``.icons`` holds ~14,000 of its 14,550
+    files: walking and filtering them took ~0.08 s of each save in
+    ``serve`` at bench scale L (py-spy: 5 % of the rebuilds). Not listing
+    them gives MkDocs the same static files (tests/test_theme_loader.py
+    compares both); templates still load from them (Material includes its
+    icons)."""
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for searchpath in self.searchpath:
+            for dirpath, dirnames, filenames in os.walk(searchpath, followlinks=self.followlinks):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                for filename in filenames:
+                    if filename.startswith("."):
+                        continue
+                    name = os.path.join(dirpath, filename)[len(searchpath) :].strip(os.path.sep).replace(os.path.sep, "/")
+                    found.add(name[2:] if name[:2] == "./" else name)
+        return sorted(found)
+
+
+def theme_listing_without_dots(theme: Any) -> None:
+    """Give a MkDocs theme's environments a :class:`ThemeLoader` (an
+    instance attribute shadows ``Theme.get_env`` for this config only)."""
+    make_env = theme.get_env
+
+    def get_env() -> Environment:
+        env = make_env()
+        loader = env.loader
+        if type(loader) is FileSystemLoader:
+            env.loader = ThemeLoader(loader.searchpath, loader.encoding, loader.followlinks)
+        return env
+
+    theme.get_env = get_env
 
 
 def tel_uri(phone: str) -> str:
