@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import gzip
 import io
-import weakref
 from datetime import date
 from typing import Any
 
 from .model import Site
+from .queries import PerModel
 
 
 def lastmod(site: Site, kind: str, obj: Any) -> date | None:
@@ -52,32 +52,36 @@ def lastmod(site: Site, kind: str, obj: Any) -> date | None:
     return None
 
 
-# The site _month_lastmods was last asked for (weakly: a `serve` process must
-# not keep an old model alive) and its answer: each month page's date had gone
-# through every activity and occurrence (0.8 s of a cold build at bench scale
-# L, 12 months x 10,000 activities).
-_MONTHS: tuple[weakref.ref[Site], dict[str, date]] | None = None
-
-
-def _month_lastmods(site: Site) -> dict[str, date]:
+def _month_table(site: Site) -> dict[str, date]:
     """"YYYY-MM" → the latest start of the activities with an occurrence in
-    that month."""
-    global _MONTHS
-    if _MONTHS is None or _MONTHS[0]() is not site:
-        table: dict[str, date] = {}
-        for a in site.activities.values():
-            start = a.start.date()
-            for month in {f"{o.start:%Y-%m}" for o in a.occurrences}:
-                if month not in table or table[month] < start:
-                    table[month] = start
-        _MONTHS = (weakref.ref(site), table)
-    return _MONTHS[1]
+    that month. Months as (year, month) while scanning, formatted once at
+    the end: formatting each occurrence's made the scan 0.039 s at bench
+    scale L (12,260 occurrences), now 0.015 s."""
+    table: dict[tuple[int, int], date] = {}
+    for a in site.activities.values():
+        start = a.start.date()
+        for month in {(o.start.year, o.start.month) for o in a.occurrences}:
+            if month not in table or table[month] < start:
+                table[month] = start
+    return {f"{y:04d}-{m:02d}": d for (y, m), d in table.items()}
+
+
+def _newest(site: Site) -> date:
+    dates = [b.published for b in site.bulletins] + [a.start.date() for a in site.activities.values()]
+    return max(dates, default=site.today)
+
+
+# Once per model: each month page's date went through every activity and
+# occurrence (0.8 s of a cold build at bench scale L, 12 months x 10,000
+# activities), and the site's newest date (~6 ms at L) is asked for every
+# page of a kind without a date of its own, and once per `serve` rebuild.
+_month_lastmods = PerModel(_month_table)
+_LATEST = PerModel(_newest)
 
 
 def latest(site: Site) -> date:
     """The newest content date of the site (``--today`` if it has none)."""
-    dates = [b.published for b in site.bulletins] + [a.start.date() for a in site.activities.values()]
-    return max(dates, default=site.today)
+    return _LATEST(site)
 
 
 def fix_gzip(out: Any) -> None:

@@ -170,8 +170,8 @@ def test_month_page_lastmod_is_the_latest_start_with_an_occurrence_that_month() 
 
 
 def test_month_page_dates_keep_no_old_model_alive() -> None:
-    # serve builds a new model for every save; the month table must not hold
-    # the last one (at district scale a model is hundreds of MB).
+    # serve builds a new model for every save; the month table and the
+    # newest date must not hold the last one (at district scale a model is hundreds of MB).
     import gc
     import weakref
 
@@ -181,9 +181,12 @@ def test_month_page_dates_keep_no_old_model_alive() -> None:
     site, _ = load_site(Project.at(FIXTURES / "basic"), date(2026, 11, 29))
     month = f"{next(iter(site.activities.values())).start:%Y-%m}"
     first = sitemap.lastmod(site, "activities_month", month)
+    newest = sitemap.latest(site)  # kept for each model too
+    assert newest == max([b.published for b in site.bulletins] + [a.start.date() for a in site.activities.values()])
     gone = weakref.ref(site)
     del site
     gc.collect()
     assert gone() is None
     again, _ = load_site(Project.at(FIXTURES / "basic"), date(2026, 11, 29))
     assert sitemap.lastmod(again, "activities_month", month) == first
+    assert sitemap.latest(again) == newest
