@@ -72,6 +72,9 @@ def main() -> int:
     newest = bench.newest_bulletin(project)
     acts = project / "content" / "data" / "activities.yml"
     saved = {newest: newest.read_bytes(), acts: acts.read_bytes()}
+    for path, data in saved.items():
+        if "基准修改".encode() in data:
+            raise SystemExit(f"{path}: a marker an earlier run left; run bench/run.py --scale L to write the corpus again")
     target, building = bench.soon_activity(project)
     month = f"{base}activities/months/{str(target['start'])[:7]}/"
     with open(log_path, "w") as log:
@@ -97,12 +100,23 @@ def main() -> int:
                 print(f"round {n}: bulletin {bulletin or -1:.2f} s, YAML {yaml or -1:.2f} s, serve's RSS {_rss_mb(proc.pid)} MB", flush=True)
                 time.sleep(args.gap)
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+            # The files first, whatever the server does: a marker left in the
+            # corpus is taken as the original by every later run (one run
+            # started while another was stopping gave 0.00 s saves).
             for path, data in saved.items():
                 path.write_bytes(data)
-    for found in re.findall(r"IDLE-GC [0-9.]+ s, frozen [0-9]+", log_path.read_text(encoding="utf-8")):
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                print("serve did not stop within 30 s of SIGTERM: killed", flush=True)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    logged = log_path.read_text(encoding="utf-8")
+    for found in re.findall(r"IDLE-GC [0-9.]+ s, frozen [0-9]+", logged):
         print(found)
+    # MkDocs' own time of each rebuild (the first is the first build).
+    print("rebuilds:", ", ".join(re.findall(r"Documentation built in ([0-9.]+) seconds", logged)[1:]), "s")
     return 0
 
 
