@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO, build_project, make_project_at
+from jinja2 import Environment
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
 from generator.render import ThemeLoader, theme_listing_without_dots
@@ -39,7 +41,7 @@ def _project(tmp_path: Path) -> Path:
     return project
 
 
-def _theme_files(env, config) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+def _theme_files(env: Environment, config: MkDocsConfig) -> list[tuple[str, str | None]]:
     files = Files([])
     files.add_files_from_theme(env, config)
     return [(f.src_uri, f.abs_src_path) for f in files]
@@ -52,7 +54,8 @@ def test_theme_loader_gives_mkdocs_the_same_static_files(tmp_path: Path) -> None
     ours = load_config(str(project / "mkdocs.yml"))
     theme_listing_without_dots(ours.theme)
     env = ours.theme.get_env()
-    assert isinstance(env.loader, ThemeLoader)
+    loader, stock_loader = env.loader, stock_env.loader
+    assert isinstance(loader, ThemeLoader) and stock_loader is not None
 
     copied = _theme_files(env, ours)
     assert copied == _theme_files(stock_env, stock)
@@ -60,11 +63,11 @@ def test_theme_loader_gives_mkdocs_the_same_static_files(tmp_path: Path) -> None
     assert {rel for rel, kept in THEME_FILES.items() if kept} <= uris
     assert not {rel for rel, kept in THEME_FILES.items() if not kept} & uris
 
-    listed = env.loader.list_templates()
+    listed = loader.list_templates()
     assert not [name for name in listed if any(part.startswith(".") for part in name.split("/"))]
     assert "main.html" in listed and "assets/d.css" in listed
     # Material's icons are not walked, and still load (its templates include them).
-    assert len(stock_env.loader.list_templates()) > 10 * len(listed)
+    assert len(stock_loader.list_templates()) > 10 * len(listed)
     assert "<svg" in env.get_template(".icons/material/magnify.svg").render()
     assert env.get_template(".hidden/a.css").render() == "/* */"
 
