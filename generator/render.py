@@ -80,7 +80,7 @@ class SiteView:
         """The next seven days from today (on a Sunday "this week" would be
         one day long, so residents get a rolling week)."""
         first, last = q.window(self.site.today, 7)
-        return q.items(self.site, self.site.activities.values(), first, last)
+        return q.every_item(self.site, first, last)
 
     def upcoming(self, limit: int | None = None, after_week: bool = False) -> list[q.Item]:
         items = q.upcoming(self.site)
@@ -107,7 +107,7 @@ class SiteView:
     def all_months(self) -> list[Month]:
         """Every month with an occurrence (each has a page), in order."""
         if self._all_months is None:
-            items = q.items(self.site, self.site.activities.values())
+            items = q.every_item(self.site)
             self._all_months = sorted(_months(items, 0), key=lambda m: m.key)
         return self._all_months
 
@@ -126,7 +126,7 @@ class SiteView:
         year, month = (int(x) for x in key.split("-"))
         first = date(year, month, 1)
         last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-        return [i for i in q.items(self.site, self.site.activities.values(), first, last) if i.occurrence.start.date() >= first]
+        return [i for i in q.every_item(self.site, first, last) if i.occurrence.start.date() >= first]
 
     def for_building(self, building_id: str, coming_only: bool = True, days: int | None = None) -> list[q.Item]:
         """What the building's residents are invited to; with ``days``, only
