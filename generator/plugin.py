@@ -479,7 +479,9 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         0.6 s of every save."""
         self._templates_now = {
             "404.html": digest(self.environment, self.shared),
-            "sitemap.xml": digest(self.environment, [(p.is_link, p.abs_url, p.canonical_url, p.meta.get("gs_lastmod")) for p in pages]),
+            # One string, not a list of tuples through repr(): 17,340 pages
+            # at bench scale L, ~30 ms of every save.
+            "sitemap.xml": digest(self.environment, "\n".join(f"{p.is_link}\x00{p.abs_url}\x00{p.canonical_url}\x00{p.meta.get('gs_lastmod')}" for p in pages)),
         }
         for name, key in self._templates_now.items():
             if self._templates_last.get(name) == key and name in config.theme.static_templates and (Path(config.site_dir) / name).is_file():
@@ -499,6 +501,14 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         kept = self._kept_pages
         for page in pages:
             file = page.file
+            if file.src_uri in kept:
+                # The last build's Page with the fingerprint its date was
+                # made under (only pages of _DATED_BY_RECORD have one): that
+                # date, as set on the Page then. Most pages of a save.
+                hit = known.get(file.src_uri)
+                if hit is not None and hit[1] is not None and hit[0] == prints.get(file.src_uri):
+                    self._lastmods[file.src_uri] = hit
+                    continue
             spec = self.specs.get(file.src_uri)
             bulletin = self.site.bulletins_by_src.get(file.src_uri)
             kind, obj = (spec.kind, spec.obj) if spec is not None else ("bulletin", bulletin) if bulletin is not None else ("", None)
