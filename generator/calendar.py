@@ -2,11 +2,11 @@
 
 Files, at URLs made from stable ids so a subscription never breaks::
 
-    calendar/all.ics                    every activity
+    calendar/all.ics                    every activity but those over 14 days ago
     calendar/buildings/<building>.ics   what a building's residents are invited to
                                         (the last 14 days and the next 92)
-    calendar/series/<series>.ics        one lecture series
-    calendar/teams/<team>.ics           one team's activities
+    calendar/series/<series>.ics        one lecture series, whole
+    calendar/teams/<team>.ics           one team's, but those over 14 days ago
     calendar/activities/<activity>.ics  one activity ("add to calendar")
 
 Choices that make the files correct and reproducible:
@@ -300,15 +300,18 @@ def calendar_files(site: Site) -> Iterator[tuple[str, str, list[Activity]]]:
     team's) was ~0.7 s at bench scale L that no save could stop."""
     t = strings(site.info.language)
     title = site.info.title
-    yield "calendar/all.ics", t.feed_name.format(site=title, name=t.all_activities), list(site.activities.values())
+    recent = recent_activities(site, site.activities.values())
+    yield "calendar/all.ics", t.feed_name.format(site=title, name=t.all_activities), recent
     for bid in site.buildings:
         yield building_path(bid), t.feed_name.format(site=title, name=site.building_label(bid)), building_activities(site, bid)
     for series in site.series.values():
         acts = [a for a in q.lectures(site) if a.lecture and a.lecture.series == series.id]
         yield f"calendar/series/{series.id}.ics", t.feed_name.format(site=title, name=series.name), acts
+    by_team: dict[str, list[Activity]] = {}
+    for a in recent:
+        by_team.setdefault(a.team, []).append(a)
     for team in site.teams.values():
-        acts = [a for a in site.activities.values() if a.team == team.id]
-        yield f"calendar/teams/{team.id}.ics", t.feed_name.format(site=title, name=team.name), acts
+        yield f"calendar/teams/{team.id}.ics", t.feed_name.format(site=title, name=team.name), by_team.get(team.id, [])
     for a in site.activities.values():
         yield activity_path(a.id), t.feed_name.format(site=title, name=a.title), [a]
 
@@ -335,18 +338,38 @@ _MEMO: Memo[bytes] = Memo()
 # a building's full list was ~160 events, 134 KB per feed, 268 MB for 2,000
 # buildings: 36 % of the whole site. The building page shows two months and
 # the door notice two weeks, so the feed still reaches further ahead than
-# either; all.ics and the series, team and activity feeds stay complete.
-BUILDING_FEED_PAST_DAYS = 14
+# either.
+#
+# all.ics and the team feeds drop the past the same way (everything ahead
+# stays): kept whole, they grew by every activity ever held, without end.
+# At bench scale L (a year of past activities) all.ics was 9.9 MB and the 78
+# team feeds 10 MB, downloaded twice a day by each subscribed phone; many
+# phone calendars give up on a feed that size. A calendar app keeps only what
+# a subscribed feed holds, so an activity leaves residents' calendars two
+# weeks after it is over, as it does from a building's feed. The history
+# stays on the site (往期活动, each activity's page and its own .ics, the
+# series feeds, api/site.json): a lecture series is the forum's record and
+# grows by one talk a month, so its feed stays whole.
+FEED_PAST_DAYS = 14
 BUILDING_FEED_AHEAD_DAYS = 92
+
+
+def recent_activities(site: Site, activities: Iterable[Activity]) -> list[Activity]:
+    """The activities with an occurrence not over by today − FEED_PAST_DAYS
+    (queries.over_by: the same test as the start of a building's window), in
+    the order given; a series is published whole once any of its
+    occurrences is, as in a building's feed."""
+    since = site.today - timedelta(days=FEED_PAST_DAYS)
+    return [a for a in activities if not all(q.over_by(site, o.start, o.end, since) for o in a.occurrences)]
 
 
 def building_activities(site: Site, building_id: str) -> list[Activity]:
     """The activities a building is invited to, through the shared query (the
     same audience resolution as the building page and the door notice), that
-    have an occurrence between today − BUILDING_FEED_PAST_DAYS and today +
+    have an occurrence between today − FEED_PAST_DAYS and today +
     BUILDING_FEED_AHEAD_DAYS; a series is published whole, so each activity
     appears once and a calendar app never shows half a rule."""
-    first = site.today - timedelta(days=BUILDING_FEED_PAST_DAYS)
+    first = site.today - timedelta(days=FEED_PAST_DAYS)
     last = site.today + timedelta(days=BUILDING_FEED_AHEAD_DAYS)
     seen: dict[str, Activity] = {}
     for item in q.for_building(site, building_id, first, last):

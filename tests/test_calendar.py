@@ -125,7 +125,8 @@ def test_building_feed_is_a_rolling_window(tmp_path: Path, basic_site: Path) -> 
     project = make_project_at(tmp_path / "early", FIXTURES / "basic" / "content")
     early = build_project(project, "2026-07-01")
     assert via_icalendar(early / "calendar/buildings/b-b1.ics") == set()
-    assert via_icalendar(early / "calendar/all.ics") == via_icalendar(basic_site / "calendar/all.ics")
+    # all.ics holds everything ahead, so on 07-01 every activity.
+    assert feed_uids(early, "calendar/all.ics") == {a["id"] for a in activities("basic")}
     # Built on 2026-09-04 the window ends on 12-05 (92 days): the clinic that
     # morning is in, the 12-08 show is not yet.
     project = make_project_at(tmp_path / "sept", FIXTURES / "basic" / "content")
@@ -214,17 +215,56 @@ def test_plain_text_description_from_markdown(subs_site: Path) -> None:
     assert str(cal.walk("VEVENT")[0]["SUMMARY"]) == "冬季用电用气安全 & 防火<常识>"
 
 
+def feed_uids(site: Path, rel: str) -> set[str]:
+    cal = icalendar.Calendar.from_ical((site / rel).read_bytes())
+    return {str(e["UID"]).split("@")[0] for e in cal.walk("VEVENT")}
+
+
+def not_over_14_days(case: str, today: date) -> set[str]:
+    """The activities all.ics and the team feeds must hold, worked out here:
+    those with an occurrence that began on or after the day 14 days before
+    today, or is still on at 08:00 that day (a series goes whole)."""
+    since = today - timedelta(days=14)
+    midnight, morning = datetime.combine(since, datetime.min.time(), TZ), datetime.combine(since, datetime.min.time().replace(hour=8), TZ)
+    return {a["id"] for a in activities(case)
+            if any(o.start >= midnight or o.end > morning for o in occurrences(case, a, TZ))}
+
+
 def test_team_series_and_all_feeds(subs_site: Path) -> None:
     acts = activities("subscriptions")
-    def uids(rel: str) -> set[str]:
-        cal = icalendar.Calendar.from_ical((subs_site / rel).read_bytes())
-        return {str(e["UID"]).split("@")[0] for e in cal.walk("VEVENT")}
-    assert uids("calendar/all.ics") == {a["id"] for a in acts}
-    assert uids("calendar/teams/dancers.ics") == {a["id"] for a in acts if a.get("team") == "dancers"}
-    assert uids("calendar/teams/school.ics") == {a["id"] for a in acts if a.get("team") == "school"}
-    assert uids("calendar/series/forum.ics") == {a["id"] for a in acts if a.get("series") == "forum"}
+    recent = not_over_14_days("subscriptions", BUILT_ON)
+    assert feed_uids(subs_site, "calendar/all.ics") == recent == {a["id"] for a in acts}
+    assert feed_uids(subs_site, "calendar/teams/dancers.ics") == {a["id"] for a in acts if a.get("team") == "dancers"}
+    assert feed_uids(subs_site, "calendar/teams/school.ics") == {a["id"] for a in acts if a.get("team") == "school"}
+    assert feed_uids(subs_site, "calendar/series/forum.ics") == {a["id"] for a in acts if a.get("series") == "forum"}
     for path in all_ics(subs_site):
         ics.Calendar(path.read_text(encoding="utf-8"))  # the second parser accepts every file
+
+
+def test_all_and_team_feeds_drop_what_is_over_for_14_days(tmp_path: Path) -> None:
+    # A subscribed feed kept whole grows by every activity ever held (9.9 MB
+    # for all.ics at bench scale L). taichi's weekly series ends on its last
+    # Saturday: built 14 days later it is still in all.ics and its team's
+    # feed, built 15 days later it is gone from both, while its own feed
+    # ("添加到日历" on its page) stays, and the lecture series stays whole.
+    acts = activities("subscriptions")
+    taichi = next(a for a in acts if a["id"] == "taichi")
+    last = max(o.start.date() for o in occurrences("subscriptions", taichi, TZ))
+    for days, kept in ((14, True), (15, False)):
+        built_on = last + timedelta(days=days)
+        project = make_project_at(tmp_path / str(days), FIXTURES / "subscriptions" / "content")
+        site = build_project(project, built_on.isoformat())
+        recent = not_over_14_days("subscriptions", built_on)
+        assert ("taichi" in recent) is kept
+        assert recent != {a["id"] for a in acts} and recent, "the case must keep some and drop some"
+        assert feed_uids(site, "calendar/all.ics") == recent
+        for team in ("dancers", "school"):
+            assert feed_uids(site, f"calendar/teams/{team}.ics") == {a["id"] for a in acts if a.get("team") == team and a["id"] in recent}
+        assert feed_uids(site, "calendar/series/forum.ics") == {a["id"] for a in acts if a.get("series") == "forum"}
+        assert feed_uids(site, "calendar/activities/taichi.ics") == {"taichi"}
+        # What is kept is kept whole: every occurrence of the series.
+        assert via_icalendar(site / "calendar/all.ics") == expected(
+            [o for a in acts if a["id"] in recent for o in occurrences("subscriptions", a, TZ)])
 
 
 def test_every_ics_parses_with_both_parsers(basic_site: Path) -> None:

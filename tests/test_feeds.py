@@ -139,15 +139,21 @@ def test_feeds_ignore_the_build_day(tmp_path: Path, basic_site: Path) -> None:
     # Another --today changes what is "coming", never the feed's dates.
     project = make_project_at(tmp_path / "later", FIXTURES / "basic" / "content")
     later = build_project(project, (date(2026, 11, 29) + timedelta(days=40)).isoformat())
-    for rel in ("feeds/atom.xml", "feeds/columns/news.xml", "calendar/all.ics", "api/site.json", "sitemap.xml"):
+    for rel in ("feeds/atom.xml", "feeds/columns/news.xml", "calendar/activities/east-clinic.ics", "api/site.json", "sitemap.xml"):
         assert (later / rel).read_bytes() == (basic_site / rel).read_bytes(), rel
+    # all.ics drops what is over for 14 days; what it keeps is the same bytes.
+    def events(site: Path) -> list[bytes]:
+        return [e.split(b"END:VEVENT")[0] for e in (site / "calendar/all.ics").read_bytes().split(b"BEGIN:VEVENT")[1:]]
+    assert events(later) and set(events(later)) < set(events(basic_site))
     # A building feed is the last 14 days and the next 92: 40 days later
-    # (2027-01-08) the 12-05 clinic ended 34 days before and has left it, the
-    # dance (Tue/Thu until 12-31) is still in, and the archive keeps both.
+    # (2027-01-08) the 12-05 clinic ended 34 days before and has left it (and
+    # all.ics), the dance (Tue/Thu until 12-31) is still in, and the
+    # clinic's own feed keeps it.
     later_b1 = (later / "calendar/buildings/b-b1.ics").read_text(encoding="utf-8")
     assert "UID:east-clinic@" in (basic_site / "calendar/buildings/b-b1.ics").read_text(encoding="utf-8")
     assert "UID:east-clinic@" not in later_b1
-    assert "UID:east-clinic@" in (later / "calendar/all.ics").read_text(encoding="utf-8")
+    assert "UID:east-clinic@" not in (later / "calendar/all.ics").read_text(encoding="utf-8")
+    assert "UID:east-clinic@" in (later / "calendar/activities/east-clinic.ics").read_text(encoding="utf-8")
     assert "UID:dance@" in later_b1
     assert "UID:estate-a-drill@" not in later_b1  # never b-b1's
 
