@@ -393,6 +393,8 @@ def test_search_says_past_activities_are_not_searched_and_where_they_are(browser
         goto(page, base_url)
         page.click("label.gs-search-button")
         assert not page.is_visible(note)  # nothing asked yet: only the hint
+        hint = page.inner_text("[data-gs-search-meta]")
+        assert hint.startswith("输入关键词"), hint
         for query in (activity["title"], "讲座"):
             results = _search(page, query)
             if query == "讲座":
@@ -403,6 +405,8 @@ def test_search_says_past_activities_are_not_searched_and_where_they_are(browser
             assert page.inner_text(note).startswith("已结束的活动（讲座除外）搜不到，请在活动日历中查看"), page.inner_text(note)
         page.fill("[data-gs-search-query]", "")
         page.wait_for_function(f"document.querySelector('{note}').hidden")
+        # A cleared box says the hint again (taken from the line's own text).
+        assert page.inner_text("[data-gs-search-meta]") == hint
         _search(page, "股票")  # the residents' tester's query with no answer
         assert page.inner_text("[data-gs-search-meta]").startswith("没有找到")
         assert page.is_visible(note)

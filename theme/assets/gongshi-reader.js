@@ -62,6 +62,8 @@
   var form = box.querySelector("[data-gs-search-form]");
   var input = box.querySelector("[data-gs-search-query]");
   var meta = box.querySelector("[data-gs-search-meta]");
+  // The hint is the line's first text, not one more attribute on every page.
+  var hint = meta.textContent;
   var list = box.querySelector("[data-gs-search-results]");
   var pastNote = box.querySelector("[data-gs-search-past]");
   var PAGE = 5; // results whose text is fetched at once: each costs a request (and fills a phone screen)
@@ -113,7 +115,8 @@
   }
 
   function say(key, n) {
-    meta.textContent = (meta.getAttribute("data-" + key) || "").replace("{n}", String(n));
+    var text = key === "hint" ? hint : meta.getAttribute("data-" + key);
+    meta.textContent = (text || "").replace("{n}", String(n));
   }
 
   // Pagefind's excerpt is HTML with <mark> around the hits; keep only text
