@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.errors import ContentError
 from generator.load import YList, YMap, YNull, YStr, load_article, parse_yaml
@@ -490,3 +492,202 @@ def test_when_the_second_process_fails_the_build_process_reads_its_files(
     assert read_here == (["3.yml", "4.yml"] if how == "dies" else ["4.yml"])
     assert isinstance(serial, tuple) and parallel == serial
     assert "Traceback" not in capfd.readouterr().err
+
+
+# ----------------------------------------------------- one item parsed again
+
+def _same_tree(a: object, b: object, where: str = "") -> None:
+    """Equal values, types, locations, quoting and key order (== on YStr
+    compares the text only)."""
+    assert type(a) is type(b), where
+    assert getattr(a, "loc", None) == getattr(b, "loc", None), where
+    if isinstance(a, YStr):
+        assert isinstance(b, YStr)
+        assert (str(a), a.quoted, a.indent) == (str(b), b.quoted, b.indent), where
+    elif isinstance(a, YMap):
+        assert isinstance(b, YMap)
+        assert list(a) == list(b) and a.key_locs == b.key_locs, where
+        for k in a:
+            _same_tree(a[k], b[k], f"{where}/{k}")
+    elif isinstance(a, YList):
+        assert isinstance(b, YList) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same_tree(x, y, f"{where}[{i}]")
+
+
+def _outcome(text: str, cache: dict | None) -> object:
+    try:
+        return parse_yaml(text, "data/x.yml", cache=cache)
+    except ContentError as exc:
+        return ("error", exc.loc, exc.message, exc.fix)
+
+
+# Lists as editors write them, and as they should not: block texts kept
+# with their trailing lines (|+), folded, quoted texts running over lines,
+# one of them starting with "- " at the list's column (that list is always
+# parsed whole), comments at column 0 between items, a list at its key's
+# column, flow lists, two lists in one file (lectures.yml), nested lists.
+_TRICKY = '''\
+# 活动
+series:
+  - id: forum
+    name: 科普大讲堂
+  - id: health
+    name: "健康
+  - 讲座"
+activities:
+  - id: a1
+    title: 防汛演练
+    description: |+
+      第一行
+      - 不是新的一项
+
+  - id: a2
+    title: '多行
+      引号'
+    tags: [一, 二,
+      三]
+# 十二月
+  -
+    id: a3
+    description: >
+      折叠的
+      文字
+    note: 同一句话
+  - id: a4
+    nested:
+      - x
+      - y: 1
+        z: [1, 2]
+lectures:
+- id: l1
+  title: 讲座一
+- id: l2
+  title: 讲座二
+  speaker: {name: 张医生, title: 主任}
+'''
+
+# An alias copies its anchor's values into another item: such a text is
+# always parsed whole.
+_ALIASED = """\
+activities:
+  - id: a1
+    note: &n 同一句话
+  - id: a2
+    note: *n
+"""
+
+_SHIPPED = sorted(
+    {p for p in (Path(__file__).parent.parent / "content" / "data").glob("*.yml")}
+    | {p for p in (Path(__file__).parent / "fixtures").glob("*/content/data/activities.yml")}
+)
+
+
+def test_an_edit_inside_one_item_reuses_the_others_and_equals_a_whole_parse() -> None:
+    text = (Path(__file__).parent.parent / "content" / "data" / "activities.yml").read_text(encoding="utf-8")
+    cache: dict = {}
+    before = parse_yaml(text, "data/activities.yml", cache=cache)
+    assert isinstance(before, YMap)
+    items = before["activities"]
+    assert isinstance(items, YList) and len(items) > 5
+    n = len(items) // 2
+    title = items[n]["title"]  # type: ignore[index]
+    line = title.loc.line - 1
+    lines = text.split("\n")
+    lines[line] = lines[line].replace(str(title), "改" + str(title), 1)
+    edited = "\n".join(lines)
+    after = parse_yaml(edited, "data/activities.yml", cache=cache)
+    _same_tree(after, parse_yaml(edited, "data/activities.yml"))
+    assert isinstance(after, YMap)
+    now = after["activities"]
+    assert isinstance(now, YList)
+    # Parsed again: the item edited; kept: every other one, the same objects.
+    assert now[n] is not items[n] and now[n]["title"] == "改" + str(title)  # type: ignore[index]
+    assert all(now[i] is items[i] for i in range(len(items)) if i != n)
+    # An edit of the other kind (a line added) is parsed whole, and equal too.
+    grown = edited.replace(lines[line], lines[line] + "\n    extra_note: 电话报名", 1)
+    again = parse_yaml(grown, "data/activities.yml", cache=cache)
+    _same_tree(again, parse_yaml(grown, "data/activities.yml"))
+    assert again["activities"][0] is not now[0]  # type: ignore[index]
+
+
+_EDIT_CHARS = st.sampled_from([" ", "  ", "-", "- ", ":", ": ", '"', "'", "#", "|", "|+", ">", "[", "]", "{", "}",
+                               "&a ", "*a", "*n", "\t", "x", "中", "---", "...", "\u3000", ",", "?"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_edit_of_a_line_parses_as_the_whole_text_does(data: st.DataObject) -> None:
+    # Every edit of a line, made alone or after another (the cache holds
+    # the last tree, whichever way it was made), gives the tree or the
+    # error a parse of the whole text gives.
+    text = data.draw(st.sampled_from([_TRICKY, _ALIASED, *(p.read_text(encoding="utf-8") for p in _SHIPPED[:4])]))
+    cache: dict = {}
+    if isinstance(_outcome(text, cache), tuple):
+        return
+    for _ in range(data.draw(st.integers(1, 3))):
+        lines = text.split("\n")
+        i = data.draw(st.integers(0, len(lines) - 1))
+        line = lines[i]
+        how = data.draw(st.sampled_from(["insert", "delete", "indent", "dedent", "copy"]))
+        if how == "insert":
+            at = data.draw(st.integers(0, len(line)))
+            line = line[:at] + data.draw(_EDIT_CHARS) + line[at:]
+        elif how == "delete" and line:
+            at = data.draw(st.integers(0, len(line) - 1))
+            line = line[:at] + line[at + data.draw(st.integers(1, 4)):]
+        elif how == "indent":
+            line = " " * data.draw(st.integers(1, 3)) + line
+        elif how == "dedent":
+            line = line[data.draw(st.integers(1, 3)):] if line.startswith(" ") else line
+        else:
+            line = lines[data.draw(st.integers(0, len(lines) - 1))]
+        lines[i] = line
+        text = "\n".join(lines)
+        fast, whole = _outcome(text, cache), _outcome(text, None)
+        if isinstance(whole, tuple):
+            assert fast == whole
+        else:
+            _same_tree(fast, whole)
+
+
+@pytest.mark.parametrize("name", ["tricky", *(p.parent.parent.parent.name + "/" + p.name for p in _SHIPPED)])
+def test_every_line_edited_parses_as_the_whole_text_does(name: str) -> None:
+    # Each line of the file edited alone, three ways (a character added at
+    # its end and after its indentation, the line emptied): the parse from
+    # the last tree equals the whole text's, and most edits of an item's
+    # own line took the shortcut (the first item kept as it was).
+    text = _TRICKY if name == "tricky" else next(p for p in _SHIPPED if p.parent.parent.parent.name + "/" + p.name == name).read_text(encoding="utf-8")
+    first: dict = {}
+    tree = _outcome(text, first)
+    assert isinstance(tree, YMap)
+    lines = text.split("\n")
+    kept = tried = 0
+    for i, line in enumerate(lines):
+        body = line.lstrip(" ")
+        for edited in (line + "改", line[: len(line) - len(body)] + "x" + body, ""):
+            if edited == line:
+                continue
+            cache = dict(first)
+            new = "\n".join([*lines[:i], edited, *lines[i + 1 :]])
+            fast, whole = _outcome(new, cache), _outcome(new, None)
+            if isinstance(whole, tuple):
+                assert fast == whole, (i, edited)
+                continue
+            _same_tree(fast, whole, f"line {i + 1}: {edited!r}")
+            tried += 1
+            lists = [k for k, v in tree.items() if isinstance(v, YList) and len(v) > 1]
+            kept += isinstance(fast, YMap) and any(
+                isinstance(fast.get(k), YList) and (fast[k][0] is tree[k][0] or fast[k][-1] is tree[k][-1]) for k in lists)  # type: ignore[index]
+    assert tried
+    if name == "tricky" or name.endswith("activities.yml"):
+        assert kept > tried // 2, (kept, tried)
+
+
+def test_an_aliased_text_is_parsed_whole() -> None:
+    cache: dict = {}
+    before = parse_yaml(_ALIASED, "data/x.yml", cache=cache)
+    edited = _ALIASED.replace("同一句话", "另一句话")
+    after = parse_yaml(edited, "data/x.yml", cache=cache)
+    assert after["activities"][1]["note"] == "另一句话"  # type: ignore[index]
+    assert after["activities"][1] is not before["activities"][1]  # type: ignore[index]
