@@ -622,3 +622,51 @@ def test_lists_of_all_activities_are_made_again_when_the_day_or_order_changes() 
     backwards = dataclasses.replace(later, activities=dict(reversed(list(later.activities.items()))))
     assert prints(backwards, carried) == prints(backwards, Records())
     assert prints(backwards, carried)["activities/past.md"] != moved["activities/past.md"]
+
+
+def test_an_activity_edit_reads_that_activity_again_and_keeps_the_others(tmp_path: Path) -> None:
+    # serve parses only the edited item of activities.yml again
+    # (load._reparse_item) and reads only its activity again
+    # (pipeline._read_activities): the others are the last model's own
+    # objects, and the model, warnings and errors are a clean load's.
+    from datetime import date
+
+    from generator.errors import BuildFailed
+    from generator.pipeline import LoadCache, Project, load_model
+
+    project_dir = make_project_at(tmp_path / "p", BASIC)
+    served = Project(project_dir.resolve(), (project_dir / "content").resolve(), LoadCache())
+    clean = Project(project_dir.resolve(), (project_dir / "content").resolve(), None)
+    today = date.fromisoformat(TODAY)
+    acts = project_dir / "content" / "data" / "activities.yml"
+    # A warning of an item that is kept is reported again.
+    text = acts.read_text(encoding="utf-8").replace("  - id: b1-only\n", "  - id: b1-only\n    description: \"\"\n", 1)
+    acts.write_text(text, encoding="utf-8")
+
+    def both() -> tuple[object, object]:
+        got = []
+        for project in (served, clean):
+            try:
+                site, p, _ = load_model(project, today)
+                got.append((site.activities, [str(w) for w in p.warnings]))
+            except BuildFailed as exc:
+                got.append(("failed", [str(e) for e in exc.errors]))
+        return got[0], got[1]
+
+    first, _ = both()
+    assert isinstance(first[0], dict) and len(first[0]) > 5
+    assert any("活动说明是空的" in w for w in first[1])  # type: ignore[union-attr]
+    acts.write_text(text.replace("title: 东社区义诊", "title: 东社区义诊（改）", 1), encoding="utf-8")
+    second, want = both()
+    assert second == want
+    assert second[0]["east-clinic"].title == "东社区义诊（改）"  # type: ignore[index]
+    kept = [aid for aid, a in second[0].items() if a is first[0].get(aid)]  # type: ignore[union-attr]
+    assert "east-clinic" not in kept and len(kept) >= len(first[0]) - 1, kept
+    # One item now claims another's id: the error a clean load reports.
+    acts.write_text(text.replace("id: east-clinic", "id: b1-only", 1), encoding="utf-8")
+    third, want = both()
+    assert third == want and third[0] == "failed" and any("b1-only" in e for e in third[1])
+    # And back: every activity again, equal to a clean load's.
+    acts.write_text(text, encoding="utf-8")
+    fourth, want = both()
+    assert fourth == want
