@@ -182,3 +182,45 @@ def test_for_door_keeps_an_entrance_activity_to_its_entrance(tmp_path) -> None: 
     assert west.audience_label == "甲小区 3 栋 西单元居民"
     assert both.audience_label == "甲小区 3 栋、乙小区 1 号楼 2单元居民"
     assert repr(both).count("IdSet(['b-b1/2'])") == 1  # in the build cache's keys, sorted
+
+
+def test_a_timeline_made_from_the_last_one_equals_one_made_from_scratch() -> None:
+    """serve's next model keeps most activities as the same objects, and
+    its timeline is the last one's with the changed activities' Items put
+    in their places (_items_again): after random edits (a start moved, an
+    activity made again with the same values, added, removed) it must be
+    the definition's list, in the same order."""
+    import dataclasses
+    import random
+
+    rng = random.Random(11)
+    site = load_site(Project.at(REPO), date(2026, 11, 29))[0]
+    acts = dict(site.activities)
+    assert len(acts) > 20
+    q._TIMELINES(site)
+    again = 0
+    for round_ in range(40):
+        for _edit in range(rng.randrange(1, 4)):
+            aid = rng.choice(sorted(acts))
+            a = acts[aid]
+            kind = rng.choice(["move", "same", "add", "remove"])
+            if kind == "move":
+                shift = timedelta(days=rng.randrange(-40, 40), hours=rng.randrange(-5, 5))
+                occs = tuple(dataclasses.replace(o, start=o.start + shift, end=o.end + shift) for o in a.occurrences)
+                acts[aid] = dataclasses.replace(a, start=a.start + shift, end=a.end + shift, occurrences=occs)
+            elif kind == "same":
+                acts[aid] = dataclasses.replace(a)
+            elif kind == "add":
+                new_id = f"{aid}-copy{round_}"
+                occs = tuple(dataclasses.replace(o, activity=new_id) for o in a.occurrences)
+                acts[new_id] = dataclasses.replace(a, id=new_id, occurrences=occs)
+            elif len(acts) > 20:
+                del acts[aid]
+        ordered = dict(sorted(acts.items(), key=lambda kv: (kv[1].start, kv[0])))
+        model = dataclasses.replace(site, activities=ordered)
+        last = q._last_timeline
+        made = q._TIMELINES(model)
+        again += last is not None and q._items_again(model, last, ordered) is not None
+        assert made.items == q._items(model, list(ordered.values()), None, None), round_
+        assert q.every_item(model) == q._items(model, list(ordered.values()), None, None)
+    assert again > 30  # the shortcut was taken
