@@ -670,3 +670,38 @@ def test_an_activity_edit_reads_that_activity_again_and_keeps_the_others(tmp_pat
     acts.write_text(text, encoding="utf-8")
     fourth, want = both()
     assert fourth == want
+
+
+def test_pages_listed_once_are_mkdocs_own_list() -> None:
+    # plugin._PagesOnce keeps MkDocs' list of documentation pages per
+    # inclusion test: the same list as Files gives, after files are added
+    # and removed too, and a list of its own for each caller.
+    from mkdocs.structure.files import File, Files, InclusionLevel
+
+    from generator.plugin import _PagesOnce
+
+    def made(uri: str, inclusion: InclusionLevel) -> File:
+        return File(uri, "/docs", "/site", True, inclusion=inclusion)
+
+    levels = [InclusionLevel.INCLUDED, InclusionLevel.NOT_IN_NAV, InclusionLevel.DRAFT, InclusionLevel.EXCLUDED]
+    files = [made(f"p{n}.md" if n % 3 else f"img{n}.png", levels[n % 4]) for n in range(40)]
+    ours, theirs = _PagesOnce(files), Files(files)
+    tests = (InclusionLevel.is_included, InclusionLevel.is_in_serve, InclusionLevel.all)
+
+    def same() -> None:
+        for test in tests:
+            assert ours.documentation_pages(inclusion=test) == theirs.documentation_pages(inclusion=test)
+        assert ours.documentation_pages() == theirs.documentation_pages()
+
+    same()
+    mine = ours.documentation_pages()
+    mine.clear()
+    same()
+    for f in (made("new.md", InclusionLevel.INCLUDED), made("late.md", InclusionLevel.DRAFT)):
+        ours.append(f)
+        theirs.append(f)
+        same()
+    gone = files[4]
+    ours.remove(gone)
+    theirs.remove(gone)
+    same()
