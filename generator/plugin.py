@@ -614,9 +614,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         for warning in problems.sorted_warnings():
             log.warning(str(warning))
 
-# Page kinds whose sitemap date (sitemap.lastmod) is made only of what their
-# fingerprint holds: their record, a building's activities, the bulletins
-# (incremental.LISTING_INPUTS), every activity for a month page, the lectures.
 class _PagesOnce(Files):
     """MkDocs' Files, listing the documentation pages once per inclusion
     test instead of on each call. A serve rebuild asks four times after
@@ -648,6 +645,9 @@ class _PagesOnce(Files):
         super().remove(file)
 
 
+# Page kinds whose sitemap date (sitemap.lastmod) is made only of what their
+# fingerprint holds: their record, a building's activities, the bulletins
+# (incremental.LISTING_INPUTS), every activity for a month page, the lectures.
 _DATED_BY_RECORD = frozenset({"bulletin", "activity", "building", "bulletins", "column", "bulletins_year", "activities_month", "lectures"})
 
 
