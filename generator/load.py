@@ -334,7 +334,7 @@ def _reparse_item(last: _Parsed, text: str, shown: str, line_offset: int) -> _Pa
         # Each item of the parse starts in its own span of lines: a "-"
         # line inside a quoted text is not taken for an item.
         if len(starts) != len(items) + 1 or not all(
-                starts[n] <= _line(v) - 1 - line_offset < starts[n + 1] for n, v in enumerate(items)):
+                starts[n] <= v.loc.line - 1 - line_offset < starts[n + 1] for n, v in enumerate(items)):
             continue
         for n in range(len(items)):
             begin, end = starts[n], starts[n + 1]
@@ -351,10 +351,6 @@ def _reparse_item(last: _Parsed, text: str, shown: str, line_offset: int) -> _Pa
             chunk = "\n".join(new[begin:end]) + ("\n" if end < len(new) else "")
             return _with_item(last, text, shown, line_offset, key, n, chunk, begin)
     return None
-
-
-def _line(value: YValue) -> int:
-    return value.loc.line
 
 
 def _item_starts(lines: list[str], head: int, column: int) -> list[int]:

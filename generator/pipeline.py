@@ -49,7 +49,7 @@ class ModelCache:
     # activity file (shown path) → (its document, the data part, activities, problems, ids claimed)
     activities: dict[str, tuple[object, _DataPart, list[Activity], Problems, dict[str, Location]]] = field(default_factory=dict)
     # activity file (shown path) → id(item) → (the item, the data part, its
-    # activity, its warnings, the id it claimed and where): _read_activities
+    # activity, its warnings, where its id was claimed): _read_activities
     activity_items: dict[str, dict[int, _ItemRead]] = field(default_factory=dict)
     # bulletin source → (its article, the columns, bulletin, is a draft, problems)
     bulletins: dict[str, tuple[Article, dict[str, Column], Bulletin | None, bool, Problems]] = field(default_factory=dict)
@@ -325,7 +325,7 @@ def _read_data(loaded: Loaded, cache: ModelCache | None) -> _DataPart | None:
 
 
 # What reading one activity item made (ModelCache.activity_items).
-_ItemRead = tuple[object, "_DataPart", Activity, list[ContentError], str, Location]
+_ItemRead = tuple[object, "_DataPart", Activity, list[ContentError], Location]
 
 
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
@@ -363,9 +363,9 @@ def _read_activities(
 
     def read(m: YMap) -> None:
         found = last_items.get(id(m))
-        if found is not None and found[0] is m and found[1] is data and found[4] not in table:
-            _m, _data, a, warnings, aid, loc = found
-            table[aid] = loc
+        if found is not None and found[0] is m and found[1] is data and found[2].id not in table:
+            _m, _data, a, warnings, loc = found
+            table[a.id] = loc
             q.warnings.extend(warnings)
             now_items[id(m)] = found
             activities.append(a)
@@ -377,7 +377,7 @@ def _read_activities(
         if made is not None:
             activities.append(made)
             if not one.errors:
-                now_items[id(m)] = (m, data, made, one.warnings, made.id, table[made.id])
+                now_items[id(m)] = (m, data, made, one.warnings, table[made.id])
 
     try:
         if lecture:
