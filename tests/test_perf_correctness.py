@@ -624,6 +624,49 @@ def test_lists_of_all_activities_are_made_again_when_the_day_or_order_changes() 
     assert prints(backwards, carried)["activities/past.md"] != moved["activities/past.md"]
 
 
+def test_source_fingerprints_follow_the_set_of_pages_only_where_a_link_may_point() -> None:
+    # serve keeps each Markdown page's fingerprint while its inputs are
+    # equal (Records.page_print); the set of pages is one of them only for a
+    # page that may hold a link (incremental.LINK_SYNTAX). Carried from
+    # rebuild to rebuild, across a page added, they must equal those made
+    # from scratch, and a page without link syntax is not hashed again.
+    from datetime import date
+
+    from generator import incremental
+    from generator.incremental import Fingerprints, Records
+    from generator.pipeline import Project, load_model
+
+    site, _problems, _articles = load_model(Project(BASIC.parent.resolve(), BASIC.resolve()), date.fromisoformat(TODAY))
+    plain = "纯文字，没有链接。".encode()
+    linking = "见[上一期](2026-02-second.md)。".encode()
+    sources = {"about.md": plain, "notes.md": linking}
+
+    def prints(paths: list[str], records: Records) -> dict[str, str]:
+        fp = Fingerprints(site, "env", paths, records)
+        return {uri: fp.source(uri, data) for uri, data in sources.items()}
+
+    before = ["index.md", "about.md", "notes.md"]
+    after = [*before, "activities/new.md"]
+    carried = Records()
+    first = prints(before, carried)
+    hashed: list[object] = []
+    real_digest = incremental.digest
+
+    def counting(*parts: object) -> str:
+        hashed.append(parts)
+        return real_digest(*parts)
+
+    incremental.digest = counting  # type: ignore[assignment]
+    try:
+        added = prints(after, carried)
+    finally:
+        incremental.digest = real_digest  # type: ignore[assignment]
+    assert added == prints(after, Records())
+    assert added["notes.md"] != first["notes.md"], "a page that may link must follow the set of pages"
+    assert added["about.md"] == first["about.md"]
+    assert not any("about.md" in parts for parts in hashed), "a page without link syntax was hashed again"
+
+
 def test_an_activity_edit_reads_that_activity_again_and_keeps_the_others(tmp_path: Path) -> None:
     # serve parses only the edited item of activities.yml again
     # (load._reparse_item) and reads only its activity again
