@@ -96,8 +96,7 @@ def _parse_date_prefix(value: str) -> tuple[date, str]:
         raise DateProblem(f"“{value}”不是可识别的日期")
     year = int(m["y"])
     if not 1900 <= year <= 2099:
-        # A typo (2206 for 2026): such a date also broke writing
-        # sitemap.xml.gz, whose gzip header holds the newest date in 32 bits.
+        # A typo (2206 for 2026).
         raise DateProblem(f"“{value}”的年份 {year} 不合理，请检查是否输错")
     month = int(m["m"] or m["m2"])
     day = int(m["d"] or m["d2"])

@@ -14,8 +14,6 @@ Reproducibility: nothing here reads the clock. An entry's ``published`` and
 ``updated`` is its newest entry's (for an empty column, the newest bulletin of
 the site, or the build's ``--today`` when there is none). Entry ids are the
 bulletin's absolute URL, which comes from its file name and so never changes.
-
-Also makes MkDocs' ``sitemap.xml.gz`` reproducible; see :mod:`generator.sitemap`.
 """
 
 from __future__ import annotations
@@ -67,9 +65,6 @@ def write(out: Output) -> None:
     template = out.env.get_template("feeds/atom.xml")
     for rel, feed in feeds(site):
         out.write(rel, template.render(feed=feed), "Atom 订阅")
-    from . import sitemap
-
-    sitemap.fix_gzip(out)
 
 
 def feeds(site: Site) -> list[tuple[str, Feed]]:

@@ -135,6 +135,25 @@ def test_sitemap_gz_is_reproducible(basic_site: Path) -> None:
     assert gzip.decompress(raw) == (basic_site / "sitemap.xml").read_bytes()
 
 
+def test_sitemap_escapes_urls_and_lists_only_pages_with_one() -> None:
+    # sitemap.urlset writes the XML itself (no template): a URL with XML's
+    # special characters is escaped, a link in the nav and a page without a
+    # URL are left out, and a page without a content date has no lastmod.
+    from types import SimpleNamespace
+
+    from generator import sitemap as writer
+
+    def page(url: str | None, day: date | None = None, *, link: bool = False) -> SimpleNamespace:
+        return SimpleNamespace(is_link=link, canonical_url=url, abs_url=url and "/x/", meta={"gs_lastmod": day})
+
+    text = writer.urlset([page("https://e.cn/a&b/<'\"/", date(2026, 3, 1)), page("https://e.cn/about/"),
+                          page("https://e.cn/out/", link=True), page(None), page("https://e.cn/c/", date(2026, 3, 1))])
+    doc = BeautifulSoup(text.encode(), "xml")
+    found = [(u.loc.text, u.lastmod.text if u.lastmod else None) for u in doc.find_all("url")]
+    assert found == [("https://e.cn/a&b/<'\"/", "2026-03-01"), ("https://e.cn/about/", None), ("https://e.cn/c/", "2026-03-01")]
+    assert "&amp;b/&lt;" in text
+
+
 def test_feeds_ignore_the_build_day(tmp_path: Path, basic_site: Path) -> None:
     # Another --today changes what is "coming", never the feed's dates.
     project = make_project_at(tmp_path / "later", FIXTURES / "basic" / "content")
