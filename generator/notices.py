@@ -68,6 +68,7 @@ from .errors import BuildFailed, ContentError, Location
 from .model import Building, Entrance, Site
 from .pdffonts import face_unicodes, pdf_bytes, release, write_compact_split
 from .strings import Strings, speaker_with_affiliation, strings, time_lines, zh_date, zh_date_short, zh_weekday
+from .weasy import load as load_weasyprint
 from .workers import start_worker
 
 if TYPE_CHECKING:
@@ -889,6 +890,7 @@ def check_cjk_font() -> None:
 
 
 def _renders_chinese() -> bool:
+    load_weasyprint()
     from weasyprint import HTML
 
     watch = _GlyphWatch()
@@ -933,6 +935,7 @@ _UNUSED_PSEUDO_RULES = re.compile(r"(?m)^::(?:marker|footnote-call|footnote-mark
 def _notice_html() -> type[Any]:
     """weasyprint.HTML with the user-agent stylesheet cut for notices
     (WeasyPrint is pinned: the method overridden is its own hook)."""
+    load_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.css.counters import CounterStyle
     from weasyprint.html import UA
@@ -975,6 +978,7 @@ def _skip_empty_margin_boxes() -> None:
     pinned; where its layout module has not got the function this expects,
     nothing is changed. tests/test_notices.py lays notices out both ways:
     the same PDF bytes, and a margin box with content still printed."""
+    load_weasyprint()
     from weasyprint import layout
     from weasyprint.layout import page as page_layout
 
@@ -1005,6 +1009,7 @@ def _parse_batch(html: str, base_url: str) -> Any:
     the PDFs); anything expat refuses goes to WeasyPrint's parser."""
     from xml.etree import ElementTree
 
+    load_weasyprint()
     import cssselect2
     from weasyprint.urls import URLFetcher
 
@@ -1174,6 +1179,7 @@ def _door_pages(sheet: Any, count: int) -> list[Any]:
     pinned). tests/test_notices.py compares every door's PDF page with its
     HTML page, pixel for pixel; at bench scale L, the 2,001 PDFs of
     ``build.py notices`` are the same bytes as when each door had a page."""
+    load_weasyprint()
     from weasyprint.document import Page
 
     path = [sheet._page_box]
@@ -1323,6 +1329,7 @@ def _clipped_contacts(page: Any) -> frozenset[int]:
     """The contact lines (0 the first) of this laid-out page whose text runs
     past their box, where the CSS cuts it off with "…" (the boxes keep the
     whole text; WeasyPrint is pinned)."""
+    load_weasyprint()
     from weasyprint.formatting_structure.boxes import BlockBox
 
     clipped: set[int] = set()

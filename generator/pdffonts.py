@@ -53,6 +53,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .weasy import load as load_weasyprint
+
 log = logging.getLogger("gongshi")
 
 
@@ -869,6 +871,7 @@ def _install_subset_hook() -> None:
     else. Installed once and left: swapping a class attribute per call would
     race with another thread's write_pdf."""
     global _weasyprint_subset
+    load_weasyprint()
     from weasyprint.pdf.fonts import Font
 
     if _weasyprint_subset is not None:
@@ -896,6 +899,7 @@ def _one_pass_subset(font: Any, to_unicode: Any, hinting: bool) -> Subset | None
     libs = _harfbuzz()
     if libs is None or not to_unicode or font.missing or font.png or font.svg or font.colr or "CFF " not in font.tables or "fvar" in font.tables:
         return None
+    load_weasyprint()
     from weasyprint.pdf.fonts import ffi as weasyprint_ffi
 
     ffi, _hb, _hbs = libs
