@@ -14,8 +14,9 @@ run, on this machine:
 - ``build`` again with the cache the full build left (generator/buildcache.py):
   nothing changed, one bulletin edited, one activity edited (an editor's
   publish), each edit checked in the output;
-- save-to-reload in ``build.py serve`` for a bulletin edit and a YAML edit,
-  five rounds of each (the median in the table, every save in its note),
+- save-to-reload in ``build.py serve`` for a bulletin edit, a YAML edit and
+  an activity added to the YAML, five rounds of each (the median in the
+  table, every save in its note),
   polling the served pages until the page *and* the lists that show it carry
   the change;
 - the anchors: Material for MkDocs + blog plugin and Hugo building the same
@@ -522,6 +523,21 @@ def edit_activity(project: Path, target: dict, marker: str, text: str | None = N
     acts_file.write_text(text.replace(f"title: {target['title']}\n", f"title: {marker}{target['title']}\n", 1), encoding="utf-8")
 
 
+def add_activity(project: Path, target: dict, marker: str, new_id: str, text: str) -> None:
+    """A copy of ``target`` as a new activity ``new_id`` (``marker`` before
+    its title), right after it in ``text`` (activities.yml), written in
+    one go: the file gains lines, as when an editor adds an activity."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"- id: {target['id']}")
+    indent = len(lines[start]) - len(lines[start].lstrip(" "))
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip(" ")) <= indent), len(lines))
+    copy = [line.replace(f"id: {target['id']}", f"id: {new_id}", 1).replace(f"title: {target['title']}", f"title: {marker}{target['title']}", 1)
+            for line in lines[start:end]]
+    acts_file = project / "content" / "data" / "activities.yml"
+    acts_file.write_text("\n".join(lines[:end] + copy + lines[end:]), encoding="utf-8")
+
+
 def cached_builds(project: Path, res: Result, timeout: float) -> list[tuple[str, Run]]:
     """`build` again with the cache the last full build left
     (generator/buildcache.py), as an editor publishes: nothing changed, then
@@ -567,18 +583,20 @@ def cached_builds(project: Path, res: Result, timeout: float) -> list[tuple[str,
 # 2.90 s in the runs of 2026-11-30 and 12-01 quoted in the README).
 SERVE_ROUNDS = 5
 # Seconds from a reload to the next save: the bulletin edit's reload to the
-# YAML edit (an editor who saves again at once), and the YAML edit's reload
-# to the next round's bulletin edit, long enough for the preview's pause
-# (afterreload.PAUSE, 2 s: its garbage collection and the writers) to begin,
-# as between an editor's saves it does.
+# YAML edit, and the YAML edit's to the activity added (an editor who saves
+# again at once), and the added activity's reload to the next round's
+# bulletin edit, long enough for the preview's pause (afterreload.PAUSE,
+# 2 s: its garbage collection and the writers) to begin, as between an
+# editor's saves it does.
 SERVE_GAPS = (1.0, 3.0)
 
 
 def serve_reload(project: Path, res: Result, build_wall: float, rounds: int = SERVE_ROUNDS) -> None:
-    """``rounds`` times: a bulletin edit, then a YAML edit, each timed from
-    the save until every page that shows it does (median of the rounds in
-    the table, each save in the note). Each edit is made on the original
-    file with its own marker; the files are put back at the end."""
+    """``rounds`` times: a bulletin edit, then a YAML edit (a title: the
+    file keeps its lines), then an activity added (it gains lines), each
+    timed from the save until every page that shows it does (median of the
+    rounds in the table, each save in the note). Each edit is made on the
+    original file with its own marker; the files are put back at the end."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = open(project / "serve.log", "w")  # noqa: SIM115 - closed below
@@ -599,7 +617,7 @@ def serve_reload(project: Path, res: Result, build_wall: float, rounds: int = SE
     # render.LISTING_LIMIT) and one of its buildings.
     yaml_pages = [f"{base}activities/{target['id']}/", f"{base}activities/months/{str(target['start'])[:7]}/", f"{base}buildings/{building}/"]
     originals = {path: data.decode("utf-8") for path, data in saved.items()}
-    took: dict[str, list[float | None]] = {"bulletin": [], "YAML": []}
+    took: dict[str, list[float | None]] = {"bulletin": [], "YAML": [], "YAML add": []}
     try:
         t0 = time.monotonic()
         while time.monotonic() - t0 < limit and "<html" not in fetch(base):
@@ -621,6 +639,14 @@ def serve_reload(project: Path, res: Result, build_wall: float, rounds: int = SE
             took["YAML"].append(seconds := wait_for(yaml_pages, marker, limit))
             if seconds is None:
                 break
+            time.sleep(SERVE_GAPS[0])
+            # 3. An activity added (the file gains lines): its new page, its
+            # month and the building.
+            marker, new_id = f"基准新增丙{n + 1}", f"bench-added-{n + 1}"
+            add_activity(project, target, marker, new_id, originals[acts_file])
+            took["YAML add"].append(seconds := wait_for([f"{base}activities/{new_id}/", *yaml_pages[1:]], marker, limit))
+            if seconds is None:
+                break
             time.sleep(SERVE_GAPS[1])
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -633,7 +659,8 @@ def serve_reload(project: Path, res: Result, build_wall: float, rounds: int = SE
         for path, data in saved.items():
             path.write_bytes(data)
     for kind, shown in (("bulletin", "until its page, the archive and the home page show it"),
-                        ("YAML", "until the activity, its month of the calendar and a building page show it")):
+                        ("YAML", "until the activity, its month of the calendar and a building page show it"),
+                        ("YAML add", "an activity added to activities.yml, until its new page, its month and a building page show it")):
         times = took[kind]
         if not times:
             continue
