@@ -498,11 +498,12 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             config.theme.static_templates.remove("404.html")
 
     def _date_pages(self, pages: list[Page]) -> None:
-        """sitemap lastmod (and the sitemap.xml.gz stamp) from content dates,
-        not the build time — for every page, including those a dirty rebuild
-        does not render (the sitemap lists them all)."""
+        """sitemap lastmod from content dates, not the build time — for
+        every page, including those a dirty rebuild does not render (the
+        sitemap lists them all). MkDocs' own page date (Page.update_date,
+        the build time) is left alone: it only ever stamped the gzip header
+        of MkDocs' sitemap.xml.gz, which the plugin now writes itself."""
         assert self.site is not None
-        latest = sitemap.latest(self.site)
         # serve: a page of these kinds whose fingerprint did not change has
         # the same date: a building's is the latest of hundreds of
         # activities, a month page's scans every occurrence.
@@ -531,7 +532,6 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
             if key is not None:
                 self._lastmods[file.src_uri] = (key, lastmod)
             page.meta["gs_lastmod"] = lastmod
-            page.update_date = (lastmod or latest).isoformat()
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if page.file.src_uri not in self.specs and page.meta.get("title") is None and page.title:
