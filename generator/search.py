@@ -752,10 +752,34 @@ class _Bundles:
     def store(self, n: int, out: Path) -> None:
         key = self.keys[n]
         # The first bundle's folder holds the others' (numbered) folders.
-        files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not (n == 0 and p.relative_to(out).parts[0].isdigit()))
+        files = _files_under(str(out), skip_numbered=n == 0)
         for rel in files:
             self.cache.keep(digest(key, rel), out / rel)
         self.now[str(n)] = [key, files]
+
+
+def _files_under(top: str, *, skip_numbered: bool) -> list[str]:
+    """Every file under ``top`` (symbolic links to folders not followed),
+    by its path relative to it with forward slashes, sorted; with
+    ``skip_numbered``, none under a top-level entry named by digits.
+
+    With os.scandir, not Path.rglob, as :func:`_index_files`: a bundle's
+    ~3,700 files at bench scale L, the three ~0.4 s of the search worker in
+    a cold build with the cache (py-spy: rglob, is_file, relative_to)."""
+    found: list[str] = []
+    folders = [""]
+    while folders:
+        rel = folders.pop()
+        with os.scandir(os.path.join(top, rel) if rel else top) as entries:
+            for entry in entries:
+                if not rel and skip_numbered and entry.name.isdigit():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(rel + entry.name + "/")
+                elif entry.is_file():
+                    found.append(rel + entry.name)
+    found.sort()
+    return found
 
 
 def _run_pagefind(exe: Path, site: Path, dest: Path, *, background: bool) -> None:

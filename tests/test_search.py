@@ -644,3 +644,24 @@ def test_the_pages_are_found_as_path_rglob_finds_them(tmp_path: Path) -> None:
     expected = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
     assert sorted(search._index_files(str(site))) == expected
     assert "a/b/c/index.html" in expected and "linked/index.html" not in expected
+
+
+@pytest.mark.parametrize("skip_numbered", [True, False])
+def test_a_bundles_files_are_those_rglob_finds(tmp_path: Path, skip_numbered: bool) -> None:
+    # _Bundles.store lists a Pagefind bundle's output with os.scandir
+    # (search._files_under); it must list what Path.rglob did: every file,
+    # sorted, none under the other bundles' numbered folders of the first.
+    from generator.search import _files_under
+
+    for rel in ("pagefind.js", "pagefind-entry.json", "fragment/zh_1a.pf_fragment", "index/zh_2b.pf_index",
+                "1/pagefind-entry.json", "1/index/zh_9.pf_index", "12/x", "a1/b/c/deep.txt", ".hidden"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel, encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "outside.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "fragment" / "link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    expected = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                      if p.is_file() and not (skip_numbered and p.relative_to(tmp_path).parts[0].isdigit()))
+    assert _files_under(str(tmp_path), skip_numbered=skip_numbered) == expected
+    assert ("1/index/zh_9.pf_index" in expected) != skip_numbered and "a1/b/c/deep.txt" in expected
