@@ -154,6 +154,15 @@ def _index_files(top: str) -> list[str]:
     ~35,000 files and ~17,000 folders of a site at bench scale L to keep
     10,485 pages, 1.4 s of the search worker's ~4.5 s of staging (cProfile:
     pathlib's parse_parts, _make_child, _iterate_directories)."""
+    return _files_under(top, name="index.html")
+
+
+def _files_under(top: str, *, name: str | None = None, skip_numbered: bool = False) -> list[str]:
+    """Every file under ``top`` (only those called ``name``, if given),
+    symbolic links to folders not followed, by its path relative to it with
+    forward slashes, in no set order; with ``skip_numbered``, none under a
+    top-level entry named by digits. A folder that cannot be read is
+    passed over, as Path.rglob does."""
     found: list[str] = []
     folders = [""]
     while folders:
@@ -161,10 +170,12 @@ def _index_files(top: str) -> list[str]:
         try:
             with os.scandir(os.path.join(top, rel) if rel else top) as entries:
                 for entry in entries:
+                    if skip_numbered and not rel and entry.name.isdigit():
+                        continue
                     if entry.is_dir(follow_symlinks=False):
                         folders.append(rel + entry.name + "/")
-                    elif entry.name == "index.html":
-                        found.append(rel + "index.html")
+                    elif (entry.name == name) if name is not None else entry.is_file():
+                        found.append(rel + entry.name)
         except OSError:
             continue
     return found
@@ -752,34 +763,13 @@ class _Bundles:
     def store(self, n: int, out: Path) -> None:
         key = self.keys[n]
         # The first bundle's folder holds the others' (numbered) folders.
-        files = _files_under(str(out), skip_numbered=n == 0)
+        # With os.scandir, not Path.rglob: listing the three bundles of
+        # bench scale L (~11,000 files) took ~0.4 s of the search worker in
+        # a cold build (py-spy: rglob, is_file, relative_to).
+        files = sorted(_files_under(str(out), skip_numbered=n == 0))
         for rel in files:
             self.cache.keep(digest(key, rel), out / rel)
         self.now[str(n)] = [key, files]
-
-
-def _files_under(top: str, *, skip_numbered: bool) -> list[str]:
-    """Every file under ``top`` (symbolic links to folders not followed),
-    by its path relative to it with forward slashes, sorted; with
-    ``skip_numbered``, none under a top-level entry named by digits.
-
-    With os.scandir, not Path.rglob, as :func:`_index_files`: a bundle's
-    ~3,700 files at bench scale L, the three ~0.4 s of the search worker in
-    a cold build with the cache (py-spy: rglob, is_file, relative_to)."""
-    found: list[str] = []
-    folders = [""]
-    while folders:
-        rel = folders.pop()
-        with os.scandir(os.path.join(top, rel) if rel else top) as entries:
-            for entry in entries:
-                if not rel and skip_numbered and entry.name.isdigit():
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(rel + entry.name + "/")
-                elif entry.is_file():
-                    found.append(rel + entry.name)
-    found.sort()
-    return found
 
 
 def _run_pagefind(exe: Path, site: Path, dest: Path, *, background: bool) -> None:
