@@ -259,6 +259,15 @@ class GongshiPlugin(BasePlugin[GongshiConfig]):
         writer, self._page_writer = self._page_writer, None
         if writer is not None:
             writer.kill()
+        if self.serving:
+            # A build that failed while MkDocs wrote the pages (a template
+            # error) left those it wrote. The next build renders every page
+            # again (``rendered`` is only kept through a build that
+            # completes, as are the static templates' keys), and must also
+            # delete those that are gone: a page added in the failed save
+            # and taken back in the next stayed in the preview, and in its
+            # search index.
+            self.files_on_disk = self.files_on_disk | frozenset(f.dest_uri for f in getattr(self, "files", ()))
         notices.cancel_early()
         calendar.cancel_early()
         thaw()

@@ -124,7 +124,10 @@ for i, step in enumerate(steps):
     target = site_dir if dirty else os.path.join(snapshots, str(i))
     config = load_config("mkdocs.yml", site_dir=target)
     config.site_url = "http://127.0.0.1:8000/"
-    build(config, serve_url="http://127.0.0.1:8000/", dirty=dirty)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=dirty)
+    except Exception as exc:  # as `serve` does: logged, the next save rebuilds
+        print("failed " + type(exc).__name__, file=sys.stderr)
     config.plugins["gongshi"].after.wait()
     if dirty:
         shutil.copytree(site_dir, os.path.join(snapshots, str(i)))
@@ -219,6 +222,17 @@ SERVE_STEPS: list[tuple[str, dict[str, list[str]], bool]] = [
     # MkDocs rewrites an image's path only once the image is among its files
     ("image shown before it exists", {"content/bulletins/2026-03-third.md": ["append", "\n![活动照片](photo.svg)\n"]}, True),
     ("image added", {"content/bulletins/photo.svg": ["write", PHOTO]}, True),
+    # A build that fails while rendering the pages, after the sitemap and
+    # 404.html were written for a page added in the same save; the next
+    # save takes both back: the site must be the last good one's again.
+    ("bulletin added with a broken template", {
+        "content/bulletins/2026-12-sixth.md": ["write", NEW_BULLETIN.replace("第五期", "第六期").replace("issue: 5", "issue: 6")],
+        "theme/gongshi/building.html": ["replace", "{% block content %}", "{% block content %}{% if %}"],
+    }, False),
+    ("both taken back", {
+        "content/bulletins/2026-12-sixth.md": ["delete"],
+        "theme/gongshi/building.html": ["replace", "{% block content %}{% if %}", "{% block content %}"],
+    }, True),
     ("nothing", {}, True),
 ]
 
