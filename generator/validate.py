@@ -444,7 +444,12 @@ def _root_map(doc: YValue, p: Problems, shown: str, name: str) -> YMap:
     if isinstance(doc, YMap):
         return doc
     loc = doc.loc if doc.loc.path else Location(shown, 1, 1)
-    p.error(loc, f"{name} 的最外层应为“字段: 值”的组合", "请参照数据格式说明（docs/data-formats.md）中的示例")
+    if isinstance(doc, YNull):
+        # Empty, or only comments: most likely emptied by mistake (a failed
+        # save, a sync conflict), not written in the wrong shape.
+        p.error(loc, f"{name} 是空的（没有任何数据）", "请从备份或版本记录中恢复这个文件，或参照数据格式说明（docs/data-formats.md）中的示例重新填写")
+    else:
+        p.error(loc, f"{name} 的最外层应为“字段: 值”的组合", "请参照数据格式说明（docs/data-formats.md）中的示例")
     root = YMap(loc)
     root.broken = True  # type: ignore[attr-defined]
     return root

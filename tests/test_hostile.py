@@ -210,7 +210,8 @@ def test_binary_file_is_not_text(make_project, capsys: pytest.CaptureFixture[str
     ("text", "expected"),
     [
         ("只是一段文字\n", "content/data/places.yml:1:1: places.yml 的最外层应为“字段: 值”的组合 — 请参照数据格式说明（docs/data-formats.md）中的示例"),
-        ("", "content/data/places.yml:1:1: places.yml 的最外层应为“字段: 值”的组合 — 请参照数据格式说明（docs/data-formats.md）中的示例"),
+        ("", "content/data/places.yml:1:1: places.yml 是空的（没有任何数据） — 请从备份或版本记录中恢复这个文件，或参照数据格式说明（docs/data-formats.md）中的示例重新填写"),
+        ("# 只有注释\n\n", "content/data/places.yml:1:1: places.yml 是空的（没有任何数据） — 请从备份或版本记录中恢复这个文件，或参照数据格式说明（docs/data-formats.md）中的示例重新填写"),
         ("district: 测试区\ncommunities: []\n", "content/data/places.yml:1:11: places: district: 应为“字段: 值”的组合 — 请在下一行缩进两个空格，逐项写出"),
     ],
 )
